@@ -1,0 +1,147 @@
+/// One member of a generation and how it came to be.
+public struct Individual: Sendable, Codable, Equatable {
+  public var genome: Genome
+  public var origin: Origin
+  /// Index of the parent in the previous generation (nil in generation 0).
+  public var parent: Int?
+}
+
+/// A generation's scores and ranking, computed by `Evolution.tell`.
+public struct Assessment: Sendable, Equatable {
+  public let generation: Int
+  public let rewards: RewardMatrix
+  public let meanReward: [Double]
+  public let maxReward: [Double]
+  public let connections: [Int]
+  public let rank: [Int]
+  public let front: [Int]
+  /// True when this generation ranked on (mean, fewer connections); false for (mean, max).
+  public let rankedOnConnections: Bool
+
+  /// Index of the genome with the highest mean reward (lowest index on ties).
+  public var best: Int {
+    meanReward.indices.max { a, b in
+      let x = Ranking.sanitized(meanReward[a]), y = Ranking.sanitized(meanReward[b])
+      return x != y ? x < y : a > b
+    }!
+  }
+}
+
+/// The best genome found so far, accepted only after it confirmed its score on fresh rollouts.
+public struct Champion: Sendable, Codable, Equatable {
+  public let genome: Genome
+  public let generation: Int
+  public let index: Int
+  /// Mean reward on the generation's shared rollouts.
+  public let searchMean: Double
+  /// Mean reward over the re-test (`championRetests` repetitions of every weight value).
+  public let retestMean: Double
+}
+
+/// The WANN search as a pure state machine, driven by whoever evaluates genomes:
+/// `genomes` (ask), `tell(rewards)`, optionally `championCandidate` + `offerChampion`, then
+/// `advance()` breeds the next generation. Every random choice comes from a stream keyed by
+/// (seed, purpose, generation, child), so the result is independent of how evaluation is spread
+/// over threads or processes.
+public struct Evolution: Sendable {
+  public let config: SearchConfig
+  public let inputs: Int
+  public let outputs: Int
+  public let hiddenActivations: [Activation]
+  public private(set) var generation = 0
+  public private(set) var population: [Individual]
+  public private(set) var record: InnovationRecord
+  public private(set) var champion: Champion?
+  public private(set) var assessment: Assessment?
+
+  public init(config: SearchConfig, inputs: Int, outputs: Int, defaultHiddenActivations: [Activation]) {
+    self.config = config
+    self.inputs = inputs
+    self.outputs = outputs
+    self.hiddenActivations = config.mutation.hiddenActivations ?? defaultHiddenActivations
+    record = Genome.initialRecord(inputs: inputs, outputs: outputs)
+    population = (0..<config.population.size).map { i in
+      var rng = RandomStream(seed: config.seed, purpose: .initialPopulation, genome: i)
+      let g = Genome.initial(inputs: inputs, outputs: outputs,
+                             connectionProbability: config.population.initialConnectionProbability, using: &rng)
+      return Individual(genome: g, origin: .initial, parent: nil)
+    }
+  }
+
+  /// The genomes to evaluate this generation.
+  public var genomes: [Genome] { population.map(\.genome) }
+
+  /// Scores and ranks the current generation.
+  @discardableResult
+  public mutating func tell(_ rewards: RewardMatrix) -> Assessment {
+    precondition(rewards.genomes == population.count, "rewards for \(rewards.genomes) genomes, population has \(population.count)")
+    var mean: [Double] = [], maxR: [Double] = [], conns: [Int] = []
+    for g in 0..<population.count {
+      let o = rewards.objectives(genome: g)
+      mean.append(o.mean)
+      maxR.append(o.max)
+      conns.append(population[g].genome.enabledConnectionCount)
+    }
+    var rng = RandomStream(seed: config.seed, purpose: .ranking, generation: generation)
+    let onConnections = rng.uniform() < config.ranking.connectionObjectiveProbability
+    // Fewer connections is better: maximise 1/connections (a network with none counts as one).
+    let second = onConnections ? conns.map { 1 / Double(max($0, 1)) } : maxR
+    let (rank, front) = Ranking.rank(mean, second)
+    let a = Assessment(generation: generation, rewards: rewards, meanReward: mean, maxReward: maxR,
+                       connections: conns, rank: rank, front: front, rankedOnConnections: onConnections)
+    assessment = a
+    return a
+  }
+
+  /// The genome worth re-testing as a new champion: this generation's best mean reward, if it
+  /// beats the champion's re-tested score. Nil before `tell` or when there is none.
+  public var championCandidate: Int? {
+    guard let a = assessment else { return nil }
+    let b = a.best
+    guard a.meanReward[b].isFinite else { return nil }
+    if let c = champion, !(a.meanReward[b] > c.retestMean) { return nil }
+    return b
+  }
+
+  /// Accepts genome `index` of this generation as champion if its re-test beats the current
+  /// champion's re-test. Returns whether it was accepted. A failed re-test changes nothing.
+  @discardableResult
+  public mutating func offerChampion(index: Int, retestMean: Double) -> Bool {
+    guard let a = assessment, retestMean.isFinite else { return false }
+    if let c = champion, !(retestMean > c.retestMean) { return false }
+    champion = Champion(genome: population[index].genome, generation: generation, index: index,
+                        searchMean: a.meanReward[index], retestMean: retestMean)
+    return true
+  }
+
+  /// Breeds the next generation: sort by rank, cull the worst, copy the elites, and fill the
+  /// rest with one-operator mutants of tournament winners from the breeding pool.
+  public mutating func advance() {
+    guard let a = assessment else { preconditionFailure("advance() before tell()") }
+    let order = population.indices.sorted { a.rank[$0] < a.rank[$1] }
+    let pool = Array(order.prefix(population.count - config.cullCount))
+    let next = generation + 1
+    var children: [Individual] = []
+    children.reserveCapacity(population.count)
+    for i in pool.prefix(config.eliteCount) {
+      children.append(Individual(genome: population[i].genome, origin: .elite, parent: i))
+    }
+    record.beginGeneration()
+    var selection = RandomStream(seed: config.seed, purpose: .selection, generation: next)
+    for child in children.count..<population.count {
+      // Tournament on rank: the pool is sorted best-first, so the smallest index wins.
+      var winner = Int.max
+      for _ in 0..<config.population.tournamentSize {
+        winner = min(winner, selection.uniformInt(below: pool.count))
+      }
+      let parent = pool[winner]
+      var rng = RandomStream(seed: config.seed, purpose: .mutation, generation: next, genome: child)
+      let (genome, origin) = population[parent].genome.mutated(
+        config.mutation, hiddenActivations: hiddenActivations, record: &record, using: &rng)
+      children.append(Individual(genome: genome, origin: origin, parent: parent))
+    }
+    population = children
+    generation = next
+    assessment = nil
+  }
+}

@@ -1,0 +1,157 @@
+/// Identifies a node within a run. Bias is 0, inputs 1...nIn, outputs follow, hidden nodes
+/// get fresh ids from the run's innovation record.
+public struct NodeID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+  public let rawValue: Int32
+  public init(_ rawValue: Int32) { self.rawValue = rawValue }
+  public static func < (a: NodeID, b: NodeID) -> Bool { a.rawValue < b.rawValue }
+  public var description: String { "n\(rawValue)" }
+  public init(from decoder: Decoder) throws { rawValue = try decoder.singleValueContainer().decode(Int32.self) }
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.singleValueContainer()
+    try c.encode(rawValue)
+  }
+}
+
+/// Historical marker of a connection gene (NEAT). The same structural change made in the same
+/// generation gets the same innovation, so lineages stay comparable.
+public struct Innovation: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+  public let rawValue: Int64
+  public init(_ rawValue: Int64) { self.rawValue = rawValue }
+  public static func < (a: Innovation, b: Innovation) -> Bool { a.rawValue < b.rawValue }
+  public var description: String { "i\(rawValue)" }
+  public init(from decoder: Decoder) throws { rawValue = try decoder.singleValueContainer().decode(Int64.self) }
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.singleValueContainer()
+    try c.encode(rawValue)
+  }
+}
+
+public enum NodeKind: String, Sendable, Codable, CaseIterable {
+  case bias, input, hidden, output
+}
+
+public struct NodeGene: Hashable, Sendable, Codable {
+  public let id: NodeID
+  public let kind: NodeKind
+  public var activation: Activation
+  public init(id: NodeID, kind: NodeKind, activation: Activation) {
+    self.id = id
+    self.kind = kind
+    self.activation = activation
+  }
+}
+
+/// A connection carries no weight: every connection of a WANN takes the one shared weight of
+/// the rollout.
+public struct ConnectionGene: Hashable, Sendable, Codable {
+  public let innovation: Innovation
+  public let source: NodeID
+  public let target: NodeID
+  public var isEnabled: Bool
+  public init(innovation: Innovation, source: NodeID, target: NodeID, isEnabled: Bool = true) {
+    self.innovation = innovation
+    self.source = source
+    self.target = target
+    self.isEnabled = isEnabled
+  }
+}
+
+/// A network topology. Nodes are kept in the order bias, inputs, outputs, hidden (by creation),
+/// as in the original release; connections in the order they were added.
+public struct Genome: Hashable, Sendable, Codable {
+  public var nodes: [NodeGene]
+  public var connections: [ConnectionGene]
+
+  public init(nodes: [NodeGene], connections: [ConnectionGene]) {
+    self.nodes = nodes
+    self.connections = connections
+  }
+
+  public var inputCount: Int { nodes.lazy.filter { $0.kind == .input }.count }
+  public var outputCount: Int { nodes.lazy.filter { $0.kind == .output }.count }
+  public var hiddenCount: Int { nodes.lazy.filter { $0.kind == .hidden }.count }
+  /// Enabled connections: the complexity objective of the search.
+  public var enabledConnectionCount: Int { connections.lazy.filter(\.isEnabled).count }
+
+  /// The minimal genome of a task: bias, inputs and outputs with no connections.
+  public static func bare(inputs: Int, outputs: Int) -> Genome {
+    var nodes = [NodeGene(id: NodeID(0), kind: .bias, activation: .linear)]
+    for i in 0..<inputs { nodes.append(NodeGene(id: NodeID(Int32(1 + i)), kind: .input, activation: .linear)) }
+    for o in 0..<outputs {
+      nodes.append(NodeGene(id: NodeID(Int32(1 + inputs + o)), kind: .output, activation: .linear))
+    }
+    return Genome(nodes: nodes, connections: [])
+  }
+
+  /// Index of each node id in `nodes`.
+  public func nodeIndex() -> [NodeID: Int] {
+    var index = [NodeID: Int](minimumCapacity: nodes.count)
+    for (i, n) in nodes.enumerated() { index[n.id] = i }
+    return index
+  }
+
+  /// Feed-forward layers over *all* connection genes, enabled or not: sources (bias, inputs) are
+  /// layer 0, a hidden node lies one past its deepest hidden predecessor, outputs share the last
+  /// layer. Returns nil if the genes contain a cycle or an edge into a source or out of an output.
+  ///
+  /// Why all genes: a disabled gene can be re-enabled later, so ordering by enabled genes alone
+  /// (as the original does) could let add-connection create a cycle that re-enabling then closes.
+  public func layers() -> [Int]? {
+    let index = nodeIndex()
+    var incoming = [[Int]](repeating: [], count: nodes.count)
+    var outgoing = [[Int]](repeating: [], count: nodes.count)
+    for c in connections {
+      guard let s = index[c.source], let t = index[c.target] else { return nil }
+      if nodes[t].kind == .bias || nodes[t].kind == .input || nodes[s].kind == .output { return nil }
+      incoming[t].append(s)
+      outgoing[s].append(t)
+    }
+    // Kahn's algorithm over hidden nodes; depth = longest path through hidden nodes.
+    var depth = [Int](repeating: 0, count: nodes.count)
+    var pending = [Int](repeating: 0, count: nodes.count)
+    var queue: [Int] = []
+    for i in nodes.indices where nodes[i].kind == .hidden {
+      pending[i] = incoming[i].lazy.filter { nodes[$0].kind == .hidden }.count
+      depth[i] = 1
+      if pending[i] == 0 { queue.append(i) }
+    }
+    var head = 0
+    var maxHidden = 0
+    while head < queue.count {
+      let i = queue[head]; head += 1
+      maxHidden = max(maxHidden, depth[i])
+      for t in outgoing[i] where nodes[t].kind == .hidden {
+        depth[t] = max(depth[t], depth[i] + 1)
+        pending[t] -= 1
+        if pending[t] == 0 { queue.append(t) }
+      }
+    }
+    if queue.count != hiddenCount { return nil }
+    for i in nodes.indices where nodes[i].kind == .output { depth[i] = maxHidden + 1 }
+    return depth
+  }
+
+  /// True when no sequence of connection genes (enabled or not) forms a cycle and every gene
+  /// respects the node kinds.
+  public var isFeedForward: Bool { layers() != nil }
+
+  /// Checks the structural invariants every genome keeps: unique node ids and innovations,
+  /// connections between known nodes, no duplicate (source, target) pair, outputs linear,
+  /// feed-forward order. Returns a description of the first violation, or nil.
+  public func invariantViolation() -> String? {
+    var ids = Set<NodeID>()
+    for n in nodes where !ids.insert(n.id).inserted { return "duplicate node id \(n.id)" }
+    for n in nodes where n.kind == .output && n.activation != .linear { return "output \(n.id) is not linear" }
+    var innovations = Set<Innovation>()
+    var pairs = Set<[Int32]>()
+    for c in connections {
+      if !innovations.insert(c.innovation).inserted { return "duplicate innovation \(c.innovation)" }
+      if !ids.contains(c.source) || !ids.contains(c.target) { return "connection \(c.innovation) to an unknown node" }
+      if !pairs.insert([c.source.rawValue, c.target.rawValue]).inserted {
+        return "duplicate connection \(c.source)->\(c.target)"
+      }
+    }
+    if layers() == nil { return "connections are not feed-forward" }
+    return nil
+  }
+}

@@ -1,0 +1,62 @@
+/// The run's source of new node ids and innovation numbers.
+///
+/// Within one generation the same structural change gets the same ids: two children that split
+/// the same connection get the same new node and the same two innovations; two children that add
+/// the same (source, target) link get the same innovation. Across generations ids only grow.
+/// Only the two counters persist between generations (the per-generation memo starts empty), so
+/// a run resumed at a generation boundary continues exactly.
+public struct InnovationRecord: Sendable, Codable, Equatable {
+  public private(set) var nextNodeID: Int32
+  public private(set) var nextInnovation: Int64
+
+  public struct Split: Sendable, Equatable {
+    public let node: NodeID
+    public let incoming: Innovation
+    public let outgoing: Innovation
+  }
+
+  private var splits: [Innovation: Split] = [:]
+  private var links: [Int64: Innovation] = [:]
+
+  enum CodingKeys: String, CodingKey { case nextNodeID, nextInnovation }
+
+  public init(nextNodeID: Int32, nextInnovation: Int64) {
+    self.nextNodeID = nextNodeID
+    self.nextInnovation = nextInnovation
+  }
+
+  /// Forget the per-generation memo: changes made from now on are new innovations.
+  public mutating func beginGeneration() {
+    splits.removeAll(keepingCapacity: true)
+    links.removeAll(keepingCapacity: true)
+  }
+
+  /// Ids for splitting `connection` with a new node.
+  public mutating func split(_ connection: Innovation) -> Split {
+    if let s = splits[connection] { return s }
+    let s = Split(node: NodeID(nextNodeID), incoming: Innovation(nextInnovation), outgoing: Innovation(nextInnovation + 1))
+    nextNodeID += 1
+    nextInnovation += 2
+    splits[connection] = s
+    return s
+  }
+
+  /// Innovation for a new link from `source` to `target`.
+  public mutating func link(from source: NodeID, to target: NodeID) -> Innovation {
+    let key = Int64(source.rawValue) << 32 | Int64(UInt32(bitPattern: target.rawValue))
+    if let i = links[key] { return i }
+    let i = Innovation(nextInnovation)
+    nextInnovation += 1
+    links[key] = i
+    return i
+  }
+
+  /// Makes sure future ids do not collide with those already used in `genome`
+  /// (used after importing genomes made elsewhere).
+  public mutating func reserve(idsIn genome: Genome) {
+    if let maxNode = genome.nodes.map(\.id.rawValue).max() { nextNodeID = max(nextNodeID, maxNode + 1) }
+    if let maxInnov = genome.connections.map(\.innovation.rawValue).max() {
+      nextInnovation = max(nextInnovation, maxInnov + 1)
+    }
+  }
+}

@@ -1,0 +1,174 @@
+/// A genome compiled for evaluation: value slots (0 = bias, then inputs, then every other node in
+/// a topological order of the enabled connections) and, for each evaluated node, its sources as
+/// a flat index list. Disabled genes are dropped; a node with no enabled input evaluates to
+/// `activation(0)`, as in the original.
+public struct Network: Sendable, Equatable {
+  public let inputCount: Int
+  public let slotCount: Int
+  /// Slot of each output, in output-node order.
+  public let outputSlots: [Int32]
+  /// For evaluated node k (slot `inputCount + 1 + k`): its activation and sources
+  /// `sources[sourceStart[k] ..< sourceStart[k + 1]]`.
+  public let activations: [Activation]
+  public let sourceStart: [Int32]
+  public let sources: [Int32]
+  /// The genome node id held in each slot (for drawings and debugging).
+  public let slotNodes: [NodeID]
+
+  public var evaluatedCount: Int { activations.count }
+  public var outputCount: Int { outputSlots.count }
+
+  public enum CompileError: Error, Equatable, CustomStringConvertible {
+    case cycle
+    case unknownNode(NodeID)
+    public var description: String {
+      switch self {
+      case .cycle: "the enabled connections contain a cycle"
+      case .unknownNode(let n): "a connection refers to unknown node \(n)"
+      }
+    }
+  }
+
+  public init(_ genome: Genome) throws(CompileError) {
+    let index = genome.nodeIndex()
+    let n = genome.nodes.count
+    var incoming = [[Int]](repeating: [], count: n)
+    var outgoing = [[Int]](repeating: [], count: n)
+    var indegree = [Int](repeating: 0, count: n)
+    for c in genome.connections where c.isEnabled {
+      guard let s = index[c.source] else { throw .unknownNode(c.source) }
+      guard let t = index[c.target] else { throw .unknownNode(c.target) }
+      incoming[t].append(s)
+      outgoing[s].append(t)
+      indegree[t] += 1
+    }
+    var slotOf = [Int](repeating: -1, count: n)
+    var slotNodes: [NodeID] = []
+    // Bias and inputs first, in node order.
+    var inputs = 0
+    for i in 0..<n where genome.nodes[i].kind == .bias {
+      slotOf[i] = slotNodes.count; slotNodes.append(genome.nodes[i].id)
+    }
+    for i in 0..<n where genome.nodes[i].kind == .input {
+      slotOf[i] = slotNodes.count; slotNodes.append(genome.nodes[i].id); inputs += 1
+    }
+    // Kahn's algorithm; ready nodes are taken in node order so the slot layout is stable.
+    var ready: [Int] = (0..<n).filter { indegree[$0] == 0 }
+    var order: [Int] = []
+    var cursor = 0
+    while cursor < ready.count {
+      let i = ready[cursor]; cursor += 1
+      order.append(i)
+      for t in outgoing[i] {
+        indegree[t] -= 1
+        if indegree[t] == 0 { ready.append(t) }
+      }
+    }
+    guard order.count == n else { throw .cycle }
+    var activations: [Activation] = []
+    var sourceStart: [Int32] = [0]
+    var sources: [Int32] = []
+    for i in order where genome.nodes[i].kind == .hidden || genome.nodes[i].kind == .output {
+      slotOf[i] = slotNodes.count
+      slotNodes.append(genome.nodes[i].id)
+      activations.append(genome.nodes[i].activation)
+      for s in incoming[i] { sources.append(Int32(slotOf[s])) }
+      sourceStart.append(Int32(sources.count))
+    }
+    self.inputCount = inputs
+    self.slotCount = slotNodes.count
+    self.outputSlots = genome.nodes.indices.filter { genome.nodes[$0].kind == .output }.map { Int32(slotOf[$0]) }
+    self.activations = activations
+    self.sourceStart = sourceStart
+    self.sources = sources
+    self.slotNodes = slotNodes
+  }
+}
+
+/// Per-thread scratch for evaluating networks without allocating: the program of the loaded
+/// network and the value slots live in buffers that only grow. Not shared between threads.
+public final class NetworkEvaluator {
+  private var activations: UnsafeMutablePointer<Activation>
+  private var sourceStart: UnsafeMutablePointer<Int32>
+  private var sources: UnsafeMutablePointer<Int32>
+  private var outputs: UnsafeMutablePointer<Int32>
+  /// Value slots: [0] = bias (1), [1...inputCount] = the observation.
+  public private(set) var values: UnsafeMutablePointer<Double>
+  private var capacity = (activations: 0, sources: 0, outputs: 0, slots: 0)
+  public private(set) var inputCount = 0
+  public private(set) var evaluatedCount = 0
+  public private(set) var outputCount = 0
+
+  public init() {
+    activations = .allocate(capacity: 1)
+    sourceStart = .allocate(capacity: 2)
+    sources = .allocate(capacity: 1)
+    outputs = .allocate(capacity: 1)
+    values = .allocate(capacity: 1)
+    capacity = (1, 1, 1, 1)
+  }
+
+  deinit {
+    activations.deallocate(); sourceStart.deallocate(); sources.deallocate()
+    outputs.deallocate(); values.deallocate()
+  }
+
+  /// Copies `network`'s program into this evaluator's buffers (allocating only to grow).
+  public func load(_ network: Network) {
+    if network.evaluatedCount > capacity.activations {
+      activations.deallocate(); sourceStart.deallocate()
+      capacity.activations = network.evaluatedCount * 2
+      activations = .allocate(capacity: capacity.activations)
+      sourceStart = .allocate(capacity: capacity.activations + 1)
+    }
+    if network.sources.count > capacity.sources {
+      sources.deallocate()
+      capacity.sources = network.sources.count * 2
+      sources = .allocate(capacity: capacity.sources)
+    }
+    if network.outputCount > capacity.outputs {
+      outputs.deallocate()
+      capacity.outputs = network.outputCount
+      outputs = .allocate(capacity: capacity.outputs)
+    }
+    if network.slotCount > capacity.slots {
+      values.deallocate()
+      capacity.slots = network.slotCount * 2
+      values = .allocate(capacity: capacity.slots)
+    }
+    for (k, a) in network.activations.enumerated() { activations[k] = a }
+    for (k, s) in network.sourceStart.enumerated() { sourceStart[k] = s }
+    for (k, s) in network.sources.enumerated() { sources[k] = s }
+    for (k, s) in network.outputSlots.enumerated() { outputs[k] = s }
+    for k in 0..<network.slotCount { values[k] = 0 }
+    values[0] = 1
+    inputCount = network.inputCount
+    evaluatedCount = network.evaluatedCount
+    outputCount = network.outputCount
+  }
+
+  /// Evaluates every non-input node once with all connections at `weight`. Write the observation
+  /// into `values[1...inputCount]` first; read outputs with `output(_:)`.
+  @inline(__always)
+  public func forward(weight: Double) {
+    let first = inputCount + 1
+    var k = 0
+    while k < evaluatedCount {
+      var sum = 0.0
+      var e = Int(sourceStart[k])
+      let end = Int(sourceStart[k + 1])
+      while e < end {
+        sum += values[Int(sources[e])]
+        e += 1
+      }
+      values[first + k] = activations[k](weight * sum)
+      k += 1
+    }
+  }
+
+  @inline(__always)
+  public func output(_ i: Int) -> Double { values[Int(outputs[i])] }
+
+  @inline(__always)
+  public func setInput(_ i: Int, _ value: Double) { values[1 + i] = value }
+}

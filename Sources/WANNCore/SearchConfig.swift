@@ -1,0 +1,107 @@
+/// The tasks the engine knows. An enum, so a typo in a config is an error, not a new task.
+public enum TaskKind: String, Codable, Sendable, CaseIterable {
+  case swingup
+}
+
+public struct PopulationConfig: Codable, Sendable, Equatable {
+  public var size = 192
+  /// Share of the ranked population (after culling) copied unchanged into the next generation.
+  public var eliteRatio = 0.2
+  /// Share of the worst-ranked population removed from the breeding pool.
+  public var cullRatio = 0.2
+  public var tournamentSize = 8
+  /// Probability that each bias/input -> output gene starts enabled.
+  public var initialConnectionProbability = 0.5
+  public init() {}
+}
+
+public struct EvaluationConfig: Codable, Sendable, Equatable {
+  /// The shared weight values every genome is scored with (the paper's series).
+  public var weights: [Double] = [-2, -1, -0.5, 0.5, 1, 2]
+  /// Rollouts per weight value; all genomes of a generation see the same rollout seeds.
+  public var repetitions = 3
+  /// Repetitions (each over all weights) used to re-test a new champion before accepting it.
+  public var championRetests = 20
+  public init() {}
+}
+
+public struct RankingConfig: Codable, Sendable, Equatable {
+  /// Probability that a generation ranks on (mean reward, fewer connections); otherwise it
+  /// ranks on (mean reward, max reward). The paper's 80/20 switch.
+  public var connectionObjectiveProbability = 0.8
+  public init() {}
+}
+
+/// Every hyperparameter of a search, with the paper's defaults. Decoded from TOML files in
+/// experiments/ (see `SearchConfig.init(toml:)`), saved with every run.
+public struct SearchConfig: Codable, Sendable, Equatable {
+  public var seed: UInt64 = 1
+  public var task: TaskKind = .swingup
+  public var generations = 1024
+  public var population = PopulationConfig()
+  public var mutation = MutationConfig()
+  public var evaluation = EvaluationConfig()
+  public var ranking = RankingConfig()
+
+  public init() {}
+
+  /// The paper's settings for `task`.
+  public static func defaults(for task: TaskKind) -> SearchConfig {
+    var c = SearchConfig()
+    c.task = task
+    switch task {
+    case .swingup: break  // the struct's defaults are the swing-up settings
+    }
+    return c
+  }
+
+  /// Number of genomes removed before breeding.
+  public var cullCount: Int { Int((population.cullRatio * Double(population.size)).rounded(.down)) }
+  /// Number of elites: a share of the breeding pool, as in the original.
+  public var eliteCount: Int {
+    Int((population.eliteRatio * Double(population.size - cullCount)).rounded(.down))
+  }
+
+  public func validate() throws(ConfigError) {
+    func check(_ ok: Bool, _ key: String, _ why: String) throws(ConfigError) {
+      if !ok { throw ConfigError.invalidValue(key: key, reason: why) }
+    }
+    try check(generations >= 0, "generations", "must be 0 or more")
+    try check(population.size >= 2, "population.size", "must be at least 2")
+    try check((0..<1).contains(population.eliteRatio), "population.eliteRatio", "must be in [0, 1)")
+    try check((0..<1).contains(population.cullRatio), "population.cullRatio", "must be in [0, 1)")
+    try check(population.size - cullCount >= 1, "population.cullRatio", "leaves no genome to breed from")
+    try check(population.tournamentSize >= 1, "population.tournamentSize", "must be at least 1")
+    try check((0...1).contains(population.initialConnectionProbability),
+              "population.initialConnectionProbability", "must be in [0, 1]")
+    let p = [mutation.insertNode, mutation.addConnection, mutation.changeActivation, mutation.enableConnection]
+    try check(p.allSatisfy { $0 >= 0 && $0.isFinite }, "mutation", "probabilities must be finite and >= 0")
+    try check(p.reduce(0, +) > 0, "mutation", "at least one operator probability must be > 0")
+    if let h = mutation.hiddenActivations {
+      try check(!h.isEmpty, "mutation.hiddenActivations", "must name at least one activation")
+    }
+    try check(!evaluation.weights.isEmpty, "evaluation.weights", "must hold at least one weight")
+    try check(evaluation.weights.allSatisfy(\.isFinite), "evaluation.weights", "must be finite numbers")
+    try check(evaluation.repetitions >= 1, "evaluation.repetitions", "must be at least 1")
+    try check(evaluation.championRetests >= 1, "evaluation.championRetests", "must be at least 1")
+    try check((0...1).contains(ranking.connectionObjectiveProbability),
+              "ranking.connectionObjectiveProbability", "must be in [0, 1]")
+  }
+}
+
+public enum ConfigError: Error, Equatable, CustomStringConvertible {
+  case syntax(line: Int, message: String)
+  case unknownKey(String, known: [String])
+  case wrongType(key: String, expected: String)
+  case invalidValue(key: String, reason: String)
+
+  public var description: String {
+    switch self {
+    case .syntax(let line, let message): "TOML syntax error on line \(line): \(message)"
+    case .unknownKey(let key, let known):
+      "unknown key '\(key)' (known keys: \(known.joined(separator: ", ")))"
+    case .wrongType(let key, let expected): "key '\(key)' must be \(expected)"
+    case .invalidValue(let key, let reason): "'\(key)' \(reason)"
+    }
+  }
+}

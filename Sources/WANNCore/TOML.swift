@@ -1,0 +1,214 @@
+/// A TOML value of the subset our configs use.
+public enum TOMLValue: Equatable, Sendable {
+  case string(String)
+  case integer(Int64)
+  case float(Double)
+  case boolean(Bool)
+  case array([TOMLValue])
+
+  var typeName: String {
+    switch self {
+    case .string: "a string"
+    case .integer: "an integer"
+    case .float: "a float"
+    case .boolean: "a boolean"
+    case .array: "an array"
+    }
+  }
+}
+
+/// A parsed TOML document, flattened to dotted keys (`[population]` + `size = 8` gives
+/// `population.size`) in file order.
+///
+/// Supported: comments, `[table]` and `[a.b]` headers, bare, quoted and dotted keys, basic and
+/// literal strings, integers and floats (underscores, exponents, inf, nan), booleans, and arrays
+/// (nested, multi-line, trailing comma). Not supported (a clear error names them): inline tables,
+/// arrays of tables, multi-line strings, dates. Our configs need nothing more, and a small
+/// parser keeps the core free of dependencies.
+public struct TOMLDocument: Sendable {
+  public struct Entry: Sendable {
+    public let key: String
+    public let value: TOMLValue
+    public let line: Int
+  }
+  public private(set) var entries: [Entry] = []
+
+  public init(parsing text: String) throws(ConfigError) {
+    var parser = Parser(chars: Array(text.unicodeScalars))
+    var table = ""
+    var seen = Set<String>()
+    while true {
+      parser.skipBlankAndComments()
+      guard let c = parser.peek() else { break }
+      let line = parser.line
+      if c == "[" {
+        parser.advance()
+        if parser.peek() == "[" { throw .syntax(line: line, message: "arrays of tables ([[...]]) are not supported") }
+        let key = try parser.key()
+        parser.skipSpaces()
+        guard parser.peek() == "]" else { throw .syntax(line: line, message: "expected ']' after table name") }
+        parser.advance()
+        try parser.endOfLine()
+        table = key
+        continue
+      }
+      let key = try parser.key()
+      parser.skipSpaces()
+      guard parser.peek() == "=" else { throw .syntax(line: line, message: "expected '=' after key '\(key)'") }
+      parser.advance()
+      parser.skipSpaces()
+      let value = try parser.value()
+      try parser.endOfLine()
+      let full = table.isEmpty ? key : table + "." + key
+      guard seen.insert(full).inserted else { throw .syntax(line: line, message: "key '\(full)' is defined twice") }
+      entries.append(Entry(key: full, value: value, line: line))
+    }
+  }
+
+  private struct Parser {
+    let chars: [Unicode.Scalar]
+    var pos = 0
+    var line = 1
+
+    func peek(_ offset: Int = 0) -> Unicode.Scalar? {
+      pos + offset < chars.count ? chars[pos + offset] : nil
+    }
+    mutating func advance() {
+      if chars[pos] == "\n" { line += 1 }
+      pos += 1
+    }
+    mutating func skipSpaces() {
+      while let c = peek(), c == " " || c == "\t" { advance() }
+    }
+    mutating func skipComment() {
+      if peek() == "#" { while let c = peek(), c != "\n" { advance() } }
+    }
+    mutating func skipBlankAndComments() {
+      while let c = peek() {
+        if c == " " || c == "\t" || c == "\n" || c == "\r" { advance() } else if c == "#" { skipComment() } else { break }
+      }
+    }
+    mutating func endOfLine() throws(ConfigError) {
+      skipSpaces()
+      skipComment()
+      if peek() == "\r" { advance() }
+      guard let c = peek() else { return }
+      guard c == "\n" else { throw .syntax(line: line, message: "unexpected '\(c)' after value") }
+      advance()
+    }
+
+    static func isBare(_ c: Unicode.Scalar) -> Bool {
+      (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "_" || c == "-"
+    }
+
+    mutating func key() throws(ConfigError) -> String {
+      var parts: [String] = []
+      repeat {
+        skipSpaces()
+        if peek() == "." { advance(); skipSpaces() }
+        if peek() == "\"" || peek() == "'" {
+          parts.append(try string())
+        } else {
+          var s = ""
+          while let c = peek(), Parser.isBare(c) { s.unicodeScalars.append(c); advance() }
+          guard !s.isEmpty else { throw .syntax(line: line, message: "expected a key") }
+          parts.append(s)
+        }
+        skipSpaces()
+      } while peek() == "."
+      return parts.joined(separator: ".")
+    }
+
+    mutating func string() throws(ConfigError) -> String {
+      let quote = peek()!
+      advance()
+      if peek() == quote && peek(1) == quote {
+        throw .syntax(line: line, message: "multi-line strings are not supported")
+      }
+      var s = ""
+      while true {
+        guard let c = peek(), c != "\n" else { throw .syntax(line: line, message: "unterminated string") }
+        advance()
+        if c == quote { return s }
+        if c == "\\" && quote == "\"" {
+          guard let e = peek() else { throw .syntax(line: line, message: "unterminated string") }
+          advance()
+          switch e {
+          case "n": s += "\n"
+          case "t": s += "\t"
+          case "r": s += "\r"
+          case "\"": s += "\""
+          case "\\": s += "\\"
+          case "u", "U":
+            let n = e == "u" ? 4 : 8
+            var hex = ""
+            for _ in 0..<n {
+              guard let h = peek() else { throw .syntax(line: line, message: "bad unicode escape") }
+              hex.unicodeScalars.append(h); advance()
+            }
+            guard let v = UInt32(hex, radix: 16), let u = Unicode.Scalar(v) else {
+              throw .syntax(line: line, message: "bad unicode escape \\\(e)\(hex)")
+            }
+            s.unicodeScalars.append(u)
+          default: throw .syntax(line: line, message: "unknown escape \\\(e)")
+          }
+        } else {
+          s.unicodeScalars.append(c)
+        }
+      }
+    }
+
+    mutating func value() throws(ConfigError) -> TOMLValue {
+      guard let c = peek() else { throw .syntax(line: line, message: "expected a value") }
+      switch c {
+      case "\"", "'": return .string(try string())
+      case "[":
+        advance()
+        var items: [TOMLValue] = []
+        while true {
+          skipBlankAndComments()
+          if peek() == "]" { advance(); return .array(items) }
+          items.append(try value())
+          skipBlankAndComments()
+          if peek() == "," { advance(); continue }
+          if peek() == "]" { advance(); return .array(items) }
+          throw .syntax(line: line, message: "expected ',' or ']' in array")
+        }
+      case "{": throw .syntax(line: line, message: "inline tables are not supported; use a [table] header")
+      default:
+        var word = ""
+        while let ch = peek(), ch != " ", ch != "\t", ch != "\n", ch != "\r", ch != ",", ch != "]", ch != "#" {
+          word.unicodeScalars.append(ch); advance()
+        }
+        return try Parser.scalar(word, line: line)
+      }
+    }
+
+    static func scalar(_ word: String, line: Int) throws(ConfigError) -> TOMLValue {
+      switch word {
+      case "true": return .boolean(true)
+      case "false": return .boolean(false)
+      case "inf", "+inf": return .float(.infinity)
+      case "-inf": return .float(-.infinity)
+      case "nan", "+nan", "-nan": return .float(.nan)
+      default: break
+      }
+      let digits = word.replacingOccurrences(of: "_", with: "")
+      guard !digits.isEmpty, !word.hasPrefix("_"), !word.hasSuffix("_"), !word.contains("__") else {
+        throw .syntax(line: line, message: "'\(word)' is not a value")
+      }
+      if let i = Int64(digits) { return .integer(i) }
+      let allowed = Set("0123456789+-.eE")
+      if digits.allSatisfy({ allowed.contains($0) }), digits.contains(where: \.isNumber), let d = Double(digits) {
+        return .float(d)
+      }
+      throw .syntax(line: line, message: "'\(word)' is not a value (strings need quotes)")
+    }
+  }
+}
+
+extension String {
+  fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+    split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+  }
+}

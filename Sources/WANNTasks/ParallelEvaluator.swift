@@ -1,0 +1,85 @@
+import Dispatch
+import Synchronization
+import WANNCore
+
+/// Spreads rollouts over threads. Work is split into jobs (one network, one repetition, every
+/// weight value) handed out dynamically, since networks differ in cost. Each job writes only its
+/// own cells of the reward matrix and draws its randomness from its own keyed stream, so the
+/// result is identical for any thread count.
+public struct ParallelEvaluator: Sendable {
+  public let threads: Int
+
+  public init(threads: Int) {
+    precondition(threads >= 1, "threads must be at least 1")
+    self.threads = threads
+  }
+
+  /// Evaluates every network at every weight, `repetitions` times. Repetition r of every network
+  /// and weight draws its episode from `episodes.stream(repetition: r)`, so all networks and
+  /// weight values see the same episodes.
+  public func evaluate(
+    task: any WANNTask, networks: [Network], weights: [Double], repetitions: Int,
+    episodes: EpisodeKey
+  ) -> (rewards: RewardMatrix, steps: Int) {
+    let jobs = networks.count * repetitions
+    let workers = min(threads, max(jobs, 1))
+    let counter = JobCounter()
+    // Each job writes its own cells; the lock is taken once per job (a handful of rollouts),
+    // never per step.
+    let shared = Locked((matrix: RewardMatrix(genomes: networks.count, repetitions: repetitions, weights: weights.count), steps: 0))
+    let work: @Sendable (Int) -> Void = { _ in
+      let evaluator = NetworkEvaluator()
+      var rewards = [Double](repeating: 0, count: weights.count)
+      while true {
+        let job = counter.take()
+        if job >= jobs { break }
+        let g = job / repetitions, r = job % repetitions
+        evaluator.load(networks[g])
+        var steps = 0
+        for (w, weight) in weights.enumerated() {
+          var rng = episodes.stream(repetition: r)
+          let result = task.rollout(evaluator, weight: weight, rng: &rng)
+          rewards[w] = result.reward
+          steps += result.steps
+        }
+        shared.withLock { state in
+          let base = state.matrix.offset(genome: g, repetition: r, weight: 0)
+          for w in 0..<weights.count { state.matrix.values[base + w] = rewards[w] }
+          state.steps += steps
+        }
+      }
+    }
+    if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+    return shared.withLock { ($0.matrix, $0.steps) }
+  }
+}
+
+/// Hands out job numbers 0, 1, 2, ... to competing threads.
+final class JobCounter: Sendable {
+  private let next = Atomic<Int>(0)
+  func take() -> Int { next.add(1, ordering: .relaxed).oldValue }
+}
+
+
+/// A value shared by the evaluation threads behind a lock.
+final class Locked<Value: Sendable>: Sendable {
+  private let mutex: Mutex<Value>
+  init(_ value: Value) { mutex = Mutex(value) }
+  func withLock<R: Sendable>(_ body: (inout sending Value) -> sending R) -> R { mutex.withLock(body) }
+}
+
+/// Names the random streams of a batch of episodes: repetition r uses the stream keyed
+/// (seed, purpose, generation, genome 0, rollout r), shared by every genome of the batch.
+public struct EpisodeKey: Sendable, Equatable {
+  public var seed: UInt64
+  public var purpose: StreamPurpose
+  public var generation: Int
+  public init(seed: UInt64, purpose: StreamPurpose, generation: Int = 0) {
+    self.seed = seed
+    self.purpose = purpose
+    self.generation = generation
+  }
+  public func stream(repetition: Int) -> RandomStream {
+    RandomStream(seed: seed, purpose: purpose, generation: generation, rollout: repetition)
+  }
+}
