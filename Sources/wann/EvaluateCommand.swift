@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import WANNCore
+import WANNTasks
+
+/// The `--json` output of `wann evaluate`.
+struct EvaluationReport: Codable, Equatable {
+  var task: String
+  var genome: String
+  var seed: UInt64
+  var weights: [Double]
+  var mean: [Double]
+  var std: [Double]
+  var trials: [Int]
+  var connections: Int
+  var nodes: Int
+}
+
+struct EvaluateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "evaluate",
+    abstract: "Score a genome at a list of shared weight values.",
+    discussion: """
+      Prints the mean and standard deviation (n - 1) of the episode reward per weight value. \
+      Trial t of every weight starts from the same episode (common random numbers), so the \
+      profile's shape is not blurred by episode noise. Genomes: a .out file of the original \
+      release (e.g. ../shared/reference/original-champions/swing.out) or a .json genome from \
+      wann search.
+      """)
+
+  @Option(help: "Genome file: .out (original release) or .json (wann search).")
+  var genome: String
+
+  @Option(help: "Task the genome solves.")
+  var task: TaskKind = .swingup
+
+  @Option(parsing: .unconditional,
+          help: "Weight values: a comma list (-2,-1,1,2) or lo:hi:n (e.g. -2:2:41). Default: -2,-1,-0.5,0.5,1,2.")
+  var weights: String = "-2,-1,-0.5,0.5,1,2"
+
+  @Option(help: "Episodes per weight value.")
+  var trials = 100
+
+  @Option(help: "Seed of the episodes' random streams.")
+  var seed: UInt64 = 1
+
+  @Option(help: "Evaluation threads (default: all cores).")
+  var threads: Int?
+
+  @Flag(help: "Print one JSON object with arrays weights, mean, std, trials.")
+  var json = false
+
+  func validate() throws {
+    if trials < 1 { throw ValidationError("--trials must be at least 1") }
+    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+  }
+
+  func run() throws {
+    let weightValues = try WeightList.parse(weights)
+    let g = try Inputs.genome(path: genome, task: task)
+    let network: Network
+    do { network = try Network(g) } catch { throw CLIError("\(genome): cannot evaluate the genome: \(error)") }
+    let evaluator = ParallelEvaluator(threads: threads ?? Inputs.coreCount)
+    let (rewards, _) = evaluator.evaluate(
+      task: Tasks.make(task), networks: [network], weights: weightValues, repetitions: trials,
+      episodes: EpisodeKey(seed: seed, purpose: .evaluation))
+    var means: [Double] = [], stds: [Double] = []
+    for w in weightValues.indices {
+      let column = (0..<trials).map { rewards[genome: 0, repetition: $0, weight: w] }
+      means.append(Statistics.mean(column))
+      stds.append(Statistics.standardDeviation(column))
+    }
+    let report = EvaluationReport(task: task.rawValue, genome: genome, seed: seed, weights: weightValues, mean: means,
+                                  std: stds, trials: weightValues.map { _ in trials },
+                                  connections: g.enabledConnectionCount, nodes: g.nodes.count)
+    if json {
+      Output.line(Output.json(report))
+      return
+    }
+    Output.line("# \(genome): \(g.enabledConnectionCount) connections, \(g.nodes.count) nodes; task \(task.rawValue), \(trials) trials per weight, seed \(seed)")
+    Output.line("#   weight      mean       std  trials")
+    for i in weightValues.indices {
+      Output.line(String(format: "%10.4f %9.2f %9.2f %7d", weightValues[i], means[i], stds[i], trials))
+    }
+    Output.line("# mean over weights: \(Output.fixed(Statistics.mean(means), 2))")
+  }
+}

@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+import WANNCore
+import WANNTasks
+
+extension TaskKind: ExpressibleByArgument {}
+
+/// A list of weight values: `a,b,c` or `lo:hi:n` (n evenly spaced values, both ends included).
+struct WeightList: ExpressibleByArgument, Equatable {
+  let values: [Double]
+
+  init(values: [Double]) { self.values = values }
+
+  init?(argument: String) {
+    guard let v = try? WeightList.parse(argument) else { return nil }
+    values = v
+  }
+
+  static func parse(_ text: String) throws -> [Double] {
+    let t = text.trimmingCharacters(in: .whitespaces)
+    if t.contains(":") {
+      let parts = t.split(separator: ":", omittingEmptySubsequences: false)
+      guard parts.count == 3, let lo = Double(parts[0]), let hi = Double(parts[1]), let n = Int(parts[2]),
+            lo.isFinite, hi.isFinite, n >= 1
+      else { throw CLIError("bad weight range '\(text)': expected lo:hi:n, e.g. -2:2:41") }
+      if n == 1 { return [lo] }
+      return (0..<n).map { lo + (hi - lo) * Double($0) / Double(n - 1) }
+    }
+    var out: [Double] = []
+    for p in t.split(separator: ",", omittingEmptySubsequences: false) {
+      guard let v = Double(p.trimmingCharacters(in: .whitespaces)), v.isFinite else {
+        throw CLIError("bad weight list '\(text)': '\(p)' is not a number (expected e.g. -2,-1,1,2 or -2:2:41)")
+      }
+      out.append(v)
+    }
+    return out
+  }
+
+  static var defaultValueDescription: String { "-2,-1,-0.5,0.5,1,2" }
+}
+
+enum Inputs {
+  static func readText(_ path: String, what: String) throws -> String {
+    guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(what) '\(path)' does not exist") }
+    do { return try String(contentsOfFile: path, encoding: .utf8) } catch {
+      throw CLIError("cannot read \(what) '\(path)': \(error.localizedDescription)")
+    }
+  }
+
+  /// A config from a TOML file (or the task's defaults), with command-line overrides applied.
+  static func config(file: String?, task: TaskKind?) throws -> SearchConfig {
+    guard let file else { return SearchConfig.defaults(for: task ?? .swingup) }
+    let text = try readText(file, what: "config file")
+    let config: SearchConfig
+    do { config = try SearchConfig(toml: text, defaultTask: task ?? .swingup) } catch {
+      throw CLIError("\(file): \(error)")
+    }
+    if let task, task != config.task {
+      throw CLIError("--task \(task.rawValue) contradicts task = \"\(config.task.rawValue)\" in \(file)")
+    }
+    return config
+  }
+
+  /// A genome from the original release's `.out` format or our JSON genome document.
+  static func genome(path: String, task: TaskKind) throws -> Genome {
+    let text = try readText(path, what: "genome file")
+    let t = Tasks.make(task)
+    if path.hasSuffix(".out") || path.hasSuffix(".csv") {
+      do { return try OriginalNetwork(csv: text, inputs: t.inputCount, outputs: t.outputCount).genome } catch {
+        throw CLIError("\(path) is not a valid original-release network for task \(task.rawValue): \(error)")
+      }
+    }
+    if path.hasSuffix(".json") {
+      let doc: GenomeDocument
+      do { doc = try JSONDecoder().decode(GenomeDocument.self, from: Data(text.utf8)) } catch {
+        throw CLIError("\(path) is not a wann genome JSON file: \(describe(error))")
+      }
+      guard doc.format == GenomeDocument.formatName else { throw CLIError("\(path): format is '\(doc.format)', expected '\(GenomeDocument.formatName)'") }
+      guard doc.version <= GenomeDocument.currentVersion else {
+        throw CLIError("\(path) has genome format version \(doc.version); this wann reads up to \(GenomeDocument.currentVersion): update wann")
+      }
+      guard doc.task == task else {
+        throw CLIError("\(path) holds a \(doc.task.rawValue) genome, not \(task.rawValue): pass --task \(doc.task.rawValue)")
+      }
+      if let problem = doc.genome.invariantViolation() { throw CLIError("\(path): invalid genome: \(problem)") }
+      guard doc.genome.inputCount == t.inputCount, doc.genome.outputCount == t.outputCount else {
+        throw CLIError("\(path): genome has \(doc.genome.inputCount) inputs/\(doc.genome.outputCount) outputs, task \(task.rawValue) needs \(t.inputCount)/\(t.outputCount)")
+      }
+      return doc.genome
+    }
+    throw CLIError("unknown genome format '\(path)': expected a .out file (original release) or a .json genome written by wann search")
+  }
+
+  static func describe(_ error: Error) -> String {
+    switch error {
+    case DecodingError.dataCorrupted(let c): return c.debugDescription
+    case DecodingError.keyNotFound(let k, _): return "missing key '\(k.stringValue)'"
+    case DecodingError.typeMismatch(_, let c): return "wrong type at '\(c.codingPath.map(\.stringValue).joined(separator: "."))'"
+    case DecodingError.valueNotFound(_, let c): return "missing value at '\(c.codingPath.map(\.stringValue).joined(separator: "."))'"
+    default: return "\(error)"
+    }
+  }
+
+  static var coreCount: Int { ProcessInfo.processInfo.activeProcessorCount }
+}
+
+enum Output {
+  static func json<T: Encodable>(_ value: T) -> String {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys]
+    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return String(decoding: try! e.encode(value), as: UTF8.self)
+  }
+
+  static func prettyJSON<T: Encodable>(_ value: T) -> String {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys, .prettyPrinted]
+    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return String(decoding: try! e.encode(value), as: UTF8.self)
+  }
+
+  static func line(_ s: String) {
+    print(s)
+    fflush(nil)
+  }
+
+  static func err(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+
+  static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+  /// Pads to `width` characters: right-aligned for positive widths, left-aligned for negative.
+  static func pad(_ s: String, _ width: Int) -> String {
+    let n = abs(width) - s.count
+    guard n > 0 else { return s }
+    let fill = String(repeating: " ", count: n)
+    return width > 0 ? fill + s : s + fill
+  }
+
+  static func fixed(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }
+
+  static func duration(_ seconds: Double) -> String {
+    guard seconds.isFinite else { return "?" }
+    let s = Int(seconds.rounded())
+    return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s / 60 % 60))m" : s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
+  }
+}
+
+/// A one-line progress bar on stderr, shown only when stderr is a terminal.
+struct ProgressLine {
+  let enabled: Bool
+  let total: Int
+
+  func update(done: Int, elapsed: Double) {
+    guard enabled, total > 0 else { return }
+    let width = 30
+    let filled = min(width, done * width / total)
+    let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : .nan
+    let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+    FileHandle.standardError.write(Data("\r\u{1B}[2K[\(bar)] \(done)/\(total) generations, \(Output.duration(elapsed)) elapsed, ETA \(Output.duration(eta))".utf8))
+  }
+
+  func clear() {
+    guard enabled else { return }
+    FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+  }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+
+struct Wann: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "wann",
+    abstract: "Weight Agnostic Neural Network search, evaluation and benchmarks.",
+    discussion: """
+      Search evolves network topologies whose connections all share one weight, scored over the \
+      weight series (-2, -1, -0.5, 0.5, 1, 2) as in Gaier & Ha (2019). Runs are deterministic: \
+      the same config and seed give the same results for any thread count.
+
+      Weight lists start with a minus sign, so write them as given: --weights -2:2:41 \
+      or --weights -2,-1,1,2 (both are accepted after --weights).
+      """,
+    version: WannVersion.string,
+    subcommands: [SearchCommand.self, EvaluateCommand.self, BenchCommand.self])
+}
+
+enum WannVersion {
+  static let string = "0.1.0"
+}
