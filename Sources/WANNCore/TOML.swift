@@ -180,6 +180,7 @@ public struct TOMLDocument: Sendable {
         while let ch = peek(), ch != " ", ch != "\t", ch != "\n", ch != "\r", ch != ",", ch != "]", ch != "#" {
           word.unicodeScalars.append(ch); advance()
         }
+        guard !word.isEmpty else { throw .syntax(line: line, message: "expected a value") }
         return try Parser.scalar(word, line: line)
       }
     }

@@ -44,9 +44,11 @@ public struct CartPoleSwingUp: Sendable, Equatable {
     self.theta = theta
     self.thetaDot = thetaDot
     t = 0
-    cosTheta = Foundation.cos(theta)
-    sinTheta = Foundation.sin(theta)
+    (sinTheta, cosTheta) = CartPoleSwingUp.sinCos(theta)
   }
+
+  @inline(__always)
+  static func sinCos(_ x: Double) -> (Double, Double) { (Foundation.sin(x), Foundation.cos(x)) }
 
   /// Initial state ~ Normal([0, 0, π, 0], 0.2) drawn from `rng` (x, x_dot, θ, θ_dot in turn).
   public mutating func reset(using rng: inout RandomStream) {
@@ -79,8 +81,9 @@ public struct CartPoleSwingUp: Sendable, Equatable {
     var a = action.isNaN ? 0 : action
     a = a < -1 ? -1 : (a > 1 ? 1 : a)
     let force = a * C.forceMagnitude
-    let s = Foundation.sin(theta)
-    let c = Foundation.cos(theta)
+    // sin and cos of the current theta were computed when it was set: reuse them.
+    let s = sinTheta
+    let c = cosTheta
     let td2 = thetaDot * thetaDot
     let c2 = c * c
     let xAcc = ((((-2 * C.poleMassLength) * td2) * s + ((3 * C.poleMass) * C.gravity) * s * c) + 4 * force
@@ -93,8 +96,7 @@ public struct CartPoleSwingUp: Sendable, Equatable {
     thetaDot = thetaDot + thetaAcc * C.dt
     t += 1
     let done = x < -C.xThreshold || x > C.xThreshold || t >= C.stepLimit
-    cosTheta = Foundation.cos(theta)
-    sinTheta = Foundation.sin(theta)
+    (sinTheta, cosTheta) = CartPoleSwingUp.sinCos(theta)
     let rewardTheta = (cosTheta + 1.0) / 2.0
     let rewardX = Foundation.cos((x / C.xThreshold) * (Double.pi / 2.0))
     return (rewardTheta * rewardX, done)

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+@testable import WANNCore
+
+@Suite struct ConfigTests {
+  @Test func parsesTheSubsetWeUse() throws {
+    let doc = try TOMLDocument(parsing: """
+      # comment
+      seed = 42
+      task = "swingup"   # trailing comment
+      [population]
+      size = 1_000
+      eliteRatio = 0.25
+      [evaluation]
+      weights = [
+        -2, -1.5e0,  # mixed ints and floats
+        0.5,
+      ]
+      [mutation]
+      hiddenActivations = ['tanh', "relu", 3]
+      """)
+    let keys = doc.entries.map(\.key)
+    #expect(keys == ["seed", "task", "population.size", "population.eliteRatio", "evaluation.weights", "mutation.hiddenActivations"])
+    #expect(doc.entries[2].value == .integer(1000))
+    #expect(doc.entries[4].value == .array([.integer(-2), .float(-1.5), .float(0.5)]))
+  }
+
+  @Test func configFromTOMLAppliesOverrides() throws {
+    let c = try SearchConfig(toml: """
+      seed = 9
+      generations = 12
+      [population]
+      size = 64
+      tournamentSize = 4
+      [mutation]
+      hiddenActivations = ["tanh", "relu"]
+      """)
+    #expect(c.seed == 9 && c.generations == 12 && c.population.size == 64 && c.population.tournamentSize == 4)
+    #expect(c.mutation.hiddenActivations == [.tanh, .relu])
+    #expect(c.evaluation == EvaluationConfig())  // untouched sections keep the defaults
+  }
+
+  @Test func tomlTextRoundTrips() throws {
+    var c = SearchConfig()
+    c.seed = 77
+    c.evaluation.weights = [-1.25, 0.5, 3]
+    c.mutation.hiddenActivations = [.sine, .absolute]
+    c.ranking.connectionObjectiveProbability = 0.6
+    #expect(try SearchConfig(toml: c.tomlText) == c)
+  }
+
+  @Test(arguments: [
+    ("[population]\nsise = 3", ConfigError.unknownKey("population.sise", known: SearchConfig.knownKeys)),
+    ("generations = \"ten\"", ConfigError.wrongType(key: "generations", expected: "an integer, not a string")),
+    ("[population]\nsize = 1", ConfigError.invalidValue(key: "population.size", reason: "must be at least 2")),
+    ("task = \"pong\"", ConfigError.invalidValue(key: "task", reason: "names unknown task 'pong' (known: swingup)")),
+    ("seed = ", ConfigError.syntax(line: 1, message: "expected a value")),
+    ("seed = \n", ConfigError.syntax(line: 1, message: "expected a value")),
+    ("task = swingup", ConfigError.syntax(line: 1, message: "'swingup' is not a value (strings need quotes)")),
+    ("seed = 1\nseed = 2", ConfigError.syntax(line: 2, message: "key 'seed' is defined twice")),
+    ("[evaluation]\nweights = [1, 2", ConfigError.syntax(line: 2, message: "expected ',' or ']' in array")),
+    ("x = {a = 1}", ConfigError.syntax(line: 1, message: "inline tables are not supported; use a [table] header")),
+    ("[mutation]\nhiddenActivations = [\"tanhh\"]", ConfigError.invalidValue(
+      key: "mutation.hiddenActivations",
+      reason: "holds an unknown activation (known: linear, step, sin, gaussian, tanh, sigmoid, inverse, abs, relu, cos, square)")),
+  ])
+  func badConfigsGiveSpecificErrors(_ text: String, _ expected: ConfigError) {
+    #expect(throws: expected) { try SearchConfig(toml: text) }
+  }
+
+  @Test func paperExperimentFileEqualsTheDefaults() throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("experiments/swingup.toml")
+    let c = try SearchConfig(toml: String(contentsOf: url, encoding: .utf8))
+    #expect(c == SearchConfig.defaults(for: .swingup))
+    #expect(c.population.size == 192 && c.population.tournamentSize == 8 && c.evaluation.repetitions == 3)
+  }
+}

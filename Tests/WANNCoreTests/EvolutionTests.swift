@@ -1,0 +1,97 @@
+import Testing
+@testable import WANNCore
+
+@Suite struct EvolutionTests {
+  static func config(_ size: Int = 40) -> SearchConfig {
+    var c = SearchConfig.defaults(for: .swingup)
+    c.population.size = size
+    c.seed = 3
+    return c
+  }
+
+  /// A fake task: reward = number of enabled connections + hidden nodes (per rollout), so
+  /// selection has something to climb.
+  static func rewards(_ genomes: [Genome], _ c: SearchConfig) -> RewardMatrix {
+    var m = RewardMatrix(genomes: genomes.count, repetitions: c.evaluation.repetitions, weights: c.evaluation.weights.count)
+    for (g, genome) in genomes.enumerated() {
+      for r in 0..<m.repetitions {
+        for w in 0..<m.weights {
+          m[genome: g, repetition: r, weight: w] = Double(genome.enabledConnectionCount + 2 * genome.hiddenCount) + Double(w)
+        }
+      }
+    }
+    return m
+  }
+
+  @Test func generationKeepsSizeElitesAndLineage() {
+    let c = Self.config()
+    var evo = Evolution(config: c, inputs: 5, outputs: 1, defaultHiddenActivations: Activation.originalControlSet)
+    #expect(c.cullCount == 8 && c.eliteCount == 6)  // floor(0.2*40), floor(0.2*32)
+    for _ in 0..<10 {
+      let a = evo.tell(Self.rewards(evo.genomes, c))
+      let ranked = evo.population.indices.sorted { a.rank[$0] < a.rank[$1] }
+      let previous = evo.population
+      evo.advance()
+      #expect(evo.population.count == c.population.size)
+      let elites = evo.population.filter { $0.origin == .elite }
+      #expect(elites.count == c.eliteCount)
+      #expect(elites.map { $0.parent! } == Array(ranked.prefix(c.eliteCount)))
+      for e in elites { #expect(e.genome == previous[e.parent!].genome) }
+      // Parents come from the breeding pool (the culled genomes never breed).
+      let pool = Set(ranked.prefix(c.population.size - c.cullCount))
+      for child in evo.population { #expect(pool.contains(child.parent!)) }
+      for child in evo.population { #expect(child.genome.invariantViolation() == nil) }
+    }
+    #expect(evo.generation == 10)
+  }
+
+  @Test func sameSeedSameRunDifferentSeedDifferentRun() {
+    func run(_ seed: UInt64) -> [Genome] {
+      var c = Self.config()
+      c.seed = seed
+      var evo = Evolution(config: c, inputs: 5, outputs: 1, defaultHiddenActivations: Activation.originalControlSet)
+      for _ in 0..<8 {
+        evo.tell(Self.rewards(evo.genomes, c))
+        evo.advance()
+      }
+      return evo.genomes
+    }
+    #expect(run(1) == run(1))
+    #expect(run(1) != run(2))
+  }
+
+  @Test func selectionClimbsTheFakeReward() {
+    let c = Self.config()
+    var evo = Evolution(config: c, inputs: 5, outputs: 1, defaultHiddenActivations: Activation.originalControlSet)
+    let first = evo.tell(Self.rewards(evo.genomes, c)).meanReward.max()!
+    for _ in 0..<30 {
+      evo.advance()
+      evo.tell(Self.rewards(evo.genomes, c))
+    }
+    #expect(evo.assessment!.meanReward.max()! > first + 5)
+  }
+
+  @Test func championNeedsABetterRetest() {
+    let c = Self.config()
+    var evo = Evolution(config: c, inputs: 5, outputs: 1, defaultHiddenActivations: Activation.originalControlSet)
+    evo.tell(Self.rewards(evo.genomes, c))
+    let candidate = evo.championCandidate!
+    let first = evo.offerChampion(index: candidate, retestMean: 10)
+    let worse = evo.offerChampion(index: candidate, retestMean: 9)  // a failed re-test changes nothing
+    #expect(first && !worse)
+    #expect(evo.champion!.retestMean == 10)
+    let better = evo.offerChampion(index: candidate, retestMean: 11)
+    #expect(better && evo.champion!.retestMean == 11)
+  }
+
+  @Test func rankingSwitchFollowsProbability() {
+    var c = Self.config(10)
+    var onConnections = 0
+    for g in 0..<400 {
+      c.seed = UInt64(g)
+      var evo = Evolution(config: c, inputs: 2, outputs: 1, defaultHiddenActivations: [.tanh])
+      if evo.tell(Self.rewards(evo.genomes, c)).rankedOnConnections { onConnections += 1 }
+    }
+    #expect(abs(Double(onConnections) / 400 - 0.8) < 0.07)
+  }
+}
