@@ -1,0 +1,54 @@
+# Shared set-up for scripts/demo and scripts/test (sourced, not run).
+# Installs what is missing and nothing else, so a second run is quick and changes nothing.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    log "need root to run: $*  (run as root or install sudo)"; return 1
+  fi
+}
+
+# Debian packages the project needs; installed only when missing.
+SYSTEM_PACKAGES=(python3 python3-venv python3-pip)
+
+ensure_system_packages() {
+  local missing=()
+  for p in "${SYSTEM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  # A Python with a working venv module (e.g. from pyenv) makes the Debian Python unnecessary.
+  if [ ${#missing[@]} -gt 0 ] && command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    missing=()
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing system packages: ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  fi
+  command -v swift >/dev/null || { log "swift is not on PATH: install Swift 6 (https://swift.org/install)"; return 1; }
+}
+
+ensure_venv() {
+  local stamp="$VENV/.requirements.sha256"
+  local want; want="$(sha256sum "$ROOT/scripts/requirements.txt" | cut -d' ' -f1)"
+  if [ ! -x "$VENV/bin/python" ]; then
+    log "creating $VENV"
+    python3 -m venv "$VENV"
+  fi
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    log "installing Python requirements into $VENV"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/scripts/requirements.txt"
+    echo "$want" > "$stamp"
+  fi
+}
+
+build_release() {
+  log "building release (swift build -c release)"
+  (cd "$ROOT" && swift build -c release --product wann 2>&1 | grep -vE '^(\[[0-9]+/[0-9]+\]|Building|Compiling|Write|Planning)' || true)
+  [ -x "$ROOT/.build/release/wann" ] || { log "release build failed"; return 1; }
+}

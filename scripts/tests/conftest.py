@@ -1,0 +1,36 @@
+"""Shared fixtures: the repository root, the release binary, and the reference folder."""
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def root():
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def reference():
+    d = pathlib.Path(os.environ.get("WANN_REFERENCE_DIR", ROOT.parent / "shared" / "reference"))
+    if not d.is_dir():
+        pytest.fail(f"reference data not found at {d}: put shared/ beside the repository or set WANN_REFERENCE_DIR")
+    return d
+
+
+@pytest.fixture(scope="session")
+def wann():
+    """Path of the wann binary scripts/test built (override with WANN_BIN)."""
+    path = pathlib.Path(os.environ.get("WANN_BIN", ROOT / ".build" / "release" / "wann"))
+    if not path.exists():
+        pytest.fail(f"{path} does not exist: build it with `swift build -c release` (scripts/test does)")
+    return path
+
+
+def run_json(cmd):
+    import json
+    out = subprocess.run([str(c) for c in cmd], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
