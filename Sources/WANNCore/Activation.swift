@@ -31,21 +31,22 @@ public enum Activation: Int32, CaseIterable, Sendable, Codable, CustomStringConv
     self = a
   }
 
-  /// Applies the function. The formulas follow the original release exactly
-  /// (e.g. sigmoid is `(tanh(x/2) + 1) / 2`, "inverse" is negation, not 1/x).
+  /// Applies the function. The formulas follow the original release (sigmoid is
+  /// `(tanh(x/2) + 1) / 2`, "inverse" is negation, not 1/x); tanh, sin(πx) and cos(πx) use the
+  /// `FastMath` kernels (a few ulp from the C library, several times faster).
   @inlinable
   public func callAsFunction(_ x: Double) -> Double {
     switch self {
     case .linear: return x
     case .step: return x > 0 ? 1 : 0
-    case .sine: return Foundation.sin(Double.pi * x)
+    case .sine: return FastMath.sinPi(x)
     case .gaussian: return Foundation.exp(-(x * x) / 2)
-    case .tanh: return Foundation.tanh(x)
-    case .sigmoid: return (Foundation.tanh(x / 2) + 1) / 2
+    case .tanh: return FastMath.tanh(x)
+    case .sigmoid: return (FastMath.tanh(x / 2) + 1) / 2
     case .inverse: return -x
     case .absolute: return Swift.abs(x)
     case .relu: return x > 0 ? x : 0
-    case .cosine: return Foundation.cos(Double.pi * x)
+    case .cosine: return FastMath.cosPi(x)
     case .squared: return x * x
     }
   }

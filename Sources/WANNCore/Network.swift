@@ -86,8 +86,10 @@ public struct Network: Sendable, Equatable {
 }
 
 /// Per-thread scratch for evaluating networks without allocating: the program of the loaded
-/// network and the value slots live in buffers that only grow. Not shared between threads.
-public final class NetworkEvaluator {
+/// network and the value slots live in buffers that only grow. A non-copyable struct, so it
+/// owns its buffers (freed in deinit), is never shared between threads, and its fields are
+/// accessed without the runtime exclusivity checks a class would pay on every step.
+public struct NetworkEvaluator: ~Copyable {
   private var activations: UnsafeMutablePointer<Activation>
   private var sourceStart: UnsafeMutablePointer<Int32>
   private var sources: UnsafeMutablePointer<Int32>
@@ -114,7 +116,7 @@ public final class NetworkEvaluator {
   }
 
   /// Copies `network`'s program into this evaluator's buffers (allocating only to grow).
-  public func load(_ network: Network) {
+  public mutating func load(_ network: Network) {
     if network.evaluatedCount > capacity.activations {
       activations.deallocate(); sourceStart.deallocate()
       capacity.activations = network.evaluatedCount * 2
@@ -151,18 +153,22 @@ public final class NetworkEvaluator {
   /// into `values[1...inputCount]` first; read outputs with `output(_:)`.
   @inline(__always)
   public func forward(weight: Double) {
-    let first = inputCount + 1
+    // Local copies and wrapping index arithmetic keep the loop free of checks (indices were
+    // validated when the network was compiled).
+    let activations = self.activations, sourceStart = self.sourceStart, sources = self.sources
+    let values = self.values
+    let first = inputCount &+ 1
     var k = 0
+    var e = Int(sourceStart[0])
     while k < evaluatedCount {
       var sum = 0.0
-      var e = Int(sourceStart[k])
-      let end = Int(sourceStart[k + 1])
+      let end = Int(sourceStart[k &+ 1])
       while e < end {
         sum += values[Int(sources[e])]
-        e += 1
+        e &+= 1
       }
-      values[first + k] = activations[k](weight * sum)
-      k += 1
+      values[first &+ k] = activations[k](weight * sum)
+      k &+= 1
     }
   }
 

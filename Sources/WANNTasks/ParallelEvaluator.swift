@@ -28,7 +28,7 @@ public struct ParallelEvaluator: Sendable {
     // never per step.
     let shared = Locked((matrix: RewardMatrix(genomes: networks.count, repetitions: repetitions, weights: weights.count), steps: 0))
     let work: @Sendable (Int) -> Void = { _ in
-      let evaluator = NetworkEvaluator()
+      var evaluator = NetworkEvaluator()
       var rewards = [Double](repeating: 0, count: weights.count)
       while true {
         let job = counter.take()
@@ -38,7 +38,7 @@ public struct ParallelEvaluator: Sendable {
         var steps = 0
         for (w, weight) in weights.enumerated() {
           var rng = episodes.stream(repetition: r)
-          let result = task.rollout(evaluator, weight: weight, rng: &rng)
+          let result = task.rollout(&evaluator, weight: weight, rng: &rng)
           rewards[w] = result.reward
           steps += result.steps
         }

@@ -17,7 +17,7 @@ public protocol WANNTask: Sendable {
   var hiddenActivations: [Activation] { get }
   /// Runs one episode of the network loaded in `evaluator` with every connection at `weight`;
   /// the episode's randomness (initial state) comes from `rng`.
-  func rollout(_ evaluator: NetworkEvaluator, weight: Double, rng: inout RandomStream) -> RolloutResult
+  func rollout(_ evaluator: inout NetworkEvaluator, weight: Double, rng: inout RandomStream) -> RolloutResult
 }
 
 extension WANNTask {
@@ -44,7 +44,7 @@ public struct SwingUpTask: WANNTask {
   /// As the original's `testInd`: the first action comes from the reset observation, then the
   /// network acts on each new observation until the environment ends the episode (at most 1000
   /// steps). Like the original, the done flag of the very first step is not checked.
-  public func rollout(_ evaluator: NetworkEvaluator, weight: Double, rng: inout RandomStream) -> RolloutResult {
+  public func rollout(_ evaluator: inout NetworkEvaluator, weight: Double, rng: inout RandomStream) -> RolloutResult {
     var env = CartPoleSwingUp()
     env.reset(using: &rng)
     var total = 0.0

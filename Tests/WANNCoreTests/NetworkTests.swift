@@ -19,7 +19,7 @@ import Testing
   @Test(arguments: [-2.0, -0.5, 1.0, 2.0])
   func outputMatchesClosedForm(_ w: Double) throws {
     let net = try Network(Self.handmade())
-    let e = NetworkEvaluator()
+    var e = NetworkEvaluator()
     e.load(net)
     let (x1, x2) = (0.3, -0.7)
     e.setInput(0, x1)
@@ -34,7 +34,7 @@ import Testing
     var g = Genome.bare(inputs: 1, outputs: 1)
     g.nodes.append(NodeGene(id: NodeID(3), kind: .hidden, activation: .cosine))
     g.connections.append(ConnectionGene(innovation: Innovation(0), source: NodeID(3), target: NodeID(2)))
-    let e = NetworkEvaluator()
+    var e = NetworkEvaluator()
     e.load(try Network(g))
     e.setInput(0, 5)
     e.forward(weight: 2)
@@ -42,7 +42,7 @@ import Testing
   }
 
   @Test func evaluatorReusesBuffersAcrossNetworksOfDifferentSizes() throws {
-    let e = NetworkEvaluator()
+    var e = NetworkEvaluator()
     let small = try Network(Genome.bare(inputs: 1, outputs: 1))
     let big = try Network(Self.handmade())
     for _ in 0..<3 {
