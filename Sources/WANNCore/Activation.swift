@@ -40,7 +40,7 @@ public enum Activation: Int32, CaseIterable, Sendable, Codable, CustomStringConv
     case .linear: return x
     case .step: return x > 0 ? 1 : 0
     case .sine: return FastMath.sinPi(x)
-    case .gaussian: return Foundation.exp(-(x * x) / 2)
+    case .gaussian: return FastMath.gaussian(x)
     case .tanh: return FastMath.tanh(x)
     case .sigmoid: return (FastMath.tanh(x / 2) + 1) / 2
     case .inverse: return -x

@@ -30,6 +30,14 @@ public enum FastMath {
     return x < 0 ? -t : t  // NaN propagates through exp
   }
 
+  /// exp(-x²/2), returning 0 directly where the result underflows (x² > 1500) instead of
+  /// taking the C library's slow underflow path.
+  @inline(__always)
+  public static func gaussian(_ x: Double) -> Double {
+    let x2 = x * x
+    return x2 > 1500 ? 0 : Foundation.exp(-x2 / 2)
+  }
+
   /// sin(πx). The argument is reduced exactly (no rounding of π·x first, so it is more
   /// accurate than `sin(.pi * x)` for large |x|) to f in [-1/4, 1/4] and a quadrant, then one
   /// short polynomial is evaluated.

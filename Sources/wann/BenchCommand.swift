@@ -82,7 +82,7 @@ struct BenchCommand: ParsableCommand {
         episodes: EpisodeKey(seed: 1, purpose: .benchmark))
       let s = SearchRun.seconds(clock.now - start)
       let rollouts = weights.count * trials
-      results.append(BenchResult(workload: "rescore-swing.out", threads: t, seconds: s, steps: steps, rollouts: rollouts,
+      results.append(BenchResult(workload: "rescore-" + (genome as NSString).lastPathComponent, threads: t, seconds: s, steps: steps, rollouts: rollouts,
                                  stepsPerSecond: Double(steps) / s, rolloutsPerSecond: Double(rollouts) / s))
       if !json { Output.line(row(results.last!)) }
     }

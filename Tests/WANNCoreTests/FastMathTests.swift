@@ -21,6 +21,13 @@ import Testing
     #expect(FastMath.tanh(.nan).isNaN && FastMath.tanh(.infinity) == 1 && FastMath.tanh(-.infinity) == -1)
   }
 
+  @Test func gaussianEqualsTheFormula() {
+    for x in Self.grid + [38, 38.8, 39, 1e3, 1e200, .infinity] {
+      #expect(FastMath.gaussian(x) == Foundation.exp(-(x * x) / 2), "gaussian(\(x))")
+    }
+    #expect(FastMath.gaussian(.nan).isNaN)
+  }
+
   /// Against the C library's sin(πx): the reference itself rounds πx first, which costs up to
   /// half an ulp of πx; allow that plus a few ulp of the result.
   @Test func sinPiAndCosPiAreAccurate() {
