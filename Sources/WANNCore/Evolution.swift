@@ -4,6 +4,12 @@ public struct Individual: Sendable, Codable, Equatable {
   public var origin: Origin
   /// Index of the parent in the previous generation (nil in generation 0).
   public var parent: Int?
+
+  public init(genome: Genome, origin: Origin, parent: Int?) {
+    self.genome = genome
+    self.origin = origin
+    self.parent = parent
+  }
 }
 
 /// A generation's scores and ranking, computed by `Evolution.tell`.
@@ -36,6 +42,14 @@ public struct Champion: Sendable, Codable, Equatable {
   public let searchMean: Double
   /// Mean reward over the re-test (`championRetests` repetitions of every weight value).
   public let retestMean: Double
+
+  public init(genome: Genome, generation: Int, index: Int, searchMean: Double, retestMean: Double) {
+    self.genome = genome
+    self.generation = generation
+    self.index = index
+    self.searchMean = searchMean
+    self.retestMean = retestMean
+  }
 }
 
 /// The WANN search as a pure state machine, driven by whoever evaluates genomes:
@@ -66,6 +80,27 @@ public struct Evolution: Sendable {
                              connectionProbability: config.population.initialConnectionProbability, using: &rng)
       return Individual(genome: g, origin: .initial, parent: nil)
     }
+  }
+
+  /// Restores a search at the start of `generation` (its population not yet evaluated), as
+  /// stored in an archive: resuming from here continues the run exactly.
+  public init(config: SearchConfig, inputs: Int, outputs: Int, defaultHiddenActivations: [Activation],
+              generation: Int, population: [Individual], record: InnovationRecord, champion: Champion?) {
+    self.config = config
+    self.inputs = inputs
+    self.outputs = outputs
+    self.hiddenActivations = config.mutation.hiddenActivations ?? defaultHiddenActivations
+    self.generation = generation
+    self.population = population
+    self.record = record
+    self.champion = champion
+  }
+
+  /// Indices of this generation's genomes that `advance()` copies as elites (the best-ranked
+  /// `eliteCount`). Empty before `tell`.
+  public var eliteIndices: [Int] {
+    guard let a = assessment else { return [] }
+    return population.indices.sorted { a.rank[$0] < a.rank[$1] }.prefix(config.eliteCount).map { $0 }
   }
 
   /// The genomes to evaluate this generation.
@@ -123,7 +158,7 @@ public struct Evolution: Sendable {
     let next = generation + 1
     var children: [Individual] = []
     children.reserveCapacity(population.count)
-    for i in pool.prefix(config.eliteCount) {
+    for i in eliteIndices {
       children.append(Individual(genome: population[i].genome, origin: .elite, parent: i))
     }
     record.beginGeneration()

@@ -32,6 +32,10 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
     state = h
   }
 
+  /// The stream's current position (its starting point right after `init`): stored in archives
+  /// to identify the episodes a generation was scored on.
+  public var position: UInt64 { state }
+
   @inlinable
   static func mix(_ z0: UInt64) -> UInt64 {
     var z = z0

@@ -19,6 +19,46 @@ public struct GenerationSummary: Codable, Sendable, Equatable {
   public var rankedOnConnections: Bool
   public var steps: Int
   public var seconds: Double
+
+  public init(generation: Int, best: Double, mean: Double, median: Double, bestConnections: Int, bestNodes: Int,
+              championReward: Double?, championConnections: Int?, championNodes: Int?, newChampion: Bool,
+              rankedOnConnections: Bool, steps: Int, seconds: Double) {
+    self.generation = generation
+    self.best = best
+    self.mean = mean
+    self.median = median
+    self.bestConnections = bestConnections
+    self.bestNodes = bestNodes
+    self.championReward = championReward
+    self.championConnections = championConnections
+    self.championNodes = championNodes
+    self.newChampion = newChampion
+    self.rankedOnConnections = rankedOnConnections
+    self.steps = steps
+    self.seconds = seconds
+  }
+}
+
+/// Everything a generation produced, for the archive: its population (genomes, lineage), the
+/// full reward matrix and ranking, the innovation counters it was bred with, the elites chosen
+/// for the next generation, the champion re-test and the champion after it.
+public struct GenerationResult: Sendable {
+  public let summary: GenerationSummary
+  public let population: [Individual]
+  public let assessment: Assessment
+  public let record: InnovationRecord
+  public let eliteIndices: [Int]
+  public let weights: [Double]
+  /// Starting position of repetition r's episode stream (identifies the episodes).
+  public let episodeStreams: [UInt64]
+  public let retest: Retest?
+  public let champion: Champion?
+
+  public struct Retest: Sendable {
+    public let index: Int
+    public let rewards: RewardMatrix
+    public let accepted: Bool
+  }
 }
 
 /// Drives `Evolution` with a task and a parallel evaluator: evaluate, rank, re-test a possible
@@ -35,11 +75,21 @@ public struct SearchRun: Sendable {
                           defaultHiddenActivations: task.hiddenActivations)
   }
 
+  /// Continues a search from a restored state (see `Evolution.init(config:...generation:...)`).
+  public init(evolution: Evolution, threads: Int) {
+    task = Tasks.make(evolution.config.task)
+    evaluator = ParallelEvaluator(threads: threads)
+    self.evolution = evolution
+  }
+
   public var config: SearchConfig { evolution.config }
 
   /// Evaluates the current generation, ranks it, re-tests a champion candidate, and breeds the
   /// next generation. Returns the generation's summary.
-  public mutating func runGeneration() -> GenerationSummary {
+  public mutating func runGeneration() -> GenerationSummary { runGenerationInFull().summary }
+
+  /// As `runGeneration`, returning everything the generation produced.
+  public mutating func runGenerationInFull() -> GenerationResult {
     let clock = ContinuousClock()
     let start = clock.now
     let config = evolution.config
@@ -53,6 +103,7 @@ public struct SearchRun: Sendable {
     let assessment = evolution.tell(rewards)
     var steps = searchSteps
     var accepted = false
+    var retestResult: GenerationResult.Retest?
     if let candidate = evolution.championCandidate {
       let (retest, retestSteps) = evaluator.evaluate(
         task: task, networks: [networks[candidate]], weights: config.evaluation.weights,
@@ -60,12 +111,19 @@ public struct SearchRun: Sendable {
         episodes: EpisodeKey(seed: seed, purpose: .championRetest, generation: generation))
       steps += retestSteps
       accepted = evolution.offerChampion(index: candidate, retestMean: Statistics.mean(retest.values))
+      retestResult = GenerationResult.Retest(index: candidate, rewards: retest, accepted: accepted)
     }
     let best = assessment.best
     let bestGenome = evolution.population[best].genome
     let champion = evolution.champion
+    let population = evolution.population
+    let record = evolution.record
+    let elites = evolution.eliteIndices
     evolution.advance()
-    return GenerationSummary(
+    let streams = (0..<config.evaluation.repetitions).map {
+      EpisodeKey(seed: seed, purpose: .rollout, generation: generation).stream(repetition: $0).position
+    }
+    let summary = GenerationSummary(
       generation: generation,
       best: assessment.meanReward[best],
       mean: Statistics.mean(assessment.meanReward),
@@ -79,6 +137,9 @@ public struct SearchRun: Sendable {
       rankedOnConnections: assessment.rankedOnConnections,
       steps: steps,
       seconds: Self.seconds(clock.now - start))
+    return GenerationResult(
+      summary: summary, population: population, assessment: assessment, record: record, eliteIndices: elites,
+      weights: config.evaluation.weights, episodeStreams: streams, retest: retestResult, champion: champion)
   }
 
   /// Search genomes keep the feed-forward invariant, so compiling them cannot fail.

@@ -23,16 +23,16 @@ struct EvaluateCommand: ParsableCommand {
     discussion: """
       Prints the mean and standard deviation (n - 1) of the episode reward per weight value. \
       Trial t of every weight starts from the same episode (common random numbers), so the \
-      profile's shape is not blurred by episode noise. Genomes: a .out file of the original \
-      release (e.g. ../shared/reference/original-champions/swing.out) or a .json genome from \
-      wann search.
+      profile's shape is not blurred by episode noise. Genomes: a run archive's champion \
+      (runs/x.h5#champion) or any stored genome (runs/x.h5#GENERATION/INDEX), a .out file of the \
+      original release (e.g. ../shared/reference/original-champions/swing.out), or a .json genome.
       """)
 
-  @Option(help: "Genome file: .out (original release) or .json (wann search).")
+  @Option(help: "Genome: FILE.h5#champion or FILE.h5#GENERATION/INDEX (a run archive), a .out file (original release) or a .json genome.")
   var genome: String
 
-  @Option(help: "Task the genome solves.")
-  var task: TaskKind = .swingup
+  @Option(help: "Task the genome solves (default: the archive's or JSON file's task, else swingup).")
+  var task: TaskKind?
 
   @Option(parsing: .unconditional,
           help: "Weight values: a comma list (-2,-1,1,2) or lo:hi:n (e.g. -2:2:41). Default: -2,-1,-0.5,0.5,1,2.")
@@ -57,7 +57,7 @@ struct EvaluateCommand: ParsableCommand {
 
   func run() throws {
     let weightValues = try WeightList.parse(weights)
-    let g = try Inputs.genome(path: genome, task: task)
+    let (g, task) = try Inputs.genome(reference: genome, task: self.task)
     let network: Network
     do { network = try Network(g) } catch { throw CLIError("\(genome): cannot evaluate the genome: \(error)") }
     let evaluator = ParallelEvaluator(threads: threads ?? Inputs.coreCount)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WANNCore
+import WANNArchive
 import WANNTasks
 
 extension TaskKind: ExpressibleByArgument {}
@@ -61,6 +62,51 @@ enum Inputs {
     return config
   }
 
+  /// Splits `FILE.h5#champion` / `FILE.h5#G/I` into the archive path and the selector.
+  static func archiveReference(_ ref: String) -> (path: String, selector: String)? {
+    if let hash = ref.lastIndex(of: "#") {
+      return (String(ref[..<hash]), String(ref[ref.index(after: hash)...]))
+    }
+    if ref.hasSuffix(".h5") || ref.hasSuffix(".hdf5") { return (ref, "champion") }
+    return nil
+  }
+
+  /// A genome stored in a run archive: `#champion` (the run's champion) or `#G/I` (genome I
+  /// of generation G).
+  static func archivedGenome(path: String, selector: String) throws -> (Genome, TaskKind) {
+    let reader = try ArchiveReader(path: path)
+    if selector == "champion" {
+      guard let c = try reader.champion() else {
+        throw CLIError("\(path) has no champion yet (no complete generation): pick a genome with #GENERATION/INDEX")
+      }
+      return (c.genome, reader.task)
+    }
+    let parts = selector.split(separator: "/")
+    guard parts.count == 2, let g = Int(parts[0]), let i = Int(parts[1]) else {
+      throw CLIError("bad genome reference '#\(selector)': use FILE.h5#champion or FILE.h5#GENERATION/INDEX, e.g. run.h5#12/0")
+    }
+    return (try reader.genome(generation: g, index: i), reader.task)
+  }
+
+  /// A genome from a run archive (`FILE.h5#champion`, `FILE.h5#G/I`), the original release's
+  /// `.out` format, or our JSON genome document. `task` nil means: the archive's or JSON's task,
+  /// else swing-up.
+  static func genome(reference: String, task: TaskKind?) throws -> (Genome, TaskKind) {
+    if let (path, selector) = archiveReference(reference) {
+      let (genome, archived) = try archivedGenome(path: path, selector: selector)
+      if let task, task != archived {
+        throw CLIError("\(path) holds a \(archived.rawValue) run, not \(task.rawValue): pass --task \(archived.rawValue) or leave --task out")
+      }
+      return (genome, archived)
+    }
+    if task == nil, reference.hasSuffix(".json"),
+       let doc = try? JSONDecoder().decode(GenomeDocument.self, from: Data(readText(reference, what: "genome file").utf8)) {
+      return (try genome(path: reference, task: doc.task), doc.task)
+    }
+    let t = task ?? .swingup
+    return (try genome(path: reference, task: t), t)
+  }
+
   /// A genome from the original release's `.out` format or our JSON genome document.
   static func genome(path: String, task: TaskKind) throws -> Genome {
     let text = try readText(path, what: "genome file")
@@ -107,14 +153,14 @@ enum Inputs {
 enum Output {
   static func json<T: Encodable>(_ value: T) -> String {
     let e = JSONEncoder()
-    e.outputFormatting = [.sortedKeys]
+    e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return String(decoding: try! e.encode(value), as: UTF8.self)
   }
 
   static func prettyJSON<T: Encodable>(_ value: T) -> String {
     let e = JSONEncoder()
-    e.outputFormatting = [.sortedKeys, .prettyPrinted]
+    e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
     e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     return String(decoding: try! e.encode(value), as: UTF8.self)
   }
@@ -150,7 +196,8 @@ struct ProgressLine {
   let enabled: Bool
   let total: Int
 
-  func update(done: Int, elapsed: Double) {
+  func update(done: Int, elapsed: Double, of planned: Int? = nil) {
+    let total = planned ?? self.total
     guard enabled, total > 0 else { return }
     let width = 30
     let filled = min(width, done * width / total)

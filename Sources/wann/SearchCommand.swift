@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import WANNArchive
 import WANNCore
 import WANNTasks
 
 struct SearchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "search",
-    abstract: "Run a WANN search and write the champion genome as JSON.",
+    abstract: "Run a WANN search; archive every generation (--out) and write the champion.",
     discussion: """
       Settings come from the task's paper defaults, then --config FILE (TOML, see experiments/), \
       then the options below. One line per generation goes to stdout: generation, best, mean and \
@@ -32,10 +33,13 @@ struct SearchCommand: ParsableCommand {
   @Option(help: "Evaluation threads (default: all cores). Results do not depend on it.")
   var threads: Int?
 
-  @Option(help: "Where to write the champion genome (JSON). Default: runs/<task>-s<seed>-champion.json.")
+  @Option(help: "Write every generation to this HDF5 run archive (see docs/hdf5-schema.md).")
+  var out: String?
+
+  @Option(help: "Where to write the champion genome (JSON). Default without --out: runs/<task>-s<seed>-champion.json.")
   var champion: String?
 
-  @Flag(help: "Overwrite the champion file if it exists.")
+  @Flag(help: "Overwrite the archive and the champion file if they exist.")
   var force = false
 
   @Flag(help: "Print one JSON object per generation instead of text.")
@@ -62,57 +66,22 @@ struct SearchCommand: ParsableCommand {
   func run() throws {
     let config = try resolvedConfig()
     let threads = self.threads ?? Inputs.coreCount
-    let championPath = champion ?? "runs/\(config.task.rawValue)-s\(config.seed)-champion.json"
-    if FileManager.default.fileExists(atPath: championPath) && !force {
-      throw CLIError("\(championPath) already exists: pass --force to overwrite it or --champion PATH to write elsewhere")
-    }
-    let dir = (championPath as NSString).deletingLastPathComponent
-    if !dir.isEmpty {
-      do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-        throw CLIError("cannot create directory '\(dir)' for the champion: \(error.localizedDescription)")
+    // With --out the archive holds the champion; a JSON copy is written only when asked for.
+    let championPath = champion ?? (out == nil ? "runs/\(config.task.rawValue)-s\(config.seed)-champion.json" : nil)
+    if let championPath {
+      if FileManager.default.fileExists(atPath: championPath) && !force {
+        throw CLIError("\(championPath) already exists: pass --force to overwrite it or --champion PATH to write elsewhere")
       }
+      try SearchLoop.prepareDirectory(for: championPath)
+    }
+    var archive: ArchiveWriter?
+    if let out {
+      try SearchLoop.prepareDirectory(for: out)
+      archive = try ArchiveWriter(creating: out, config: config, task: Tasks.make(config.task), force: force)
     }
     var run = SearchRun(config: config, threads: threads)
-    if !json {
-      Output.line("# wann search: task \(config.task.rawValue), seed \(config.seed), population \(config.population.size), generations \(config.generations), \(threads) thread(s)")
-      Output.line("#   gen      best      mean    median  champion  conns  nodes      sec")
-    }
-    let progress = ProgressLine(enabled: !quiet && Output.stderrIsTerminal, total: config.generations)
-    let clock = ContinuousClock()
-    let start = clock.now
-    for _ in 0..<config.generations {
-      let s = run.runGeneration()
-      progress.clear()
-      if json {
-        Output.line(Output.json(s))
-      } else {
-        let champ = s.championReward.map { Output.fixed($0) } ?? "-"
-        let cells = [
-          Output.pad("\(s.generation)", 7), Output.pad(Output.fixed(s.best), 9), Output.pad(Output.fixed(s.mean), 9),
-          Output.pad(Output.fixed(s.median), 9), Output.pad(champ, 9),
-          Output.pad(s.championConnections.map(String.init) ?? "-", 6), Output.pad(s.championNodes.map(String.init) ?? "-", 6),
-          Output.pad(Output.fixed(s.seconds, 2), 8),
-        ]
-        Output.line(cells.joined(separator: " "))
-      }
-      if s.newChampion { try writeChampion(run, to: championPath) }
-      progress.update(done: s.generation + 1, elapsed: SearchRun.seconds(clock.now - start))
-    }
-    progress.clear()
-    if let c = run.evolution.champion {
-      let message = "champion: generation \(c.generation), re-tested mean reward \(Output.fixed(c.retestMean)), \(c.genome.enabledConnectionCount) connections, \(c.genome.nodes.count) nodes -> \(championPath)"
-      if json { Output.err(message) } else { Output.line("# " + message) }
-    } else {
-      Output.err("no champion: no generation was evaluated")
-    }
-  }
-
-  func writeChampion(_ run: SearchRun, to path: String) throws {
-    guard let c = run.evolution.champion else { return }
-    let doc = GenomeDocument(task: run.config.task, genome: c.genome, generation: c.generation, seed: run.config.seed,
-                             searchMeanReward: c.searchMean, retestMeanReward: c.retestMean)
-    do { try Data((Output.prettyJSON(doc) + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-      throw CLIError("cannot write champion to '\(path)': \(error.localizedDescription)")
-    }
+    let loop = SearchLoop(json: json, quiet: quiet, championPath: championPath, archive: archive)
+    loop.header(config, threads: threads, from: 0)
+    try loop.run(&run, until: config.generations)
   }
 }

@@ -13,7 +13,7 @@ struct Wann: ParsableCommand {
       or --weights -2,-1,1,2 (both are accepted after --weights).
       """,
     version: WannVersion.string,
-    subcommands: [SearchCommand.self, EvaluateCommand.self, BenchCommand.self])
+    subcommands: [SearchCommand.self, ResumeCommand.self, EvaluateCommand.self, InspectCommand.self, ExportCommand.self, BenchCommand.self])
 }
 
 enum WannVersion {

@@ -1,0 +1,399 @@
+import CHDF5
+import Foundation
+
+/// A failed HDF5 call, with the library's error stack as its message (HDF5's own printing to
+/// stderr is switched off).
+public struct HDF5Error: Error, CustomStringConvertible {
+  public let operation: String
+  public let stack: [String]
+  public var description: String {
+    stack.isEmpty ? operation : "\(operation): \(stack.joined(separator: "; "))"
+  }
+}
+
+/// The thin layer over libhdf5: every raw `hid_t` stays inside this module, every handle is
+/// owned by an object that closes it, every failure becomes a thrown `HDF5Error`.
+enum H5 {
+  /// Switches off HDF5's automatic error printing for the calling thread (it is per thread).
+  static func silence() {
+    H5Eset_auto2(wann_h5e_default(), nil, nil)
+  }
+
+  /// Reads the current error stack into strings, innermost last.
+  static func errorStack() -> [String] {
+    final class Collector { var lines: [String] = [] }
+    let collector = Collector()
+    let box = Unmanaged.passRetained(collector)
+    defer { box.release() }
+    H5Ewalk2(wann_h5e_default(), H5E_WALK_DOWNWARD, { _, err, data in
+      guard let err, let data else { return 0 }
+      let c = Unmanaged<Collector>.fromOpaque(data).takeUnretainedValue()
+      let desc = err.pointee.desc.map { String(cString: $0) } ?? ""
+      let fn = err.pointee.func_name.map { String(cString: $0) } ?? ""
+      if !desc.isEmpty { c.lines.append(fn.isEmpty ? desc : "\(desc) (\(fn))") }
+      return 0
+    }, box.toOpaque())
+    H5Eclear2(wann_h5e_default())
+    var seen = Set<String>()
+    return collector.lines.filter { seen.insert($0).inserted }
+  }
+
+  @discardableResult
+  static func check(_ status: herr_t, _ operation: @autoclosure () -> String) throws -> herr_t {
+    if status < 0 { throw HDF5Error(operation: operation(), stack: errorStack()) }
+    return status
+  }
+
+  static func check(id: hid_t, _ operation: @autoclosure () -> String) throws -> hid_t {
+    if id < 0 { throw HDF5Error(operation: operation(), stack: errorStack()) }
+    return id
+  }
+}
+
+/// Owns one HDF5 identifier and closes it with the matching function.
+final class H5Object {
+  let id: hid_t
+  private let closer: (hid_t) -> herr_t
+  init(_ id: hid_t, closer: @escaping (hid_t) -> herr_t) {
+    self.id = id
+    self.closer = closer
+  }
+  deinit { _ = closer(id) }
+}
+
+/// An element type that can be stored in a dataset or attribute.
+protocol H5Scalar {
+  static var h5Type: hid_t { get }
+  static var zero: Self { get }
+}
+extension Double: H5Scalar {
+  static var h5Type: hid_t { wann_h5t_native_double() }
+  static var zero: Double { 0 }
+}
+extension Int8: H5Scalar {
+  static var h5Type: hid_t { wann_h5t_native_int8() }
+  static var zero: Int8 { 0 }
+}
+extension Int32: H5Scalar {
+  static var h5Type: hid_t { wann_h5t_native_int32() }
+  static var zero: Int32 { 0 }
+}
+extension Int64: H5Scalar {
+  static var h5Type: hid_t { wann_h5t_native_int64() }
+  static var zero: Int64 { 0 }
+}
+extension UInt64: H5Scalar {
+  static var h5Type: hid_t { wann_h5t_native_uint64() }
+  static var zero: UInt64 { 0 }
+}
+
+/// A column of a compound table.
+enum H5Column {
+  case int8(String, [Int8])
+  case int32(String, [Int32])
+  case int64(String, [Int64])
+  case float64(String, [Double])
+
+  var name: String {
+    switch self {
+    case .int8(let n, _), .int32(let n, _), .int64(let n, _), .float64(let n, _): n
+    }
+  }
+  var count: Int {
+    switch self {
+    case .int8(_, let v): v.count
+    case .int32(_, let v): v.count
+    case .int64(_, let v): v.count
+    case .float64(_, let v): v.count
+    }
+  }
+  var size: Int {
+    switch self {
+    case .int8: 1
+    case .int32: 4
+    case .int64, .float64: 8
+    }
+  }
+  var type: hid_t {
+    switch self {
+    case .int8: Int8.h5Type
+    case .int32: Int32.h5Type
+    case .int64: Int64.h5Type
+    case .float64: Double.h5Type
+    }
+  }
+}
+
+/// A location that holds groups, datasets and attributes: a file's root or a group.
+class H5Location {
+  let object: H5Object
+  let path: String
+  init(_ object: H5Object, path: String) {
+    self.object = object
+    self.path = path
+  }
+
+  func exists(_ name: String) -> Bool {
+    H5Lexists(object.id, name, wann_h5p_default()) > 0
+  }
+
+  func createGroup(_ name: String) throws -> H5Group {
+    let id = try H5.check(id: H5Gcreate2(object.id, name, wann_h5p_default(), wann_h5p_default(), wann_h5p_default()),
+                          "cannot create group \(path)/\(name)")
+    return H5Group(H5Object(id, closer: H5Gclose), path: "\(path)/\(name)")
+  }
+
+  func openGroup(_ name: String) throws -> H5Group {
+    guard exists(name) else { throw HDF5Error(operation: "no group \(path)/\(name)", stack: []) }
+    let id = try H5.check(id: H5Gopen2(object.id, name, wann_h5p_default()), "cannot open group \(path)/\(name)")
+    return H5Group(H5Object(id, closer: H5Gclose), path: "\(path)/\(name)")
+  }
+
+  func delete(_ name: String) throws {
+    try H5.check(H5Ldelete(object.id, name, wann_h5p_default()), "cannot delete \(path)/\(name)")
+  }
+
+  /// Names of the links in this group, in name order.
+  func children() throws -> [String] {
+    var info = H5G_info_t()
+    try H5.check(H5Gget_info(object.id, &info), "cannot list \(path)")
+    var names: [String] = []
+    for i in 0..<info.nlinks {
+      let n = H5Lget_name_by_idx(object.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, wann_h5p_default())
+      guard n >= 0 else { throw HDF5Error(operation: "cannot list \(path)", stack: H5.errorStack()) }
+      var buf = [CChar](repeating: 0, count: Int(n) + 1)
+      H5Lget_name_by_idx(object.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, n + 1, wann_h5p_default())
+      names.append(String(decoding: buf.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+    return names
+  }
+
+  // MARK: attributes
+
+  func hasAttribute(_ name: String) -> Bool { H5Aexists(object.id, name) > 0 }
+
+  private func createAttribute(_ name: String, type: hid_t, space: hid_t) throws -> H5Object {
+    if hasAttribute(name) { try H5.check(H5Adelete(object.id, name), "cannot replace attribute \(path)@\(name)") }
+    let id = try H5.check(id: H5Acreate2(object.id, name, type, space, wann_h5p_default(), wann_h5p_default()),
+                          "cannot create attribute \(path)@\(name)")
+    return H5Object(id, closer: H5Aclose)
+  }
+
+  func setAttribute<T: H5Scalar>(_ name: String, _ value: T) throws {
+    let space = H5Object(try H5.check(id: H5Screate(H5S_SCALAR), "dataspace"), closer: H5Sclose)
+    let attr = try createAttribute(name, type: T.h5Type, space: space.id)
+    var v = value
+    try H5.check(H5Awrite(attr.id, T.h5Type, &v), "cannot write attribute \(path)@\(name)")
+  }
+
+  func setAttribute<T: H5Scalar>(_ name: String, array: [T]) throws {
+    var dims = [hsize_t(array.count)]
+    let space = H5Object(try H5.check(id: H5Screate_simple(1, &dims, nil), "dataspace"), closer: H5Sclose)
+    let attr = try createAttribute(name, type: T.h5Type, space: space.id)
+    try array.withUnsafeBytes { buf in
+      try H5.check(H5Awrite(attr.id, T.h5Type, buf.baseAddress), "cannot write attribute \(path)@\(name)")
+    }
+  }
+
+  /// A variable-length UTF-8 string attribute (h5py reads it as `str`).
+  func setAttribute(_ name: String, _ value: String) throws {
+    let type = H5Object(try H5.check(id: H5Tcopy(wann_h5t_c_s1()), "string type"), closer: H5Tclose)
+    try H5.check(H5Tset_size(type.id, wann_h5t_variable()), "string type")
+    try H5.check(H5Tset_cset(type.id, H5T_CSET_UTF8), "string type")
+    let space = H5Object(try H5.check(id: H5Screate(H5S_SCALAR), "dataspace"), closer: H5Sclose)
+    let attr = try createAttribute(name, type: type.id, space: space.id)
+    try value.withCString { cstr in
+      var p: UnsafePointer<CChar>? = cstr
+      try H5.check(H5Awrite(attr.id, type.id, &p), "cannot write attribute \(path)@\(name)")
+    }
+  }
+
+  private func openAttribute(_ name: String) throws -> H5Object {
+    guard hasAttribute(name) else { throw HDF5Error(operation: "missing attribute \(path)@\(name)", stack: []) }
+    return H5Object(try H5.check(id: H5Aopen(object.id, name, wann_h5p_default()), "cannot open attribute \(path)@\(name)"),
+                    closer: H5Aclose)
+  }
+
+  func attribute<T: H5Scalar>(_ name: String, as: T.Type = T.self) throws -> T {
+    let attr = try openAttribute(name)
+    var v = T.zero
+    try H5.check(H5Aread(attr.id, T.h5Type, &v), "cannot read attribute \(path)@\(name)")
+    return v
+  }
+
+  func attributeArray<T: H5Scalar>(_ name: String, as: T.Type = T.self) throws -> [T] {
+    let attr = try openAttribute(name)
+    let space = H5Object(try H5.check(id: H5Aget_space(attr.id), "dataspace"), closer: H5Sclose)
+    let n = Int(H5Sget_simple_extent_npoints(space.id))
+    var out = [T](repeating: T.zero, count: n)
+    try out.withUnsafeMutableBytes { buf in
+      try H5.check(H5Aread(attr.id, T.h5Type, buf.baseAddress), "cannot read attribute \(path)@\(name)")
+    }
+    return out
+  }
+
+  func stringAttribute(_ name: String) throws -> String {
+    let attr = try openAttribute(name)
+    let type = H5Object(try H5.check(id: H5Tcopy(wann_h5t_c_s1()), "string type"), closer: H5Tclose)
+    try H5.check(H5Tset_size(type.id, wann_h5t_variable()), "string type")
+    try H5.check(H5Tset_cset(type.id, H5T_CSET_UTF8), "string type")
+    var p: UnsafeMutablePointer<CChar>? = nil
+    try H5.check(H5Aread(attr.id, type.id, &p), "cannot read attribute \(path)@\(name) as a string")
+    guard let p else { return "" }
+    defer { H5free_memory(p) }
+    return String(cString: p)
+  }
+
+  // MARK: datasets
+
+  /// Creates an N-d dataset of `T`, chunked and compressed (gzip + shuffle) when `compress`.
+  func writeArray<T: H5Scalar>(_ name: String, _ values: [T], shape: [Int], compress: Bool = true) throws {
+    precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not hold \(values.count) values")
+    var dims = shape.map { hsize_t($0) }
+    let space = H5Object(try H5.check(id: H5Screate_simple(Int32(dims.count), &dims, nil), "dataspace"), closer: H5Sclose)
+    let plist = try datasetCreation(shape: shape, rowBytes: MemoryLayout<T>.size, compress: compress)
+    let ds = H5Object(try H5.check(id: H5Dcreate2(object.id, name, T.h5Type, space.id, wann_h5p_default(), plist.id, wann_h5p_default()),
+                                   "cannot create dataset \(path)/\(name)"), closer: H5Dclose)
+    if values.isEmpty { return }
+    try values.withUnsafeBytes { buf in
+      try H5.check(H5Dwrite(ds.id, T.h5Type, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
+                   "cannot write dataset \(path)/\(name)")
+    }
+  }
+
+  /// Creates a 1-d table of a compound type with one field per column (h5py gives a NumPy
+  /// structured array; `pandas.DataFrame(dataset[()])` turns it into a frame).
+  func writeTable(_ name: String, _ columns: [H5Column], compress: Bool = true) throws {
+    let rows = columns.first?.count ?? 0
+    precondition(columns.allSatisfy { $0.count == rows }, "table \(name): columns differ in length")
+    let rowSize = columns.reduce(0) { $0 + $1.size }
+    let type = H5Object(try H5.check(id: H5Tcreate(H5T_COMPOUND, rowSize), "compound type"), closer: H5Tclose)
+    var offset = 0
+    for c in columns {
+      try H5.check(H5Tinsert(type.id, c.name, offset, c.type), "compound field \(c.name)")
+      offset += c.size
+    }
+    var bytes = [UInt8](repeating: 0, count: max(rows * rowSize, 1))
+    bytes.withUnsafeMutableBytes { buf in
+      var colOffset = 0
+      for c in columns {
+        for r in 0..<rows {
+          let dst = buf.baseAddress! + r * rowSize + colOffset
+          switch c {
+          case .int8(_, let v): dst.storeBytes(of: v[r], as: Int8.self)
+          case .int32(_, let v): dst.storeBytes(of: v[r], as: Int32.self)
+          case .int64(_, let v): dst.storeBytes(of: v[r], as: Int64.self)
+          case .float64(_, let v): dst.storeBytes(of: v[r], as: Double.self)
+          }
+        }
+        colOffset += c.size
+      }
+    }
+    var dims = [hsize_t(rows)]
+    let space = H5Object(try H5.check(id: H5Screate_simple(1, &dims, nil), "dataspace"), closer: H5Sclose)
+    let plist = try datasetCreation(shape: [rows], rowBytes: rowSize, compress: compress)
+    let ds = H5Object(try H5.check(id: H5Dcreate2(object.id, name, type.id, space.id, wann_h5p_default(), plist.id, wann_h5p_default()),
+                                   "cannot create table \(path)/\(name)"), closer: H5Dclose)
+    if rows == 0 { return }
+    try bytes.withUnsafeBytes { buf in
+      try H5.check(H5Dwrite(ds.id, type.id, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
+                   "cannot write table \(path)/\(name)")
+    }
+  }
+
+  private func datasetCreation(shape: [Int], rowBytes: Int, compress: Bool) throws -> H5Object {
+    let plist = H5Object(try H5.check(id: H5Pcreate(wann_h5p_dataset_create()), "property list"), closer: H5Pclose)
+    // Compression needs chunks; chunks must be non-zero and fit the dimensions. Tiny datasets
+    // stay contiguous (a chunk's overhead would outweigh any saving).
+    let total = shape.reduce(1, *) * rowBytes
+    if compress && total >= 1024 && shape.allSatisfy({ $0 > 0 }) {
+      // Chunk along the first axis, about 64 KiB per chunk.
+      let inner = shape.dropFirst().reduce(1, *) * rowBytes
+      let first = max(1, min(shape[0], 65536 / max(inner, 1)))
+      var chunk = [hsize_t(first)] + shape.dropFirst().map { hsize_t($0) }
+      try H5.check(H5Pset_chunk(plist.id, Int32(chunk.count), &chunk), "chunking")
+      try H5.check(H5Pset_shuffle(plist.id), "shuffle filter")
+      try H5.check(H5Pset_deflate(plist.id, 4), "gzip filter")
+    }
+    return plist
+  }
+
+  func openDataset(_ name: String) throws -> H5Object {
+    guard exists(name) else { throw HDF5Error(operation: "missing dataset \(path)/\(name)", stack: []) }
+    return H5Object(try H5.check(id: H5Dopen2(object.id, name, wann_h5p_default()), "cannot open dataset \(path)/\(name)"),
+                    closer: H5Dclose)
+  }
+
+  func shape(of name: String) throws -> [Int] {
+    let ds = try openDataset(name)
+    let space = H5Object(try H5.check(id: H5Dget_space(ds.id), "dataspace"), closer: H5Sclose)
+    let rank = Int(H5Sget_simple_extent_ndims(space.id))
+    var dims = [hsize_t](repeating: 0, count: max(rank, 1))
+    H5Sget_simple_extent_dims(space.id, &dims, nil)
+    return dims.prefix(rank).map { Int($0) }
+  }
+
+  func readArray<T: H5Scalar>(_ name: String, as: T.Type = T.self) throws -> [T] {
+    let ds = try openDataset(name)
+    let n = try shape(of: name).reduce(1, *)
+    var out = [T](repeating: T.zero, count: n)
+    if n == 0 { return out }
+    try out.withUnsafeMutableBytes { buf in
+      try H5.check(H5Dread(ds.id, T.h5Type, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
+                   "cannot read dataset \(path)/\(name)")
+    }
+    return out
+  }
+
+  /// Reads one field of a compound table (HDF5 matches fields by name).
+  func readColumn<T: H5Scalar>(_ table: String, _ field: String, as: T.Type = T.self) throws -> [T] {
+    let ds = try openDataset(table)
+    let n = try shape(of: table).first ?? 0
+    let type = H5Object(try H5.check(id: H5Tcreate(H5T_COMPOUND, MemoryLayout<T>.size), "compound type"), closer: H5Tclose)
+    try H5.check(H5Tinsert(type.id, field, 0, T.h5Type), "compound field \(field)")
+    var out = [T](repeating: T.zero, count: n)
+    if n == 0 { return out }
+    try out.withUnsafeMutableBytes { buf in
+      try H5.check(H5Dread(ds.id, type.id, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
+                   "cannot read column \(field) of \(path)/\(table)")
+    }
+    return out
+  }
+}
+
+final class H5Group: H5Location {}
+
+/// An open HDF5 file. Closed when the object goes away; `flush()` makes what was written so far
+/// survive a crash of this process (not a power loss: flush is not fsync).
+final class H5File: H5Location {
+  enum Mode { case create, readOnly, readWrite }
+
+  init(path: String, mode: Mode) throws {
+    H5.silence()
+    let fapl = H5Object(try H5.check(id: H5Pcreate(wann_h5p_file_access()), "file access list"), closer: H5Pclose)
+    // Close every object with the file, so a leaked handle cannot keep the file open.
+    try H5.check(H5Pset_fclose_degree(fapl.id, H5F_CLOSE_STRONG), "file close degree")
+    let id: hid_t
+    switch mode {
+    case .create:
+      id = H5Fcreate(path, wann_h5f_acc_excl(), wann_h5p_default(), fapl.id)
+    case .readOnly:
+      id = H5Fopen(path, wann_h5f_acc_rdonly(), fapl.id)
+    case .readWrite:
+      id = H5Fopen(path, wann_h5f_acc_rdwr(), fapl.id)
+    }
+    let verb = mode == .create ? "create" : "open"
+    super.init(H5Object(try H5.check(id: id, "cannot \(verb) HDF5 file \(path)"), closer: H5Fclose), path: "")
+  }
+
+  func flush() throws {
+    try H5.check(H5Fflush(object.id, H5F_SCOPE_GLOBAL), "cannot flush the archive")
+  }
+
+  /// True if `path` is an HDF5 file by its signature (false for other files and truncated ones
+  /// whose superblock is gone).
+  static func isHDF5(_ path: String) -> Bool {
+    H5.silence()
+    return H5Fis_hdf5(path) > 0
+  }
+}

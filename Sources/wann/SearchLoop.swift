@@ -1,0 +1,77 @@
+import Foundation
+import WANNArchive
+import WANNCore
+import WANNTasks
+
+/// The generation loop shared by `wann search` and `wann resume`: run, print, archive, keep the
+/// champion file current.
+struct SearchLoop {
+  var json: Bool
+  var quiet: Bool
+  var championPath: String?
+  var archive: ArchiveWriter?
+
+  func header(_ config: SearchConfig, threads: Int, from start: Int) {
+    guard !json else { return }
+    let resumed = start > 0 ? ", resuming at generation \(start)" : ""
+    Output.line("# wann search: task \(config.task.rawValue), seed \(config.seed), population \(config.population.size), generations \(config.generations), \(threads) thread(s)\(resumed)")
+    Output.line("#   gen      best      mean    median  champion  conns  nodes      sec")
+  }
+
+  /// Runs generations until `run` reaches `total`.
+  func run(_ run: inout SearchRun, until total: Int) throws {
+    let start = run.evolution.generation
+    let progress = ProgressLine(enabled: !quiet && Output.stderrIsTerminal, total: total)
+    let clock = ContinuousClock()
+    let began = clock.now
+    while run.evolution.generation < total {
+      let result = run.runGenerationInFull()
+      let s = result.summary
+      try archive?.write(result)
+      progress.clear()
+      if json {
+        Output.line(Output.json(s))
+      } else {
+        let champ = s.championReward.map { Output.fixed($0) } ?? "-"
+        let cells = [
+          Output.pad("\(s.generation)", 7), Output.pad(Output.fixed(s.best), 9), Output.pad(Output.fixed(s.mean), 9),
+          Output.pad(Output.fixed(s.median), 9), Output.pad(champ, 9),
+          Output.pad(s.championConnections.map(String.init) ?? "-", 6), Output.pad(s.championNodes.map(String.init) ?? "-", 6),
+          Output.pad(Output.fixed(s.seconds, 2), 8),
+        ]
+        Output.line(cells.joined(separator: " "))
+      }
+      if s.newChampion, let championPath { try writeChampion(run, to: championPath) }
+      let elapsed = SearchRun.seconds(clock.now - began)
+      progress.update(done: s.generation + 1 - start, elapsed: elapsed, of: total - start)
+    }
+    progress.clear()
+    try archive?.finish(champion: run.evolution.champion)
+    var message: String
+    if let c = run.evolution.champion {
+      message = "champion: generation \(c.generation), re-tested mean reward \(Output.fixed(c.retestMean)), \(c.genome.enabledConnectionCount) connections, \(c.genome.nodes.count) nodes"
+      if let archive { message += " -> \(archive.path)#champion" }
+      if let championPath { message += (archive == nil ? " -> " : ", ") + championPath }
+    } else {
+      message = "no champion: no generation was evaluated"
+    }
+    if json { Output.err(message) } else { Output.line("# " + message) }
+  }
+
+  func writeChampion(_ run: SearchRun, to path: String) throws {
+    guard let c = run.evolution.champion else { return }
+    let doc = GenomeDocument(task: run.config.task, genome: c.genome, generation: c.generation, seed: run.config.seed,
+                             searchMeanReward: c.searchMean, retestMeanReward: c.retestMean)
+    do { try Data((Output.prettyJSON(doc) + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+      throw CLIError("cannot write champion to '\(path)': \(error.localizedDescription)")
+    }
+  }
+
+  static func prepareDirectory(for path: String) throws {
+    let dir = (path as NSString).deletingLastPathComponent
+    guard !dir.isEmpty else { return }
+    do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+      throw CLIError("cannot create directory '\(dir)': \(error.localizedDescription)")
+    }
+  }
+}

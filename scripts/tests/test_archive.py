@@ -1,0 +1,161 @@
+"""The HDF5 run archive, read with h5py/pandas only: contents agree with `wann inspect`, a killed
+run keeps every finished generation, and kill + resume equals an uninterrupted run bit for bit."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import wann_h5  # noqa: E402
+
+from conftest import run_json  # noqa: E402
+
+TIMING_ATTRS = {"seconds", "wall_time"}
+
+
+def search(wann, out, *args):
+    cmd = [str(wann), "search", "--out", str(out), "--quiet", "--json", *map(str, args)]
+    return subprocess.run(cmd, check=True, capture_output=True, text=True)
+
+
+def test_archive_agrees_with_inspect(wann, tmp_path):
+    out = tmp_path / "run.h5"
+    printed = [json.loads(l) for l in search(wann, out, "--seed", 2, "--generations", 5, "--population", 32).stdout.splitlines()]
+    inspect = run_json([wann, "inspect", out, "--json"])
+    with wann_h5.open_archive(out) as run:
+        summary = run.summary()
+        assert run.generations() == list(range(5)) == [g["generation"] for g in inspect["generations"]]
+        for row, ins, live in zip(summary.itertuples(), inspect["generations"], printed):
+            assert row.best == ins["best"] == live["best"]
+            assert row.mean == ins["mean"] == live["mean"]
+            assert row.median == ins["median"] == live["median"]
+            assert row.steps == ins["steps"] == live["steps"]
+        for g in range(5):
+            genomes = run.genomes(g)
+            rewards = run.rewards(g)
+            assert rewards.shape == (32, 3, 6)
+            # mean over repetitions per weight, then over weights (the search's order of summation)
+            np.testing.assert_array_equal(genomes["mean_reward"], rewards.mean(axis=1).mean(axis=1))
+            assert set(genomes["origin"]) <= {"initial", "elite", "insertNode", "addConnection", "changeActivation", "enableConnection"}
+            assert genomes["elite"].sum() == 5  # floor(0.2 * (32 - floor(0.2 * 32)))
+            nodes = run.nodes(g)
+            assert (nodes.groupby("genome").size() == genomes.set_index("index")["nodes"]).all()
+        champ = run.champion()
+        assert champ["retest_mean"] == inspect["champion"]["retestMeanReward"]
+        assert (champ["generation"], champ["index"]) == (inspect["champion"]["generation"], inspect["champion"]["index"])
+        assert int(champ["connections"]["enabled"].sum()) == inspect["champion"]["connections"]
+    assert inspect["task"] == "swingup" and inspect["seed"] == 2 and inspect["completeGenerations"] == 5
+
+
+def generation_contents(path):
+    """Every dataset and attribute under /generations except wall-clock timings."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            for k, v in obj.attrs.items():
+                if k not in TIMING_ATTRS:
+                    out[f"{name}@{k}"] = np.asarray(v).tobytes()
+            if isinstance(obj, h5py.Dataset):
+                out[name] = (obj.dtype.descr, obj.shape, obj[()].tobytes())
+        f["generations"].visititems(visit)
+    return out
+
+
+def kill_after(wann, out, generations_seen, total, population):
+    """Starts a search and SIGKILLs it once `generations_seen` generations were printed."""
+    p = subprocess.Popen([str(wann), "search", "--out", str(out), "--json", "--quiet", "--seed", "7",
+                          "--generations", str(total), "--population", str(population)],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    seen = 0
+    for _ in p.stdout:
+        seen += 1
+        if seen >= generations_seen:
+            break
+    time.sleep(0.005)  # land inside a later generation
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    return seen
+
+
+def test_kill_and_resume_equals_uninterrupted_run(wann, tmp_path):
+    full = tmp_path / "full.h5"
+    search(wann, full, "--seed", 7, "--generations", 12, "--population", 48)
+    killed = tmp_path / "killed.h5"
+    kill_after(wann, killed, 3, 1000, 48)
+    with wann_h5.open_archive(killed) as run:
+        done = run.generations()
+    assert 3 <= len(done) < 12, f"the kill came too late to test resume: {len(done)} generations"
+    subprocess.run([str(wann), "resume", str(killed), "--generations", "12", "--quiet"], check=True, capture_output=True)
+    a, b = generation_contents(full), generation_contents(killed)
+    assert a.keys() == b.keys()
+    different = [k for k in a if a[k] != b[k]]
+    assert not different, f"resumed run differs in {different[:5]}"
+    # A clean stop at G and a resume to 2G gives the same as well.
+    half = tmp_path / "half.h5"
+    search(wann, half, "--seed", 7, "--generations", 6, "--population", 48)
+    subprocess.run([str(wann), "resume", str(half), "--generations", "12", "--quiet"], check=True, capture_output=True)
+    assert generation_contents(half) == a
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.013, 0.031])
+def test_sigkill_keeps_every_finished_generation(wann, tmp_path, delay):
+    out = tmp_path / "killed.h5"
+    p = subprocess.Popen([str(wann), "search", "--out", str(out), "--json", "--quiet", "--seed", "3",
+                          "--generations", "1000", "--population", "192"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    printed = []
+    for line in p.stdout:
+        printed.append(json.loads(line))
+        if len(printed) >= 2:
+            break
+    time.sleep(delay)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    assert p.returncode == -signal.SIGKILL
+    with h5py.File(out, "r") as f:  # h5py opens the killed file
+        complete = sorted(int(n) for n, g in f["generations"].items() if g.attrs.get("complete") == 1)
+        assert complete == list(range(len(complete))) and len(complete) >= 2
+        for g in complete:
+            grp = f["generations"][f"{g:06d}"]
+            n = grp["genomes"].shape[0]
+            assert n == 192 and grp["rewards"].shape == (192, 3, 6)
+            assert np.isfinite(grp["rewards"][()]).all()
+            assert grp["nodes"][()]["genome"].max() == 191 and len(grp["connections"][()]) > 0
+    ins = run_json([wann, "inspect", out, "--json"])  # and so does our reader
+    assert ins["completeGenerations"] == len(complete)
+    for row in printed:
+        assert ins["generations"][row["generation"]]["best"] == row["best"]
+
+
+def test_refuses_to_overwrite_and_names_bad_files(wann, tmp_path):
+    out = tmp_path / "run.h5"
+    search(wann, out, "--generations", 1, "--population", 8)
+    again = subprocess.run([str(wann), "search", "--out", str(out), "--generations", "1"], capture_output=True, text=True)
+    assert again.returncode == 2 and "--force" in again.stderr and str(out) in again.stderr
+    # Not HDF5, truncated, foreign, newer: each a clear one-line error naming the file.
+    (tmp_path / "text.h5").write_text("hello")
+    truncated = tmp_path / "truncated.h5"
+    data = out.read_bytes()
+    truncated.write_bytes(data[: len(data) // 2])
+    with h5py.File(tmp_path / "foreign.h5", "w") as f:
+        f["x"] = np.arange(3)
+    newer = tmp_path / "newer.h5"
+    shutil.copy(out, newer)
+    with h5py.File(newer, "r+") as f:
+        f.attrs["format_version"] = np.int64(99)
+    cases = {"text.h5": "not an HDF5 file", "truncated.h5": "truncated", "foreign.h5": "not a wann run archive",
+             "newer.h5": "format version 99", "missing.h5": "does not exist"}
+    for name, needle in cases.items():
+        r = subprocess.run([str(wann), "inspect", str(tmp_path / name)], capture_output=True, text=True)
+        assert r.returncode == 2, (name, r.stderr)
+        assert needle in r.stderr and name in r.stderr, (name, r.stderr)
+        assert len(r.stderr.strip().splitlines()) == 1, (name, r.stderr)
+    # The original file was never touched by the failed overwrite.
+    assert wann_h5.open_archive(out).generations() == [0]

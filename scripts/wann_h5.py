@@ -1,0 +1,143 @@
+"""Read wann run archives (HDF5) into pandas, with nothing but h5py, NumPy and pandas.
+
+    import wann_h5
+    run = wann_h5.open_archive("runs/swingup.h5")
+    run.summary()               # one row per generation: best/mean/median reward, champion, time
+    run.genomes(12)             # generation 12: one row per genome (scores, rank, lineage)
+    run.nodes(12); run.connections(12)
+    run.rewards(12)             # NumPy array [genome, repetition, weight]
+    run.champion()              # dict: generation, index, scores, nodes and connections frames
+
+The layout is documented in docs/hdf5-schema.md; this module is a convenience, not a
+requirement: every dataset opens directly with h5py.
+"""
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pandas as pd
+
+FORMAT = "wann-archive"
+MAX_VERSION = 1
+
+
+class ArchiveError(Exception):
+    pass
+
+
+def _legend(text: str) -> dict[int, str]:
+    return {int(k): v for k, v in (item.split("=") for item in text.split(","))}
+
+
+class Archive:
+    def __init__(self, path: str):
+        self.path = str(path)
+        try:
+            self.file = h5py.File(self.path, "r")
+        except OSError as e:
+            raise ArchiveError(f"cannot open {self.path}: {e}") from None
+        attrs = self.file.attrs
+        if attrs.get("format") != FORMAT:
+            raise ArchiveError(f"{self.path} is not a wann run archive")
+        if int(attrs["format_version"]) > MAX_VERSION:
+            raise ArchiveError(f"{self.path} has format version {attrs['format_version']}; this reader knows {MAX_VERSION}")
+        self.kinds = _legend(attrs["node_kind_codes"])
+        self.origins = _legend(attrs["origin_codes"])
+
+    def close(self):
+        self.file.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def attrs(self) -> dict:
+        return dict(self.file.attrs)
+
+    @property
+    def config(self) -> dict:
+        return {k: (v.tolist() if isinstance(v, np.ndarray) else v.item() if hasattr(v, "item") else v)
+                for k, v in self.file["config"].attrs.items()}
+
+    def generations(self) -> list[int]:
+        """Complete generations, ascending (a generation cut short by a crash has no `complete`)."""
+        return sorted(int(name) for name, g in self.file["generations"].items() if g.attrs.get("complete") == 1)
+
+    def group(self, generation: int) -> h5py.Group:
+        name = f"{generation:06d}"
+        if name not in self.file["generations"] or self.file["generations"][name].attrs.get("complete") != 1:
+            raise ArchiveError(f"generation {generation} is not a complete generation of {self.path}")
+        return self.file["generations"][name]
+
+    def genomes(self, generation: int) -> pd.DataFrame:
+        df = pd.DataFrame(self.group(generation)["genomes"][()])
+        df["origin"] = df["origin"].map(self.origins)
+        df.insert(0, "generation", generation)
+        return df
+
+    def nodes(self, generation: int) -> pd.DataFrame:
+        df = pd.DataFrame(self.group(generation)["nodes"][()])
+        df["kind"] = df["kind"].map(self.kinds)
+        return df
+
+    def connections(self, generation: int) -> pd.DataFrame:
+        df = pd.DataFrame(self.group(generation)["connections"][()])
+        df["enabled"] = df["enabled"].astype(bool)
+        return df
+
+    def rewards(self, generation: int) -> np.ndarray:
+        return self.group(generation)["rewards"][()]
+
+    def weights(self, generation: int) -> np.ndarray:
+        return self.group(generation)["weights"][()]
+
+    def summary(self) -> pd.DataFrame:
+        rows = []
+        for g in self.generations():
+            a = self.group(g).attrs
+            rows.append({
+                "generation": g,
+                "best": float(a["best_mean_reward"]),
+                "mean": float(a["mean_mean_reward"]),
+                "median": float(a["median_mean_reward"]),
+                "champion_reward": float(a["champion_retest_mean"]) if "champion_retest_mean" in a else np.nan,
+                "champion_generation": int(a["champion_generation"]) if "champion_generation" in a else -1,
+                "champion_index": int(a["champion_index"]) if "champion_index" in a else -1,
+                "ranked_on_connections": bool(a["ranked_on_connections"]),
+                "steps": int(a["steps"]),
+                "seconds": float(a["seconds"]),
+            })
+        return pd.DataFrame(rows)
+
+    def champion(self) -> dict | None:
+        gens = self.generations()
+        if not gens:
+            return None
+        a = self.group(gens[-1]).attrs
+        if "champion_generation" not in a:
+            return None
+        g, i = int(a["champion_generation"]), int(a["champion_index"])
+        nodes, conns = self.nodes(g), self.connections(g)
+        return {
+            "generation": g,
+            "index": i,
+            "retest_mean": float(a["champion_retest_mean"]),
+            "search_mean": float(a["champion_search_mean"]),
+            "nodes": nodes[nodes.genome == i].reset_index(drop=True),
+            "connections": conns[conns.genome == i].reset_index(drop=True),
+            "rewards": self.rewards(g)[i],
+            "weights": self.weights(g),
+        }
+
+
+def open_archive(path: str) -> Archive:
+    return Archive(path)
+
+
+if __name__ == "__main__":
+    import sys
+    with open_archive(sys.argv[1]) as run:
+        print(run.summary().to_string(index=False))
