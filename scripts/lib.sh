@@ -14,21 +14,26 @@ as_root() {
 }
 
 # Debian packages the project needs; installed only when missing.
-SYSTEM_PACKAGES=(python3 python3-venv python3-pip)
+SYSTEM_PACKAGES=(libhdf5-dev hdf5-tools pkg-config)
+# Python for the venv; skipped when a Python with venv and pip (e.g. pyenv's) is already there.
+PYTHON_PACKAGES=(python3 python3-venv python3-pip)
+
+missing_packages() {
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+  done
+}
 
 ensure_system_packages() {
-  local missing=()
-  for p in "${SYSTEM_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  # A Python with a working venv module (e.g. from pyenv) makes the Debian Python unnecessary.
-  if [ ${#missing[@]} -gt 0 ] && command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' 2>/dev/null; then
-    missing=()
+  local missing
+  mapfile -t missing < <(missing_packages "${SYSTEM_PACKAGES[@]}")
+  if ! (command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' 2>/dev/null); then
+    mapfile -t -O "${#missing[@]}" missing < <(missing_packages "${PYTHON_PACKAGES[@]}")
   fi
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing system packages: ${missing[*]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   command -v swift >/dev/null || { log "swift is not on PATH: install Swift 6 (https://swift.org/install)"; return 1; }
 }

@@ -1,1 +1,119 @@
+import Foundation
 import Testing
+import WANNCore
+import WANNTasks
+@testable import WANNArchive
+
+@Suite struct ArchiveTests {
+  static func tempPath(_ name: String) -> String {
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent("wann-archive-\(UUID().uuidString)")
+    try! FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+    return d.appendingPathComponent(name).path
+  }
+
+  static func config(_ generations: Int = 3) -> SearchConfig {
+    var c = SearchConfig.defaults(for: .swingup)
+    c.seed = 11
+    c.population.size = 16
+    c.generations = generations
+    return c
+  }
+
+  static func write(_ path: String, config: SearchConfig) throws -> [GenerationResult] {
+    let writer = try ArchiveWriter(creating: path, config: config, task: SwingUpTask(), force: false)
+    var run = SearchRun(config: config, threads: 2)
+    var results: [GenerationResult] = []
+    for _ in 0..<config.generations {
+      let r = run.runGenerationInFull()
+      try writer.write(r)
+      results.append(r)
+    }
+    try writer.finish(champion: run.evolution.champion)
+    return results
+  }
+
+  @Test func roundTripsEveryGeneration() throws {
+    let path = Self.tempPath("run.h5")
+    let results = try Self.write(path, config: Self.config())
+    let reader = try ArchiveReader(path: path)
+    #expect(reader.config == Self.config())
+    #expect(reader.completeGenerations == [0, 1, 2] && reader.incompleteGenerations.isEmpty)
+    for r in results {
+      let g = r.summary.generation
+      #expect(try reader.population(g) == r.population)
+      #expect(try reader.rewards(g).values.map(\.bitPattern) == r.assessment.rewards.values.map(\.bitPattern))
+      #expect(try reader.summary(g) == r.summary)
+    }
+    #expect(try reader.champion() == results.last!.champion)
+  }
+
+  @Test func restoredSearchContinuesExactly() throws {
+    let full = Self.tempPath("full.h5"), half = Self.tempPath("half.h5")
+    let uninterrupted = try Self.write(full, config: Self.config(6))
+    _ = try Self.write(half, config: Self.config(3))
+    var run = try ArchiveReader(path: half).restoreSearch(config: Self.config(6), threads: 1)
+    #expect(run.evolution.generation == 3)
+    for expected in uninterrupted.dropFirst(3) {
+      let r = run.runGenerationInFull()
+      var a = r.summary, b = expected.summary
+      a.seconds = 0; b.seconds = 0
+      #expect(a == b)
+      #expect(r.population == expected.population)
+      #expect(r.record == expected.record)
+    }
+  }
+
+  @Test func refusesToOverwriteWithoutForce() throws {
+    let path = Self.tempPath("run.h5")
+    _ = try Self.write(path, config: Self.config(1))
+    #expect {
+      _ = try ArchiveWriter(creating: path, config: Self.config(), task: SwingUpTask(), force: false)
+    } throws: { error in
+      guard case ArchiveError.exists(path) = error else { return false }
+      return true
+    }
+    #expect(try ArchiveReader(path: path).completeGenerations == [0])
+  }
+
+  @Test func badFilesGiveNamedErrors() throws {
+    func error(_ path: String) -> String {
+      do { _ = try ArchiveReader(path: path); return "no error" } catch { return "\(error)" }
+    }
+    let missing = Self.tempPath("missing.h5")
+    #expect(error(missing).contains("does not exist"))
+    let text = Self.tempPath("text.h5")
+    try "not hdf5".write(toFile: text, atomically: true, encoding: .utf8)
+    #expect(error(text).contains("is not an HDF5 file"))
+    let foreign = Self.tempPath("foreign.h5")
+    do {
+      let f = try H5File(path: foreign, mode: .create)
+      try f.setAttribute("something", Int64(1))
+    }
+    #expect(error(foreign).contains("not a wann run archive"))
+    let newer = Self.tempPath("newer.h5")
+    _ = try Self.write(newer, config: Self.config(1))
+    do {
+      let f = try H5File(path: newer, mode: .readWrite)
+      try f.setAttribute("format_version", Int64(99))
+    }
+    #expect(error(newer).contains("format version 99"))
+  }
+
+  @Test func hdf5ErrorsCarryTheLibraryStack() throws {
+    let path = Self.tempPath("x.h5")
+    let f = try H5File(path: path, mode: .create)
+    do {
+      _ = try f.openDataset("nope")
+      Issue.record("no error")
+    } catch let e as HDF5Error {
+      #expect(e.description.contains("nope"))
+    }
+    do {
+      _ = try f.createGroup("a")
+      _ = try f.createGroup("a")
+      Issue.record("no error")
+    } catch let e as HDF5Error {
+      #expect(!e.stack.isEmpty, "the HDF5 error stack should explain the failure")
+    }
+  }
+}
