@@ -20,22 +20,14 @@ struct ResumeCommand: ParsableCommand {
   @Option(help: "Total generations to reach (default: the run's configured generations).")
   var generations: Int?
 
-  @Option(help: "Evaluation threads (default: all cores). Results do not depend on it.")
-  var threads: Int?
-
-  @Flag(help: "Print one JSON object per generation instead of text.")
-  var json = false
-
-  @Flag(help: "No progress bar.")
-  var quiet = false
+  @OptionGroup var running: RunningOptions
 
   func validate() throws {
-    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     if let generations, generations < 0 { throw ValidationError("--generations must be 0 or more") }
   }
 
   func run() throws {
-    let threads = self.threads ?? Inputs.coreCount
+    let threads = running.threadCount
     // Read everything first and let the reader close the file before it is reopened for writing.
     let restored = try { () throws -> (run: SearchRun, config: SearchConfig, lastComplete: Int?, dropped: [Int]) in
       let reader = try ArchiveReader(path: archive)
@@ -52,7 +44,7 @@ struct ResumeCommand: ParsableCommand {
     if done >= config.generations {
       Output.err("\(archive) already holds \(done) generations (target \(config.generations)); pass --generations N to go further")
     }
-    let loop = SearchLoop(json: json, quiet: quiet, championPath: nil, archive: writer)
+    let loop = SearchLoop(json: running.json, quiet: running.quiet, championPath: nil, archive: writer)
     loop.header(config, threads: threads, from: done)
     try loop.run(&run, until: config.generations)
   }

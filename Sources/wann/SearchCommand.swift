@@ -30,9 +30,6 @@ struct SearchCommand: ParsableCommand {
   @Option(help: "Population size (overrides the config; paper: 192).")
   var population: Int?
 
-  @Option(help: "Evaluation threads (default: all cores). Results do not depend on it.")
-  var threads: Int?
-
   @Option(help: "Write every generation to this HDF5 run archive (see docs/hdf5-schema.md).")
   var out: String?
 
@@ -42,14 +39,9 @@ struct SearchCommand: ParsableCommand {
   @Flag(help: "Overwrite the archive and the champion file if they exist.")
   var force = false
 
-  @Flag(help: "Print one JSON object per generation instead of text.")
-  var json = false
-
-  @Flag(help: "No progress bar.")
-  var quiet = false
+  @OptionGroup var running: RunningOptions
 
   func validate() throws {
-    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     if let generations, generations < 0 { throw ValidationError("--generations must be 0 or more") }
     if let population, population < 2 { throw ValidationError("--population must be at least 2") }
   }
@@ -65,7 +57,7 @@ struct SearchCommand: ParsableCommand {
 
   func run() throws {
     let config = try resolvedConfig()
-    let threads = self.threads ?? Inputs.coreCount
+    let threads = running.threadCount
     // With --out the archive holds the champion; a JSON copy is written only when asked for.
     let championPath = champion ?? (out == nil ? "runs/\(config.task.rawValue)-s\(config.seed)-champion.json" : nil)
     if let championPath {
@@ -80,8 +72,26 @@ struct SearchCommand: ParsableCommand {
       archive = try ArchiveWriter(creating: out, config: config, task: Tasks.make(config.task), force: force)
     }
     var run = SearchRun(config: config, threads: threads)
-    let loop = SearchLoop(json: json, quiet: quiet, championPath: championPath, archive: archive)
+    let loop = SearchLoop(json: running.json, quiet: running.quiet, championPath: championPath, archive: archive)
     loop.header(config, threads: threads, from: 0)
     try loop.run(&run, until: config.generations)
   }
+}
+
+/// Options shared by the commands that run generations (`search`, `resume`).
+struct RunningOptions: ParsableArguments {
+  @Option(help: "Evaluation threads (default: all cores). Results do not depend on it.")
+  var threads: Int?
+
+  @Flag(help: "Print one JSON object per generation instead of text.")
+  var json = false
+
+  @Flag(help: "No progress bar.")
+  var quiet = false
+
+  func validate() throws {
+    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+  }
+
+  var threadCount: Int { threads ?? Inputs.coreCount }
 }
