@@ -29,21 +29,23 @@ struct ResumeCommand: ParsableCommand {
   func run() throws {
     let threads = running.threadCount
     // Read everything first and let the reader close the file before it is reopened for writing.
-    let restored = try { () throws -> (run: SearchRun, config: SearchConfig, lastComplete: Int?, dropped: [Int]) in
+    let restored = try { () throws -> (run: SearchRun, config: SearchConfig, lastComplete: Int?, dropped: [Int], finished: Bool) in
       let reader = try ArchiveReader(path: archive)
       var config = reader.config
       if let generations { config.generations = generations }
       let run = try reader.restoreSearch(config: config, threads: threads)
-      return (run, config, reader.completeGenerations.last, reader.incompleteGenerations)
+      return (run, config, reader.completeGenerations.last, reader.incompleteGenerations, reader.rootString("end_time") != nil)
     }()
     var run = restored.run
     let config = restored.config, lastComplete = restored.lastComplete, dropped = restored.dropped
     let done = (lastComplete ?? -1) + 1
+    if done >= config.generations && dropped.isEmpty && restored.finished {
+      // Nothing to do: leave the file untouched.
+      Output.err("\(archive) already holds \(done) generations (target \(config.generations)); pass --generations N to go further")
+      return
+    }
     let writer = try ArchiveWriter(appendingTo: archive, lastComplete: lastComplete)
     if !dropped.isEmpty { Output.err("note: removed generation(s) \(dropped.map(String.init).joined(separator: ", ")) cut short by the interruption") }
-    if done >= config.generations {
-      Output.err("\(archive) already holds \(done) generations (target \(config.generations)); pass --generations N to go further")
-    }
     let loop = SearchLoop(json: running.json, quiet: running.quiet, championPath: nil, archive: writer)
     loop.header(config, threads: threads, from: done)
     try loop.run(&run, until: config.generations)
