@@ -27,7 +27,7 @@ public final class ArchiveWriter {
       try file.setAttribute("format", ArchiveSchema.format)
       try file.setAttribute("format_version", ArchiveSchema.version)
       try file.setAttribute("software", "wann-swift")
-      try file.setAttribute("software_version", WANNArchive.softwareVersion)
+      try file.setAttribute("software_version", WANNVersion.string)
       try file.setAttribute("task", config.task.rawValue)
       try file.setAttribute("seed", config.seed)
       try file.setAttribute("host", ProcessInfo.processInfo.hostName)
@@ -181,8 +181,4 @@ public final class ArchiveWriter {
       throw ArchiveError.unreadable(path, e)
     }
   }
-}
-
-public enum WANNArchive {
-  public static let softwareVersion = "0.2.0"
 }

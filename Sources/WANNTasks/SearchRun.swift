@@ -96,10 +96,10 @@ public struct SearchRun: Sendable {
     let generation = evolution.generation
     let networks = evolution.genomes.map(Self.compile)
     let seed = config.seed
+    let episodes = EpisodeKey(seed: seed, purpose: .rollout, generation: generation)
     let (rewards, searchSteps) = evaluator.evaluate(
       task: task, networks: networks, weights: config.evaluation.weights,
-      repetitions: config.evaluation.repetitions,
-      episodes: EpisodeKey(seed: seed, purpose: .rollout, generation: generation))
+      repetitions: config.evaluation.repetitions, episodes: episodes)
     let assessment = evolution.tell(rewards)
     var steps = searchSteps
     var accepted = false
@@ -120,9 +120,7 @@ public struct SearchRun: Sendable {
     let record = evolution.record
     let elites = evolution.eliteIndices
     evolution.advance()
-    let streams = (0..<config.evaluation.repetitions).map {
-      EpisodeKey(seed: seed, purpose: .rollout, generation: generation).stream(repetition: $0).position
-    }
+    let streams = (0..<config.evaluation.repetitions).map { episodes.stream(repetition: $0).position }
     let summary = GenerationSummary(
       generation: generation,
       best: assessment.meanReward[best],

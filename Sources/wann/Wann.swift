@@ -1,4 +1,5 @@
 import ArgumentParser
+import WANNCore
 
 struct Wann: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -12,10 +13,6 @@ struct Wann: ParsableCommand {
       Weight lists start with a minus sign, so write them as given: --weights -2:2:41 \
       or --weights -2,-1,1,2 (both are accepted after --weights).
       """,
-    version: WannVersion.string,
+    version: WANNVersion.string,
     subcommands: [SearchCommand.self, ResumeCommand.self, EvaluateCommand.self, InspectCommand.self, ExportCommand.self, BenchCommand.self])
-}
-
-enum WannVersion {
-  static let string = "0.1.0"
 }
