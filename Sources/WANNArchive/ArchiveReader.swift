@@ -72,6 +72,7 @@ public final class ArchiveReader {
     let cInnov: [Int64] = try g.readColumn("connections", "innovation")
     let cSource: [Int32] = try g.readColumn("connections", "source"), cTarget: [Int32] = try g.readColumn("connections", "target")
     let cEnabled: [Int8] = try g.readColumn("connections", "enabled")
+    let cRecurrent: [Int8] = try g.readColumn("connections", "recurrent")
     var genomes = [Genome](repeating: Genome(nodes: [], connections: []), count: count)
     for i in nGenome.indices {
       let gi = Int(nGenome[i])
@@ -84,7 +85,8 @@ public final class ArchiveReader {
       let gi = Int(cGenome[i])
       guard gi >= 0, gi < count else { throw HDF5Error(operation: "bad connection row \(i) in \(g.path)/connections", stack: []) }
       genomes[gi].connections.append(ConnectionGene(innovation: Innovation(cInnov[i]), source: NodeID(cSource[i]),
-                                                    target: NodeID(cTarget[i]), isEnabled: cEnabled[i] != 0))
+                                                    target: NodeID(cTarget[i]), isEnabled: cEnabled[i] != 0,
+                                                    isRecurrent: cRecurrent[i] != 0))
     }
     return genomes
   }

@@ -86,6 +86,8 @@ public final class ArchiveWriter {
     try g.setAttribute("evaluation.repetitions", Int64(c.evaluation.repetitions))
     try g.setAttribute("evaluation.championRetests", Int64(c.evaluation.championRetests))
     try g.setAttribute("ranking.connectionObjectiveProbability", c.ranking.connectionObjectiveProbability)
+    try g.setAttribute("searchSpace.recurrent", Int8(c.searchSpace.recurrent ? 1 : 0))
+    try g.setAttribute("searchSpace.outputToOutput", Int8(c.searchSpace.outputToOutput ? 1 : 0))
   }
 
   /// Writes one generation and flushes the file.
@@ -146,6 +148,7 @@ public final class ArchiveWriter {
   static func writeGenomes(_ genomes: [Genome], to g: H5Group) throws {
     var nGenome: [Int32] = [], nID: [Int32] = [], nKind: [Int8] = [], nAct: [Int8] = []
     var cGenome: [Int32] = [], cInnov: [Int64] = [], cSource: [Int32] = [], cTarget: [Int32] = [], cEnabled: [Int8] = []
+    var cRecurrent: [Int8] = []
     for (i, genome) in genomes.enumerated() {
       for n in genome.nodes {
         nGenome.append(Int32(i)); nID.append(n.id.rawValue); nKind.append(ArchiveSchema.code(n.kind))
@@ -153,13 +156,13 @@ public final class ArchiveWriter {
       }
       for c in genome.connections {
         cGenome.append(Int32(i)); cInnov.append(c.innovation.rawValue); cSource.append(c.source.rawValue)
-        cTarget.append(c.target.rawValue); cEnabled.append(c.isEnabled ? 1 : 0)
+        cTarget.append(c.target.rawValue); cEnabled.append(c.isEnabled ? 1 : 0); cRecurrent.append(c.isRecurrent ? 1 : 0)
       }
     }
     try g.writeTable("nodes", [.int32("genome", nGenome), .int32("id", nID), .int8("kind", nKind), .int8("activation", nAct)])
     try g.writeTable("connections", [
       .int32("genome", cGenome), .int64("innovation", cInnov), .int32("source", cSource), .int32("target", cTarget),
-      .int8("enabled", cEnabled),
+      .int8("enabled", cEnabled), .int8("recurrent", cRecurrent),
     ])
   }
 

@@ -172,7 +172,7 @@ public struct Evolution: Sendable {
       let parent = pool[winner]
       var rng = RandomStream(seed: config.seed, purpose: .mutation, generation: next, genome: child)
       let (genome, origin) = population[parent].genome.mutated(
-        config.mutation, hiddenActivations: hiddenActivations, record: &record, using: &rng)
+        config.mutation, hiddenActivations: hiddenActivations, space: config.searchSpace, record: &record, using: &rng)
       children.append(Individual(genome: genome, origin: origin, parent: parent))
     }
     population = children

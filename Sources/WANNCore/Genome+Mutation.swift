@@ -42,7 +42,7 @@ extension Genome {
   /// nothing to act on (no hidden node, no disabled gene, no free link) leaves the child equal to
   /// its parent, as in the original.
   public func mutated(
-    _ config: MutationConfig, hiddenActivations: [Activation],
+    _ config: MutationConfig, hiddenActivations: [Activation], space: SearchSpace = .feedForward,
     record: inout InnovationRecord, using rng: inout RandomStream
   ) -> (Genome, Origin) {
     // Roulette in the original's slot order: add connection, insert node, enable, activation.
@@ -60,7 +60,7 @@ extension Genome {
     }
     var child = self
     switch chosen {
-    case .addConnection: child.addConnection(record: &record, using: &rng)
+    case .addConnection: child.addConnection(in: space, record: &record, using: &rng)
     case .insertNode: child.insertNode(activations: hiddenActivations, record: &record, using: &rng)
     case .enableConnection: child.enableConnection(using: &rng)
     case .changeActivation: child.changeActivation(activations: hiddenActivations, using: &rng)
@@ -80,13 +80,21 @@ extension Genome {
     let ids = record.split(old.innovation)
     connections[k].isEnabled = false
     nodes.append(NodeGene(id: ids.node, kind: .hidden, activation: activation))
-    connections.append(ConnectionGene(innovation: ids.incoming, source: old.source, target: ids.node))
+    // Splitting a recurrent link keeps its one-step delay on the first half.
+    connections.append(ConnectionGene(innovation: ids.incoming, source: old.source, target: ids.node, isRecurrent: old.isRecurrent))
     connections.append(ConnectionGene(innovation: ids.outgoing, source: ids.node, target: old.target))
   }
 
-  /// Adds a link from a random node to a random node of a later feed-forward layer that it does
-  /// not link to yet. Sources are tried in random order, as in the original.
-  public mutating func addConnection(record: inout InnovationRecord, using rng: inout RandomStream) {
+  /// Adds a link allowed by `space` from a random node to a random node it does not link to
+  /// yet. Sources are tried in random order, as in the original. In the paper's space the target
+  /// must lie in a later feed-forward layer (the original's rule); in the wider spaces any link
+  /// that keeps the non-recurrent links acyclic is allowed, and in a recurrent space a link that
+  /// would close a cycle (a self-loop included) is added as a recurrent link.
+  public mutating func addConnection(in space: SearchSpace = .feedForward, record: inout InnovationRecord, using rng: inout RandomStream) {
+    if space != .feedForward {
+      addConnectionInWideSpace(space, record: &record, using: &rng)
+      return
+    }
     guard let layer = layers() else { return }
     var existing = Set<Int64>()
     for c in connections { existing.insert(Int64(c.source.rawValue) << 32 | Int64(UInt32(bitPattern: c.target.rawValue))) }
@@ -103,6 +111,46 @@ extension Genome {
       let t = candidates[rng.uniformInt(below: candidates.count)]
       let target = nodes[t].id
       connections.append(ConnectionGene(innovation: record.link(from: source, to: target), source: source, target: target))
+      return
+    }
+  }
+
+  private mutating func addConnectionInWideSpace(_ space: SearchSpace, record: inout InnovationRecord, using rng: inout RandomStream) {
+    let index = nodeIndex()
+    var incoming = [[Int]](repeating: [], count: nodes.count)
+    var existing = Set<Int64>()
+    for c in connections {
+      existing.insert(Int64(c.source.rawValue) << 32 | Int64(UInt32(bitPattern: c.target.rawValue)))
+      if !c.isRecurrent, let s = index[c.source], let t = index[c.target] { incoming[t].append(s) }
+    }
+    var order = Array(nodes.indices)
+    rng.shuffle(&order)
+    for s in order {
+      // Nodes from which s is reachable through non-recurrent genes (s included): a link from s
+      // to any of them closes a cycle.
+      var reaches = [Bool](repeating: false, count: nodes.count)
+      var stack = [s]
+      reaches[s] = true
+      while let n = stack.popLast() {
+        for p in incoming[n] where !reaches[p] { reaches[p] = true; stack.append(p) }
+      }
+      let sourceIsOutput = nodes[s].kind == .output
+      var candidates: [(target: Int, recurrent: Bool)] = []
+      for t in nodes.indices where nodes[t].kind != .bias && nodes[t].kind != .input {
+        let key = Int64(nodes[s].id.rawValue) << 32 | Int64(UInt32(bitPattern: nodes[t].id.rawValue))
+        if existing.contains(key) { continue }
+        let targetIsOutput = nodes[t].kind == .output
+        if sourceIsOutput && targetIsOutput && !space.outputToOutput { continue }
+        let recurrent = reaches[t] || (sourceIsOutput && !targetIsOutput)
+        if recurrent && !space.recurrent { continue }
+        candidates.append((t, recurrent))
+      }
+      guard !candidates.isEmpty else { continue }
+      let pick = candidates[rng.uniformInt(below: candidates.count)]
+      let source = nodes[s].id, target = nodes[pick.target].id
+      connections.append(ConnectionGene(
+        innovation: record.link(from: source, to: target, recurrent: pick.recurrent), source: source, target: target,
+        isRecurrent: pick.recurrent))
       return
     }
   }

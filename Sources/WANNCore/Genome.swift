@@ -42,17 +42,33 @@ public struct NodeGene: Hashable, Sendable, Codable {
 }
 
 /// A connection carries no weight: every connection of a WANN takes the one shared weight of
-/// the rollout.
+/// the rollout. A recurrent connection delivers its source's value from the previous time step
+/// (zero at the start of an episode); only recurrent search spaces make them.
 public struct ConnectionGene: Hashable, Sendable, Codable {
   public let innovation: Innovation
   public let source: NodeID
   public let target: NodeID
   public var isEnabled: Bool
-  public init(innovation: Innovation, source: NodeID, target: NodeID, isEnabled: Bool = true) {
+  public let isRecurrent: Bool
+
+  public init(innovation: Innovation, source: NodeID, target: NodeID, isEnabled: Bool = true, isRecurrent: Bool = false) {
     self.innovation = innovation
     self.source = source
     self.target = target
     self.isEnabled = isEnabled
+    self.isRecurrent = isRecurrent
+  }
+
+  enum CodingKeys: String, CodingKey { case innovation, source, target, isEnabled, isRecurrent }
+
+  /// Genomes written before recurrence existed have no `isRecurrent`: they are feed-forward.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    innovation = try c.decode(Innovation.self, forKey: .innovation)
+    source = try c.decode(NodeID.self, forKey: .source)
+    target = try c.decode(NodeID.self, forKey: .target)
+    isEnabled = try c.decode(Bool.self, forKey: .isEnabled)
+    isRecurrent = try c.decodeIfPresent(Bool.self, forKey: .isRecurrent) ?? false
   }
 }
 
@@ -100,7 +116,7 @@ public struct Genome: Hashable, Sendable, Codable {
     let index = nodeIndex()
     var incoming = [[Int]](repeating: [], count: nodes.count)
     var outgoing = [[Int]](repeating: [], count: nodes.count)
-    for c in connections {
+    for c in connections where !c.isRecurrent {
       guard let s = index[c.source], let t = index[c.target] else { return nil }
       if nodes[t].kind == .bias || nodes[t].kind == .input || nodes[s].kind == .output { return nil }
       incoming[t].append(s)
@@ -131,14 +147,52 @@ public struct Genome: Hashable, Sendable, Codable {
     return depth
   }
 
-  /// True when no sequence of connection genes (enabled or not) forms a cycle and every gene
-  /// respects the node kinds.
-  public var isFeedForward: Bool { layers() != nil }
+  /// True when no sequence of connection genes (enabled or not) forms a cycle, no gene is
+  /// recurrent, and no gene links outputs: the paper's search space.
+  public var isFeedForward: Bool { layers() != nil && !connections.contains(where: \.isRecurrent) }
+
+  /// True when the non-recurrent genes (enabled or not) form no cycle, whatever node kinds they
+  /// link: the condition every search space keeps, so a network always has an evaluation order.
+  public var isAcyclicWithoutRecurrentGenes: Bool {
+    let index = nodeIndex()
+    var outgoing = [[Int]](repeating: [], count: nodes.count)
+    var indegree = [Int](repeating: 0, count: nodes.count)
+    for c in connections where !c.isRecurrent {
+      guard let s = index[c.source], let t = index[c.target] else { return false }
+      outgoing[s].append(t)
+      indegree[t] += 1
+    }
+    var queue = nodes.indices.filter { indegree[$0] == 0 }
+    var head = 0
+    while head < queue.count {
+      let i = queue[head]; head += 1
+      for t in outgoing[i] {
+        indegree[t] -= 1
+        if indegree[t] == 0 { queue.append(t) }
+      }
+    }
+    return queue.count == nodes.count
+  }
 
   /// Checks the structural invariants every genome keeps: unique node ids and innovations,
-  /// connections between known nodes, no duplicate (source, target) pair, outputs linear,
-  /// feed-forward order. Returns a description of the first violation, or nil.
-  public func invariantViolation() -> String? {
+  /// connections between known nodes and never into the bias or an input, no duplicate
+  /// (source, target) pair, outputs linear, non-recurrent genes acyclic, and only the kinds of
+  /// links `space` allows (the paper's space: the original's feed-forward layer order).
+  /// Returns a description of the first violation, or nil.
+  public func invariantViolation(in space: SearchSpace = .feedForward) -> String? {
+    if let v = commonViolation() { return v }
+    if space == .feedForward { return layers() == nil || connections.contains(where: \.isRecurrent) ? "connections are not feed-forward" : nil }
+    let index = nodeIndex()
+    for c in connections {
+      let s = nodes[index[c.source]!], t = nodes[index[c.target]!]
+      if t.kind == .bias || t.kind == .input { return "connection \(c.innovation) ends in a bias or input node" }
+      if c.isRecurrent && !space.recurrent { return "recurrent connection \(c.innovation) outside a recurrent space" }
+      if s.kind == .output && t.kind == .output && !space.outputToOutput { return "output-to-output connection \(c.innovation)" }
+    }
+    return isAcyclicWithoutRecurrentGenes ? nil : "non-recurrent connections form a cycle"
+  }
+
+  private func commonViolation() -> String? {
     var ids = Set<NodeID>()
     for n in nodes where !ids.insert(n.id).inserted { return "duplicate node id \(n.id)" }
     for n in nodes where n.kind == .output && n.activation != .linear { return "output \(n.id) is not linear" }
@@ -151,7 +205,6 @@ public struct Genome: Hashable, Sendable, Codable {
         return "duplicate connection \(c.source)->\(c.target)"
       }
     }
-    if layers() == nil { return "connections are not feed-forward" }
     return nil
   }
 }

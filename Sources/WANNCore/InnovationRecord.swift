@@ -17,6 +17,7 @@ public struct InnovationRecord: Sendable, Codable, Equatable {
 
   private var splits: [Innovation: Split] = [:]
   private var links: [Int64: Innovation] = [:]
+  private var recurrentLinks: [Int64: Innovation] = [:]
 
   enum CodingKeys: String, CodingKey { case nextNodeID, nextInnovation }
 
@@ -29,6 +30,7 @@ public struct InnovationRecord: Sendable, Codable, Equatable {
   public mutating func beginGeneration() {
     splits.removeAll(keepingCapacity: true)
     links.removeAll(keepingCapacity: true)
+    recurrentLinks.removeAll(keepingCapacity: true)
   }
 
   /// Ids for splitting `connection` with a new node.
@@ -41,13 +43,14 @@ public struct InnovationRecord: Sendable, Codable, Equatable {
     return s
   }
 
-  /// Innovation for a new link from `source` to `target`.
-  public mutating func link(from source: NodeID, to target: NodeID) -> Innovation {
+  /// Innovation for a new link from `source` to `target` (a recurrent link and a feed-forward
+  /// link between the same nodes are different innovations).
+  public mutating func link(from source: NodeID, to target: NodeID, recurrent: Bool = false) -> Innovation {
     let key = Int64(source.rawValue) << 32 | Int64(UInt32(bitPattern: target.rawValue))
-    if let i = links[key] { return i }
+    if let i = recurrent ? recurrentLinks[key] : links[key] { return i }
     let i = Innovation(nextInnovation)
     nextInnovation += 1
-    links[key] = i
+    if recurrent { recurrentLinks[key] = i } else { links[key] = i }
     return i
   }
 

@@ -1,7 +1,8 @@
 /// A genome compiled for evaluation: value slots (0 = bias, then inputs, then every other node in
-/// a topological order of the enabled connections) and, for each evaluated node, its sources as
-/// a flat index list. Disabled genes are dropped; a node with no enabled input evaluates to
-/// `activation(0)`, as in the original.
+/// a topological order of the enabled non-recurrent connections) and, for each evaluated node,
+/// its sources as a flat index list. Disabled genes are dropped; a node with no enabled input
+/// evaluates to `activation(0)`, as in the original. Recurrent connections are listed apart:
+/// they deliver their source's value from the previous step (see docs/recurrence.md).
 public struct Network: Sendable, Equatable {
   public let inputCount: Int
   public let slotCount: Int
@@ -12,10 +13,15 @@ public struct Network: Sendable, Equatable {
   public let activations: [Activation]
   public let sourceStart: [Int32]
   public let sources: [Int32]
+  /// Recurrent inputs of evaluated node k: the previous-step values of slots
+  /// `recurrentSources[recurrentStart[k] ..< recurrentStart[k + 1]]`.
+  public let recurrentStart: [Int32]
+  public let recurrentSources: [Int32]
   /// The genome node id held in each slot (for drawings and debugging).
   public let slotNodes: [NodeID]
 
   public var evaluatedCount: Int { activations.count }
+  public var isRecurrent: Bool { !recurrentSources.isEmpty }
   public var outputCount: Int { outputSlots.count }
 
   public enum CompileError: Error, Equatable, CustomStringConvertible {
@@ -33,11 +39,16 @@ public struct Network: Sendable, Equatable {
     let index = genome.nodeIndex()
     let n = genome.nodes.count
     var incoming = [[Int]](repeating: [], count: n)
+    var delayed = [[Int]](repeating: [], count: n)
     var outgoing = [[Int]](repeating: [], count: n)
     var indegree = [Int](repeating: 0, count: n)
     for c in genome.connections where c.isEnabled {
       guard let s = index[c.source] else { throw .unknownNode(c.source) }
       guard let t = index[c.target] else { throw .unknownNode(c.target) }
+      if c.isRecurrent {
+        delayed[t].append(s)
+        continue
+      }
       incoming[t].append(s)
       outgoing[s].append(t)
       indegree[t] += 1
@@ -68,13 +79,23 @@ public struct Network: Sendable, Equatable {
     var activations: [Activation] = []
     var sourceStart: [Int32] = [0]
     var sources: [Int32] = []
-    for i in order where genome.nodes[i].kind == .hidden || genome.nodes[i].kind == .output {
+    let evaluated = order.filter { genome.nodes[$0].kind == .hidden || genome.nodes[$0].kind == .output }
+    for i in evaluated {
       slotOf[i] = slotNodes.count
       slotNodes.append(genome.nodes[i].id)
       activations.append(genome.nodes[i].activation)
       for s in incoming[i] { sources.append(Int32(slotOf[s])) }
       sourceStart.append(Int32(sources.count))
     }
+    // Recurrent sources may come later in the order, so they are resolved once all slots exist.
+    var recurrentStart: [Int32] = [0]
+    var recurrentSources: [Int32] = []
+    for i in evaluated {
+      for s in delayed[i] { recurrentSources.append(Int32(slotOf[s])) }
+      recurrentStart.append(Int32(recurrentSources.count))
+    }
+    self.recurrentStart = recurrentStart
+    self.recurrentSources = recurrentSources
     self.inputCount = inputs
     self.slotCount = slotNodes.count
     self.outputSlots = genome.nodes.indices.filter { genome.nodes[$0].kind == .output }.map { Int32(slotOf[$0]) }
@@ -94,6 +115,12 @@ public struct NetworkEvaluator: ~Copyable {
   private var sourceStart: UnsafeMutablePointer<Int32>
   private var sources: UnsafeMutablePointer<Int32>
   private var outputs: UnsafeMutablePointer<Int32>
+  private var recurrentStart: UnsafeMutablePointer<Int32>
+  private var recurrentSources: UnsafeMutablePointer<Int32>
+  /// Previous-step value of each recurrent connection's source.
+  private var previous: UnsafeMutablePointer<Double>
+  private var recurrentCapacity = 0
+  public private(set) var recurrentCount = 0
   /// Value slots: [0] = bias (1), [1...inputCount] = the observation.
   public private(set) var values: UnsafeMutablePointer<Double>
   private var capacity = (activations: 0, sources: 0, outputs: 0, slots: 0)
@@ -107,12 +134,17 @@ public struct NetworkEvaluator: ~Copyable {
     sources = .allocate(capacity: 1)
     outputs = .allocate(capacity: 1)
     values = .allocate(capacity: 1)
+    recurrentStart = .allocate(capacity: 2)
+    recurrentSources = .allocate(capacity: 1)
+    previous = .allocate(capacity: 1)
     capacity = (1, 1, 1, 1)
+    recurrentCapacity = 1
   }
 
   deinit {
     activations.deallocate(); sourceStart.deallocate(); sources.deallocate()
     outputs.deallocate(); values.deallocate()
+    recurrentStart.deallocate(); recurrentSources.deallocate(); previous.deallocate()
   }
 
   /// Copies `network`'s program into this evaluator's buffers (allocating only to grow).
@@ -138,6 +170,19 @@ public struct NetworkEvaluator: ~Copyable {
       capacity.slots = network.slotCount * 2
       values = .allocate(capacity: capacity.slots)
     }
+    if network.isRecurrent {
+      if network.recurrentSources.count > recurrentCapacity || network.evaluatedCount + 1 > recurrentCapacity {
+        recurrentStart.deallocate(); recurrentSources.deallocate(); previous.deallocate()
+        recurrentCapacity = max(network.recurrentSources.count, network.evaluatedCount + 1) * 2
+        recurrentStart = .allocate(capacity: recurrentCapacity)
+        recurrentSources = .allocate(capacity: recurrentCapacity)
+        previous = .allocate(capacity: recurrentCapacity)
+      }
+      for (k, s) in network.recurrentStart.enumerated() { recurrentStart[k] = s }
+      for (k, s) in network.recurrentSources.enumerated() { recurrentSources[k] = s }
+    }
+    recurrentCount = network.recurrentSources.count
+    for r in 0..<recurrentCount { previous[r] = 0 }
     for (k, a) in network.activations.enumerated() { activations[k] = a }
     for (k, s) in network.sourceStart.enumerated() { sourceStart[k] = s }
     for (k, s) in network.sources.enumerated() { sources[k] = s }
@@ -151,8 +196,49 @@ public struct NetworkEvaluator: ~Copyable {
 
   /// Evaluates every non-input node once with all connections at `weight`. Write the observation
   /// into `values[1...inputCount]` first; read outputs with `output(_:)`.
+  /// Starts a new episode: every node's previous value is zero again.
+  @inline(__always)
+  public func resetState() {
+    var k = inputCount &+ 1
+    let end = inputCount &+ 1 &+ evaluatedCount
+    while k < end {
+      values[k] = 0
+      k &+= 1
+    }
+    for r in 0..<recurrentCount { previous[r] = 0 }
+  }
+
   @inline(__always)
   public func forward(weight: Double) {
+    if recurrentCount > 0 { forwardRecurrent(weight: weight) } else { forwardFeedForward(weight: weight) }
+  }
+
+  /// One step of a network with recurrent connections: nodes are evaluated in order as in the
+  /// feed-forward case, recurrent inputs reading the values saved at the end of the previous
+  /// step; then this step's values of the recurrent sources are saved for the next.
+  func forwardRecurrent(weight: Double) {
+    let first = inputCount &+ 1
+    var e = Int(sourceStart[0])
+    var d = 0
+    for k in 0..<evaluatedCount {
+      var sum = 0.0
+      let end = Int(sourceStart[k &+ 1])
+      while e < end {
+        sum += values[Int(sources[e])]
+        e &+= 1
+      }
+      let dEnd = Int(recurrentStart[k &+ 1])
+      while d < dEnd {
+        sum += previous[d]
+        d &+= 1
+      }
+      values[first &+ k] = activations[k](weight * sum)
+    }
+    for r in 0..<recurrentCount { previous[r] = values[Int(recurrentSources[r])] }
+  }
+
+  @inline(__always)
+  func forwardFeedForward(weight: Double) {
     // Local copies and wrapping index arithmetic keep the loop free of checks (indices were
     // validated when the network was compiled).
     let activations = self.activations, sourceStart = self.sourceStart, sources = self.sources

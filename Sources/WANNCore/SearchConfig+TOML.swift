@@ -39,6 +39,10 @@ extension SearchConfig {
     Key(name: "ranking.connectionObjectiveProbability") { c, v throws(ConfigError) in
       c.ranking.connectionObjectiveProbability = try v.double("ranking.connectionObjectiveProbability")
     },
+    Key(name: "searchSpace.recurrent") { c, v throws(ConfigError) in c.searchSpace.recurrent = try v.bool("searchSpace.recurrent") },
+    Key(name: "searchSpace.outputToOutput") { c, v throws(ConfigError) in
+      c.searchSpace.outputToOutput = try v.bool("searchSpace.outputToOutput")
+    },
   ]
 
   /// Every key a config file accepts, in documentation order.
@@ -78,7 +82,8 @@ extension SearchConfig {
     }
     s += "\n[evaluation]\nweights = [\(evaluation.weights.map(num).joined(separator: ", "))]\n"
     s += "repetitions = \(evaluation.repetitions)\nchampionRetests = \(evaluation.championRetests)\n\n"
-    s += "[ranking]\nconnectionObjectiveProbability = \(num(ranking.connectionObjectiveProbability))\n"
+    s += "[ranking]\nconnectionObjectiveProbability = \(num(ranking.connectionObjectiveProbability))\n\n"
+    s += "[searchSpace]\nrecurrent = \(searchSpace.recurrent)\noutputToOutput = \(searchSpace.outputToOutput)\n"
     return s
   }
 }
@@ -90,6 +95,10 @@ extension TOMLValue {
     case .integer(let i): return Double(i)
     default: throw .wrongType(key: key, expected: "a number, not \(typeName)")
     }
+  }
+  func bool(_ key: String) throws(ConfigError) -> Bool {
+    guard case .boolean(let b) = self else { throw .wrongType(key: key, expected: "true or false, not \(typeName)") }
+    return b
   }
   func int(_ key: String) throws(ConfigError) -> Int {
     guard case .integer(let i) = self else { throw .wrongType(key: key, expected: "an integer, not \(typeName)") }

@@ -42,6 +42,8 @@ public struct SearchConfig: Codable, Sendable, Equatable {
   public var mutation = MutationConfig()
   public var evaluation = EvaluationConfig()
   public var ranking = RankingConfig()
+  /// Which links the search may create (the paper: feed-forward only).
+  public var searchSpace = SearchSpace.feedForward
 
   public init() {}
 

@@ -47,6 +47,7 @@ public struct SwingUpTask: WANNTask {
   public func rollout(_ evaluator: inout NetworkEvaluator, weight: Double, rng: inout RandomStream) -> RolloutResult {
     var env = CartPoleSwingUp()
     env.reset(using: &rng)
+    evaluator.resetState()
     var total = 0.0
     var steps = 0
     while true {

@@ -128,7 +128,7 @@ enum Inputs {
       guard doc.task == task else {
         throw CLIError("\(path) holds a \(doc.task.rawValue) genome, not \(task.rawValue): pass --task \(doc.task.rawValue)")
       }
-      if let problem = doc.genome.invariantViolation() { throw CLIError("\(path): invalid genome: \(problem)") }
+      if let problem = doc.genome.invariantViolation(in: SearchSpace(recurrent: true, outputToOutput: true)) { throw CLIError("\(path): invalid genome: \(problem)") }
       guard doc.genome.inputCount == t.inputCount, doc.genome.outputCount == t.outputCount else {
         throw CLIError("\(path): genome has \(doc.genome.inputCount) inputs/\(doc.genome.outputCount) outputs, task \(task.rawValue) needs \(t.inputCount)/\(t.outputCount)")
       }

@@ -30,6 +30,12 @@ struct SearchCommand: ParsableCommand {
   @Option(help: "Population size (overrides the config; paper: 192).")
   var population: Int?
 
+  @Flag(help: "Allow recurrent links (self-loops and cycles, read with a one-step delay); see docs/recurrence.md.")
+  var recurrent = false
+
+  @Flag(help: "Allow links between output nodes.")
+  var outputToOutput = false
+
   @Option(help: "Write every generation to this HDF5 run archive (see docs/hdf5-schema.md).")
   var out: String?
 
@@ -51,6 +57,8 @@ struct SearchCommand: ParsableCommand {
     if let seed { c.seed = seed }
     if let generations { c.generations = generations }
     if let population { c.population.size = population }
+    if recurrent { c.searchSpace.recurrent = true }
+    if outputToOutput { c.searchSpace.outputToOutput = true }
     do { try c.validate() } catch { throw CLIError("invalid settings: \(error)") }
     return c
   }
