@@ -1,6 +1,11 @@
 /// The tasks the engine knows. An enum, so a typo in a config is an error, not a new task.
 public enum TaskKind: String, Codable, Sendable, CaseIterable {
+  /// CartPoleSwingUp as in the paper.
   case swingup
+  /// CartPoleSwingUp observing only x, cos θ and sin θ (no velocities): memory helps.
+  case swingupNovel = "swingup-novel"
+  /// Sequence recall: report the sign of the previous step's input (needs memory).
+  case recall
 }
 
 public struct PopulationConfig: Codable, Sendable, Equatable {
@@ -52,7 +57,7 @@ public struct SearchConfig: Codable, Sendable, Equatable {
     var c = SearchConfig()
     c.task = task
     switch task {
-    case .swingup: break  // the struct's defaults are the swing-up settings
+    case .swingup, .swingupNovel, .recall: break  // the struct's defaults are the swing-up settings
     }
     return c
   }
