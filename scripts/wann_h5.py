@@ -30,7 +30,9 @@ def _legend(text: str) -> dict[int, str]:
 
 
 class Archive:
-    def __init__(self, path: str):
+    """One run: a single-run archive, or run `run` of a comparison archive (`wann compare`)."""
+
+    def __init__(self, path: str, run: str | None = None):
         self.path = str(path)
         try:
             self.file = h5py.File(self.path, "r")
@@ -43,6 +45,14 @@ class Archive:
             raise ArchiveError(f"{self.path} has format version {attrs['format_version']}; this reader knows {MAX_VERSION}")
         self.kinds = _legend(attrs["node_kind_codes"])
         self.origins = _legend(attrs["origin_codes"])
+        if run is None:
+            if "config_toml" not in attrs:
+                raise ArchiveError(f"{self.path} is a comparison archive; pick a run: {runs(self.path)}")
+            self.root = self.file
+        else:
+            if "runs" not in self.file or run not in self.file["runs"]:
+                raise ArchiveError(f"{self.path} has no run {run!r}")
+            self.root = self.file["runs"][run]
 
     def close(self):
         self.file.close()
@@ -55,22 +65,22 @@ class Archive:
 
     @property
     def attrs(self) -> dict:
-        return dict(self.file.attrs)
+        return {**dict(self.file.attrs), **dict(self.root.attrs)}
 
     @property
     def config(self) -> dict:
         return {k: (v.tolist() if isinstance(v, np.ndarray) else v.item() if hasattr(v, "item") else v)
-                for k, v in self.file["config"].attrs.items()}
+                for k, v in self.root["config"].attrs.items()}
 
     def generations(self) -> list[int]:
         """Complete generations, ascending (a generation cut short by a crash has no `complete`)."""
-        return sorted(int(name) for name, g in self.file["generations"].items() if g.attrs.get("complete") == 1)
+        return sorted(int(name) for name, g in self.root["generations"].items() if g.attrs.get("complete") == 1)
 
     def group(self, generation: int) -> h5py.Group:
         name = f"{generation:06d}"
-        if name not in self.file["generations"] or self.file["generations"][name].attrs.get("complete") != 1:
+        if name not in self.root["generations"] or self.root["generations"][name].attrs.get("complete") != 1:
             raise ArchiveError(f"generation {generation} is not a complete generation of {self.path}")
-        return self.file["generations"][name]
+        return self.root["generations"][name]
 
     def genomes(self, generation: int) -> pd.DataFrame:
         df = pd.DataFrame(self.group(generation)["genomes"][()])
@@ -133,8 +143,28 @@ class Archive:
         }
 
 
-def open_archive(path: str) -> Archive:
-    return Archive(path)
+def open_archive(path: str, run: str | None = None) -> Archive:
+    return Archive(path, run)
+
+
+def runs(path: str) -> list[str]:
+    """Names of the runs of a comparison archive (empty for a single-run archive)."""
+    with h5py.File(str(path), "r") as f:
+        return sorted(f["runs"].keys()) if "runs" in f else []
+
+
+def comparison(path: str) -> pd.DataFrame:
+    """Final champion score of every run of a finished comparison: condition, run, score."""
+    with h5py.File(str(path), "r") as f:
+        if "comparison" not in f:
+            raise ArchiveError(f"{path} holds no finished comparison")
+        g = f["comparison"]
+        conditions = g.attrs["conditions"].split(",")
+        names = g.attrs["run_names"].split(",")
+        df = pd.DataFrame(g["scores"][()])
+        df["condition"] = df["condition"].map(dict(enumerate(conditions)))
+        df.insert(1, "name", names)
+        return df
 
 
 if __name__ == "__main__":

@@ -7,6 +7,10 @@ import WANNTasks
 public final class ArchiveReader {
   public let path: String
   let file: H5File
+  /// The run's location: the root of a single-run archive, or `runs/NAME` of a comparison.
+  let base: H5Location
+  /// The run's name inside a comparison archive (nil for a single-run archive).
+  public let runName: String?
   public let config: SearchConfig
   public let formatVersion: Int64
   /// Generations whose group is complete, ascending.
@@ -14,8 +18,9 @@ public final class ArchiveReader {
   /// Generation groups cut short by a crash (no `complete` attribute).
   public let incompleteGenerations: [Int]
 
-  public init(path: String, writable: Bool = false) throws {
+  public init(path: String, run: String? = nil, writable: Bool = false) throws {
     self.path = path
+    self.runName = run
     guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(path) }
     guard H5File.isHDF5(path) else { throw ArchiveError.notHDF5(path) }
     do {
@@ -29,12 +34,24 @@ public final class ArchiveReader {
     do {
       formatVersion = try file.attribute("format_version", as: Int64.self)
       guard formatVersion <= ArchiveSchema.version else { throw ArchiveError.newerVersion(path, formatVersion) }
-      let toml = try file.stringAttribute("config_toml")
+      let runs = file.exists(ArchiveSchema.runsGroup) ? try file.openGroup(ArchiveSchema.runsGroup).children() : []
+      if let run {
+        guard runs.contains(run) else {
+          throw ArchiveError.noGenomes(path, "no run '\(run)' (runs: \(runs.isEmpty ? "none" : runs.joined(separator: ", ")))")
+        }
+        base = try file.openGroup(ArchiveSchema.runsGroup).openGroup(run)
+      } else {
+        guard file.hasAttribute("config_toml") else {
+          throw ArchiveError.noGenomes(path, "a comparison archive holds several runs; name one as FILE#RUN/champion or FILE#RUN/G/I (runs: \(runs.joined(separator: ", ")))")
+        }
+        base = file
+      }
+      let toml = try base.stringAttribute("config_toml")
       do { config = try SearchConfig(toml: toml) } catch {
         throw ArchiveError.corrupt(path, "its stored config does not parse: \(error)")
       }
       var complete: [Int] = [], incomplete: [Int] = []
-      let gens = try file.openGroup(ArchiveSchema.generationsGroup)
+      let gens = try base.openGroup(ArchiveSchema.generationsGroup)
       for name in try gens.children() {
         guard let g = Int(name) else { continue }
         let group = try gens.openGroup(name)
@@ -52,14 +69,21 @@ public final class ArchiveReader {
 
   public var task: TaskKind { config.task }
 
-  public func rootString(_ name: String) -> String? { try? file.stringAttribute(name) }
+  /// A string attribute of the run (falling back to the file's root: format, software, host).
+  public func rootString(_ name: String) -> String? { (try? base.stringAttribute(name)) ?? (try? file.stringAttribute(name)) }
+
+  /// Names of the runs of a comparison archive.
+  public static func runNames(path: String) throws -> [String] {
+    let r = try ComparisonReader(path: path)
+    return r.runs
+  }
 
   func generationGroup(_ g: Int) throws -> H5Group {
     guard completeGenerations.contains(g) else {
       let range = completeGenerations.isEmpty ? "none" : "0...\(completeGenerations.last!)"
       throw ArchiveError.noGenomes(path, "generation \(g) is not in the archive (complete generations: \(range))")
     }
-    do { return try file.openGroup(ArchiveSchema.generationsGroup).openGroup(ArchiveSchema.generationName(g)) } catch let e as HDF5Error {
+    do { return try base.openGroup(ArchiveSchema.generationsGroup).openGroup(ArchiveSchema.generationName(g)) } catch let e as HDF5Error {
       throw ArchiveError.unreadable(path, e)
     }
   }

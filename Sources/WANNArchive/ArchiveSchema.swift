@@ -9,6 +9,8 @@ public enum ArchiveSchema {
   static let generationsGroup = "generations"
   static let configGroup = "config"
   static let championGroup = "champion"
+  static let runsGroup = "runs"
+  static let comparisonGroup = "comparison"
 
   /// Generation groups are zero-padded so that name order is generation order.
   static func generationName(_ g: Int) -> String {

@@ -13,6 +13,9 @@ import WANNTasks
 public final class ArchiveWriter {
   public let path: String
   let file: H5File
+  /// Where this run's attributes and groups live: the file's root, or a run group of a
+  /// comparison archive.
+  let run: H5Location
   let generations: H5Group
 
   /// Creates a new archive for a search. Refuses to replace an existing file unless `force`.
@@ -24,25 +27,55 @@ public final class ArchiveWriter {
     }
     do {
       file = try H5File(path: path, mode: .create)
-      try file.setAttribute("format", ArchiveSchema.format)
-      try file.setAttribute("format_version", ArchiveSchema.version)
-      try file.setAttribute("software", "wann-swift")
-      try file.setAttribute("software_version", WANNVersion.string)
-      try file.setAttribute("task", config.task.rawValue)
-      try file.setAttribute("seed", config.seed)
-      try file.setAttribute("host", ProcessInfo.processInfo.hostName)
-      try file.setAttribute("start_time", Self.timestamp())
-      try file.setAttribute("config_toml", config.tomlText)
-      try file.setAttribute("input_labels", task.inputLabels.joined(separator: ","))
-      try file.setAttribute("output_labels", task.outputLabels.joined(separator: ","))
-      try file.setAttribute("node_kind_codes", ArchiveSchema.nodeKindLegend)
-      try file.setAttribute("origin_codes", ArchiveSchema.originLegend)
-      let cfg = try file.createGroup(ArchiveSchema.configGroup)
-      try Self.writeConfigAttributes(config, to: cfg)
-      generations = try file.createGroup(ArchiveSchema.generationsGroup)
+      run = file
+      try Self.writeFormat(file, kind: "run")
+      generations = try Self.initializeRun(file, config: config, task: task)
       try file.flush()
     } catch let e as HDF5Error {
       throw ArchiveError.unreadable(path, e)
+    }
+  }
+
+  /// Adds a run as group `runs/NAME` of a comparison archive opened by `ComparisonWriter`.
+  init(file: H5File, path: String, runName: String, config: SearchConfig, task: any WANNTask) throws {
+    self.path = path
+    self.file = file
+    do {
+      let runs = file.exists(ArchiveSchema.runsGroup) ? try file.openGroup(ArchiveSchema.runsGroup) : try file.createGroup(ArchiveSchema.runsGroup)
+      if runs.exists(runName) { try runs.delete(runName) }
+      let group = try runs.createGroup(runName)
+      run = group
+      generations = try Self.initializeRun(group, config: config, task: task)
+      try file.flush()
+    } catch let e as HDF5Error {
+      throw ArchiveError.unreadable(path, e)
+    }
+  }
+
+  static func writeFormat(_ file: H5File, kind: String) throws {
+    try file.setAttribute("format", ArchiveSchema.format)
+    try file.setAttribute("format_version", ArchiveSchema.version)
+    try file.setAttribute("kind", kind)
+    try file.setAttribute("software", "wann-swift")
+    try file.setAttribute("software_version", WANNVersion.string)
+    try file.setAttribute("host", ProcessInfo.processInfo.hostName)
+    try file.setAttribute("node_kind_codes", ArchiveSchema.nodeKindLegend)
+    try file.setAttribute("origin_codes", ArchiveSchema.originLegend)
+  }
+
+  /// Writes a run's attributes and config, and creates its generations group.
+  static func initializeRun(_ file: H5Location, config: SearchConfig, task: any WANNTask) throws -> H5Group {
+    do {
+      try file.setAttribute("task", config.task.rawValue)
+      try file.setAttribute("seed", config.seed)
+      try file.setAttribute("start_time", Self.timestamp())
+      try file.setAttribute("config_toml", config.tomlText)
+      try file.setAttribute("search_space", config.searchSpace.name)
+      try file.setAttribute("input_labels", task.inputLabels.joined(separator: ","))
+      try file.setAttribute("output_labels", task.outputLabels.joined(separator: ","))
+      let cfg = try file.createGroup(ArchiveSchema.configGroup)
+      try Self.writeConfigAttributes(config, to: cfg)
+      return try file.createGroup(ArchiveSchema.generationsGroup)
     }
   }
 
@@ -52,6 +85,7 @@ public final class ArchiveWriter {
     self.path = path
     do {
       file = try H5File(path: path, mode: .readWrite)
+      run = file
       generations = try file.openGroup(ArchiveSchema.generationsGroup)
       for name in try generations.children() {
         guard let g = Int(name) else { continue }
@@ -170,15 +204,15 @@ public final class ArchiveWriter {
   public func finish(champion: Champion?) throws {
     do {
       if let c = champion {
-        if file.exists(ArchiveSchema.championGroup) { try file.delete(ArchiveSchema.championGroup) }
-        let g = try file.createGroup(ArchiveSchema.championGroup)
+        if run.exists(ArchiveSchema.championGroup) { try run.delete(ArchiveSchema.championGroup) }
+        let g = try run.createGroup(ArchiveSchema.championGroup)
         try Self.writeGenomes([c.genome], to: g)
         try g.setAttribute("generation", Int64(c.generation))
         try g.setAttribute("index", Int64(c.index))
         try g.setAttribute("search_mean", c.searchMean)
         try g.setAttribute("retest_mean", c.retestMean)
       }
-      try file.setAttribute("end_time", Self.timestamp())
+      try run.setAttribute("end_time", Self.timestamp())
       try file.flush()
     } catch let e as HDF5Error {
       throw ArchiveError.unreadable(path, e)

@@ -93,6 +93,11 @@ struct InspectCommand: ParsableCommand {
   var json = false
 
   func run() throws {
+    let comparison = try ComparisonReader(path: archive)
+    if comparison.isComparison {
+      try inspectComparison(comparison)
+      return
+    }
     let reader = try ArchiveReader(path: archive)
     let summaries = try reader.completeGenerations.map { try reader.summary($0) }
     let champion = try reader.champion().map {
@@ -131,6 +136,31 @@ struct InspectCommand: ParsableCommand {
     }
     Output.line("config:")
     for line in reader.config.tomlText.split(separator: "\n") { Output.line("  " + line) }
+  }
+}
+
+extension InspectCommand {
+  /// A comparison archive: its runs and, when finished, the table and tests of `wann compare`.
+  func inspectComparison(_ c: ComparisonReader) throws {
+    let result = SpaceComparison(task: c.task ?? "?", generations: 0, population: 0, trials: 0, scores: c.scores)
+    if json {
+      struct Report: Codable { var path: String; var kind: String; var runs: [String]; var rows: [SpaceComparison.Row]; var tests: [SpaceComparison.Test] }
+      Output.line(Output.json(Report(path: archive, kind: "comparison", runs: c.runs, rows: result.rows, tests: result.tests)))
+      return
+    }
+    Output.line("archive    \(archive) (comparison of search spaces, task \(c.task ?? "?"))")
+    Output.line("runs       \(c.runs.joined(separator: ", "))")
+    Output.line("           inspect or evaluate one as \(archive)#RUN/champion")
+    if result.rows.isEmpty {
+      Output.line("comparison not finished (no /comparison group)")
+      return
+    }
+    for r in result.rows {
+      Output.line("  \(Output.pad(r.condition, -16)) \(r.runs) runs  mean \(Output.fixed(r.mean, 2)) ± \(Output.fixed(r.ci95, 2))  median \(Output.fixed(r.median, 2))")
+    }
+    for t in result.tests {
+      Output.line("  \(t.a) vs \(t.b): U = \(Output.fixed(t.u, 1)), p = \(String(format: "%.4f", t.p))")
+    }
   }
 }
 

@@ -159,3 +159,27 @@ def test_refuses_to_overwrite_and_names_bad_files(wann, tmp_path):
         assert len(r.stderr.strip().splitlines()) == 1, (name, r.stderr)
     # The original file was never touched by the failed overwrite.
     assert wann_h5.open_archive(out).generations() == [0]
+
+
+def test_comparison_archive(wann, tmp_path):
+    out = tmp_path / "cmp.h5"
+    r = subprocess.run([str(wann), "compare", "--task", "recall", "--seeds", "2", "--generations", "6", "--population", "16",
+                        "--conditions", "ff,recurrent", "--trials", "5", "--out", str(out), "--json"],
+                       check=True, capture_output=True, text=True)
+    result = json.loads(r.stdout)
+    assert [row["condition"] for row in result["rows"]] == ["feedForward", "recurrent"]
+    assert all(row["runs"] == 2 for row in result["rows"])
+    assert len(result["tests"]) == 1 and 0 <= result["tests"][0]["p"] <= 1
+    assert wann_h5.runs(out) == ["feedForward-s1", "feedForward-s2", "recurrent-s1", "recurrent-s2"]
+    table = wann_h5.comparison(out)
+    assert list(table["name"]) == ["feedForward-s1", "feedForward-s2", "recurrent-s1", "recurrent-s2"]
+    for row in result["rows"]:
+        assert list(table[table.condition == row["condition"]]["score"]) == row["scores"]
+    with wann_h5.open_archive(out, run="recurrent-s2") as run:
+        assert run.generations() == list(range(6))
+        assert run.config["searchSpace.recurrent"] == 1 and run.config["seed"] == 2
+        assert "recurrent" in run.connections(5).columns
+    ev = run_json([wann, "evaluate", "--genome", f"{out}#recurrent-s1/champion", "--trials", "2", "--json"])
+    assert ev["task"] == "recall"
+    ins = run_json([wann, "inspect", out, "--json"])
+    assert ins["kind"] == "comparison" and len(ins["runs"]) == 4

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import WANNArchive
+import WANNCore
+import WANNTasks
+
+struct CompareCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "compare",
+    abstract: "Compare search spaces (feed-forward, recurrent, output-to-output, both) over seeds.",
+    discussion: """
+      Runs one search per condition and seed with the same config, population and generations \
+      (the same evaluation budget), all into one archive (runs/NAME under /runs). Each run's final \
+      champion is then scored on the same --trials episodes per weight; the table gives the mean \
+      and 95% confidence interval (t) per condition and a two-sided Mann-Whitney U test for every \
+      pair of conditions. Conditions: feedForward (ff), recurrent, outputToOutput (o2o), both.
+      """)
+
+  @Option(help: "Task: \(TaskKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+  var task: TaskKind?
+
+  @Option(help: "Base TOML config (its search space is replaced per condition).")
+  var config: String?
+
+  @Option(help: "Number of seeds per condition (seeds 1...N).")
+  var seeds = 5
+
+  @Option(help: "Generations per run (overrides the config).")
+  var generations: Int?
+
+  @Option(help: "Population size (overrides the config).")
+  var population: Int?
+
+  @Option(help: "Comma-separated conditions.")
+  var conditions = "feedForward,recurrent,outputToOutput,both"
+
+  @Option(help: "Episodes per weight value when scoring each final champion.")
+  var trials = 100
+
+  @Option(help: "The comparison archive to write.")
+  var out: String
+
+  @Flag(help: "Overwrite the archive if it exists.")
+  var force = false
+
+  @Option(help: "Evaluation threads (default: all cores).")
+  var threads: Int?
+
+  @Flag(help: "Print the result as one JSON object.")
+  var json = false
+
+  func validate() throws {
+    if seeds < 1 { throw ValidationError("--seeds must be at least 1") }
+    if trials < 1 { throw ValidationError("--trials must be at least 1") }
+    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+  }
+
+  func run() throws {
+    let chosen = try conditions.split(separator: ",").map { name -> ComparisonCondition in
+      guard let c = ComparisonCondition.named(String(name)) else {
+        throw CLIError("unknown condition '\(name)': use \(ComparisonCondition.all.map(\.name).joined(separator: ", "))")
+      }
+      return c
+    }
+    var base = try Inputs.config(file: config, task: task)
+    if let generations { base.generations = generations }
+    if let population { base.population.size = population }
+    do { try base.validate() } catch { throw CLIError("invalid settings: \(error)") }
+    let threads = self.threads ?? Inputs.coreCount
+    let taskImpl = Tasks.make(base.task)
+    try SearchLoop.prepareDirectory(for: out)
+    let seedList = (1...seeds).map { UInt64($0) }
+    let writer = try ComparisonWriter(creating: out, task: base.task, conditions: chosen.map(\.name), seeds: seedList, force: force)
+    var scores: [(String, [Double])] = []
+    var names: [[String]] = []
+    let clock = ContinuousClock()
+    let start = clock.now
+    for condition in chosen {
+      var conditionScores: [Double] = [], conditionNames: [String] = []
+      for seed in seedList {
+        var c = base
+        c.seed = seed
+        c.searchSpace = condition.space
+        let name = "\(condition.name)-s\(seed)"
+        let archive = try writer.run(named: name, config: c, task: taskImpl)
+        var run = SearchRun(config: c, threads: threads)
+        for _ in 0..<c.generations { try archive.write(run.runGenerationInFull()) }
+        try archive.finish(champion: run.evolution.champion)
+        var score = Double.nan
+        if let champion = run.evolution.champion {
+          let (rewards, _) = ParallelEvaluator(threads: threads).evaluate(
+            task: taskImpl, networks: [try Network(champion.genome)], weights: c.evaluation.weights, repetitions: trials,
+            episodes: EpisodeKey(seed: 0, purpose: .evaluation))
+          score = Statistics.mean(rewards.values)
+        }
+        conditionScores.append(score)
+        conditionNames.append(name)
+        Output.err("\(name): final champion scores \(Output.fixed(score, 2)) (\(Output.duration(SearchRun.seconds(clock.now - start))) elapsed)")
+      }
+      scores.append((condition.name, conditionScores))
+      names.append(conditionNames)
+    }
+    let result = SpaceComparison(task: base.task.rawValue, generations: base.generations, population: base.population.size,
+                                  trials: trials, scores: scores)
+    try writer.finish(result, runNames: names)
+    if json {
+      Output.line(Output.json(result))
+      return
+    }
+    Output.line("# \(result.task): \(seeds) seed(s) per condition, population \(result.population), \(result.generations) generations; final champions scored on \(trials) episodes x \(base.evaluation.weights.count) weights")
+    Output.line(Output.pad("condition", -16) + Output.pad("runs", 6) + Output.pad("mean", 10) + Output.pad("95% CI", 10) + Output.pad("median", 10))
+    for r in result.rows {
+      Output.line(Output.pad(r.condition, -16) + Output.pad("\(r.runs)", 6) + Output.pad(Output.fixed(r.mean, 2), 10)
+                  + Output.pad("±" + Output.fixed(r.ci95, 2), 10) + Output.pad(Output.fixed(r.median, 2), 10))
+    }
+    Output.line("Mann-Whitney U (two-sided):")
+    for t in result.tests {
+      Output.line("  " + Output.pad(t.a, -16) + " vs " + Output.pad(t.b, -16) + "  U = " + Output.pad(Output.fixed(t.u, 1), 6)
+                  + "  p = " + String(format: "%.4f", t.p))
+    }
+    Output.line("# archive: \(out) (runs: \(out)#RUN/champion, e.g. \(out)#\(names[0][0])/champion)")
+  }
+}
