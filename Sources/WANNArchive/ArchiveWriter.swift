@@ -21,12 +21,8 @@ public final class ArchiveWriter {
   /// Creates a new archive for a search. Refuses to replace an existing file unless `force`.
   public init(creating path: String, config: SearchConfig, task: any WANNTask, force: Bool) throws {
     self.path = path
-    if FileManager.default.fileExists(atPath: path) {
-      guard force else { throw ArchiveError.exists(path) }
-      try FileManager.default.removeItem(atPath: path)
-    }
     do {
-      file = try H5File(path: path, mode: .create)
+      file = try H5File.createArchive(path, force: force)
       run = file
       try Self.writeFormat(file, kind: "run")
       generations = try Self.initializeRun(file, config: config, task: task)
@@ -217,5 +213,16 @@ public final class ArchiveWriter {
     } catch let e as HDF5Error {
       throw ArchiveError.unreadable(path, e)
     }
+  }
+}
+
+extension H5File {
+  /// Creates a new archive file; an existing file is an error unless `force`, then replaced.
+  static func createArchive(_ path: String, force: Bool) throws -> H5File {
+    if FileManager.default.fileExists(atPath: path) {
+      guard force else { throw ArchiveError.exists(path) }
+      try FileManager.default.removeItem(atPath: path)
+    }
+    return try H5File(path: path, mode: .create)
   }
 }

@@ -72,12 +72,8 @@ public final class ComparisonWriter {
 
   public init(creating path: String, task: TaskKind, conditions: [String], seeds: [UInt64], force: Bool) throws {
     self.path = path
-    if FileManager.default.fileExists(atPath: path) {
-      guard force else { throw ArchiveError.exists(path) }
-      try FileManager.default.removeItem(atPath: path)
-    }
     do {
-      file = try H5File(path: path, mode: .create)
+      file = try H5File.createArchive(path, force: force)
       try ArchiveWriter.writeFormat(file, kind: "comparison")
       try file.setAttribute("task", task.rawValue)
       try file.setAttribute("conditions", conditions.joined(separator: ","))
