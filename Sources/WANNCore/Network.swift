@@ -121,6 +121,12 @@ public struct NetworkEvaluator: ~Copyable {
   private var previous: UnsafeMutablePointer<Double>
   private var recurrentCapacity = 0
   public private(set) var recurrentCount = 0
+  /// Individual connection weights (feed-forward sources in order, then recurrent ones), used
+  /// instead of the shared weight after `setConnectionWeights`.
+  private var connectionWeights: UnsafeMutablePointer<Double>
+  private var connectionWeightCapacity = 1
+  public private(set) var usesConnectionWeights = false
+  private var feedForwardConnectionCount = 0
   /// Value slots: [0] = bias (1), [1...inputCount] = the observation.
   public private(set) var values: UnsafeMutablePointer<Double>
   private var capacity = (activations: 0, sources: 0, outputs: 0, slots: 0)
@@ -137,6 +143,7 @@ public struct NetworkEvaluator: ~Copyable {
     recurrentStart = .allocate(capacity: 2)
     recurrentSources = .allocate(capacity: 1)
     previous = .allocate(capacity: 1)
+    connectionWeights = .allocate(capacity: 1)
     capacity = (1, 1, 1, 1)
     recurrentCapacity = 1
   }
@@ -145,6 +152,7 @@ public struct NetworkEvaluator: ~Copyable {
     activations.deallocate(); sourceStart.deallocate(); sources.deallocate()
     outputs.deallocate(); values.deallocate()
     recurrentStart.deallocate(); recurrentSources.deallocate(); previous.deallocate()
+    connectionWeights.deallocate()
   }
 
   /// Copies `network`'s program into this evaluator's buffers (allocating only to grow).
@@ -183,6 +191,13 @@ public struct NetworkEvaluator: ~Copyable {
     }
     recurrentCount = network.recurrentSources.count
     for r in 0..<recurrentCount { previous[r] = 0 }
+    feedForwardConnectionCount = network.sources.count
+    if network.sources.count + recurrentCount > connectionWeightCapacity {
+      connectionWeights.deallocate()
+      connectionWeightCapacity = (network.sources.count + recurrentCount) * 2
+      connectionWeights = .allocate(capacity: connectionWeightCapacity)
+    }
+    usesConnectionWeights = false
     for (k, a) in network.activations.enumerated() { activations[k] = a }
     for (k, s) in network.sourceStart.enumerated() { sourceStart[k] = s }
     for (k, s) in network.sources.enumerated() { sources[k] = s }
@@ -208,9 +223,51 @@ public struct NetworkEvaluator: ~Copyable {
     for r in 0..<recurrentCount { previous[r] = 0 }
   }
 
+  /// Enabled connections of the loaded network: feed-forward ones first (in evaluation order),
+  /// then recurrent ones.
+  public var connectionCount: Int { feedForwardConnectionCount + recurrentCount }
+
+  /// Gives connection i the weight `draw(i)` for the following steps (until `useSharedWeight`
+  /// or the next `load`); `forward` then ignores its `weight` argument.
+  public mutating func setConnectionWeights(_ draw: (Int) -> Double) {
+    for i in 0..<connectionCount { connectionWeights[i] = draw(i) }
+    usesConnectionWeights = true
+  }
+
+  public mutating func useSharedWeight() { usesConnectionWeights = false }
+
   @inline(__always)
   public func forward(weight: Double) {
-    if recurrentCount > 0 { forwardRecurrent(weight: weight) } else { forwardFeedForward(weight: weight) }
+    if usesConnectionWeights {
+      forwardWithConnectionWeights()
+    } else if recurrentCount > 0 {
+      forwardRecurrent(weight: weight)
+    } else {
+      forwardFeedForward(weight: weight)
+    }
+  }
+
+  /// One step with individual connection weights: a node's input is Σ w_i · value_i.
+  func forwardWithConnectionWeights() {
+    let first = inputCount &+ 1
+    var e = Int(sourceStart[0])
+    var d = 0
+    let recurrentWeights = connectionWeights + feedForwardConnectionCount
+    for k in 0..<evaluatedCount {
+      var sum = 0.0
+      let end = Int(sourceStart[k &+ 1])
+      while e < end {
+        sum += connectionWeights[e] * values[Int(sources[e])]
+        e &+= 1
+      }
+      let dEnd = recurrentCount > 0 ? Int(recurrentStart[k &+ 1]) : 0
+      while d < dEnd {
+        sum += recurrentWeights[d] * previous[d]
+        d &+= 1
+      }
+      values[first &+ k] = activations[k](sum)
+    }
+    for r in 0..<recurrentCount { previous[r] = values[Int(recurrentSources[r])] }
   }
 
   /// One step of a network with recurrent connections: nodes are evaluated in order as in the

@@ -9,6 +9,7 @@ public enum StreamPurpose: UInt64, Sendable {
   case championRetest = 6
   case evaluation = 7
   case benchmark = 8
+  case weights = 9
 }
 
 /// A counter-based random stream: its numbers depend only on its key

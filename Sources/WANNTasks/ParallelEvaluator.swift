@@ -21,30 +21,50 @@ public struct ParallelEvaluator: Sendable {
     task: any WANNTask, networks: [Network], weights: [Double], repetitions: Int,
     episodes: EpisodeKey
   ) -> (rewards: RewardMatrix, steps: Int) {
+    evaluate(task: task, networks: networks, mode: .sharedSeries(weights), repetitions: repetitions, episodes: episodes)
+  }
+
+  /// As above, with the rollouts' connection weights set by `mode` (one reward column per
+  /// condition). Individual weights are drawn per rollout from
+  /// `WeightMode.stream(seed:generation:repetition:condition:)`: the same draws for every network.
+  public func evaluate(
+    task: any WANNTask, networks: [Network], mode: WeightMode, repetitions: Int,
+    episodes: EpisodeKey
+  ) -> (rewards: RewardMatrix, steps: Int) {
+    let conditions = mode.conditionCount
     let jobs = networks.count * repetitions
     let workers = min(threads, max(jobs, 1))
     let counter = JobCounter()
     // Each job writes its own cells; the lock is taken once per job (a handful of rollouts),
     // never per step.
-    let shared = Locked((matrix: RewardMatrix(genomes: networks.count, repetitions: repetitions, weights: weights.count), steps: 0))
+    let shared = Locked((matrix: RewardMatrix(genomes: networks.count, repetitions: repetitions, weights: conditions), steps: 0))
     let work: @Sendable (Int) -> Void = { _ in
       var evaluator = NetworkEvaluator()
-      var rewards = [Double](repeating: 0, count: weights.count)
+      var rewards = [Double](repeating: 0, count: conditions)
       while true {
         let job = counter.take()
         if job >= jobs { break }
         let g = job / repetitions, r = job % repetitions
         evaluator.load(networks[g])
         var steps = 0
-        for (w, weight) in weights.enumerated() {
+        for c in 0..<conditions {
           var rng = episodes.stream(repetition: r)
+          let weight: Double
+          if let w = mode.sharedWeight(condition: c) {
+            evaluator.useSharedWeight()
+            weight = w
+          } else {
+            var draws = WeightMode.stream(seed: episodes.seed, generation: episodes.generation, repetition: r, condition: c)
+            evaluator.setConnectionWeights { _ in mode.drawConnectionWeight(condition: c, using: &draws) }
+            weight = .nan
+          }
           let result = task.rollout(&evaluator, weight: weight, rng: &rng)
-          rewards[w] = result.reward
+          rewards[c] = result.reward
           steps += result.steps
         }
         shared.withLock { state in
           let base = state.matrix.offset(genome: g, repetition: r, weight: 0)
-          for w in 0..<weights.count { state.matrix.values[base + w] = rewards[w] }
+          for c in 0..<conditions { state.matrix.values[base + c] = rewards[c] }
           state.steps += steps
         }
       }
