@@ -180,6 +180,23 @@ public final class ArchiveReader {
     }
   }
 
+  /// True when the run's search finished (its `end_time` is set).
+  public var isFinished: Bool { base.hasAttribute("end_time") }
+
+  /// The test battery's scores (condition, mean reward), if it was stored completely.
+  public func batterySummary() throws -> [(String, Double)]? {
+    guard base.exists("evaluation") else { return nil }
+    do {
+      let g = try base.openGroup("evaluation")
+      guard g.hasAttribute("complete") else { return nil }
+      let names = try g.stringAttribute("condition_names").split(separator: ";").map(String.init)
+      let scores: [Double] = try g.readArray("summary")
+      return Array(zip(names, scores))
+    } catch let e as HDF5Error {
+      throw ArchiveError.unreadable(path, e)
+    }
+  }
+
   /// The champion as of the last complete generation.
   public func champion() throws -> Champion? {
     guard let last = completeGenerations.last else { return nil }

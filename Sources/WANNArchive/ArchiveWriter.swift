@@ -115,6 +115,12 @@ public final class ArchiveWriter {
     try g.setAttribute("evaluation.weights", array: c.evaluation.weights)
     try g.setAttribute("evaluation.repetitions", Int64(c.evaluation.repetitions))
     try g.setAttribute("evaluation.championRetests", Int64(c.evaluation.championRetests))
+    try g.setAttribute("evaluation.weightMode", c.evaluation.weightMode)
+    try g.setAttribute("evaluation.fixedWeight", c.evaluation.fixedWeight)
+    try g.setAttribute("evaluation.randomLow", c.evaluation.randomLow)
+    try g.setAttribute("evaluation.randomHigh", c.evaluation.randomHigh)
+    try g.setAttribute("evaluation.randomDraws", Int64(c.evaluation.randomDraws))
+    try g.setAttribute("evaluation.noiseSigma", c.evaluation.noiseSigma)
     try g.setAttribute("ranking.connectionObjectiveProbability", c.ranking.connectionObjectiveProbability)
     try g.setAttribute("searchSpace.recurrent", Int8(c.searchSpace.recurrent ? 1 : 0))
     try g.setAttribute("searchSpace.outputToOutput", Int8(c.searchSpace.outputToOutput ? 1 : 0))
@@ -194,6 +200,27 @@ public final class ArchiveWriter {
       .int32("genome", cGenome), .int64("innovation", cInnov), .int32("source", cSource), .int32("target", cTarget),
       .int8("enabled", cEnabled), .int8("recurrent", cRecurrent),
     ])
+  }
+
+  /// Stores a champion's test battery under `evaluation` (one dataset per block, with its axis
+  /// labels, and a `summary` table of one score per condition).
+  public func writeBattery(_ b: BatteryResult, noiseSigmas: [Double]) throws {
+    do {
+      if run.exists("evaluation") { try run.delete("evaluation") }
+      let g = try run.createGroup("evaluation")
+      for block in b.blocks {
+        try g.writeArray(block.name, block.values, shape: block.shape)
+        try g.setAttribute("\(block.name)_axes", block.axes.joined(separator: ","))
+        if !block.weights.isEmpty { try g.writeArray("\(block.name)_weights", block.weights, shape: [block.weights.count], compress: false) }
+      }
+      try g.writeArray("noise_sigmas", noiseSigmas, shape: [noiseSigmas.count], compress: false)
+      try g.setAttribute("condition_names", b.conditions.map(\.name).joined(separator: ";"))
+      try g.writeArray("summary", b.conditions.map(\.score), shape: [b.conditions.count], compress: false)
+      try g.setAttribute("complete", Int8(1))
+      try file.flush()
+    } catch let e as HDF5Error {
+      throw ArchiveError.unreadable(path, e)
+    }
   }
 
   /// Marks the run finished and stores its champion under /champion. Call once at the end.

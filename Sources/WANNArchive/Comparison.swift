@@ -70,6 +70,41 @@ public final class ComparisonWriter {
   public let path: String
   let file: H5File
 
+  /// Reopens a multi-run archive to add runs (`wann experiment run` resuming).
+  public init(appendingTo path: String) throws {
+    self.path = path
+    do { file = try H5File(path: path, mode: .readWrite) } catch let e as HDF5Error {
+      throw ArchiveError.unreadable(path, e)
+    }
+  }
+
+  /// Removes a run group (an unfinished run about to be redone).
+  public func removeRun(named name: String) throws {
+    do {
+      guard file.exists(ArchiveSchema.runsGroup) else { return }
+      let runs = try file.openGroup(ArchiveSchema.runsGroup)
+      if runs.exists(name) { try runs.delete(name) }
+      try file.flush()
+    } catch let e as HDF5Error {
+      throw ArchiveError.unreadable(path, e)
+    }
+  }
+
+  /// Creates an experiment archive (kind "experiment") holding the definition's text.
+  public init(creatingExperiment path: String, task: TaskKind, definition: String, force: Bool) throws {
+    self.path = path
+    do {
+      file = try H5File.createArchive(path, force: force)
+      try ArchiveWriter.writeFormat(file, kind: "experiment")
+      try file.setAttribute("task", task.rawValue)
+      try file.setAttribute("experiment_toml", definition)
+      try file.setAttribute("start_time", ArchiveWriter.timestamp())
+      try file.flush()
+    } catch let e as HDF5Error {
+      throw ArchiveError.unreadable(path, e)
+    }
+  }
+
   public init(creating path: String, task: TaskKind, conditions: [String], seeds: [UInt64], force: Bool) throws {
     self.path = path
     do {
@@ -124,6 +159,8 @@ public struct ComparisonReader {
   public let runs: [String]
   public let isComparison: Bool
   public let task: String?
+  /// The experiment definition of an experiment archive.
+  public let experimentTOML: String?
   /// (condition, final champion scores in run order); empty while the comparison is unfinished.
   public let scores: [(String, [Double])]
 
@@ -135,6 +172,7 @@ public struct ComparisonReader {
       guard (try? file.stringAttribute("format")) == ArchiveSchema.format else { throw ArchiveError.foreign(path) }
       isComparison = (try? file.stringAttribute("kind")) == "comparison"
       task = try? file.stringAttribute("task")
+      experimentTOML = try? file.stringAttribute("experiment_toml")
       runs = file.exists(ArchiveSchema.runsGroup) ? try file.openGroup(ArchiveSchema.runsGroup).children() : []
       var scores: [(String, [Double])] = []
       if file.exists(ArchiveSchema.comparisonGroup) {

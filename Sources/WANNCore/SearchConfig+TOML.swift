@@ -36,6 +36,12 @@ extension SearchConfig {
     Key(name: "evaluation.championRetests") { c, v throws(ConfigError) in
       c.evaluation.championRetests = try v.int("evaluation.championRetests")
     },
+    Key(name: "evaluation.weightMode") { c, v throws(ConfigError) in c.evaluation.weightMode = try v.string("evaluation.weightMode") },
+    Key(name: "evaluation.fixedWeight") { c, v throws(ConfigError) in c.evaluation.fixedWeight = try v.double("evaluation.fixedWeight") },
+    Key(name: "evaluation.randomLow") { c, v throws(ConfigError) in c.evaluation.randomLow = try v.double("evaluation.randomLow") },
+    Key(name: "evaluation.randomHigh") { c, v throws(ConfigError) in c.evaluation.randomHigh = try v.double("evaluation.randomHigh") },
+    Key(name: "evaluation.randomDraws") { c, v throws(ConfigError) in c.evaluation.randomDraws = try v.int("evaluation.randomDraws") },
+    Key(name: "evaluation.noiseSigma") { c, v throws(ConfigError) in c.evaluation.noiseSigma = try v.double("evaluation.noiseSigma") },
     Key(name: "ranking.connectionObjectiveProbability") { c, v throws(ConfigError) in
       c.ranking.connectionObjectiveProbability = try v.double("ranking.connectionObjectiveProbability")
     },
@@ -81,7 +87,10 @@ extension SearchConfig {
       s += "hiddenActivations = [\(h.map { "\"\($0.name)\"" }.joined(separator: ", "))]\n"
     }
     s += "\n[evaluation]\nweights = [\(evaluation.weights.map(num).joined(separator: ", "))]\n"
-    s += "repetitions = \(evaluation.repetitions)\nchampionRetests = \(evaluation.championRetests)\n\n"
+    s += "repetitions = \(evaluation.repetitions)\nchampionRetests = \(evaluation.championRetests)\n"
+    s += "weightMode = \"\(evaluation.weightMode)\"\nfixedWeight = \(num(evaluation.fixedWeight))\n"
+    s += "randomLow = \(num(evaluation.randomLow))\nrandomHigh = \(num(evaluation.randomHigh))\n"
+    s += "randomDraws = \(evaluation.randomDraws)\nnoiseSigma = \(num(evaluation.noiseSigma))\n\n"
     s += "[ranking]\nconnectionObjectiveProbability = \(num(ranking.connectionObjectiveProbability))\n\n"
     s += "[searchSpace]\nrecurrent = \(searchSpace.recurrent)\noutputToOutput = \(searchSpace.outputToOutput)\n"
     return s
@@ -95,6 +104,10 @@ extension TOMLValue {
     case .integer(let i): return Double(i)
     default: throw .wrongType(key: key, expected: "a number, not \(typeName)")
     }
+  }
+  func string(_ key: String) throws(ConfigError) -> String {
+    guard case .string(let v) = self else { throw .wrongType(key: key, expected: "a string, not \(typeName)") }
+    return v
   }
   func bool(_ key: String) throws(ConfigError) -> Bool {
     guard case .boolean(let b) = self else { throw .wrongType(key: key, expected: "true or false, not \(typeName)") }

@@ -97,16 +97,16 @@ public struct SearchRun: Sendable {
     let networks = evolution.genomes.map(Self.compile)
     let seed = config.seed
     let episodes = EpisodeKey(seed: seed, purpose: .rollout, generation: generation)
+    let mode = config.evaluation.mode
     let (rewards, searchSteps) = evaluator.evaluate(
-      task: task, networks: networks, weights: config.evaluation.weights,
-      repetitions: config.evaluation.repetitions, episodes: episodes)
+      task: task, networks: networks, mode: mode, repetitions: config.evaluation.repetitions, episodes: episodes)
     let assessment = evolution.tell(rewards)
     var steps = searchSteps
     var accepted = false
     var retestResult: GenerationResult.Retest?
     if let candidate = evolution.championCandidate {
       let (retest, retestSteps) = evaluator.evaluate(
-        task: task, networks: [networks[candidate]], weights: config.evaluation.weights,
+        task: task, networks: [networks[candidate]], mode: mode,
         repetitions: config.evaluation.championRetests,
         episodes: EpisodeKey(seed: seed, purpose: .championRetest, generation: generation))
       steps += retestSteps
@@ -137,7 +137,7 @@ public struct SearchRun: Sendable {
       seconds: Self.seconds(clock.now - start))
     return GenerationResult(
       summary: summary, population: population, assessment: assessment, record: record, eliteIndices: elites,
-      weights: config.evaluation.weights, episodeStreams: streams, retest: retestResult, champion: champion)
+      weights: mode.nominalValues, episodeStreams: streams, retest: retestResult, champion: champion)
   }
 
   /// Search genomes keep the feed-forward invariant, so compiling them cannot fail.

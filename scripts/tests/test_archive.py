@@ -183,3 +183,33 @@ def test_comparison_archive(wann, tmp_path):
     assert ev["task"] == "recall"
     ins = run_json([wann, "inspect", out, "--json"])
     assert ins["kind"] == "comparison" and len(ins["runs"]) == 4
+
+
+def test_smoke_experiment_end_to_end(wann, root, tmp_path):
+    out = tmp_path / "smoke.h5"
+    subprocess.run([str(wann), "experiment", "run", str(root / "experiments" / "ablation-smoke.toml"), "--out", str(out)],
+                   check=True, capture_output=True, text=True)
+    names = wann_h5.runs(out)
+    assert names == sorted(f"{v}-s{s}" for v in ["baseline", "fixed07", "random", "noise025"] for s in (1, 2))
+    with h5py.File(out, "r") as f:
+        assert f.attrs["kind"] == "experiment" and "experiment_toml" in f.attrs
+        for name in names:
+            ev = f["runs"][name]["evaluation"]
+            assert ev.attrs["complete"] == 1
+            assert ev["sweep"].shape == (3, 5) and ev.attrs["sweep_axes"] == "trial,weight"
+            assert list(ev["sweep_weights"][()]) == [-2.0, -1.0, 0.0, 1.0, 2.0]
+            assert ev["fixed"].shape == (3, 3) and ev["random"].shape == (4,)
+            assert ev["noise"].shape == (2, 3, 6) and ev.attrs["noise_axes"] == "sigma,trial,weight"
+            assert len(ev["summary"][()]) == len(ev.attrs["condition_names"].split(";")) == 1 + 3 + 1 + 2
+            np.testing.assert_allclose(ev["summary"][0], ev["sweep"][()].mean())
+    with wann_h5.open_archive(out, run="fixed07-s1") as run:
+        assert run.config["evaluation.weightMode"] == "singleFixed"
+        assert run.rewards(2).shape == (16, 6, 1)  # budget 6 = 6 repetitions x 1 weight
+    report = run_json([wann, "experiment", "report", out, "--json"])
+    assert report["variants"] == ["baseline", "fixed07", "random", "noise025"]
+    assert report["cells"][0][0].get("p") is None and report["cells"][1][0]["p"] <= 1 and all(len(c["scores"]) == 2 for row in report["cells"] for c in row)
+    # Running again continues: nothing is redone, the archive's runs are untouched.
+    again = subprocess.run([str(wann), "experiment", "run", str(root / "experiments" / "ablation-smoke.toml"), "--out", str(out)],
+                           check=True, capture_output=True, text=True)
+    assert "8 run(s) already finished" in again.stderr
+    assert wann_h5.runs(out) == names

@@ -1,0 +1,53 @@
+import WANNCore
+
+/// Every champion of an experiment faces the same test conditions, on the same episodes:
+/// a shared-weight sweep, the fixed-weight neighbourhood, per-connection random weights, and
+/// Gaussian noise around the paper's series at each noise level.
+public struct BatteryResult: Sendable {
+  public struct Block: Sendable {
+    /// Dataset name, axis labels and shape, values (row-major).
+    public let name: String
+    public let axes: [String]
+    public let shape: [Int]
+    public let values: [Double]
+    /// Values of the weight axis, when there is one.
+    public let weights: [Double]
+  }
+  public let blocks: [Block]
+  /// One score per test condition: the mean reward under it.
+  public let conditions: [(name: String, score: Double)]
+}
+
+extension Experiment.Battery {
+  /// Scores `network` under every condition; episodes come from a fixed key, so every run of an
+  /// experiment is tested on the same episodes.
+  public func evaluate(_ network: Network, task: any WANNTask, evaluator: ParallelEvaluator,
+                       seriesWeights: [Double]) -> BatteryResult {
+    let key = EpisodeKey(seed: 0, purpose: .evaluation)
+    func run(_ mode: WeightMode, _ reps: Int) -> RewardMatrix {
+      evaluator.evaluate(task: task, networks: [network], mode: mode, repetitions: reps, episodes: key).rewards
+    }
+    var blocks: [BatteryResult.Block] = []
+    var conditions: [(String, Double)] = []
+    let sweepM = run(.sharedSeries(sweep), trials)
+    blocks.append(.init(name: "sweep", axes: ["trial", "weight"], shape: [trials, sweep.count], values: sweepM.values, weights: sweep))
+    conditions.append(("sweep mean", Statistics.mean(sweepM.values)))
+    let fixedM = run(.sharedSeries(fixed), trials)
+    blocks.append(.init(name: "fixed", axes: ["trial", "weight"], shape: [trials, fixed.count], values: fixedM.values, weights: fixed))
+    for (i, w) in fixed.enumerated() {
+      conditions.append(("w=\(w)", Statistics.mean((0..<trials).map { fixedM[genome: 0, repetition: $0, weight: i] })))
+    }
+    let randomM = run(.perConnectionRandom(low: -2, high: 2, draws: 1), randomDraws)
+    blocks.append(.init(name: "random", axes: ["draw"], shape: [randomDraws], values: randomM.values, weights: []))
+    conditions.append(("random U(-2,2)", Statistics.mean(randomM.values)))
+    var noiseValues: [Double] = []
+    for sigma in noiseSigmas {
+      let m = run(.gaussianNoise(seriesWeights, sigma: sigma), trials)
+      noiseValues += m.values
+      conditions.append(("noise \(sigma)", Statistics.mean(m.values)))
+    }
+    blocks.append(.init(name: "noise", axes: ["sigma", "trial", "weight"], shape: [noiseSigmas.count, trials, seriesWeights.count],
+                        values: noiseValues, weights: seriesWeights))
+    return BatteryResult(blocks: blocks, conditions: conditions)
+  }
+}

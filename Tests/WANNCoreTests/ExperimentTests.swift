@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+@testable import WANNCore
+
+@Suite struct ExperimentTests {
+  static func file(_ name: String) throws -> String {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("experiments/\(name)")
+    return try String(contentsOf: url, encoding: .utf8)
+  }
+
+  @Test func faqAblationsDefinesTheFAQsVariantsWithAnEqualBudget() throws {
+    let e = try Experiment(toml: Self.file("faq-ablations.toml"))
+    #expect(e.variants.map(\.name) == ["baseline", "fixed07", "fixed10", "random", "noise005", "noise010", "noise025", "noise050", "noise100"])
+    #expect(e.seeds >= 5 && e.task == .swingup)
+    for (name, c) in e.variants {
+      #expect(c.evaluation.repetitions * c.evaluation.mode.conditionCount == 18, "\(name)")
+      #expect(c.generations == e.generations)
+    }
+    let byName = Dictionary(uniqueKeysWithValues: e.variants.map { ($0.name, $0.config) })
+    #expect(byName["fixed07"]!.evaluation.mode == .singleFixed(0.7))
+    #expect(byName["random"]!.evaluation.mode == .perConnectionRandom(low: -2, high: 2, draws: 6))
+    #expect(byName["noise025"]!.evaluation.mode == .gaussianNoise([-2, -1, -0.5, 0.5, 1, 2], sigma: 0.25))
+    #expect(e.battery.sweep.count == 41 && e.battery.sweep.first == -2 && e.battery.sweep.last == 2)
+    #expect(e.battery.noiseSigmas == [0.05, 0.1, 0.25, 0.5, 1.0])
+  }
+
+  @Test func smokeExperimentIsSmall() throws {
+    let e = try Experiment(toml: Self.file("ablation-smoke.toml"))
+    #expect(e.variants.allSatisfy { $0.config.population.size == 16 && $0.config.generations == 3 })
+  }
+
+  @Test(arguments: [
+    ("budget = 7\n[variants.a]\nevaluation.weightMode = \"sharedSeries\"", "do not divide budget = 7"),
+    ("seeds = 3\n", "at least one [variants.NAME]"),
+    ("colour = 1\n[variants.a]\nevaluation.weightMode = \"singleFixed\"", "unknown key 'colour'"),
+    ("[variants.a]\nevaluation.wieghtMode = \"singleFixed\"", "unknown key 'evaluation.wieghtMode'"),
+    ("[variants.a]\nevaluation.weightMode = \"heavy\"", "must be one of"),
+    ("[battery]\nsweep = [1, 2]\n[variants.a]\nevaluation.weightMode = \"singleFixed\"", "must be [low, high, points]"),
+  ])
+  func badDefinitionsNameTheProblem(_ text: String, _ needle: String) {
+    do {
+      _ = try Experiment(toml: text)
+      Issue.record("no error for \(text)")
+    } catch {
+      #expect("\(error)".contains(needle), "\(error)")
+    }
+  }
+}
