@@ -158,6 +158,8 @@ public final class ComparisonWriter {
 public struct ComparisonReader {
   public let runs: [String]
   public let isComparison: Bool
+  /// "run", "comparison" or "experiment".
+  public let kind: String
   public let task: String?
   /// The experiment definition of an experiment archive.
   public let experimentTOML: String?
@@ -170,7 +172,8 @@ public struct ComparisonReader {
     do {
       let file = try H5File(path: path, mode: .readOnly)
       guard (try? file.stringAttribute("format")) == ArchiveSchema.format else { throw ArchiveError.foreign(path) }
-      isComparison = (try? file.stringAttribute("kind")) == "comparison"
+      kind = (try? file.stringAttribute("kind")) ?? "run"
+      isComparison = kind == "comparison"
       task = try? file.stringAttribute("task")
       experimentTOML = try? file.stringAttribute("experiment_toml")
       runs = file.exists(ArchiveSchema.runsGroup) ? try file.openGroup(ArchiveSchema.runsGroup).children() : []

@@ -98,6 +98,12 @@ struct InspectCommand: ParsableCommand {
       try inspectComparison(comparison)
       return
     }
+    if comparison.kind == "experiment" && !json {
+      Output.line("archive    \(archive) (experiment, task \(comparison.task ?? "?"))")
+      Output.line("runs       \(comparison.runs.joined(separator: ", "))")
+      Output.line("           tabulate with: wann experiment report \(archive); one run: \(archive)#RUN/champion")
+      return
+    }
     let reader = try ArchiveReader(path: archive)
     let summaries = try reader.completeGenerations.map { try reader.summary($0) }
     let champion = try reader.champion().map {
