@@ -50,9 +50,10 @@ class Archive:
                 raise ArchiveError(f"{self.path} is a comparison archive; pick a run: {runs(self.path)}")
             self.root = self.file
         else:
-            if "runs" not in self.file or run not in self.file["runs"]:
+            group = _runs_group(self.file)
+            if group not in self.file or run not in self.file[group]:
                 raise ArchiveError(f"{self.path} has no run {run!r}")
-            self.root = self.file["runs"][run]
+            self.root = self.file[group][run]
 
     def close(self):
         self.file.close()
@@ -147,10 +148,15 @@ def open_archive(path: str, run: str | None = None) -> Archive:
     return Archive(path, run)
 
 
+def _runs_group(f: h5py.File) -> str:
+    return "experiments" if f.attrs.get("kind") == "experiment" else "runs"
+
+
 def runs(path: str) -> list[str]:
-    """Names of the runs of a comparison archive (empty for a single-run archive)."""
+    """Names of the runs of a comparison or experiment archive (empty for a single-run archive)."""
     with h5py.File(str(path), "r") as f:
-        return sorted(f["runs"].keys()) if "runs" in f else []
+        group = _runs_group(f)
+        return sorted(f[group].keys()) if group in f else []
 
 
 def comparison(path: str) -> pd.DataFrame:

@@ -34,12 +34,12 @@ public final class ArchiveReader {
     do {
       formatVersion = try file.attribute("format_version", as: Int64.self)
       guard formatVersion <= ArchiveSchema.version else { throw ArchiveError.newerVersion(path, formatVersion) }
-      let runs = file.exists(ArchiveSchema.runsGroup) ? try file.openGroup(ArchiveSchema.runsGroup).children() : []
+      let runs = file.exists(file.runsGroupName) ? try file.openGroup(file.runsGroupName).children() : []
       if let run {
         guard runs.contains(run) else {
           throw ArchiveError.noGenomes(path, "no run '\(run)' (runs: \(runs.isEmpty ? "none" : runs.joined(separator: ", ")))")
         }
-        base = try file.openGroup(ArchiveSchema.runsGroup).openGroup(run)
+        base = try file.openGroup(file.runsGroupName).openGroup(run)
       } else {
         guard file.hasAttribute("config_toml") else {
           throw ArchiveError.noGenomes(path, "a comparison archive holds several runs; name one as FILE#RUN/champion or FILE#RUN/G/I (runs: \(runs.joined(separator: ", ")))")

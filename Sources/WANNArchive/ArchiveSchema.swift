@@ -10,6 +10,8 @@ public enum ArchiveSchema {
   static let configGroup = "config"
   static let championGroup = "champion"
   static let runsGroup = "runs"
+  /// Experiment archives keep their runs under /experiments, comparison archives under /runs.
+  static let experimentsGroup = "experiments"
   static let comparisonGroup = "comparison"
 
   /// Generation groups are zero-padded so that name order is generation order.

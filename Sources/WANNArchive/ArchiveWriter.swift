@@ -37,7 +37,7 @@ public final class ArchiveWriter {
     self.path = path
     self.file = file
     do {
-      let runs = file.exists(ArchiveSchema.runsGroup) ? try file.openGroup(ArchiveSchema.runsGroup) : try file.createGroup(ArchiveSchema.runsGroup)
+      let runs = file.exists(file.runsGroupName) ? try file.openGroup(file.runsGroupName) : try file.createGroup(file.runsGroupName)
       if runs.exists(runName) { try runs.delete(runName) }
       let group = try runs.createGroup(runName)
       run = group

@@ -81,8 +81,8 @@ public final class ComparisonWriter {
   /// Removes a run group (an unfinished run about to be redone).
   public func removeRun(named name: String) throws {
     do {
-      guard file.exists(ArchiveSchema.runsGroup) else { return }
-      let runs = try file.openGroup(ArchiveSchema.runsGroup)
+      guard file.exists(file.runsGroupName) else { return }
+      let runs = try file.openGroup(file.runsGroupName)
       if runs.exists(name) { try runs.delete(name) }
       try file.flush()
     } catch let e as HDF5Error {
@@ -176,7 +176,7 @@ public struct ComparisonReader {
       isComparison = kind == "comparison"
       task = try? file.stringAttribute("task")
       experimentTOML = try? file.stringAttribute("experiment_toml")
-      runs = file.exists(ArchiveSchema.runsGroup) ? try file.openGroup(ArchiveSchema.runsGroup).children() : []
+      runs = file.exists(file.runsGroupName) ? try file.openGroup(file.runsGroupName).children() : []
       var scores: [(String, [Double])] = []
       if file.exists(ArchiveSchema.comparisonGroup) {
         let g = try file.openGroup(ArchiveSchema.comparisonGroup)

@@ -386,6 +386,14 @@ final class H5File: H5Location {
     super.init(H5Object(try H5.check(id: id, "cannot \(verb) HDF5 file \(path)"), closer: H5Fclose), path: "")
   }
 
+  /// The group that holds the runs of a multi-run archive ("experiments" in experiment
+  /// archives, "runs" in comparison archives).
+  var runsGroupName: String {
+    guard (try? stringAttribute("kind")) == "experiment" else { return ArchiveSchema.runsGroup }
+    // Experiment archives written before the rename kept their runs under /runs.
+    return exists(ArchiveSchema.runsGroup) && !exists(ArchiveSchema.experimentsGroup) ? ArchiveSchema.runsGroup : ArchiveSchema.experimentsGroup
+  }
+
   func flush() throws {
     try H5.check(H5Fflush(object.id, H5F_SCOPE_GLOBAL), "cannot flush the archive")
   }

@@ -16,9 +16,9 @@ struct ExperimentRunCommand: ParsableCommand {
     commandName: "run",
     abstract: "Run every variant x seed of an experiment file into one archive.",
     discussion: """
-      Each run's generations go to /runs/VARIANT-sSEED; after its search, its champion faces the \
+      Each run's generations go to /experiments/VARIANT-sSEED; after its search, its champion faces the \
       experiment's test battery (weight sweep, fixed-weight neighbourhood, per-connection random \
-      weights, each noise level), stored under /runs/VARIANT-sSEED/evaluation. Runs one at a time \
+      weights, each noise level), stored under /experiments/VARIANT-sSEED/evaluation. Runs one at a time \
       on all cores. Run the same command again to continue a stopped experiment: finished runs \
       are kept, an unfinished one is redone.
       """)

@@ -194,7 +194,7 @@ def test_smoke_experiment_end_to_end(wann, root, tmp_path):
     with h5py.File(out, "r") as f:
         assert f.attrs["kind"] == "experiment" and "experiment_toml" in f.attrs
         for name in names:
-            ev = f["runs"][name]["evaluation"]
+            ev = f["experiments"][name]["evaluation"]
             assert ev.attrs["complete"] == 1
             assert ev["sweep"].shape == (3, 5) and ev.attrs["sweep_axes"] == "trial,weight"
             assert list(ev["sweep_weights"][()]) == [-2.0, -1.0, 0.0, 1.0, 2.0]
