@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import WANNArchive
+import WANNCore
+import WANNTasks
+
+struct ExportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "export",
+    abstract: "Write the genomes of one generation (or the champion) as JSON for other tools.",
+    discussion: """
+      Writes a JSON array of wann genome documents (the format `wann evaluate --genome x.json` \
+      reads), each with its generation, index, origin, parent and scores.
+      """)
+
+  @Argument(help: "The run archive.")
+  var archive: String
+
+  @Option(help: "Generation to export (default: the last complete one).")
+  var generation: Int?
+
+  @Flag(help: "Export only the run's champion.")
+  var champion = false
+
+  @Option(help: "Output format (json).")
+  var format = "json"
+
+  @Option(name: .shortAndLong, help: "Write to this file instead of stdout.")
+  var output: String?
+
+  struct Entry: Codable {
+    var index: Int
+    var origin: String
+    var parent: Int?
+    var meanReward: Double
+    var document: GenomeDocument
+  }
+
+  func run() throws {
+    guard format == "json" else { throw CLIError("unknown --format '\(format)': only json is supported") }
+    let reader = try ArchiveReader(path: archive)
+    var entries: [Entry] = []
+    if champion {
+      guard let c = try reader.champion() else { throw CLIError("\(archive) has no champion yet") }
+      entries.append(Entry(index: c.index, origin: "champion", parent: nil, meanReward: c.searchMean,
+                           document: GenomeDocument(task: reader.task, genome: c.genome, generation: c.generation,
+                                                    seed: reader.config.seed, searchMeanReward: c.searchMean,
+                                                    retestMeanReward: c.retestMean)))
+    } else {
+      guard let g = generation ?? reader.completeGenerations.last else { throw CLIError("\(archive) holds no complete generation") }
+      let population = try reader.population(g)
+      let rewards = try reader.rewards(g)
+      for (i, ind) in population.enumerated() {
+        let mean = rewards.objectives(genome: i).mean
+        entries.append(Entry(index: i, origin: ind.origin.rawValue, parent: ind.parent, meanReward: mean,
+                             document: GenomeDocument(task: reader.task, genome: ind.genome, generation: g,
+                                                      seed: reader.config.seed, searchMeanReward: mean)))
+      }
+    }
+    let text = Output.prettyJSON(entries) + "\n"
+    if let output {
+      do { try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
+        throw CLIError("cannot write '\(output)': \(error.localizedDescription)")
+      }
+    } else {
+      print(text, terminator: "")
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import WANNArchive
+import WANNCore
+import WANNTasks
+
+/// The `--json` output of `wann inspect`.
+struct InspectReport: Codable {
+  var path: String
+  var format: String
+  var formatVersion: Int64
+  var softwareVersion: String?
+  var task: String
+  var seed: UInt64
+  var host: String?
+  var startTime: String?
+  var endTime: String?
+  var configTOML: String
+  var completeGenerations: Int
+  var incompleteGenerations: [Int]
+  var champion: ChampionInfo?
+  var generations: [GenerationSummary]
+
+  struct ChampionInfo: Codable {
+    var generation: Int
+    var index: Int
+    var retestMeanReward: Double
+    var searchMeanReward: Double
+    var connections: Int
+    var nodes: Int
+    var reference: String
+  }
+}
+
+struct InspectCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "inspect",
+    abstract: "Summarise a run archive: task, config, generations, best curve, champion.",
+    discussion: "With --json: one object whose `generations` list holds every generation's statistics.")
+
+  @Argument(help: "The run archive.")
+  var archive: String
+
+  @Flag(help: "Print one JSON object.")
+  var json = false
+
+  func run() throws {
+    let comparison = try ComparisonReader(path: archive)
+    if comparison.isComparison {
+      try inspectComparison(comparison)
+      return
+    }
+    if comparison.kind == "experiment" && !json {
+      Output.line("archive    \(archive) (experiment, task \(comparison.task ?? "?"))")
+      Output.line("runs       \(comparison.runs.joined(separator: ", "))")
+      Output.line("           tabulate with: wann experiment report \(archive); one run: \(archive)#RUN/champion")
+      return
+    }
+    let reader = try ArchiveReader(path: archive)
+    let summaries = try reader.completeGenerations.map { try reader.summary($0) }
+    let champion = try reader.champion().map {
+      InspectReport.ChampionInfo(generation: $0.generation, index: $0.index, retestMeanReward: $0.retestMean,
+                                 searchMeanReward: $0.searchMean, connections: $0.genome.enabledConnectionCount,
+                                 nodes: $0.genome.nodes.count, reference: "\(archive)#\($0.generation)/\($0.index)")
+    }
+    let report = InspectReport(
+      path: archive, format: ArchiveSchema.format, formatVersion: reader.formatVersion,
+      softwareVersion: reader.rootString("software_version"), task: reader.task.rawValue, seed: reader.config.seed,
+      host: reader.rootString("host"), startTime: reader.rootString("start_time"), endTime: reader.rootString("end_time"),
+      configTOML: reader.config.tomlText, completeGenerations: summaries.count,
+      incompleteGenerations: reader.incompleteGenerations, champion: champion, generations: summaries)
+    if json {
+      Output.line(Output.json(report))
+      return
+    }
+    Output.line("archive    \(archive) (format \(report.format) v\(report.formatVersion), written by wann \(report.softwareVersion ?? "?"))")
+    Output.line("task       \(report.task), seed \(report.seed), population \(reader.config.population.size)")
+    Output.line("run        \(report.startTime ?? "?") .. \(report.endTime ?? "not finished") on \(report.host ?? "?")")
+    let planned = reader.config.generations
+    Output.line("generations \(summaries.count) complete of \(planned) planned" +
+                (report.incompleteGenerations.isEmpty ? "" : ", cut short: \(report.incompleteGenerations)"))
+    if let c = champion {
+      Output.line("champion   generation \(c.generation), genome \(c.index): re-tested mean reward \(Output.fixed(c.retestMeanReward)), \(c.connections) connections, \(c.nodes) nodes  (\(c.reference))")
+    }
+    if !summaries.isEmpty {
+      Output.line("best curve (generation: best mean reward / champion):")
+      let step = max(1, summaries.count / 16)
+      var shown = Array(stride(from: 0, to: summaries.count, by: step))
+      if shown.last != summaries.count - 1 { shown.append(summaries.count - 1) }
+      for i in shown {
+        let s = summaries[i]
+        Output.line("  \(Output.pad(String(s.generation), 6)): \(Output.pad(Output.fixed(s.best), 8)) / \(s.championReward.map { Output.fixed($0) } ?? "-")")
+      }
+    }
+    Output.line("config:")
+    for line in reader.config.tomlText.split(separator: "\n") { Output.line("  " + line) }
+  }
+}
+
+extension InspectCommand {
+  /// A comparison archive: its runs and, when finished, the table and tests of `wann compare`.
+  func inspectComparison(_ c: ComparisonReader) throws {
+    let result = SpaceComparison(task: c.task ?? "?", generations: 0, population: 0, trials: 0, scores: c.scores)
+    if json {
+      struct Report: Codable { var path: String; var kind: String; var runs: [String]; var rows: [SpaceComparison.Row]; var tests: [SpaceComparison.Test] }
+      Output.line(Output.json(Report(path: archive, kind: "comparison", runs: c.runs, rows: result.rows, tests: result.tests)))
+      return
+    }
+    Output.line("archive    \(archive) (comparison of search spaces, task \(c.task ?? "?"))")
+    Output.line("runs       \(c.runs.joined(separator: ", "))")
+    Output.line("           inspect or evaluate one as \(archive)#RUN/champion")
+    if result.rows.isEmpty {
+      Output.line("comparison not finished (no /comparison group)")
+      return
+    }
+    for r in result.rows {
+      Output.line("  \(Output.pad(r.condition, -16)) \(r.runs) runs  mean \(Output.fixed(r.mean, 2)) ± \(Output.fixed(r.ci95, 2))  median \(Output.fixed(r.median, 2))")
+    }
+    for t in result.tests {
+      Output.line("  \(t.a) vs \(t.b): U = \(Output.fixed(t.u, 1)), p = \(String(format: "%.4f", t.p))")
+    }
+  }
+}
