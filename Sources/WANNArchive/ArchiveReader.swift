@@ -72,11 +72,6 @@ public final class ArchiveReader {
   /// A string attribute of the run (falling back to the file's root: format, software, host).
   public func rootString(_ name: String) -> String? { (try? base.stringAttribute(name)) ?? (try? file.stringAttribute(name)) }
 
-  /// Names of the runs of a comparison archive.
-  public static func runNames(path: String) throws -> [String] {
-    let r = try ComparisonReader(path: path)
-    return r.runs
-  }
 
   func generationGroup(_ g: Int) throws -> H5Group {
     guard completeGenerations.contains(g) else {

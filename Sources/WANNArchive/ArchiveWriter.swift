@@ -32,7 +32,7 @@ public final class ArchiveWriter {
     }
   }
 
-  /// Adds a run as group `runs/NAME` of a comparison archive opened by `ComparisonWriter`.
+  /// Adds a run as group `runs/NAME` of a comparison archive opened by `MultiRunWriter`.
   init(file: H5File, path: String, runName: String, config: SearchConfig, task: any WANNTask) throws {
     self.path = path
     self.file = file

@@ -66,7 +66,7 @@ public struct SpaceComparison: Sendable, Codable, Equatable {
 
 /// Writes a comparison archive: one run group per condition and seed under /runs, and the
 /// final scores and tests under /comparison.
-public final class ComparisonWriter {
+public final class MultiRunWriter {
   public let path: String
   let file: H5File
 
@@ -155,7 +155,7 @@ public final class ComparisonWriter {
 }
 
 /// Reads a comparison archive: its runs, and its final scores per condition when finished.
-public struct ComparisonReader {
+public struct MultiRunReader {
   public let runs: [String]
   public let isComparison: Bool
   /// "run", "comparison" or "experiment".

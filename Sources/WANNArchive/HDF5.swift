@@ -221,17 +221,6 @@ class H5Location {
     return v
   }
 
-  func attributeArray<T: H5Scalar>(_ name: String, as: T.Type = T.self) throws -> [T] {
-    let attr = try openAttribute(name)
-    let space = H5Object(try H5.check(id: H5Aget_space(attr.id), "dataspace"), closer: H5Sclose)
-    let n = Int(H5Sget_simple_extent_npoints(space.id))
-    var out = [T](repeating: T.zero, count: n)
-    try out.withUnsafeMutableBytes { buf in
-      try H5.check(H5Aread(attr.id, T.h5Type, buf.baseAddress), "cannot read attribute \(path)@\(name)")
-    }
-    return out
-  }
-
   func stringAttribute(_ name: String) throws -> String {
     let attr = try openAttribute(name)
     let type = H5Object(try H5.check(id: H5Tcopy(wann_h5t_c_s1()), "string type"), closer: H5Tclose)

@@ -53,13 +53,4 @@ public struct InnovationRecord: Sendable, Codable, Equatable {
     if recurrent { recurrentLinks[key] = i } else { links[key] = i }
     return i
   }
-
-  /// Makes sure future ids do not collide with those already used in `genome`
-  /// (used after importing genomes made elsewhere).
-  public mutating func reserve(idsIn genome: Genome) {
-    if let maxNode = genome.nodes.map(\.id.rawValue).max() { nextNodeID = max(nextNodeID, maxNode + 1) }
-    if let maxInnov = genome.connections.map(\.innovation.rawValue).max() {
-      nextInnovation = max(nextInnovation, maxInnov + 1)
-    }
-  }
 }

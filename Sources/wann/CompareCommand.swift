@@ -70,7 +70,7 @@ struct CompareCommand: ParsableCommand {
     let taskImpl = Tasks.make(base.task)
     try SearchLoop.prepareDirectory(for: out)
     let seedList = (1...seeds).map { UInt64($0) }
-    let writer = try ComparisonWriter(creating: out, task: base.task, conditions: chosen.map(\.name), seeds: seedList, force: force)
+    let writer = try MultiRunWriter(creating: out, task: base.task, conditions: chosen.map(\.name), seeds: seedList, force: force)
     var scores: [(String, [Double])] = []
     var names: [[String]] = []
     let clock = ContinuousClock()
@@ -83,11 +83,8 @@ struct CompareCommand: ParsableCommand {
         c.searchSpace = condition.space
         let name = "\(condition.name)-s\(seed)"
         let archive = try writer.run(named: name, config: c, task: taskImpl)
-        var run = SearchRun(config: c, threads: threads)
-        for _ in 0..<c.generations { try archive.write(run.runGenerationInFull()) }
-        try archive.finish(champion: run.evolution.champion)
         var score = Double.nan
-        if let champion = run.evolution.champion {
+        if let champion = try SearchLoop.runQuietly(c, threads: threads, into: archive) {
           let (rewards, _) = ParallelEvaluator(threads: threads).evaluate(
             task: taskImpl, networks: [try Network(champion.genome)], weights: c.evaluation.weights, repetitions: trials,
             episodes: EpisodeKey(seed: 0, purpose: .evaluation))

@@ -43,16 +43,16 @@ struct ExperimentRunCommand: ParsableCommand {
     let task = Tasks.make(experiment.task)
     try SearchLoop.prepareDirectory(for: out)
     var done = Set<String>()
-    let writer: ComparisonWriter
+    let writer: MultiRunWriter
     if FileManager.default.fileExists(atPath: out) && !force {
-      for name in try ComparisonReader(path: out).runs {
+      for name in try MultiRunReader(path: out).runs {
         let r = try ArchiveReader(path: out, run: name)
         if r.isFinished, try r.batterySummary() != nil { done.insert(name) }
       }
-      writer = try ComparisonWriter(appendingTo: out)
+      writer = try MultiRunWriter(appendingTo: out)
       Output.err("continuing \(out): \(done.count) run(s) already finished")
     } else {
-      writer = try ComparisonWriter(creatingExperiment: out, task: experiment.task, definition: text, force: force)
+      writer = try MultiRunWriter(creatingExperiment: out, task: experiment.task, definition: text, force: force)
     }
     let all = experiment.variants.flatMap { v in (1...experiment.seeds).map { (v.name, v.config, UInt64($0)) } }
     let clock = ContinuousClock()
@@ -65,10 +65,9 @@ struct ExperimentRunCommand: ParsableCommand {
       var config = base
       config.seed = seed
       let archive = try writer.run(named: name, config: config, task: task)
-      var run = SearchRun(config: config, threads: threads)
-      for _ in 0..<config.generations { try archive.write(run.runGenerationInFull()) }
-      try archive.finish(champion: run.evolution.champion)
-      guard let champion = run.evolution.champion else { throw CLIError("\(name): no champion (0 generations?)") }
+      guard let champion = try SearchLoop.runQuietly(config, threads: threads, into: archive) else {
+        throw CLIError("\(name): no champion (0 generations?)")
+      }
       let battery = experiment.battery.evaluate(try Network(champion.genome), task: task, evaluator: ParallelEvaluator(threads: threads),
                                                 seriesWeights: SearchConfig.defaults(for: experiment.task).evaluation.weights)
       try archive.writeBattery(battery, noiseSigmas: experiment.battery.noiseSigmas)
@@ -104,7 +103,7 @@ struct ExperimentReportCommand: ParsableCommand {
     var variants: [String] = []
     var conditions: [String] = []
     var scores: [String: [[Double]]] = [:]  // variant -> condition -> seeds
-    let contents = try ComparisonReader(path: archive)
+    let contents = try MultiRunReader(path: archive)
     // Variants in the order the experiment file lists them (the first is the baseline).
     let order = contents.experimentTOML.flatMap { try? Experiment(toml: $0) }?.variants.map(\.name) ?? []
     let rank = { (v: String) in order.firstIndex(of: v) ?? Int.max }

@@ -45,7 +45,7 @@ struct InspectCommand: ParsableCommand {
   var json = false
 
   func run() throws {
-    let comparison = try ComparisonReader(path: archive)
+    let comparison = try MultiRunReader(path: archive)
     if comparison.isComparison {
       try inspectComparison(comparison)
       return
@@ -99,7 +99,7 @@ struct InspectCommand: ParsableCommand {
 
 extension InspectCommand {
   /// A comparison archive: its runs and, when finished, the table and tests of `wann compare`.
-  func inspectComparison(_ c: ComparisonReader) throws {
+  func inspectComparison(_ c: MultiRunReader) throws {
     let result = SpaceComparison(task: c.task ?? "?", generations: 0, population: 0, trials: 0, scores: c.scores)
     if json {
       struct Report: Codable { var path: String; var kind: String; var runs: [String]; var rows: [SpaceComparison.Row]; var tests: [SpaceComparison.Test] }

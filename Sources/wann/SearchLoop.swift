@@ -67,6 +67,15 @@ struct SearchLoop {
     }
   }
 
+  /// Runs a whole search silently into `archive` (a run of a comparison or experiment) and
+  /// returns its champion.
+  static func runQuietly(_ config: SearchConfig, threads: Int, into archive: ArchiveWriter) throws -> Champion? {
+    var run = SearchRun(config: config, threads: threads)
+    for _ in 0..<config.generations { try archive.write(run.runGenerationInFull()) }
+    try archive.finish(champion: run.evolution.champion)
+    return run.evolution.champion
+  }
+
   static func prepareDirectory(for path: String) throws {
     let dir = (path as NSString).deletingLastPathComponent
     guard !dir.isEmpty else { return }
