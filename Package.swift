@@ -8,6 +8,7 @@ let package = Package(
     .executable(name: "wann", targets: ["wann"]),
     .library(name: "WANNCore", targets: ["WANNCore"]),
     .library(name: "WANNTasks", targets: ["WANNTasks"]),
+    .library(name: "WANNAnalysis", targets: ["WANNAnalysis"]),
     .library(name: "WANNArchive", targets: ["WANNArchive"]),
   ],
   dependencies: [
@@ -18,20 +19,23 @@ let package = Package(
     .target(name: "WANNCore"),
     // Environments, rollouts and the parallel evaluator that drives WANNCore's ask/tell loop.
     .target(name: "WANNTasks", dependencies: ["WANNCore"]),
+    // Analysis of one network: weight profiles, the paper's four weight conditions, drawings. No I/O.
+    .target(name: "WANNAnalysis", dependencies: ["WANNCore", "WANNTasks"]),
     // libhdf5 (Debian: libhdf5-dev), found through pkg-config.
     .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
     // The HDF5 run archive: owning handle types, the schema's writer and reader, resume.
-    .target(name: "WANNArchive", dependencies: ["WANNCore", "WANNTasks", "CHDF5"]),
+    .target(name: "WANNArchive", dependencies: ["WANNCore", "WANNTasks", "WANNAnalysis", "CHDF5"]),
     // The command-line interface.
     .executableTarget(
       name: "wann",
       dependencies: [
-        "WANNCore", "WANNTasks", "WANNArchive",
+        "WANNCore", "WANNTasks", "WANNAnalysis", "WANNArchive",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .testTarget(name: "WANNCoreTests", dependencies: ["WANNCore"]),
     .testTarget(name: "WANNTasksTests", dependencies: ["WANNCore", "WANNTasks"]),
-    .testTarget(name: "WANNArchiveTests", dependencies: ["WANNCore", "WANNTasks", "WANNArchive"]),
+    .testTarget(name: "WANNAnalysisTests", dependencies: ["WANNCore", "WANNTasks", "WANNAnalysis"]),
+    .testTarget(name: "WANNArchiveTests", dependencies: ["WANNCore", "WANNTasks", "WANNAnalysis", "WANNArchive"]),
     .testTarget(name: "WANNCLITests", dependencies: ["wann"]),
   ]
 )

@@ -7,6 +7,10 @@
     run.nodes(12); run.connections(12)
     run.rewards(12)             # NumPy array [genome, repetition, weight]
     run.champion()              # dict: generation, index, scores, nodes and connections frames
+    run.profiles()              # stored weight profiles (wann profile): one row per genome x weight
+    run.conditions()            # stored paper conditions (wann conditions): one row per condition
+    run.complexity()            # per generation: connections of the best genome, median, mean
+    wann_h5.battery(path)       # experiment archives: every run's test-battery scores
 
 The layout is documented in docs/hdf5-schema.md; this module is a convenience, not a
 requirement: every dataset opens directly with h5py.
@@ -117,6 +121,7 @@ class Archive:
                 "champion_reward": float(a["champion_retest_mean"]) if "champion_retest_mean" in a else np.nan,
                 "champion_generation": int(a["champion_generation"]) if "champion_generation" in a else -1,
                 "champion_index": int(a["champion_index"]) if "champion_index" in a else -1,
+                "best_index": int(a["best_index"]),
                 "ranked_on_connections": bool(a["ranked_on_connections"]),
                 "steps": int(a["steps"]),
                 "seconds": float(a["seconds"]),
@@ -142,6 +147,60 @@ class Archive:
             "rewards": self.rewards(g)[i],
             "weights": self.weights(g),
         }
+
+
+    def complexity(self) -> pd.DataFrame:
+        """Per generation: enabled connections of the best genome (highest mean reward), and the
+        median and mean over the population."""
+        rows = []
+        for g in self.generations():
+            group = self.group(g)
+            conns = group["genomes"]["connections"]
+            best = int(group.attrs["best_index"])
+            rows.append({"generation": g, "best_connections": int(conns[best]),
+                         "median_connections": float(np.median(conns)), "mean_connections": float(np.mean(conns))})
+        return pd.DataFrame(rows)
+
+    def _analysis(self):
+        return self.root["analysis"] if "analysis" in self.root else {}
+
+    @staticmethod
+    def _complete(group):
+        return sorted(((int(k), v) for k, v in group.items() if k.isdigit() and v.attrs.get("complete") == 1))
+
+    def profiles(self) -> pd.DataFrame:
+        """Stored weight profiles (`wann profile`), long form: one row per genome, profile and
+        weight value, with mean, std, ci95 (half width of the 95% interval), trials and seed."""
+        frames = []
+        for name, genome in self._analysis().items():
+            if "profiles" not in genome:
+                continue
+            for k, p in self._complete(genome["profiles"]):
+                w = p["weights"][()]
+                frames.append(pd.DataFrame({
+                    "generation": int(genome.attrs["generation"]), "index": int(genome.attrs["index"]), "profile": k,
+                    "weight": w, "mean": p["mean"][()], "std": p["std"][()], "ci95": p["ci95"][()],
+                    "trials": int(p.attrs["trials"]), "seed": int(p.attrs["seed"])}))
+        columns = ["generation", "index", "profile", "weight", "mean", "std", "ci95", "trials", "seed"]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+    def conditions(self) -> pd.DataFrame:
+        """Stored paper conditions (`wann conditions`): one row per genome, result and condition."""
+        rows = []
+        for name, genome in self._analysis().items():
+            if "conditions" not in genome:
+                continue
+            for k, c in self._complete(genome["conditions"]):
+                keys = c.attrs["condition_keys"].split(",")
+                titles = c.attrs["condition_titles"].split(",")
+                summary = c["summary"][()]
+                for i, key in enumerate(keys):
+                    rows.append({"generation": int(genome.attrs["generation"]), "index": int(genome.attrs["index"]),
+                                 "result": k, "condition": key, "title": titles[i], "mean": float(summary["mean"][i]),
+                                 "std": float(summary["std"][i]), "ci95": float(summary["ci95"][i]),
+                                 "trials": int(summary["trials"][i]),
+                                 "tuned_shared_weight": float(c.attrs["tuned_shared_weight"])})
+        return pd.DataFrame(rows)
 
 
 def open_archive(path: str, run: str | None = None) -> Archive:
@@ -171,6 +230,48 @@ def comparison(path: str) -> pd.DataFrame:
         df["condition"] = df["condition"].map(dict(enumerate(conditions)))
         df.insert(1, "name", names)
         return df
+
+
+def kind(path: str) -> str:
+    """"run", "comparison" or "experiment"."""
+    with h5py.File(str(path), "r") as f:
+        if f.attrs.get("format") != FORMAT:
+            raise ArchiveError(f"{path} is not a wann archive (no format = {FORMAT!r} attribute)")
+        return str(f.attrs.get("kind", "run"))
+
+
+def battery(path: str) -> pd.DataFrame:
+    """Test-battery scores of every run of an experiment archive (`wann experiment run`): one row
+    per run and condition: run, variant, seed, condition, score (mean reward under it)."""
+    rows = []
+    with h5py.File(str(path), "r") as f:
+        group = _runs_group(f)
+        if group not in f:
+            raise ArchiveError(f"{path} holds no runs")
+        for name, run in f[group].items():
+            if "evaluation" not in run or run["evaluation"].attrs.get("complete") != 1:
+                continue
+            variant, _, seed = name.rpartition("-s")
+            ev = run["evaluation"]
+            for condition, score in zip(ev.attrs["condition_names"].split(";"), ev["summary"][()]):
+                rows.append({"run": name, "variant": variant, "seed": int(seed), "condition": condition, "score": float(score)})
+    return pd.DataFrame(rows)
+
+
+def battery_sweeps(path: str) -> pd.DataFrame:
+    """The shared-weight sweep of every run's champion in an experiment archive, long form: run,
+    variant, seed, weight, mean (over the sweep's trials)."""
+    frames = []
+    with h5py.File(str(path), "r") as f:
+        group = _runs_group(f)
+        for name, run in f[group].items():
+            if "evaluation" not in run or run["evaluation"].attrs.get("complete") != 1:
+                continue
+            variant, _, seed = name.rpartition("-s")
+            ev = run["evaluation"]
+            frames.append(pd.DataFrame({"run": name, "variant": variant, "seed": int(seed),
+                                        "weight": ev["sweep_weights"][()], "mean": ev["sweep"][()].mean(axis=0)}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["run", "variant", "seed", "weight", "mean"])
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ public final class ArchiveReader {
   public let runName: String?
   public let config: SearchConfig
   public let formatVersion: Int64
+  /// Opened for writing analysis results (`wann profile`, `wann conditions`).
+  public let isWritable: Bool
   /// Generations whose group is complete, ascending.
   public let completeGenerations: [Int]
   /// Generation groups cut short by a crash (no `complete` attribute).
@@ -21,11 +23,13 @@ public final class ArchiveReader {
   public init(path: String, run: String? = nil, writable: Bool = false) throws {
     self.path = path
     self.runName = run
+    self.isWritable = writable
     guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(path) }
     guard H5File.isHDF5(path) else { throw ArchiveError.notHDF5(path) }
     do {
       file = try H5File(path: path, mode: writable ? .readWrite : .readOnly)
     } catch let e as HDF5Error {
+      if writable { throw ArchiveError.notWritable(path, e) }
       throw ArchiveError.unreadable(path, e)
     }
     guard file.hasAttribute("format"), (try? file.stringAttribute("format")) == ArchiveSchema.format else {

@@ -41,6 +41,7 @@ public enum ArchiveError: Error, CustomStringConvertible {
   case unreadable(String, HDF5Error)
   case corrupt(String, String)
   case noGenomes(String, String)
+  case notWritable(String, HDF5Error)
 
   public var description: String {
     switch self {
@@ -53,6 +54,8 @@ public enum ArchiveError: Error, CustomStringConvertible {
     case .unreadable(let p, let e): "cannot read archive \(p): \(e)"
     case .corrupt(let p, let why): "archive \(p) is damaged: \(why)"
     case .noGenomes(let p, let why): "\(p): \(why)"
+    case .notWritable(let p, let e):
+      "cannot open \(p) for writing analysis results (is a search or another wann command still writing it, or is the file read-only?): \(e)"
     }
   }
 }

@@ -19,6 +19,10 @@ public struct Network: Sendable, Equatable {
   public let recurrentSources: [Int32]
   /// The genome node id held in each slot (for drawings and debugging).
   public let slotNodes: [NodeID]
+  /// The gene behind each enabled connection, in `NetworkEvaluator`'s connection order
+  /// (feed-forward ones in evaluation order, then recurrent ones): what individual connection
+  /// weights (`setConnectionWeights`) are matched to when they are stored or reported.
+  public let connectionInnovations: [Innovation]
 
   public var evaluatedCount: Int { activations.count }
   public var isRecurrent: Bool { !recurrentSources.isEmpty }
@@ -39,7 +43,9 @@ public struct Network: Sendable, Equatable {
     let index = genome.nodeIndex()
     let n = genome.nodes.count
     var incoming = [[Int]](repeating: [], count: n)
+    var incomingGenes = [[Innovation]](repeating: [], count: n)
     var delayed = [[Int]](repeating: [], count: n)
+    var delayedGenes = [[Innovation]](repeating: [], count: n)
     var outgoing = [[Int]](repeating: [], count: n)
     var indegree = [Int](repeating: 0, count: n)
     for c in genome.connections where c.isEnabled {
@@ -47,9 +53,11 @@ public struct Network: Sendable, Equatable {
       guard let t = index[c.target] else { throw .unknownNode(c.target) }
       if c.isRecurrent {
         delayed[t].append(s)
+        delayedGenes[t].append(c.innovation)
         continue
       }
       incoming[t].append(s)
+      incomingGenes[t].append(c.innovation)
       outgoing[s].append(t)
       indegree[t] += 1
     }
@@ -94,6 +102,7 @@ public struct Network: Sendable, Equatable {
       for s in delayed[i] { recurrentSources.append(Int32(slotOf[s])) }
       recurrentStart.append(Int32(recurrentSources.count))
     }
+    self.connectionInnovations = evaluated.flatMap { incomingGenes[$0] } + evaluated.flatMap { delayedGenes[$0] }
     self.recurrentStart = recurrentStart
     self.recurrentSources = recurrentSources
     self.inputCount = inputs

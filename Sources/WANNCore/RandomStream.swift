@@ -10,6 +10,10 @@ public enum StreamPurpose: UInt64, Sendable {
   case evaluation = 7
   case benchmark = 8
   case weights = 9
+  /// Weight tuning (`wann conditions`): the optimiser's samples and its episodes.
+  case tuning = 10
+  /// Draws of `wann conditions`' random-weight conditions.
+  case conditions = 11
 }
 
 /// A counter-based random stream: its numbers depend only on its key

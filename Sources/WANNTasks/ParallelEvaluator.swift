@@ -74,6 +74,61 @@ public struct ParallelEvaluator: Sendable {
   }
 }
 
+/// One rollout of a single network: its connection weights and which episode it plays.
+public struct RolloutPlan: Sendable, Equatable {
+  public enum Weights: Sendable, Equatable {
+    /// Every connection at one value.
+    case shared(Double)
+    /// One value per enabled connection, in `Network.connectionInnovations` order.
+    case individual([Double])
+  }
+  public var weights: Weights
+  /// Repetition index of the episode: its stream is `episodes.stream(repetition: episode)`.
+  public var episode: Int
+  public init(weights: Weights, episode: Int) {
+    self.weights = weights
+    self.episode = episode
+  }
+}
+
+extension ParallelEvaluator {
+  /// Plays each planned rollout of `network` and returns the rewards in plan order. Used where
+  /// every rollout has its own weights (random shared weights, a weight optimiser's candidates);
+  /// each rollout is a job, so the result does not depend on the thread count.
+  public func evaluate(task: any WANNTask, network: Network, rollouts: [RolloutPlan],
+                       episodes: EpisodeKey) -> (rewards: [Double], steps: Int) {
+    let counter = JobCounter()
+    let shared = Locked((rewards: [Double](repeating: .nan, count: rollouts.count), steps: 0))
+    let work: @Sendable (Int) -> Void = { _ in
+      var evaluator = NetworkEvaluator()
+      evaluator.load(network)
+      while true {
+        let job = counter.take()
+        if job >= rollouts.count { break }
+        let plan = rollouts[job]
+        var rng = episodes.stream(repetition: plan.episode)
+        let result: RolloutResult
+        switch plan.weights {
+        case .shared(let w):
+          evaluator.useSharedWeight()
+          result = task.rollout(&evaluator, weight: w, rng: &rng)
+        case .individual(let ws):
+          precondition(ws.count == evaluator.connectionCount, "one weight per enabled connection")
+          evaluator.setConnectionWeights { ws[$0] }
+          result = task.rollout(&evaluator, weight: .nan, rng: &rng)
+        }
+        shared.withLock { state in
+          state.rewards[job] = result.reward
+          state.steps += result.steps
+        }
+      }
+    }
+    let workers = min(threads, max(rollouts.count, 1))
+    if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+    return shared.withLock { ($0.rewards, $0.steps) }
+  }
+}
+
 /// Hands out job numbers 0, 1, 2, ... to competing threads.
 final class JobCounter: Sendable {
   private let next = Atomic<Int>(0)

@@ -202,14 +202,14 @@ struct ProgressLine {
   let enabled: Bool
   let total: Int
 
-  func update(done: Int, elapsed: Double, of planned: Int? = nil) {
+  func update(done: Int, elapsed: Double, of planned: Int? = nil, unit: String = "generations") {
     let total = planned ?? self.total
     guard enabled, total > 0 else { return }
     let width = 30
     let filled = min(width, done * width / total)
     let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : .nan
     let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-    FileHandle.standardError.write(Data("\r\u{1B}[2K[\(bar)] \(done)/\(total) generations, \(Output.duration(elapsed)) elapsed, ETA \(Output.duration(eta))".utf8))
+    FileHandle.standardError.write(Data("\r\u{1B}[2K[\(bar)] \(done)/\(total) \(unit), \(Output.duration(elapsed)) elapsed, ETA \(Output.duration(eta))".utf8))
   }
 
   func clear() {

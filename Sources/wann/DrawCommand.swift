@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import WANNAnalysis
+import WANNCore
+import WANNTasks
+
+struct DrawCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "draw",
+    abstract: "Draw a network as SVG (written directly) or Graphviz DOT.",
+    discussion: """
+      Inputs and the bias on the left (named after the task's inputs), outputs on the right, \
+      hidden nodes in columns by depth, every evaluated node labelled with its activation. \
+      Recurrent connections are dashed red arcs, output-to-output links dashed blue arcs; \
+      disabled genes are left out. The format follows --out's extension: .svg or .dot \
+      (render a .dot with `dot -Tpdf net.dot -o net.pdf`). --graphviz makes the .svg with \
+      Graphviz's `dot` instead of the built-in layout.
+      """)
+
+  @Argument(help: "Genome: FILE.h5#champion, FILE.h5#GENERATION/INDEX (RUN/ in front in a multi-run archive), a .out or a .json genome.")
+  var genome: String
+
+  @Option(help: "Output file: NAME.svg or NAME.dot.")
+  var out: String
+
+  @Option(help: "Title (default: the genome reference and task).")
+  var title: String?
+
+  @Option(help: "Task of a .out/.json genome (archives know theirs).")
+  var task: TaskKind?
+
+  @Flag(help: "Lay out the .svg with Graphviz `dot` (must be installed) instead of the built-in layout.")
+  var graphviz = false
+
+  func validate() throws {
+    guard out.hasSuffix(".svg") || out.hasSuffix(".dot") else {
+      throw ValidationError("--out must end in .svg or .dot (got '\(out)')")
+    }
+    if graphviz && !out.hasSuffix(".svg") { throw ValidationError("--graphviz renders SVG: give --out NAME.svg") }
+  }
+
+  func run() throws {
+    let target = try AnalysisTarget.resolve(genome, task: task, writable: false)
+    let t = Tasks.make(target.task)
+    let caption = title ?? (target.archive == nil ? "\(target.reference) (\(target.task.rawValue))"
+      : "\(target.task.rawValue): genome \(target.generation)/\(target.index) of \(URL(fileURLWithPath: target.archive!.path).lastPathComponent)\(target.archive!.runName.map { " [\($0)]" } ?? "")")
+    let drawing = NetworkDrawing(target.genome, inputLabels: t.inputLabels, outputLabels: t.outputLabels, title: caption)
+    let text: String
+    if out.hasSuffix(".dot") {
+      text = drawing.dot()
+    } else if graphviz {
+      text = try Self.renderWithGraphviz(drawing.dot())
+    } else {
+      text = drawing.svg()
+    }
+    let directory = URL(fileURLWithPath: out).deletingLastPathComponent()
+    try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
+      throw CLIError("cannot write \(out): \(error.localizedDescription)")
+    }
+    let recurrent = drawing.edges.filter(\.isRecurrent).count
+    Output.line("wrote \(out): \(drawing.nodes.count) nodes, \(drawing.edges.count) connections\(recurrent > 0 ? " (\(recurrent) recurrent)" : "")")
+  }
+
+  static func renderWithGraphviz(_ dot: String) throws -> String {
+    let search = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+    guard let exe = search.map({ "\($0)/dot" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+      throw CLIError("--graphviz needs Graphviz's `dot` on PATH (Debian: apt-get install graphviz; scripts/test installs it), or leave --graphviz out for the built-in SVG")
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: exe)
+    process.arguments = ["-Tsvg"]
+    let input = Pipe(), output = Pipe(), errors = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    input.fileHandleForWriting.write(Data(dot.utf8))
+    try input.fileHandleForWriting.close()
+    let svg = output.fileHandleForReading.readDataToEndOfFile()
+    let err = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw CLIError("dot failed (status \(process.terminationStatus)): \(String(decoding: err, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+    }
+    return String(decoding: svg, as: UTF8.self)
+  }
+}

@@ -1,0 +1,215 @@
+import ArgumentParser
+import Foundation
+import WANNAnalysis
+import WANNArchive
+import WANNCore
+import WANNTasks
+
+/// One profile in `wann profile --json`.
+struct ProfileReport: Codable, Equatable {
+  /// Generations whose champion (or best genome) this genome is; empty for a single genome.
+  var generations: [Int]
+  var genomeGeneration: Int
+  var genomeIndex: Int
+  var connections: Int
+  var weights: [Double]
+  var mean: [Double]
+  var std: [Double]
+  var ci95: [Double]
+  var trials: Int
+  var seed: UInt64
+  /// Where it is stored in the archive (nil for genome files).
+  var stored: String?
+  /// True when an identical profile was already stored and was read back instead of recomputed.
+  var reused: Bool
+
+  enum CodingKeys: String, CodingKey {
+    case generations, connections, weights, mean, std, ci95, trials, seed, stored, reused
+    case genomeGeneration = "genome_generation", genomeIndex = "genome_index"
+  }
+}
+
+struct ProfilesReport: Codable, Equatable {
+  var archive: String?
+  var task: String
+  var profiles: [ProfileReport]
+}
+
+struct ProfileCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "profile",
+    abstract: "Performance profile of a network: mean, std and 95% CI of the reward per shared weight value.",
+    discussion: """
+      The profile is stored in the archive under the genome it belongs to \
+      (analysis/GENERATION-INDEX/profiles/N; docs/hdf5-schema.md) and printed. Trial t of every \
+      weight plays the same episode (common random numbers; the same episodes as `wann evaluate` \
+      with the same --seed). A profile with the same weights, trials and seed already stored is \
+      read back, not recomputed.
+
+      With --every N (or --generations LIST) it profiles the champion of every chosen generation \
+      of a run in one call (the champion the run reported at the end of that generation; --best: \
+      the generation's best genome by mean reward); a genome that is the champion of several \
+      chosen generations is profiled once. scripts/plot_heatmap.py draws the result.
+      """)
+
+  @Argument(help: "Genome: FILE.h5#champion, FILE.h5#GENERATION/INDEX (RUN/ in front in a multi-run archive), a .out or a .json genome.")
+  var genome: String
+
+  @Option(parsing: .unconditional, help: "Weight values: lo:hi:n or a comma list.")
+  var weights: String = "-2:2:81"
+
+  @Option(help: "Episodes per weight value.")
+  var trials = 100
+
+  @Option(help: "Seed of the episodes.")
+  var seed: UInt64 = 1
+
+  @Option(help: "Profile the champion of every N-th generation (and of the last) instead of one genome.")
+  var every: Int?
+
+  @Option(help: "Profile the champions of these generations (comma list, e.g. 0,64,128).")
+  var generations: String?
+
+  @Flag(help: "With --every/--generations: the generation's best genome (highest mean reward) instead of the champion so far.")
+  var best = false
+
+  @Option(help: "Task of a .out/.json genome (archives know theirs).")
+  var task: TaskKind?
+
+  @Option(help: "Evaluation threads (default: all cores).")
+  var threads: Int?
+
+  @Flag(help: "Print one JSON object (archive, task, profiles[]).")
+  var json = false
+
+  func validate() throws {
+    if trials < 2 { throw ValidationError("--trials must be at least 2 (a confidence interval needs two episodes)") }
+    if let every, every < 1 { throw ValidationError("--every must be at least 1") }
+    if every != nil && generations != nil { throw ValidationError("give --every or --generations, not both") }
+    if best && every == nil && generations == nil { throw ValidationError("--best needs --every or --generations") }
+    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+  }
+
+  func run() throws {
+    let weightValues = try WeightList.parse(weights)
+    let settings = WeightProfile.Settings(weights: weightValues, trials: trials, seed: seed)
+    let evaluator = ParallelEvaluator(threads: threads ?? Inputs.coreCount)
+    let manyGenerations = every != nil || generations != nil
+    var reports: [ProfileReport] = []
+    let taskKind: TaskKind
+    var archivePath: String?
+
+    if manyGenerations {
+      guard let (path, selector) = Inputs.archiveReference(genome) else {
+        throw CLIError("--every/--generations profile the champions of a run: give a run archive (FILE.h5, or FILE.h5#RUN/champion in a multi-run archive), not \(genome)")
+      }
+      let (reader, rest) = try AnalysisTarget.open(path: path, selector: selector, writable: true)
+      guard rest.isEmpty || rest == ["champion"] else {
+        throw CLIError("--every/--generations pick the genomes themselves: name the archive (or FILE.h5#RUN/champion), not one genome (#\(selector))")
+      }
+      if let task, task != reader.task { throw CLIError("\(path) holds a \(reader.task.rawValue) run, not \(task.rawValue)") }
+      taskKind = reader.task
+      archivePath = path
+      let complete = reader.completeGenerations
+      guard let last = complete.last else { throw CLIError("\(path) has no complete generation to profile") }
+      var chosen: [Int]
+      if let every {
+        chosen = complete.filter { $0 % every == 0 }
+        if chosen.last != last { chosen.append(last) }
+      } else {
+        chosen = []
+        for item in generations!.split(separator: ",") {
+          guard let g = Int(item.trimmingCharacters(in: .whitespaces)) else {
+            throw CLIError("bad --generations '\(generations!)': expected a comma list of generation numbers, e.g. 0,64,128")
+          }
+          guard complete.contains(g) else { throw CLIError("generation \(g) is not a complete generation of \(path) (complete: 0...\(last))") }
+          chosen.append(g)
+        }
+      }
+      // Genome -> the chosen generations it stands for, in order of first appearance.
+      var order: [(Int, Int)] = []
+      var standsFor: [String: [Int]] = [:]
+      for g in chosen {
+        let id: (Int, Int)
+        if best {
+          id = (g, try reader.bestIndex(generation: g))
+        } else {
+          guard let c = try reader.champion(asOf: g) else { continue }
+          id = c
+        }
+        let key = "\(id.0)/\(id.1)"
+        if standsFor[key] == nil { order.append(id) }
+        standsFor[key, default: []].append(g)
+      }
+      let progress = ProgressLine(enabled: Output.stderrIsTerminal && !json, total: order.count)
+      let start = Date()
+      for (n, id) in order.enumerated() {
+        let g = try reader.genome(generation: id.0, index: id.1)
+        let target = AnalysisTarget(reference: "\(path)#\(id.0)/\(id.1)", genome: g, task: reader.task, archive: reader, generation: id.0, index: id.1)
+        reports.append(try profile(target, settings: settings, evaluator: evaluator, generations: standsFor["\(id.0)/\(id.1)"]!))
+        progress.update(done: n + 1, elapsed: Date().timeIntervalSince(start), unit: "genomes")
+      }
+      progress.clear()
+    } else {
+      let target = try AnalysisTarget.resolve(genome, task: task, writable: true)
+      taskKind = target.task
+      archivePath = target.archive?.path
+      reports.append(try profile(target, settings: settings, evaluator: evaluator, generations: []))
+    }
+
+    if json {
+      Output.line(Output.json(ProfilesReport(archive: archivePath, task: taskKind.rawValue, profiles: reports)))
+      return
+    }
+    if reports.count == 1 && !manyGenerations {
+      let r = reports[0]
+      Output.line("# \(genome): \(r.connections) connections; task \(taskKind.rawValue), \(trials) trials per weight, seed \(seed)")
+      Output.line("#   weight      mean       std   +-ci95")
+      for i in r.weights.indices {
+        Output.line(String(format: "%10.4f %9.2f %9.2f %8.2f", r.weights[i], r.mean[i], r.std[i], r.ci95[i]))
+      }
+      let bestI = r.mean.indices.max { (r.mean[$0], -$0) < (r.mean[$1], -$1) }!
+      Output.line("# mean over weights \(Output.fixed(Statistics.mean(r.mean), 2)); best \(Output.fixed(r.mean[bestI], 2)) at w = \(r.weights[bestI])")
+    } else {
+      Output.line("# \(reports.count) genomes profiled at \(weightValues.count) weights x \(trials) trials (seed \(seed)); \(best ? "best genome" : "champion") of each chosen generation")
+      Output.line("# generations        genome  conns  mean-over-w   best-mean  at-w")
+      for r in reports {
+        let bestI = r.mean.indices.max { (r.mean[$0], -$0) < (r.mean[$1], -$1) }!
+        let gens = r.generations.count > 3 ? "\(r.generations.first!)..\(r.generations.last!) (\(r.generations.count))" : r.generations.map(String.init).joined(separator: ",")
+        Output.line(Output.pad(gens, -18) + Output.pad("\(r.genomeGeneration)/\(r.genomeIndex)", 8) + Output.pad("\(r.connections)", 7)
+                    + Output.pad(Output.fixed(Statistics.mean(r.mean), 2), 13) + Output.pad(Output.fixed(r.mean[bestI], 2), 12)
+                    + Output.pad(Output.fixed(r.weights[bestI], 3), 7))
+      }
+    }
+    let stored = reports.compactMap(\.stored)
+    if let archivePath, !stored.isEmpty {
+      let reused = reports.filter(\.reused).count
+      Output.line("# stored in \(archivePath): \(stored.count == 1 ? stored[0] : "\(stored.count) profiles under analysis/")\(reused > 0 ? " (\(reused) already there, read back)" : "")")
+    } else if archivePath == nil {
+      Output.line("# not stored: \(genome) is not in a run archive")
+    }
+  }
+
+  /// Reads back an identical stored profile or measures (and stores) a new one.
+  func profile(_ target: AnalysisTarget, settings: WeightProfile.Settings, evaluator: ParallelEvaluator,
+               generations: [Int]) throws -> ProfileReport {
+    var stored: String?
+    var reused = false
+    let result: WeightProfile
+    if let archive = target.archive,
+       let existing = try archive.profiles(generation: target.generation, index: target.index).first(where: { $0.profile.settings == settings }) {
+      result = existing.profile
+      stored = existing.path
+      reused = true
+    } else {
+      result = WeightProfile.measure(try target.network(), task: Tasks.make(target.task), settings: settings, evaluator: evaluator)
+      if let archive = target.archive {
+        stored = try archive.store(result, generation: target.generation, index: target.index, task: target.task)
+      }
+    }
+    return ProfileReport(generations: generations, genomeGeneration: target.generation, genomeIndex: target.index,
+                         connections: target.genome.enabledConnectionCount, weights: result.weights, mean: result.mean,
+                         std: result.std, ci95: result.ciHalfWidth, trials: result.trials, seed: result.settings.seed,
+                         stored: stored, reused: reused)
+  }
+}
