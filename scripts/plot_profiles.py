@@ -4,7 +4,7 @@
     python scripts/plot_profiles.py runs/x.h5 [more.h5 ...] --out plots/ [--title T] [--run RUN] [--latest N]
 
 Run archives: the profiles stored by `wann profile` (one curve per profiled genome; the newest
---latest N genomes when there are many). Experiment archives: each variant's champions' shared
+--latest N genomes when there are many; --champion: the final champion only). Experiment archives: each variant's champions' shared
 weight sweep (test battery), mean over seeds with a 95% CI over seeds. Several archives: overlaid.
 Writes DIR/profiles.png and DIR/profiles.pdf.
 """
@@ -16,15 +16,28 @@ import plotting
 from plotting import plt
 
 
+def run_champion(run):
+    s = run.summary()
+    last = s.iloc[-1]
+    return int(last.champion_generation), int(last.champion_index)
+
+
 def run_curves(path, args):
     curves = []
     for name, run in plotting.open_runs(path, args.run):
         with run:
             df = run.profiles()
+            champion = run_champion(run) if args.champion and run.generations() else None
         if df.empty:
             continue
         # One curve per genome: its newest stored profile.
         keys = df[["generation", "index", "profile"]].drop_duplicates().sort_values(["generation", "index", "profile"])
+        if args.champion:
+            if champion is None:
+                plotting.fail(f"{path} has no champion yet")
+            keys = keys[(keys.generation == champion[0]) & (keys["index"] == champion[1])]
+            if keys.empty:
+                plotting.fail(f"the champion {champion[0]}/{champion[1]} of {path} has no stored profile: run `wann profile {path}#champion` first")
         newest = keys.groupby(["generation", "index"]).tail(1).tail(args.latest)
         for _, k in newest.iterrows():
             p = df[(df.generation == k.generation) & (df["index"] == k["index"]) & (df.profile == k.profile)].sort_values("weight")
@@ -55,6 +68,7 @@ def experiment_curves(path, args):
 def main():
     p = plotting.parser(__doc__.splitlines()[0], many=True)
     p.add_argument("--latest", type=int, default=8, help="at most this many genomes per run archive (newest), default 8")
+    p.add_argument("--champion", action="store_true", help="run archives: only the run's final champion")
     args = p.parse_args()
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     curves = []

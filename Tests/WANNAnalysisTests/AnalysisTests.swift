@@ -1,0 +1,209 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+import WANNAnalysis
+import WANNCore
+import WANNTasks
+
+/// A swing-up genome with hidden nodes: bias, 5 inputs, force; x -> tanh -> force,
+/// sin θ -> gaussian -> force, cos θ -> force, and a disabled θ_dot -> force.
+func swingGenome(recurrent: Bool = false) -> Genome {
+  var g = Genome.bare(inputs: 5, outputs: 1)
+  g.nodes.append(NodeGene(id: NodeID(7), kind: .hidden, activation: .tanh))
+  g.nodes.append(NodeGene(id: NodeID(8), kind: .hidden, activation: .gaussian))
+  let links: [(Int32, Int32, Bool)] = [(1, 7, true), (7, 6, true), (4, 8, true), (8, 6, true), (3, 6, true), (5, 6, false), (0, 8, true)]
+  for (i, l) in links.enumerated() {
+    g.connections.append(ConnectionGene(innovation: Innovation(Int64(i)), source: NodeID(l.0), target: NodeID(l.1), isEnabled: l.2))
+  }
+  if recurrent {
+    g.connections.append(ConnectionGene(innovation: Innovation(20), source: NodeID(6), target: NodeID(7), isRecurrent: true))
+  }
+  return g
+}
+
+@Suite struct SeparableCMAESTests {
+  /// Minimises an ill-conditioned ellipsoid, sum 10^(i/(n-1)·3) x_i², from x = 1: the diagonal
+  /// covariance must learn the scales for this to converge in the budget.
+  @Test func minimisesAnEllipsoid() {
+    let n = 10
+    func f(_ x: [Double]) -> Double { x.indices.reduce(0) { $0 + pow(10, 3 * Double($1) / Double(n - 1)) * x[$1] * x[$1] } }
+    var es = SeparableCMAES(mean: [Double](repeating: 1, count: n), sigma: 0.5, seed: 3)
+    let start = f(es.mean)
+    for _ in 0..<600 { let c = es.ask(); es.tell(c.map(f)) }
+    #expect(start > 100)
+    #expect(f(es.mean) < 1e-8)
+    // It learned the scales: the stiffest coordinate's variance is the smallest.
+    #expect(es.variances[n - 1] < es.variances[0])
+  }
+
+  @Test func isDeterministicPerSeedAndDiffersAcrossSeeds() {
+    func run(_ seed: UInt64) -> [Double] {
+      var es = SeparableCMAES(mean: [0.5, -0.5, 2], sigma: 0.3, seed: seed)
+      for _ in 0..<20 { let c = es.ask(); es.tell(c.map { $0.reduce(0) { $0 + $1 * $1 } }) }
+      return es.mean
+    }
+    #expect(run(1) == run(1))
+    #expect(run(1) != run(2))
+  }
+}
+
+@Suite struct ConnectionOrderTests {
+  /// Individual weights are matched to genes through `connectionInnovations`: zeroing one gene's
+  /// weight must equal the network without that gene.
+  @Test(arguments: [0, 1, 2, 3, 4, 6, 20])
+  func zeroingAGeneEqualsRemovingIt(_ innovation: Int64) throws {
+    let g = swingGenome(recurrent: true)
+    let net = try Network(g)
+    #expect(Set(net.connectionInnovations.map(\.rawValue)) == Set(g.connections.filter(\.isEnabled).map(\.innovation.rawValue)))
+    var without = g
+    let k = without.connections.firstIndex { $0.innovation.rawValue == innovation }!
+    without.connections[k].isEnabled = false
+    var a = NetworkEvaluator(), b = NetworkEvaluator()
+    a.load(net)
+    b.load(try Network(without))
+    let w = 0.7
+    a.setConnectionWeights { net.connectionInnovations[$0].rawValue == innovation ? 0 : w }
+    for step in 0..<5 {
+      for i in 0..<5 {
+        let x = Double(i + step) * 0.3 - 0.5
+        a.setInput(i, x)
+        b.setInput(i, x)
+      }
+      a.forward(weight: .nan)
+      b.forward(weight: w)
+      #expect(abs(a.output(0) - b.output(0)) < 1e-12)
+    }
+  }
+}
+
+@Suite struct WeightProfileTests {
+  @Test func statisticsMatchClosedForm() {
+    // Two trials, two weights: [trial][weight] = [[1, 10], [3, 10]].
+    let p = WeightProfile(settings: .init(weights: [-1, 1], trials: 2, seed: 0), rewards: [1, 10, 3, 10])
+    #expect(p.mean == [2, 10])
+    #expect(abs(p.std[0] - 2.0.squareRoot()) < 1e-12)
+    #expect(p.std[1] == 0)
+    // t(0.975, 1 df) = 12.706; half width = t · s / sqrt(n) = 12.706.
+    #expect(abs(p.ciHalfWidth[0] - 12.706) < 1e-3)
+    #expect(p.bestWeightIndex == 1)
+  }
+
+  @Test func isDeterministicPerSeedForAnyThreadCount() throws {
+    let net = try Network(swingGenome())
+    let task = SwingUpTask()
+    let settings = WeightProfile.Settings(weights: [-2, -0.5, 0.5, 1.5], trials: 6, seed: 5)
+    let one = WeightProfile.measure(net, task: task, settings: settings, evaluator: ParallelEvaluator(threads: 1))
+    let two = WeightProfile.measure(net, task: task, settings: settings, evaluator: ParallelEvaluator(threads: 2))
+    #expect(one == two)
+    var other = settings
+    other.seed = 6
+    #expect(WeightProfile.measure(net, task: task, settings: other, evaluator: ParallelEvaluator(threads: 2)).rewards != one.rewards)
+    // The same episodes as `wann evaluate`: trial t at weight j is one rollout with stream (seed, evaluation, t).
+    var e = NetworkEvaluator()
+    e.load(net)
+    var rng = EpisodeKey(seed: 5, purpose: .evaluation).stream(repetition: 3)
+    let direct = task.rollout(&e, weight: 0.5, rng: &rng).reward
+    #expect(one.rewards[3 * 4 + 2] == direct)
+  }
+}
+
+@Suite struct WeightConditionsTests {
+  static let small = WeightConditions.Settings(trials: 6, seed: 2, sharedGrid: [-2, -1, -0.5, 0.5, 1, 2], budget: 240,
+                                               episodesPerCandidate: 2, initialSigma: 0.2)
+
+  @Test func isDeterministicPerSeedForAnyThreadCount() throws {
+    let net = try Network(swingGenome())
+    let a = try WeightConditions.measure(net, task: SwingUpTask(), settings: Self.small, evaluator: ParallelEvaluator(threads: 1))
+    let b = try WeightConditions.measure(net, task: SwingUpTask(), settings: Self.small, evaluator: ParallelEvaluator(threads: 2))
+    #expect(a.conditions == b.conditions)
+    #expect(a.tunedWeights == b.tunedWeights)
+    #expect(a.tuning == b.tuning)
+    var other = Self.small
+    other.seed = 3
+    let c = try WeightConditions.measure(net, task: SwingUpTask(), settings: other, evaluator: ParallelEvaluator(threads: 2))
+    #expect(c.conditions.map(\.rewards) != a.conditions.map(\.rewards))
+  }
+
+  @Test func reportsTheFourConditionsConsistently() throws {
+    let net = try Network(swingGenome())
+    let task = SwingUpTask()
+    let r = try WeightConditions.measure(net, task: task, settings: Self.small, evaluator: ParallelEvaluator(threads: 2))
+    #expect(r.conditions.map(\.key) == ["random_weights", "random_shared_weight", "tuned_shared_weight", "tuned_weights"])
+    #expect(r.conditions.allSatisfy { $0.rewards.count == 6 })
+    // The tuned shared weight is the grid's best on the tuning episodes...
+    #expect(r.tunedSharedWeight == Self.small.sharedGrid[r.sharedGridMeans.indices.max { r.sharedGridMeans[$0] < r.sharedGridMeans[$1] }!])
+    // ...and its test rewards are plain rollouts at that weight on the test episodes.
+    var e = NetworkEvaluator()
+    e.load(net)
+    for t in 0..<6 {
+      var rng = EpisodeKey(seed: 2, purpose: .evaluation).stream(repetition: t)
+      #expect(r.conditions[2].rewards[t] == task.rollout(&e, weight: r.tunedSharedWeight, rng: &rng).reward)
+    }
+    // 6 enabled connections: λ = 4 + floor(3 ln 6) = 9 candidates x 2 episodes = 18 rollouts per
+    // generation; a budget of 240 allows 13 whole generations (234 rollouts).
+    #expect(r.tuning.count == 13)
+    #expect(r.tuning.last?.rollouts == 234)
+    #expect(r.tunedWeights.count == 6)
+    #expect(r.tunedWeights != [Double](repeating: r.tunedSharedWeight, count: 6))
+  }
+
+  @Test func tooSmallABudgetIsAClearError() throws {
+    var s = Self.small
+    s.budget = 10
+    #expect {
+      try WeightConditions.measure(try Network(swingGenome()), task: SwingUpTask(), settings: s, evaluator: ParallelEvaluator(threads: 1))
+    } throws: { "\($0)".contains("raise --budget") }
+  }
+}
+
+/// Counts the `<g class="node ...">` and `<g class="edge ...">` elements of an SVG document.
+final class SVGCounter: NSObject, XMLParserDelegate {
+  var nodes = 0, edges = 0, recurrent = 0
+  func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    guard name == "g", let cls = attributes["class"]?.split(separator: " ") else { return }
+    if cls.first == "node" { nodes += 1 }
+    if cls.first == "edge" { edges += 1 }
+    if cls.contains("recurrent") { recurrent += 1 }
+  }
+}
+
+@Suite struct NetworkDrawingTests {
+  @Test func svgParsesWithOneElementPerNodeAndEnabledConnection() throws {
+    let g = swingGenome(recurrent: true)
+    let d = NetworkDrawing(g, inputLabels: SwingUpTask().inputLabels, outputLabels: ["force"], title: "a <test> & more")
+    let parser = XMLParser(data: Data(d.svg().utf8))
+    let counter = SVGCounter()
+    parser.delegate = counter
+    #expect(parser.parse(), "SVG is not well-formed XML: \(String(describing: parser.parserError))")
+    #expect(counter.nodes == g.nodes.count)
+    #expect(counter.edges == g.enabledConnectionCount)
+    #expect(counter.recurrent == 1)
+    #expect(d.svg().contains(">x_dot<") || d.svg().contains(SwingUpTask().inputLabels[1]))
+  }
+
+  @Test func layoutPutsInputsLeftOutputsRightAndHiddenByDepth() {
+    var g = swingGenome()
+    // A second hidden layer: 7 -> 9 -> 6.
+    g.nodes.append(NodeGene(id: NodeID(9), kind: .hidden, activation: .sine))
+    g.connections.append(ConnectionGene(innovation: Innovation(30), source: NodeID(7), target: NodeID(9)))
+    g.connections.append(ConnectionGene(innovation: Innovation(31), source: NodeID(9), target: NodeID(6)))
+    let d = NetworkDrawing(g, inputLabels: SwingUpTask().inputLabels, outputLabels: ["force"], title: "t")
+    let column = Dictionary(uniqueKeysWithValues: d.nodes.map { ($0.id.rawValue, $0.column) })
+    #expect((0...5).allSatisfy { column[Int32($0)] == 0 })
+    #expect(column[7] == 1 && column[8] == 1 && column[9] == 2)
+    #expect(column[6] == 3 && d.columnCount == 4)
+    #expect(d.nodes.first { $0.id == NodeID(9) }?.label == "sin")
+  }
+
+  @Test func dotHasOneStatementPerNodeAndEdge() {
+    let g = swingGenome(recurrent: true)
+    let dot = NetworkDrawing(g, inputLabels: SwingUpTask().inputLabels, outputLabels: ["force"], title: "t").dot()
+    let lines = dot.split(separator: "\n")
+    #expect(lines.filter { $0.contains(" -> ") }.count == g.enabledConnectionCount)
+    #expect(lines.filter { $0.contains("[label=") }.count == g.nodes.count)
+    #expect(lines.filter { $0.contains("style=dashed") }.count == 1)
+    #expect(dot.hasPrefix("digraph wann {") && dot.hasSuffix("}\n"))
+  }
+}

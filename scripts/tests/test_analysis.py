@@ -1,0 +1,201 @@
+"""Analysis commands and plots on CLI-made archives: profiles and conditions are deterministic
+and stored under their genome, every plot script writes a real PNG/PDF, drawings parse with the
+right node and edge counts, and the notebook runs headless."""
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import h5py
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import wann_h5  # noqa: E402
+
+SCRIPTS = pathlib.Path(__file__).resolve().parents[1]
+ROOT = SCRIPTS.parent
+
+
+def wann_run(wann, *args, check=True):
+    return subprocess.run([str(wann), *map(str, args)], check=check, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def archive(wann, tmp_path_factory):
+    """A short real search with profiles of every 2nd generation's champion and the conditions."""
+    out = tmp_path_factory.mktemp("analysis") / "run.h5"
+    wann_run(wann, "search", "--seed", 4, "--generations", 6, "--population", 32, "--out", out, "--quiet")
+    wann_run(wann, "profile", out, "--every", 2, "--weights", "-2:2:9", "--trials", 5)
+    wann_run(wann, "conditions", f"{out}#champion", "--trials", 5, "--budget", 300, "--grid", "-2:2:9")
+    return out
+
+
+@pytest.fixture(scope="module")
+def experiment(wann, tmp_path_factory):
+    out = tmp_path_factory.mktemp("experiment") / "smoke.h5"
+    wann_run(wann, "experiment", "run", ROOT / "experiments" / "ablation-smoke.toml", "--out", out)
+    return out
+
+
+def test_profile_is_stored_under_its_genome_and_read_back(wann, archive):
+    first = json.loads(wann_run(wann, "profile", f"{archive}#champion", "--weights", "-2:2:9", "--trials", 5, "--json").stdout)
+    p = first["profiles"][0]
+    # --every 2 already profiled the final champion with these settings: read back, not recomputed.
+    assert p["reused"] is True
+    assert p["stored"] == f"/analysis/{p['genome_generation']:06d}-{p['genome_index']}/profiles/0"
+    with h5py.File(archive, "r") as f:
+        g = f[p["stored"]]
+        assert g.attrs["complete"] == 1 and g["rewards"].shape == (5, 9)
+        np.testing.assert_array_equal(g["mean"][()], p["mean"])
+        np.testing.assert_allclose(g["rewards"][()].mean(axis=0), p["mean"], rtol=1e-12)
+    # The same numbers as `wann evaluate` with the same seed (same episodes).
+    ev = json.loads(wann_run(wann, "evaluate", "--genome", f"{archive}#champion", "--weights", "-2:2:9", "--trials", 5, "--json").stdout)
+    np.testing.assert_array_equal(ev["mean"], p["mean"])
+    # A new seed is a new profile, stored beside the first.
+    other = json.loads(wann_run(wann, "profile", f"{archive}#champion", "--weights", "-2:2:9", "--trials", 5, "--seed", 2, "--json").stdout)
+    assert other["profiles"][0]["reused"] is False and other["profiles"][0]["stored"].endswith("/profiles/1")
+    assert other["profiles"][0]["mean"] != p["mean"]
+
+
+def test_profiles_are_deterministic_across_threads_and_copies(wann, archive, tmp_path):
+    copy = tmp_path / "copy.h5"
+    shutil.copy(archive, copy)
+    a = json.loads(wann_run(wann, "profile", f"{copy}#3/0", "--trials", 4, "--weights", "-1,0.5,2", "--threads", 1, "--json").stdout)
+    b = json.loads(wann_run(wann, "profile", f"{archive}#3/0", "--trials", 4, "--weights", "-1,0.5,2", "--threads", 2, "--json").stdout)
+    for key in ("mean", "std", "ci95"):
+        assert a["profiles"][0][key] == b["profiles"][0][key]
+
+
+def test_every_nth_generation_profiles_each_champion_once(archive):
+    with wann_h5.open_archive(archive) as run:
+        summary = run.summary()
+        profiles = run.profiles()
+    chosen = summary[summary.generation.isin([0, 2, 4, 5])]
+    champions = set(zip(chosen.champion_generation, chosen.champion_index))
+    stored = profiles[(profiles.trials == 5) & (profiles.seed == 1)]
+    assert set(zip(stored.generation, stored["index"])) >= champions
+    assert stored.groupby(["generation", "index", "profile"]).size().eq(9).all()
+    assert (stored.ci95 > 0).any() and (stored["mean"] - stored.ci95 <= stored["mean"]).all()
+
+
+def test_conditions_are_stored_and_deterministic(wann, archive, tmp_path):
+    with wann_h5.open_archive(archive) as run:
+        table = run.conditions()
+    assert list(table.condition) == ["random_weights", "random_shared_weight", "tuned_shared_weight", "tuned_weights"]
+    assert (table.trials == 5).all()
+    copy = tmp_path / "copy.h5"
+    shutil.copy(archive, copy)
+    args = ["--trials", 5, "--budget", 300, "--grid", "-2:2:9", "--json"]
+    one = json.loads(wann_run(wann, "conditions", f"{copy}#champion", "--threads", 1, *args).stdout)
+    two = json.loads(wann_run(wann, "conditions", f"{archive}#champion", "--threads", 2, *args).stdout)
+    assert one["conditions"] == two["conditions"] and one["tuned_weights"] == two["tuned_weights"]
+    assert [r["mean"] for r in one["conditions"]] == list(table["mean"])
+    assert one["stored"].endswith("/conditions/1")
+
+
+PLOTS = [("plot_profiles.py", "profiles"), ("plot_run.py", "run"), ("plot_ablation.py", "ablation"), ("plot_heatmap.py", "heatmap")]
+
+
+@pytest.mark.parametrize("script,name", PLOTS)
+def test_plot_scripts_write_png_and_pdf(script, name, archive, tmp_path):
+    out = tmp_path / "plots"
+    r = subprocess.run([sys.executable, SCRIPTS / script, archive, "--out", out, "--title", "test"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    png, pdf = out / f"{name}.png", out / f"{name}.pdf"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+@pytest.mark.parametrize("script,name", [("plot_profiles.py", "profiles"), ("plot_ablation.py", "ablation"), ("plot_run.py", "run")])
+def test_plot_scripts_read_experiment_archives(script, name, experiment, tmp_path):
+    r = subprocess.run([sys.executable, SCRIPTS / script, experiment, "--out", tmp_path], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / f"{name}.png").stat().st_size > 10_000
+
+
+def test_plot_scripts_explain_what_is_missing(wann, tmp_path):
+    bare = tmp_path / "bare.h5"
+    wann_run(wann, "search", "--generations", 1, "--population", 8, "--out", bare, "--quiet")
+    for script, command in [("plot_heatmap.py", "wann profile"), ("plot_profiles.py", "wann profile"), ("plot_ablation.py", "wann conditions")]:
+        r = subprocess.run([sys.executable, SCRIPTS / script, bare, "--out", tmp_path], capture_output=True, text=True)
+        assert r.returncode == 2 and command in r.stderr, r.stderr
+    r = subprocess.run([sys.executable, SCRIPTS / "plot_run.py", tmp_path / "nope.h5", "--out", tmp_path], capture_output=True, text=True)
+    assert r.returncode == 2 and "does not exist" in r.stderr
+
+
+def champion_counts(archive):
+    with wann_h5.open_archive(archive) as run:
+        c = run.champion()
+    return len(c["nodes"]), int(c["connections"]["enabled"].sum())
+
+
+def test_draw_svg_parses_with_the_right_counts(wann, archive, tmp_path):
+    out = tmp_path / "net.svg"
+    wann_run(wann, "draw", f"{archive}#champion", "--out", out)
+    root = ET.parse(out).getroot()
+    groups = [g for g in root.iter("{http://www.w3.org/2000/svg}g")]
+    nodes = [g for g in groups if g.get("class", "").split()[0] == "node"]
+    edges = [g for g in groups if g.get("class", "").split()[0] == "edge"]
+    assert (len(nodes), len(edges)) == champion_counts(archive)
+    labels = {t.text for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert {"bias", "x", "force"} <= labels
+
+
+def test_draw_dot_parses_with_graphviz(wann, archive, tmp_path):
+    if shutil.which("dot") is None:
+        pytest.fail("Graphviz `dot` is missing: scripts/test installs it (apt-get install graphviz)")
+    out = tmp_path / "net.dot"
+    wann_run(wann, "draw", f"{archive}#champion", "--out", out)
+    parsed = json.loads(subprocess.run(["dot", "-Tjson", out], check=True, capture_output=True, text=True).stdout)
+    nodes = len(parsed["objects"]) - parsed.get("_subgraph_cnt", 0)
+    assert (nodes, len(parsed.get("edges", []))) == champion_counts(archive)
+
+
+def test_draw_marks_recurrent_edges(wann, tmp_path):
+    out = tmp_path / "rec.h5"
+    wann_run(wann, "search", "--config", ROOT / "experiments" / "swingup-recurrent.toml", "--generations", 12,
+             "--population", 48, "--seed", 2, "--out", out, "--quiet")
+    with h5py.File(out, "r") as f:
+        found = None
+        for name, g in f["generations"].items():
+            c = g["connections"][()]
+            hit = c[(c["recurrent"] == 1) & (c["enabled"] == 1)]
+            if len(hit):
+                found = (int(name), int(hit["genome"][0]), int(((c["genome"] == hit["genome"][0]) & (c["recurrent"] == 1) & (c["enabled"] == 1)).sum()))
+                break
+    assert found, "no recurrent connection evolved in 12 generations"
+    svg = tmp_path / "rec.svg"
+    wann_run(wann, "draw", f"{out}#{found[0]}/{found[1]}", "--out", svg)
+    root = ET.parse(svg).getroot()
+    recurrent = [g for g in root.iter("{http://www.w3.org/2000/svg}g") if "recurrent" in g.get("class", "").split()]
+    assert len(recurrent) == found[2]
+    assert all(p.get("stroke-dasharray") for g in recurrent for p in g.iter("{http://www.w3.org/2000/svg}path"))
+
+
+def test_notebook_data_is_what_the_cli_makes(wann, tmp_path):
+    """The committed archives are real CLI output: a fresh search with the same settings
+    reproduces their first generations bit for bit (if the engine changes on purpose, rerun
+    scripts/make_notebook_data)."""
+    fresh = tmp_path / "fresh.h5"
+    wann_run(wann, "search", "--task", "swingup", "--seed", 1, "--population", 64, "--generations", 2, "--out", fresh, "--quiet")
+    with h5py.File(fresh, "r") as a, h5py.File(ROOT / "notebooks-data" / "swingup-short.h5", "r") as b:
+        for g in ("000000", "000001"):
+            np.testing.assert_array_equal(a["generations"][g]["rewards"][()], b["generations"][g]["rewards"][()])
+        assert "analysis" in b and b.attrs["config_toml"].replace("generations = 32", "generations = 2") == a.attrs["config_toml"]
+    with h5py.File(ROOT / "notebooks-data" / "ablation-tiny.h5", "r") as f:
+        assert f.attrs["kind"] == "experiment" and len(f["experiments"]) == 8
+
+
+def test_notebook_runs_headless():
+    import nbclient
+    import nbformat
+    path = ROOT / "notebooks-data" / "wann-analysis.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nbclient.NotebookClient(nb, timeout=180, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}}).execute()
+    images = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert images >= 5
