@@ -48,6 +48,11 @@ import Testing
     (["search", "--config", "TYPOTOML"], "unknown key 'population.sise'"),
     (["search", "--threads", "0"], "--threads must be at least 1"),
     (["frobnicate"], "frobnicate"),
+    (["draw", "SWING", "--out", "net.png"], "--out must end in .svg or .dot"),
+    (["profile", "SWING", "--every", "4"], "give a run archive"),
+    (["profile", "/nonexistent/run.h5#champion"], "does not exist"),
+    (["conditions", "SWING", "--budget", "5"], "raise --budget"),
+    (["profile", "BADTOML"], "unknown genome format"),
   ])
   func badInputGivesOneLineAndStatus2(_ args: [String], _ needle: String) throws {
     let dir = try Self.tempDir()
@@ -76,7 +81,7 @@ import Testing
   @Test func helpExplainsEveryCommand() throws {
     let r = try Self.wann(["--help"])
     #expect(r.status == 0)
-    for c in ["search", "evaluate", "bench"] {
+    for c in ["search", "evaluate", "bench", "profile", "conditions", "draw"] {
       #expect(r.stdout.contains(c))
       let sub = try Self.wann([c, "--help"])
       #expect(sub.status == 0 && sub.stdout.contains("OPTIONS"))
