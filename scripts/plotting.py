@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import pathlib
 import sys
-import tomllib
 
 import matplotlib
 
@@ -59,13 +58,7 @@ def open_runs(path: str, run: str | None) -> list[tuple[str, wann_h5.Archive]]:
 
 
 def variant_order(path: str) -> list[str]:
-    """Variants of an experiment archive in the experiment file's order."""
-    import h5py
-    with h5py.File(path, "r") as f:
-        text = f.attrs.get("experiment_toml")
-    if not text:
-        return []
-    return list(tomllib.loads(text).get("variants", {}).keys())
+    return wann_h5.variants(path)
 
 
 def t95(n: int) -> float:

@@ -240,6 +240,14 @@ def kind(path: str) -> str:
         return str(f.attrs.get("kind", "run"))
 
 
+def variants(path: str) -> list[str]:
+    """Variant names of an experiment archive, in the experiment file's order (empty otherwise)."""
+    import tomllib
+    with h5py.File(str(path), "r") as f:
+        text = f.attrs.get("experiment_toml")
+    return list(tomllib.loads(text).get("variants", {}).keys()) if text else []
+
+
 def battery(path: str) -> pd.DataFrame:
     """Test-battery scores of every run of an experiment archive (`wann experiment run`): one row
     per run and condition: run, variant, seed, condition, score (mean reward under it)."""

@@ -154,8 +154,10 @@ public struct NetworkDrawing: Sendable {
       <text x="\(Self.number(width / 2))" y="42" text-anchor="middle" font-size="11" fill="#555">\(nodes.count) nodes, \(edges.count) connections\(edges.contains(where: \.isRecurrent) ? " (dashed red: recurrent, reads the previous step)" : "")\(edges.contains(where: \.isOutputToOutput) ? " (dashed blue: output to output)" : "")</text>
 
       """
+    let columnOf = Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0.column) })
     for e in edges {
       guard let a = position[e.source], let b = position[e.target] else { continue }
+      let span = (columnOf[e.target] ?? 0) - (columnOf[e.source] ?? 0)
       let dx = b.x - a.x, dy = b.y - a.y
       let length = max((dx * dx + dy * dy).squareRoot(), 1e-9)
       let cls: String, stroke: String, marker: String, dash: String
@@ -177,6 +179,15 @@ public struct NetworkDrawing: Sendable {
         let tx = b.x - dx / length * Self.radius, ty = b.y - dy / length * Self.radius
         let bend = 0.35 * length + 20
         let cx = (sx + tx) / 2 + dy / length * bend, cy = (sy + ty) / 2 - dx / length * bend
+        path = "M \(Self.number(sx)) \(Self.number(sy)) Q \(Self.number(cx)) \(Self.number(cy)) \(Self.number(tx)) \(Self.number(ty))"
+      } else if span > 1 {
+        // A long link skipping columns bows away from the nodes it would otherwise run through
+        // (alternating sides, so parallel long links stay apart).
+        let sx = a.x + dx / length * Self.radius, sy = a.y + dy / length * Self.radius
+        let tx = b.x - dx / length * Self.radius, ty = b.y - dy / length * Self.radius
+        let side = e.innovation.rawValue % 2 == 0 ? 1.0 : -1.0
+        let bend = side * min(12 + 9 * Double(span), 0.25 * length)
+        let cx = (sx + tx) / 2 - dy / length * bend, cy = (sy + ty) / 2 + dx / length * bend
         path = "M \(Self.number(sx)) \(Self.number(sy)) Q \(Self.number(cx)) \(Self.number(cy)) \(Self.number(tx)) \(Self.number(ty))"
       } else {
         let sx = a.x + dx / length * Self.radius, sy = a.y + dy / length * Self.radius
