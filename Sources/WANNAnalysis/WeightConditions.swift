@@ -93,6 +93,11 @@ public struct WeightConditions: Sendable {
     guard s.episodesPerCandidate >= 1 else { throw .invalid("episodes per candidate must be at least 1") }
     guard s.initialSigma > 0, s.initialSigma.isFinite else { throw .invalid("the initial step size must be positive") }
     let n = network.connectionInnovations.count
+    // Checked before any rollout, so a bad budget fails at once.
+    let perGeneration = max(s.populationSize ?? SeparableCMAES.defaultPopulationSize(dimension: n), 2) * s.episodesPerCandidate
+    if n > 0 && s.budget < perGeneration {
+      throw .invalid("a tuning budget of \(s.budget) rollouts is less than one optimiser generation (\(perGeneration / s.episodesPerCandidate) candidates x \(s.episodesPerCandidate) episodes = \(perGeneration)): raise --budget")
+    }
     let test = EpisodeKey(seed: s.seed, purpose: .evaluation)
     var steps = 0
     func play(_ plans: [RolloutPlan], _ episodes: EpisodeKey) -> [Double] {
@@ -124,10 +129,6 @@ public struct WeightConditions: Sendable {
     var history: [TuningStep] = []
     if n > 0 {
       var es = SeparableCMAES(mean: tuned, sigma: s.initialSigma, seed: s.seed, populationSize: s.populationSize)
-      let perGeneration = es.populationSize * s.episodesPerCandidate
-      guard s.budget >= perGeneration else {
-        throw .invalid("a tuning budget of \(s.budget) rollouts is less than one optimiser generation (\(es.populationSize) candidates x \(s.episodesPerCandidate) episodes = \(perGeneration)): raise --budget")
-      }
       var spent = 0
       while spent + perGeneration <= s.budget {
         let candidates = es.ask()

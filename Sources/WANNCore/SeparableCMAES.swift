@@ -39,7 +39,7 @@ public struct SeparableCMAES: Sendable {
     self.mean = mean
     self.sigma = sigma
     variances = [Double](repeating: 1, count: n)
-    let lambda = max(populationSize ?? (4 + Int((3 * log(nd)).rounded(.down))), 2)
+    let lambda = max(populationSize ?? Self.defaultPopulationSize(dimension: n), 2)
     self.populationSize = lambda
     let mu = lambda / 2
     parentCount = mu
@@ -58,6 +58,11 @@ public struct SeparableCMAES: Sendable {
     expectedNorm = nd.squareRoot() * (1 - 1 / (4 * nd) + 1 / (21 * nd * nd))
     pathSigma = [Double](repeating: 0, count: n)
     pathC = [Double](repeating: 0, count: n)
+  }
+
+  /// CMA-ES's default number of candidates per generation, 4 + floor(3 ln n).
+  public static func defaultPopulationSize(dimension n: Int) -> Int {
+    4 + Int((3 * log(Double(max(n, 1)))).rounded(.down))
   }
 
   /// The candidates of the current generation: mean + σ·D·z with z ~ N(0, I).
