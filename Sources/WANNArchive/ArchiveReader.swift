@@ -213,8 +213,8 @@ public final class ArchiveReader {
 
   /// The search as it stood after the last complete generation, ready to breed the next one.
   public func restoreSearch(config: SearchConfig, threads: Int) throws -> SearchRun {
-    guard let last = completeGenerations.last else { return SearchRun(config: config, threads: threads) }
-    let task = Tasks.make(config.task)
+    guard let last = completeGenerations.last else { return try SearchRun(config: config, threads: threads) }
+    let task = Tasks.interface(config.task)
     let group = try generationGroup(last)
     let record: InnovationRecord
     do {
@@ -223,11 +223,11 @@ public final class ArchiveReader {
     } catch let e as HDF5Error {
       throw ArchiveError.unreadable(path, e)
     }
-    var evolution = Evolution(config: config, inputs: task.inputCount, outputs: task.outputCount,
+    var evolution = Evolution(config: config, inputs: task.inputLabels.count, outputs: task.outputLabels.count,
                               defaultHiddenActivations: task.hiddenActivations, generation: last,
                               population: try population(last), record: record, champion: try champion())
     evolution.tell(try rewards(last))
     evolution.advance()
-    return SearchRun(evolution: evolution, threads: threads)
+    return try SearchRun(evolution: evolution, threads: threads)
   }
 }

@@ -121,6 +121,7 @@ public final class ArchiveWriter {
     try g.setAttribute("evaluation.randomHigh", c.evaluation.randomHigh)
     try g.setAttribute("evaluation.randomDraws", Int64(c.evaluation.randomDraws))
     try g.setAttribute("evaluation.noiseSigma", c.evaluation.noiseSigma)
+    try g.setAttribute("evaluation.batchSize", Int64(c.evaluation.batchSize))
     try g.setAttribute("ranking.connectionObjectiveProbability", c.ranking.connectionObjectiveProbability)
     try g.setAttribute("searchSpace.recurrent", Int8(c.searchSpace.recurrent ? 1 : 0))
     try g.setAttribute("searchSpace.outputToOutput", Int8(c.searchSpace.outputToOutput ? 1 : 0))

@@ -142,8 +142,18 @@ public struct NetworkEvaluator: ~Copyable {
   public private(set) var inputCount = 0
   public private(set) var evaluatedCount = 0
   public private(set) var outputCount = 0
+  /// Batch mode (classification): every slot holds a row of `batchSize` values, slot-major.
+  private var batch: UnsafeMutablePointer<Double>
+  private var batchCapacity = 1
+  public private(set) var batchSize = 0
+  /// Inputs that some enabled connection reads (so a batch needs only these rows filled).
+  private var usedInputs: UnsafeMutablePointer<Int32>
+  private var usedInputCapacity = 1
+  public private(set) var usedInputCount = 0
 
   public init() {
+    batch = .allocate(capacity: 1)
+    usedInputs = .allocate(capacity: 1)
     activations = .allocate(capacity: 1)
     sourceStart = .allocate(capacity: 2)
     sources = .allocate(capacity: 1)
@@ -162,6 +172,8 @@ public struct NetworkEvaluator: ~Copyable {
     outputs.deallocate(); values.deallocate()
     recurrentStart.deallocate(); recurrentSources.deallocate(); previous.deallocate()
     connectionWeights.deallocate()
+    batch.deallocate()
+    usedInputs.deallocate()
   }
 
   /// Copies `network`'s program into this evaluator's buffers (allocating only to grow).
@@ -216,7 +228,28 @@ public struct NetworkEvaluator: ~Copyable {
     inputCount = network.inputCount
     evaluatedCount = network.evaluatedCount
     outputCount = network.outputCount
+    if inputCount > usedInputCapacity {
+      usedInputs.deallocate()
+      usedInputCapacity = inputCount * 2
+      usedInputs = .allocate(capacity: usedInputCapacity)
+    }
+    // Mark inputs read by a connection in the (still unused) output-slot scratch of `values`,
+    // then list them in input order.
+    usedInputCount = 0
+    for k in 0..<network.slotCount { values[k] = 0 }
+    for s in network.sources where s >= 1 && Int(s) <= inputCount { values[Int(s)] = 1 }
+    for s in network.recurrentSources where s >= 1 && Int(s) <= inputCount { values[Int(s)] = 1 }
+    for i in 0..<inputCount where values[1 + i] == 1 {
+      usedInputs[usedInputCount] = Int32(i)
+      usedInputCount += 1
+    }
+    for k in 0..<network.slotCount { values[k] = 0 }
+    values[0] = 1
   }
+
+  /// Input `n` of the inputs some connection reads, in input order (`n < usedInputCount`).
+  @inline(__always)
+  public func usedInput(_ n: Int) -> Int { Int(usedInputs[n]) }
 
   /// Evaluates every non-input node once with all connections at `weight`. Write the observation
   /// into `values[1...inputCount]` first; read outputs with `output(_:)`.
@@ -230,6 +263,73 @@ public struct NetworkEvaluator: ~Copyable {
       k &+= 1
     }
     for r in 0..<recurrentCount { previous[r] = 0 }
+  }
+
+  // MARK: Batch mode
+
+  /// Prepares to evaluate the loaded network on `size` samples at once (growing the buffer only
+  /// when needed): the bias row is set to 1; fill the input rows with `batchInputs(_:)`.
+  public mutating func prepareBatch(size: Int) {
+    let slots = inputCount &+ 1 &+ evaluatedCount
+    if slots * size > batchCapacity {
+      batch.deallocate()
+      batchCapacity = slots * size * 2
+      batch = .allocate(capacity: batchCapacity)
+    }
+    batchSize = size
+    batch.update(repeating: 1, count: size)
+  }
+
+  /// The row of input `i` over the batch (write sample b's value at index b).
+  @inline(__always)
+  public func batchInputs(_ i: Int) -> UnsafeMutablePointer<Double> { batch + (1 &+ i) &* batchSize }
+
+  /// The row of output `o` over the batch, after `forwardBatch`.
+  @inline(__always)
+  public func batchOutputs(_ o: Int) -> UnsafePointer<Double> { UnsafePointer(batch + Int(outputs[o]) &* batchSize) }
+
+  /// Evaluates every sample of the batch in one pass, node by node over contiguous rows, so the
+  /// inner loops vectorise. One step from a zero state: recurrent connections deliver the
+  /// previous step's values, which are all 0, so a batch ignores them (classification is a
+  /// single step per sample). Individual connection weights apply if set.
+  public func forwardBatch(weight: Double) {
+    let n = batchSize
+    let first = inputCount &+ 1
+    var e = Int(sourceStart[0])
+    for k in 0..<evaluatedCount {
+      let row = batch + (first &+ k) &* n
+      row.update(repeating: 0, count: n)
+      let end = Int(sourceStart[k &+ 1])
+      while e < end {
+        let source = UnsafePointer(batch + Int(sources[e]) &* n)
+        if usesConnectionWeights {
+          let w = connectionWeights[e]
+          for b in 0..<n { row[b] += w * source[b] }
+        } else {
+          for b in 0..<n { row[b] += source[b] }
+        }
+        e &+= 1
+      }
+      Self.activate(activations[k], row, n, scale: usesConnectionWeights ? 1 : weight)
+    }
+  }
+
+  /// row[b] = activation(scale · row[b]), with the activation chosen once per row.
+  @inline(__always)
+  static func activate(_ a: Activation, _ row: UnsafeMutablePointer<Double>, _ n: Int, scale: Double) {
+    switch a {
+    case .linear: for b in 0..<n { row[b] = scale * row[b] }
+    case .step: for b in 0..<n { row[b] = scale * row[b] > 0 ? 1 : 0 }
+    case .sine: for b in 0..<n { row[b] = FastMath.sinPi(scale * row[b]) }
+    case .gaussian: for b in 0..<n { row[b] = FastMath.gaussian(scale * row[b]) }
+    case .tanh: for b in 0..<n { row[b] = FastMath.tanh(scale * row[b]) }
+    case .sigmoid: for b in 0..<n { row[b] = (FastMath.tanh(scale * row[b] / 2) + 1) / 2 }
+    case .inverse: for b in 0..<n { row[b] = -(scale * row[b]) }
+    case .absolute: for b in 0..<n { row[b] = Swift.abs(scale * row[b]) }
+    case .relu: for b in 0..<n { let x = scale * row[b]; row[b] = x > 0 ? x : 0 }
+    case .cosine: for b in 0..<n { row[b] = FastMath.cosPi(scale * row[b]) }
+    case .squared: for b in 0..<n { let x = scale * row[b]; row[b] = x * x }
+    }
   }
 
   /// Enabled connections of the loaded network: feed-forward ones first (in evaluation order),

@@ -42,6 +42,7 @@ extension SearchConfig {
     Key(name: "evaluation.randomHigh") { c, v throws(ConfigError) in c.evaluation.randomHigh = try v.double("evaluation.randomHigh") },
     Key(name: "evaluation.randomDraws") { c, v throws(ConfigError) in c.evaluation.randomDraws = try v.int("evaluation.randomDraws") },
     Key(name: "evaluation.noiseSigma") { c, v throws(ConfigError) in c.evaluation.noiseSigma = try v.double("evaluation.noiseSigma") },
+    Key(name: "evaluation.batchSize") { c, v throws(ConfigError) in c.evaluation.batchSize = try v.int("evaluation.batchSize") },
     Key(name: "ranking.connectionObjectiveProbability") { c, v throws(ConfigError) in
       c.ranking.connectionObjectiveProbability = try v.double("ranking.connectionObjectiveProbability")
     },
@@ -90,7 +91,7 @@ extension SearchConfig {
     s += "repetitions = \(evaluation.repetitions)\nchampionRetests = \(evaluation.championRetests)\n"
     s += "weightMode = \"\(evaluation.weightMode)\"\nfixedWeight = \(num(evaluation.fixedWeight))\n"
     s += "randomLow = \(num(evaluation.randomLow))\nrandomHigh = \(num(evaluation.randomHigh))\n"
-    s += "randomDraws = \(evaluation.randomDraws)\nnoiseSigma = \(num(evaluation.noiseSigma))\n\n"
+    s += "randomDraws = \(evaluation.randomDraws)\nnoiseSigma = \(num(evaluation.noiseSigma))\nbatchSize = \(evaluation.batchSize)\n\n"
     s += "[ranking]\nconnectionObjectiveProbability = \(num(ranking.connectionObjectiveProbability))\n\n"
     s += "[searchSpace]\nrecurrent = \(searchSpace.recurrent)\noutputToOutput = \(searchSpace.outputToOutput)\n"
     return s

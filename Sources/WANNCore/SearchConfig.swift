@@ -6,6 +6,13 @@ public enum TaskKind: String, Codable, Sendable, CaseIterable {
   case swingupNovel = "swingup-novel"
   /// Sequence recall: report the sign of the previous step's input (needs memory).
   case recall
+  /// scikit-learn's 8x8 digits (64 inputs, pixels / 16), 10 softmax outputs.
+  case digits
+  /// MNIST resized to 16x16 and deskewed as the original release does (256 inputs), 10 outputs.
+  case mnist256
+
+  /// Classification tasks score a batch of labelled images per rollout instead of an episode.
+  public var isClassification: Bool { self == .digits || self == .mnist256 }
 }
 
 public struct PopulationConfig: Codable, Sendable, Equatable {
@@ -36,6 +43,8 @@ public struct EvaluationConfig: Codable, Sendable, Equatable {
   public var randomHigh = 2.0
   public var randomDraws = 6
   public var noiseSigma = 0.1
+  /// Classification tasks: training images per rollout (the original's batch of 1000).
+  public var batchSize = 1000
   public init() {}
 
   public static let weightModeNames = ["sharedSeries", "singleFixed", "perConnectionRandom", "gaussianNoise"]
@@ -79,6 +88,21 @@ public struct SearchConfig: Codable, Sendable, Equatable {
     c.task = task
     switch task {
     case .swingup, .swingupNovel, .recall: break  // the struct's defaults are the swing-up settings
+    case .mnist256:
+      // The original release's mnist256 settings: population 960, tournament 32, sparse start,
+      // one batch per weight value.
+      c.population.size = 960
+      c.population.tournamentSize = 32
+      c.population.initialConnectionProbability = 0.05
+      c.evaluation.repetitions = 1
+      c.generations = 4096
+    case .digits:
+      // The mnist256 settings at a fifth of the population: a quick classification benchmark.
+      c.population.size = 192
+      c.population.tournamentSize = 32
+      c.population.initialConnectionProbability = 0.05
+      c.evaluation.repetitions = 1
+      c.generations = 256
     }
     return c
   }
@@ -119,6 +143,7 @@ public struct SearchConfig: Codable, Sendable, Equatable {
               "evaluation.randomLow", "must be finite and below evaluation.randomHigh")
     try check(evaluation.randomDraws >= 1, "evaluation.randomDraws", "must be at least 1")
     try check(evaluation.noiseSigma >= 0 && evaluation.noiseSigma.isFinite, "evaluation.noiseSigma", "must be finite and >= 0")
+    try check(evaluation.batchSize >= 1, "evaluation.batchSize", "must be at least 1")
     try check((0...1).contains(ranking.connectionObjectiveProbability),
               "ranking.connectionObjectiveProbability", "must be in [0, 1]")
   }

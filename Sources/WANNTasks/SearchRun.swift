@@ -68,16 +68,16 @@ public struct SearchRun: Sendable {
   public let task: any WANNTask
   public let evaluator: ParallelEvaluator
 
-  public init(config: SearchConfig, threads: Int) {
-    task = Tasks.make(config.task)
+  public init(config: SearchConfig, threads: Int) throws(DatasetError) {
+    task = try Tasks.make(config.task, batchSize: config.evaluation.batchSize)
     evaluator = ParallelEvaluator(threads: threads)
     evolution = Evolution(config: config, inputs: task.inputCount, outputs: task.outputCount,
                           defaultHiddenActivations: task.hiddenActivations)
   }
 
   /// Continues a search from a restored state (see `Evolution.init(config:...generation:...)`).
-  public init(evolution: Evolution, threads: Int) {
-    task = Tasks.make(evolution.config.task)
+  public init(evolution: Evolution, threads: Int) throws(DatasetError) {
+    task = try Tasks.make(evolution.config.task, batchSize: evolution.config.evaluation.batchSize)
     evaluator = ParallelEvaluator(threads: threads)
     self.evolution = evolution
   }

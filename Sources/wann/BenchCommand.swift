@@ -89,7 +89,7 @@ struct BenchCommand: ParsableCommand {
     for t in threadCounts {
       var config = SearchConfig.defaults(for: .swingup)
       config.population.size = population
-      var run = SearchRun(config: config, threads: t)
+      var run = try SearchRun(config: config, threads: t)
       var steps = 0, seconds = 0.0
       var last: GenerationSummary?
       for _ in 0..<generations {

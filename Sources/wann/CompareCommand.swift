@@ -67,7 +67,7 @@ struct CompareCommand: ParsableCommand {
     if let population { base.population.size = population }
     do { try base.validate() } catch { throw CLIError("invalid settings: \(error)") }
     let threads = self.threads ?? Inputs.coreCount
-    let taskImpl = Tasks.make(base.task)
+    let taskImpl = try Tasks.make(base.task, batchSize: base.evaluation.batchSize)
     try SearchLoop.prepareDirectory(for: out)
     let seedList = (1...seeds).map { UInt64($0) }
     let writer = try MultiRunWriter(creating: out, task: base.task, conditions: chosen.map(\.name), seeds: seedList, force: force)

@@ -102,7 +102,7 @@ struct ConditionsCommand: ParsableCommand {
     let start = Date()
     let result: WeightConditions
     do {
-      result = try WeightConditions.measure(try target.network(), task: Tasks.make(target.task), settings: settings, evaluator: evaluator)
+      result = try WeightConditions.measure(try target.network(), task: try Tasks.make(target.task), settings: settings, evaluator: evaluator)
     } catch let e as WeightConditions.SettingsError {
       throw CLIError("\(genome): \(e)")
     }

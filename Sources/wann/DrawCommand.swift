@@ -41,7 +41,7 @@ struct DrawCommand: ParsableCommand {
 
   func run() throws {
     let target = try AnalysisTarget.resolve(genome, task: task, writable: false)
-    let t = Tasks.make(target.task)
+    let t = Tasks.interface(target.task)
     let caption = title ?? (target.archive == nil ? "\(target.reference) (\(target.task.rawValue))"
       : "\(target.task.rawValue): genome \(target.generation)/\(target.index) of \(URL(fileURLWithPath: target.archive!.path).lastPathComponent)\(target.archive!.runName.map { " [\($0)]" } ?? "")")
     let drawing = NetworkDrawing(target.genome, inputLabels: t.inputLabels, outputLabels: t.outputLabels, title: caption)

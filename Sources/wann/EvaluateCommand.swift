@@ -62,7 +62,7 @@ struct EvaluateCommand: ParsableCommand {
     do { network = try Network(g) } catch { throw CLIError("\(genome): cannot evaluate the genome: \(error)") }
     let evaluator = ParallelEvaluator(threads: threads ?? Inputs.coreCount)
     let (rewards, _) = evaluator.evaluate(
-      task: Tasks.make(task), networks: [network], weights: weightValues, repetitions: trials,
+      task: try Tasks.make(task), networks: [network], weights: weightValues, repetitions: trials,
       episodes: EpisodeKey(seed: seed, purpose: .evaluation))
     var means: [Double] = [], stds: [Double] = []
     for w in weightValues.indices {

@@ -40,7 +40,7 @@ struct ExperimentRunCommand: ParsableCommand {
     let experiment: Experiment
     do { experiment = try Experiment(toml: text) } catch { throw CLIError("\(file): \(error)") }
     let threads = self.threads ?? Inputs.coreCount
-    let task = Tasks.make(experiment.task)
+    let task = try Tasks.make(experiment.task)
     try SearchLoop.prepareDirectory(for: out)
     var done = Set<String>()
     let writer: MultiRunWriter

@@ -116,9 +116,9 @@ enum Inputs {
   /// A genome from the original release's `.out` format or our JSON genome document.
   static func genome(path: String, task: TaskKind) throws -> Genome {
     let text = try readText(path, what: "genome file")
-    let t = Tasks.make(task)
+    let t = Tasks.interface(task)
     if path.hasSuffix(".out") || path.hasSuffix(".csv") {
-      do { return try OriginalNetwork(csv: text, inputs: t.inputCount, outputs: t.outputCount).genome } catch {
+      do { return try OriginalNetwork(csv: text, inputs: t.inputLabels.count, outputs: t.outputLabels.count).genome } catch {
         throw CLIError("\(path) is not a valid original-release network for task \(task.rawValue): \(error)")
       }
     }
@@ -135,8 +135,8 @@ enum Inputs {
         throw CLIError("\(path) holds a \(doc.task.rawValue) genome, not \(task.rawValue): pass --task \(doc.task.rawValue)")
       }
       if let problem = doc.genome.invariantViolation(in: SearchSpace(recurrent: true, outputToOutput: true)) { throw CLIError("\(path): invalid genome: \(problem)") }
-      guard doc.genome.inputCount == t.inputCount, doc.genome.outputCount == t.outputCount else {
-        throw CLIError("\(path): genome has \(doc.genome.inputCount) inputs/\(doc.genome.outputCount) outputs, task \(task.rawValue) needs \(t.inputCount)/\(t.outputCount)")
+      guard doc.genome.inputCount == t.inputLabels.count, doc.genome.outputCount == t.outputLabels.count else {
+        throw CLIError("\(path): genome has \(doc.genome.inputCount) inputs/\(doc.genome.outputCount) outputs, task \(task.rawValue) needs \(t.inputLabels.count)/\(t.outputLabels.count)")
       }
       return doc.genome
     }

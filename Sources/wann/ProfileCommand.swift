@@ -202,7 +202,7 @@ struct ProfileCommand: ParsableCommand {
       stored = existing.path
       reused = true
     } else {
-      result = WeightProfile.measure(try target.network(), task: Tasks.make(target.task), settings: settings, evaluator: evaluator)
+      result = WeightProfile.measure(try target.network(), task: try Tasks.make(target.task), settings: settings, evaluator: evaluator)
       if let archive = target.archive {
         stored = try archive.store(result, generation: target.generation, index: target.index, task: target.task)
       }

@@ -77,9 +77,9 @@ struct SearchCommand: ParsableCommand {
     var archive: ArchiveWriter?
     if let out {
       try SearchLoop.prepareDirectory(for: out)
-      archive = try ArchiveWriter(creating: out, config: config, task: Tasks.make(config.task), force: force)
+      archive = try ArchiveWriter(creating: out, config: config, task: Tasks.make(config.task, batchSize: config.evaluation.batchSize), force: force)
     }
-    var run = SearchRun(config: config, threads: threads)
+    var run = try SearchRun(config: config, threads: threads)
     let loop = SearchLoop(json: running.json, quiet: running.quiet, championPath: championPath, archive: archive)
     loop.header(config, threads: threads, from: 0)
     try loop.run(&run, until: config.generations)

@@ -32,10 +32,12 @@ struct SearchLoop {
       if json {
         Output.line(Output.json(s))
       } else {
-        let champ = s.championReward.map { Output.fixed($0) } ?? "-"
+        // Classification rewards are negative cross-entropies near -2.3: show more digits.
+        let digits = run.evolution.config.task.isClassification ? 4 : 1
+        let champ = s.championReward.map { Output.fixed($0, digits) } ?? "-"
         let cells = [
-          Output.pad("\(s.generation)", 7), Output.pad(Output.fixed(s.best), 9), Output.pad(Output.fixed(s.mean), 9),
-          Output.pad(Output.fixed(s.median), 9), Output.pad(champ, 9),
+          Output.pad("\(s.generation)", 7), Output.pad(Output.fixed(s.best, digits), 9), Output.pad(Output.fixed(s.mean, digits), 9),
+          Output.pad(Output.fixed(s.median, digits), 9), Output.pad(champ, 9),
           Output.pad(s.championConnections.map(String.init) ?? "-", 6), Output.pad(s.championNodes.map(String.init) ?? "-", 6),
           Output.pad(Output.fixed(s.seconds, 2), 8),
         ]
@@ -49,7 +51,7 @@ struct SearchLoop {
     try archive?.finish(champion: run.evolution.champion)
     var message: String
     if let c = run.evolution.champion {
-      message = "champion: generation \(c.generation), re-tested mean reward \(Output.fixed(c.retestMean)), \(c.genome.enabledConnectionCount) connections, \(c.genome.nodes.count) nodes"
+      message = "champion: generation \(c.generation), re-tested mean reward \(Output.fixed(c.retestMean, run.evolution.config.task.isClassification ? 4 : 1)), \(c.genome.enabledConnectionCount) connections, \(c.genome.nodes.count) nodes"
       if let archive { message += " -> \(archive.path)#champion" }
       if let championPath { message += (archive == nil ? " -> " : ", ") + championPath }
     } else {
@@ -70,7 +72,7 @@ struct SearchLoop {
   /// Runs a whole search silently into `archive` (a run of a comparison or experiment) and
   /// returns its champion.
   static func runQuietly(_ config: SearchConfig, threads: Int, into archive: ArchiveWriter) throws -> Champion? {
-    var run = SearchRun(config: config, threads: threads)
+    var run = try SearchRun(config: config, threads: threads)
     for _ in 0..<config.generations { try archive.write(run.runGenerationInFull()) }
     try archive.finish(champion: run.evolution.champion)
     return run.evolution.champion

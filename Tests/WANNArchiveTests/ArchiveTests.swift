@@ -21,7 +21,7 @@ import WANNTasks
 
   static func write(_ path: String, config: SearchConfig) throws -> [GenerationResult] {
     let writer = try ArchiveWriter(creating: path, config: config, task: SwingUpTask(), force: false)
-    var run = SearchRun(config: config, threads: 2)
+    var run = try SearchRun(config: config, threads: 2)
     var results: [GenerationResult] = []
     for _ in 0..<config.generations {
       let r = run.runGenerationInFull()

@@ -3,11 +3,11 @@ import WANNCore
 @testable import WANNTasks
 
 @Suite struct DeterminismTests {
-  static func run(threads: Int, seed: UInt64 = 5) -> ([GenerationSummary], [Genome]) {
+  static func run(threads: Int, seed: UInt64 = 5) throws -> ([GenerationSummary], [Genome]) {
     var c = SearchConfig.defaults(for: .swingup)
     c.seed = seed
     c.population.size = 24
-    var run = SearchRun(config: c, threads: threads)
+    var run = try SearchRun(config: c, threads: threads)
     var summaries: [GenerationSummary] = []
     for _ in 0..<6 {
       var s = run.runGeneration()
@@ -17,14 +17,14 @@ import WANNCore
     return (summaries, run.evolution.genomes)
   }
 
-  @Test func searchIsIdenticalForOneTwoAndFourThreads() {
-    let one = Self.run(threads: 1)
+  @Test func searchIsIdenticalForOneTwoAndFourThreads() throws {
+    let one = try Self.run(threads: 1)
     for t in [2, 4] {
-      let other = Self.run(threads: t)
+      let other = try Self.run(threads: t)
       #expect(other.0 == one.0, "\(t) threads: statistics differ")
       #expect(other.1 == one.1, "\(t) threads: genomes differ")
     }
-    #expect(Self.run(threads: 1, seed: 6).0 != one.0)
+    #expect(try Self.run(threads: 1, seed: 6).0 != one.0)
   }
 
   @Test func evaluatorGivesTheSameMatrixForAnyThreadCount() throws {

@@ -57,7 +57,7 @@ import WANNCore
       var c = SearchConfig.defaults(for: .recall)
       c.population.size = 96
       c.searchSpace = space
-      var run = SearchRun(config: c, threads: 2)
+      var run = try SearchRun(config: c, threads: 2)
       for _ in 0..<200 { _ = run.runGeneration() }
       let genome = try #require(run.evolution.champion).genome
       let (rewards, _) = ParallelEvaluator(threads: 2).evaluate(
