@@ -79,8 +79,10 @@ struct InspectCommand: ParsableCommand {
     let planned = reader.config.generations
     Output.line("generations \(summaries.count) complete of \(planned) planned" +
                 (report.incompleteGenerations.isEmpty ? "" : ", cut short: \(report.incompleteGenerations)"))
+    // Classification rewards (negative cross-entropies near -2.3) need more digits.
+    let digits = reader.config.task.isClassification ? 4 : 1
     if let c = champion {
-      Output.line("champion   generation \(c.generation), genome \(c.index): re-tested mean reward \(Output.fixed(c.retestMeanReward)), \(c.connections) connections, \(c.nodes) nodes  (\(c.reference))")
+      Output.line("champion   generation \(c.generation), genome \(c.index): re-tested mean reward \(Output.fixed(c.retestMeanReward, digits)), \(c.connections) connections, \(c.nodes) nodes  (\(c.reference))")
     }
     if !summaries.isEmpty {
       Output.line("best curve (generation: best mean reward / champion):")
@@ -89,7 +91,7 @@ struct InspectCommand: ParsableCommand {
       if shown.last != summaries.count - 1 { shown.append(summaries.count - 1) }
       for i in shown {
         let s = summaries[i]
-        Output.line("  \(Output.pad(String(s.generation), 6)): \(Output.pad(Output.fixed(s.best), 8)) / \(s.championReward.map { Output.fixed($0) } ?? "-")")
+        Output.line("  \(Output.pad(String(s.generation), 6)): \(Output.pad(Output.fixed(s.best, digits), 8)) / \(s.championReward.map { Output.fixed($0, digits) } ?? "-")")
       }
     }
     Output.line("config:")
