@@ -17,8 +17,10 @@ let package = Package(
   targets: [
     // Pure core: genomes, mutation, networks, ranking, selection, random streams, configs. No I/O.
     .target(name: "WANNCore"),
+    // The BipedalWalker's physics on Box2D 2.4 (Debian: libbox2d-dev), C++ behind a C header.
+    .target(name: "CBox2DWalker", linkerSettings: [.linkedLibrary("box2d")]),
     // Environments, rollouts and the parallel evaluator that drives WANNCore's ask/tell loop.
-    .target(name: "WANNTasks", dependencies: ["WANNCore"]),
+    .target(name: "WANNTasks", dependencies: ["WANNCore", "CBox2DWalker"]),
     // Analysis of one network: weight profiles, the paper's four weight conditions, drawings. No I/O.
     .target(name: "WANNAnalysis", dependencies: ["WANNCore", "WANNTasks"]),
     // libhdf5 (Debian: libhdf5-dev), found through pkg-config.
@@ -37,5 +39,6 @@ let package = Package(
     .testTarget(name: "WANNAnalysisTests", dependencies: ["WANNCore", "WANNTasks", "WANNAnalysis"]),
     .testTarget(name: "WANNArchiveTests", dependencies: ["WANNCore", "WANNTasks", "WANNAnalysis", "WANNArchive"]),
     .testTarget(name: "WANNCLITests", dependencies: ["wann"]),
-  ]
+  ],
+  cxxLanguageStandard: .cxx17
 )

@@ -10,6 +10,10 @@ public enum TaskKind: String, Codable, Sendable, CaseIterable {
   case digits
   /// MNIST resized to 16x16 and deskewed as the original release does (256 inputs), 10 outputs.
   case mnist256
+  /// BipedalWalker (Box2D): 24 observations, 4 torques, up to 1600 steps.
+  case biped
+  /// The hardcore walker: pits, stumps and stairs, up to 2000 steps.
+  case bipedHardcore = "biped-hardcore"
 
   /// Classification tasks score a batch of labelled images per rollout instead of an episode.
   public var isClassification: Bool { self == .digits || self == .mnist256 }
@@ -96,6 +100,13 @@ public struct SearchConfig: Codable, Sendable, Equatable {
       c.population.initialConnectionProbability = 0.05
       c.evaluation.repetitions = 1
       c.generations = 4096
+    case .biped, .bipedHardcore:
+      // The original release's biped settings (its WANN/p/biped.json).
+      c.population.size = 480
+      c.population.tournamentSize = 16
+      c.population.initialConnectionProbability = 0.25
+      c.evaluation.repetitions = 4
+      c.generations = 2048
     case .digits:
       // The mnist256 settings at a fifth of the population: a quick classification benchmark.
       c.population.size = 192

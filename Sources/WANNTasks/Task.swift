@@ -36,6 +36,8 @@ public enum Tasks {
     case .swingupNovel: SwingUpTask(observesVelocities: false)
     case .recall: RecallTask()
     case .digits, .mnist256: ClassificationTask(kind: kind, data: try Datasets.load(kind), batchSize: batchSize)
+    case .biped: BipedTask()
+    case .bipedHardcore: BipedTask(hardcore: true)
     }
   }
 
@@ -43,7 +45,7 @@ public enum Tasks {
   /// and reading genomes).
   public static func interface(_ kind: TaskKind) -> (inputLabels: [String], outputLabels: [String], hiddenActivations: [Activation]) {
     switch kind {
-    case .swingup, .swingupNovel, .recall:
+    case .swingup, .swingupNovel, .recall, .biped, .bipedHardcore:
       let t = try! make(kind)  // these tasks load nothing and cannot fail
       return (t.inputLabels, t.outputLabels, t.hiddenActivations)
     case .digits, .mnist256:
