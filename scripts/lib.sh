@@ -15,7 +15,7 @@ as_root() {
 
 # Debian packages the project needs (graphviz: `dot` renders `wann draw` DOT files and checks them
 # in tests); installed only when missing.
-SYSTEM_PACKAGES=(libhdf5-dev hdf5-tools pkg-config graphviz unzip)
+SYSTEM_PACKAGES=(libhdf5-dev hdf5-tools pkg-config graphviz unzip libbox2d-dev)
 # Python for the venv; skipped when a Python with venv and pip (e.g. pyenv's) is already there.
 PYTHON_PACKAGES=(python3 python3-venv python3-pip)
 

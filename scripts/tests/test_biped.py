@@ -73,3 +73,27 @@ def test_replay_rejects_bad_input(wann):
     assert r.returncode == 2 and "same length" in r.stderr
     r = subprocess.run([str(wann), "walker", "replay"], input="not json", capture_output=True, text=True)
     assert r.returncode == 2 and "not a walker replay request" in r.stderr
+
+
+def test_walker_works_with_search_archive_profiles_and_drawings(wann, tmp_path):
+    config = tmp_path / "biped-noise.toml"
+    config.write_text('task = "biped"\n[population]\nsize = 8\n[evaluation]\nrepetitions = 1\n'
+                      'weightMode = "gaussianNoise"\nnoiseSigma = 0.1\n[searchSpace]\nrecurrent = true\n')
+    out = tmp_path / "biped.h5"
+    subprocess.run([str(wann), "search", "--config", str(config), "--generations", "2", "--out", str(out), "--quiet"],
+                   check=True, capture_output=True)
+    profile = subprocess.run([str(wann), "profile", f"{out}#champion", "--weights", "-2:2:5", "--trials", "2", "--json"],
+                             check=True, capture_output=True, text=True)
+    assert '"stored":"/analysis/' in profile.stdout
+    svg = tmp_path / "walker.svg"
+    subprocess.run([str(wann), "draw", f"{out}#champion", "--out", str(svg)], check=True, capture_output=True)
+    text = svg.read_text()
+    assert ">hull_angle<" in text and ">knee_2<" in text
+    with ref_archive(out) as run:
+        assert run.attrs["task"] == "biped" and run.generations() == [0, 1]
+        assert run.config["searchSpace.recurrent"] == 1
+
+
+def ref_archive(path):
+    import wann_h5
+    return wann_h5.open_archive(path)
