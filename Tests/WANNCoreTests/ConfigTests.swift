@@ -55,7 +55,7 @@ import Testing
     ("[population]\nsise = 3", ConfigError.unknownKey("population.sise", known: SearchConfig.knownKeys)),
     ("generations = \"ten\"", ConfigError.wrongType(key: "generations", expected: "an integer, not a string")),
     ("[population]\nsize = 1", ConfigError.invalidValue(key: "population.size", reason: "must be at least 2")),
-    ("task = \"pong\"", ConfigError.invalidValue(key: "task", reason: "names unknown task 'pong' (known: swingup, swingup-novel, recall, digits, mnist256)")),
+    ("task = \"pong\"", ConfigError.invalidValue(key: "task", reason: "names unknown task 'pong' (known: swingup, swingup-novel, recall, digits, mnist256, biped, biped-hardcore)")),
     ("seed = ", ConfigError.syntax(line: 1, message: "expected a value")),
     ("seed = \n", ConfigError.syntax(line: 1, message: "expected a value")),
     ("task = swingup", ConfigError.syntax(line: 1, message: "'swingup' is not a value (strings need quotes)")),
