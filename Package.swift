@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let package = Package(
@@ -10,6 +10,9 @@ let package = Package(
     .library(name: "WANNTasks", targets: ["WANNTasks"]),
     .library(name: "WANNAnalysis", targets: ["WANNAnalysis"]),
     .library(name: "WANNArchive", targets: ["WANNArchive"]),
+  ],
+  traits: [
+    .trait(name: "MPI", description: "Distributed evaluation over MPI ranks (needs Open MPI: Debian's libopenmpi-dev). Off by default: swift build --traits MPI."),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,11 +30,18 @@ let package = Package(
     .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
     // The HDF5 run archive: owning handle types, the schema's writer and reader, resume.
     .target(name: "WANNArchive", dependencies: ["WANNCore", "WANNTasks", "WANNAnalysis", "CHDF5"]),
+    // Open MPI (Debian: libopenmpi-dev), found through pkg-config; only with the MPI trait.
+    .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+    // Distributed evaluation: rank 0 searches, the other ranks evaluate genomes. Without the
+    // MPI trait it compiles to nothing that touches MPI.
+    .target(
+      name: "WANNDistributed",
+      dependencies: ["WANNCore", "WANNTasks", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
     // The command-line interface.
     .executableTarget(
       name: "wann",
       dependencies: [
-        "WANNCore", "WANNTasks", "WANNAnalysis", "WANNArchive",
+        "WANNCore", "WANNTasks", "WANNAnalysis", "WANNArchive", "WANNDistributed",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .testTarget(name: "WANNCoreTests", dependencies: ["WANNCore"]),

@@ -16,6 +16,8 @@ as_root() {
 # Debian packages the project needs (graphviz: `dot` renders `wann draw` DOT files and checks them
 # in tests); installed only when missing.
 SYSTEM_PACKAGES=(libhdf5-dev hdf5-tools pkg-config graphviz unzip libbox2d-dev)
+# Open MPI, for the optional distributed build (`--traits MPI`); scripts/test installs it, demo does not.
+MPI_PACKAGES=(libopenmpi-dev openmpi-bin)
 # Python for the venv; skipped when a Python with venv and pip (e.g. pyenv's) is already there.
 PYTHON_PACKAGES=(python3 python3-venv python3-pip)
 
@@ -51,6 +53,23 @@ ensure_venv() {
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/scripts/requirements.txt"
     echo "$want" > "$stamp"
   fi
+}
+
+ensure_mpi_packages() {
+  local missing
+  mapfile -t missing < <(missing_packages "${MPI_PACKAGES[@]}")
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Open MPI: ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# The MPI build: its own scratch folder, so switching the trait does not rebuild .build.
+build_release_mpi() {
+  log "building release with MPI (swift build -c release --traits MPI --scratch-path .build-mpi)"
+  (cd "$ROOT" && swift build -c release --traits MPI --scratch-path .build-mpi --product wann 2>&1 | grep -vE '^(\[[0-9]+/[0-9]+\]|Building|Compiling|Write|Planning)' || true)
+  [ -x "$ROOT/.build-mpi/release/wann" ] || { log "MPI release build failed"; return 1; }
 }
 
 build_release() {

@@ -2,6 +2,22 @@ import Dispatch
 import Synchronization
 import WANNCore
 
+/// Evaluates a generation's genomes: every genome, repetition and weight condition, with
+/// rollouts drawn from `episodes`. Implementations must give the same rewards as
+/// `ParallelEvaluator` bit for bit (a reward depends only on the genome and its episode's keys),
+/// so a search is the same whatever evaluates it.
+public protocol GenerationEvaluator: Sendable {
+  func evaluate(task: any WANNTask, genomes: [Genome], networks: [Network], mode: WeightMode, repetitions: Int,
+                episodes: EpisodeKey) -> (rewards: RewardMatrix, steps: Int)
+}
+
+extension ParallelEvaluator: GenerationEvaluator {
+  public func evaluate(task: any WANNTask, genomes: [Genome], networks: [Network], mode: WeightMode, repetitions: Int,
+                       episodes: EpisodeKey) -> (rewards: RewardMatrix, steps: Int) {
+    evaluate(task: task, networks: networks, mode: mode, repetitions: repetitions, episodes: episodes)
+  }
+}
+
 /// Spreads rollouts over threads. Work is split into jobs (one network, one repetition, every
 /// weight value) handed out dynamically, since networks differ in cost. Each job writes only its
 /// own cells of the reward matrix and draws its randomness from its own keyed stream, so the

@@ -66,11 +66,16 @@ public struct GenerationResult: Sendable {
 public struct SearchRun: Sendable {
   public private(set) var evolution: Evolution
   public let task: any WANNTask
-  public let evaluator: ParallelEvaluator
+  public let evaluator: any GenerationEvaluator
+
+  /// Makes the evaluator of every new search from the thread count: the local
+  /// `ParallelEvaluator` unless the program installs another at start-up (the MPI coordinator
+  /// when `wann` runs under mpirun). Set once, before any search starts.
+  nonisolated(unsafe) public static var makeEvaluator: @Sendable (Int) -> any GenerationEvaluator = { ParallelEvaluator(threads: $0) }
 
   public init(config: SearchConfig, threads: Int) throws(DatasetError) {
     task = try Tasks.make(config.task, batchSize: config.evaluation.batchSize)
-    evaluator = ParallelEvaluator(threads: threads)
+    evaluator = Self.makeEvaluator(threads)
     evolution = Evolution(config: config, inputs: task.inputCount, outputs: task.outputCount,
                           defaultHiddenActivations: task.hiddenActivations)
   }
@@ -78,7 +83,7 @@ public struct SearchRun: Sendable {
   /// Continues a search from a restored state (see `Evolution.init(config:...generation:...)`).
   public init(evolution: Evolution, threads: Int) throws(DatasetError) {
     task = try Tasks.make(evolution.config.task, batchSize: evolution.config.evaluation.batchSize)
-    evaluator = ParallelEvaluator(threads: threads)
+    evaluator = Self.makeEvaluator(threads)
     self.evolution = evolution
   }
 
@@ -94,19 +99,20 @@ public struct SearchRun: Sendable {
     let start = clock.now
     let config = evolution.config
     let generation = evolution.generation
-    let networks = evolution.genomes.map(Self.compile)
+    let genomes = evolution.genomes
+    let networks = genomes.map(Self.compile)
     let seed = config.seed
     let episodes = EpisodeKey(seed: seed, purpose: .rollout, generation: generation)
     let mode = config.evaluation.mode
     let (rewards, searchSteps) = evaluator.evaluate(
-      task: task, networks: networks, mode: mode, repetitions: config.evaluation.repetitions, episodes: episodes)
+      task: task, genomes: genomes, networks: networks, mode: mode, repetitions: config.evaluation.repetitions, episodes: episodes)
     let assessment = evolution.tell(rewards)
     var steps = searchSteps
     var accepted = false
     var retestResult: GenerationResult.Retest?
     if let candidate = evolution.championCandidate {
       let (retest, retestSteps) = evaluator.evaluate(
-        task: task, networks: [networks[candidate]], mode: mode,
+        task: task, genomes: [genomes[candidate]], networks: [networks[candidate]], mode: mode,
         repetitions: config.evaluation.championRetests,
         episodes: EpisodeKey(seed: seed, purpose: .championRetest, generation: generation))
       steps += retestSteps

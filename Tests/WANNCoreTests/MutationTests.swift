@@ -149,3 +149,20 @@ import Testing
     #expect(abs(Double(enabled) / Double(total) - 0.5) < 0.04)
   }
 }
+
+@Suite struct CompactEncodingTests {
+  /// What travels between MPI ranks decodes to the same genome, and a damaged buffer is an error.
+  @Test func roundTripsEveryGeneKind() throws {
+    var g = Genome.bare(inputs: 3, outputs: 2)
+    g.nodes.append(NodeGene(id: NodeID(6), kind: .hidden, activation: .sine))
+    g.connections.append(ConnectionGene(innovation: Innovation(7), source: NodeID(1), target: NodeID(6)))
+    g.connections.append(ConnectionGene(innovation: Innovation(9), source: NodeID(6), target: NodeID(4), isEnabled: false))
+    g.connections.append(ConnectionGene(innovation: Innovation(12), source: NodeID(5), target: NodeID(6), isRecurrent: true))
+    let encoded = g.compactEncoding()
+    #expect(try Genome(compact: encoded[...]) == g)
+    #expect(throws: Genome.CompactDecodingError.self) { try Genome(compact: encoded.dropLast()) }
+    var badActivation = encoded
+    badActivation[4] = 99
+    #expect(throws: Genome.CompactDecodingError.self) { try Genome(compact: badActivation[...]) }
+  }
+}
