@@ -7,9 +7,9 @@ import CMPI
 
 /// Distributed evaluation over MPI (the MPI trait): under `mpirun -np N wann ...`, rank 0 runs the
 /// command (the search, its archive, its output) and ranks 1...N-1 evaluate the genomes rank 0
-/// sends them, each with all its cores. Work is handed out one genome at a time as ranks finish
-/// (genomes differ in cost); a job carries a compact genome encoding and the evaluation's
-/// settings, a result the genome's reward matrix. Rewards depend only on the genome and its
+/// sends them, each with all its cores. Work is handed out in chunks of genomes as ranks finish
+/// (genomes differ in cost); a job carries compact genome encodings and the evaluation's
+/// settings, a result the chunk's reward matrix. Rewards depend only on the genome and its
 /// episode keys, so a distributed search stores the same generations, bit for bit, as a local one.
 public enum Distributed {
   public enum Role {
@@ -123,16 +123,19 @@ enum MPIWorld {
   static func waitForMessage(source: Int32) -> MPI_Status {
     var status = MPI_Status()
     var flag: Int32 = 0
+    var pause: UInt32 = 10  // microseconds, doubling up to 1 ms: quick answers, little CPU when idle
     while true {
       check(MPI_Iprobe(source, wann_mpi_any_tag(), wann_mpi_comm_world(), &flag, &status), "MPI_Iprobe")
       if flag != 0 { return status }
-      usleep(50)
+      usleep(pause)
+      pause = min(pause * 2, 1000)
     }
   }
 }
 
-/// Rank 0's evaluator: sends one genome per job, keeps every worker busy with two jobs in
-/// flight, and assembles the reward matrix by genome index.
+/// Rank 0's evaluator: splits the genomes into chunks (about four per worker, so a slow chunk
+/// does not hold the rest back), keeps two chunks in flight per worker, hands the next chunk to
+/// whichever worker answers first, and assembles the reward matrix by genome index.
 final class MPIEvaluator: GenerationEvaluator, @unchecked Sendable {
   let threads: Int
   init(threads: Int) { self.threads = threads }
@@ -140,49 +143,65 @@ final class MPIEvaluator: GenerationEvaluator, @unchecked Sendable {
   func evaluate(task: any WANNTask, genomes: [Genome], networks: [Network], mode: WeightMode, repetitions: Int,
                 episodes: EpisodeKey) -> (rewards: RewardMatrix, steps: Int) {
     let conditions = mode.conditionCount
+    let perGenome = repetitions * conditions
     var matrix = RewardMatrix(genomes: genomes.count, repetitions: repetitions, weights: conditions)
     let spec = JobSpec(task: task.kind, batchSize: (task as? ClassificationTask)?.batchSize ?? 1000, mode: mode,
                        repetitions: repetitions, seed: episodes.seed, purpose: episodes.purpose.rawValue,
                        generation: episodes.generation, threads: threads)
     let specBytes = [UInt8](try! JSONEncoder().encode(spec))
+    let workers = MPIWorld.ranks - 1
+    let chunk = max(1, genomes.count / (workers * 4))
     var next = 0, outstanding = 0, steps = 0
-    func send(_ job: Int, to rank: Int32) {
+    var pending: [(UnsafeMutableRawPointer, MPI_Request?)] = []
+    func send(to rank: Int32) {
+      let range = next ..< min(next + chunk, genomes.count)
+      next = range.upperBound
       var message = [UInt8]()
       func append(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { message += $0 } }
-      append(Int64(job))
+      append(Int64(range.lowerBound))
+      append(Int64(range.count))
       append(Int64(specBytes.count))
       message += specBytes
-      for v in genomes[job].compactEncoding() { append(v) }
-      MPIWorld.check(MPI_Send(message, Int32(message.count), wann_mpi_byte(), rank, Tag.job.rawValue, wann_mpi_comm_world()), "MPI_Send")
+      for g in range {
+        let encoded = genomes[g].compactEncoding()
+        append(Int64(encoded.count))
+        for v in encoded { append(v) }
+      }
+      // Non-blocking: a large job goes by rendezvous, and blocking here while that worker blocks
+      // sending its previous result would deadlock. The buffer lives until the send completes.
+      let buffer = UnsafeMutableRawPointer.allocate(byteCount: message.count, alignment: 8)
+      message.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: message.count) }
+      var request: MPI_Request? = nil
+      MPIWorld.check(MPI_Isend(buffer, Int32(message.count), wann_mpi_byte(), rank, Tag.job.rawValue, wann_mpi_comm_world(), &request), "MPI_Isend")
+      pending.append((buffer, request))
       outstanding += 1
     }
     for _ in 0..<2 {
-      for rank in 1..<MPIWorld.ranks where next < genomes.count {
-        send(next, to: Int32(rank))
-        next += 1
-      }
+      for rank in 1...workers where next < genomes.count { send(to: Int32(rank)) }
     }
-    let resultCount = 2 + repetitions * conditions
-    var buffer = [Double](repeating: 0, count: resultCount)
+    var buffer = [Double](repeating: 0, count: 3 + chunk * perGenome)
     while outstanding > 0 {
       var status = MPIWorld.waitForMessage(source: wann_mpi_any_source())
-      MPIWorld.check(MPI_Recv(&buffer, Int32(resultCount), wann_mpi_double(), status.MPI_SOURCE, Tag.result.rawValue,
+      MPIWorld.check(MPI_Recv(&buffer, Int32(buffer.count), wann_mpi_double(), status.MPI_SOURCE, Tag.result.rawValue,
                               wann_mpi_comm_world(), &status), "MPI_Recv")
       outstanding -= 1
-      let job = Int(buffer[0])
-      steps += Int(buffer[1])
-      let base = matrix.offset(genome: job, repetition: 0, weight: 0)
-      for k in 0..<(repetitions * conditions) { matrix.values[base + k] = buffer[2 + k] }
-      if next < genomes.count {
-        send(next, to: status.MPI_SOURCE)
-        next += 1
-      }
+      let first = Int(buffer[0]), count = Int(buffer[1])
+      steps += Int(buffer[2])
+      let base = matrix.offset(genome: first, repetition: 0, weight: 0)
+      for k in 0..<(count * perGenome) { matrix.values[base + k] = buffer[3 + k] }
+      if next < genomes.count { send(to: status.MPI_SOURCE) }
+    }
+    // Every job was answered, so every send has completed; release their buffers.
+    for (buffer, request) in pending {
+      var r = request
+      MPI_Wait(&r, wann_mpi_status_ignore())
+      buffer.deallocate()
     }
     return (matrix, steps)
   }
 }
 
-/// A worker rank: evaluates the genomes rank 0 sends until told to stop.
+/// A worker rank: evaluates the chunks of genomes rank 0 sends until told to stop.
 enum Worker {
   static func serve() {
     var tasks: [String: any WANNTask] = [:]
@@ -194,22 +213,28 @@ enum Worker {
         MPI_Recv(nil, 0, wann_mpi_byte(), 0, Tag.stop.rawValue, wann_mpi_comm_world(), &status)
         return
       }
-      var count: Int32 = 0
-      MPI_Get_count(&status, wann_mpi_byte(), &count)
-      var message = [UInt8](repeating: 0, count: Int(count))
-      MPIWorld.check(MPI_Recv(&message, count, wann_mpi_byte(), 0, Tag.job.rawValue, wann_mpi_comm_world(), &status), "MPI_Recv")
+      var bytes: Int32 = 0
+      MPI_Get_count(&status, wann_mpi_byte(), &bytes)
+      var message = [UInt8](repeating: 0, count: Int(bytes))
+      MPIWorld.check(MPI_Recv(&message, bytes, wann_mpi_byte(), 0, Tag.job.rawValue, wann_mpi_comm_world(), &status), "MPI_Recv")
       func int64(at offset: Int) -> Int64 {
         message.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: Int64.self)) }
       }
-      let job = int64(at: 0)
-      let specLength = Int(int64(at: 8))
-      guard let spec = try? JSONDecoder().decode(JobSpec.self, from: Data(message[16 ..< 16 + specLength])) else {
+      let first = int64(at: 0), count = Int(int64(at: 8))
+      let specLength = Int(int64(at: 16))
+      guard let spec = try? JSONDecoder().decode(JobSpec.self, from: Data(message[24 ..< 24 + specLength])) else {
         fail("a job's settings do not decode (are all ranks the same wann version?)")
       }
-      let words = (message.count - 16 - specLength) / 8
-      let encoded = (0..<words).map { int64(at: 16 + specLength + 8 * $0) }
-      guard let genome = try? Genome(compact: encoded[...]), let network = try? Network(genome) else {
-        fail("a job's genome does not decode")
+      var offset = 24 + specLength
+      var networks: [Network] = []
+      for _ in 0..<count {
+        let words = Int(int64(at: offset))
+        let encoded = (0..<words).map { int64(at: offset + 8 + 8 * $0) }
+        offset += 8 + 8 * words
+        guard let genome = try? Genome(compact: encoded[...]), let network = try? Network(genome) else {
+          fail("a job's genome does not decode")
+        }
+        networks.append(network)
       }
       let key = "\(spec.task.rawValue)|\(spec.batchSize)"
       let task: any WANNTask
@@ -221,8 +246,8 @@ enum Worker {
       }
       let episodes = EpisodeKey(seed: spec.seed, purpose: StreamPurpose(rawValue: spec.purpose) ?? .rollout, generation: spec.generation)
       let (m, steps) = ParallelEvaluator(threads: max(spec.threads, 1)).evaluate(
-        task: task, networks: [network], mode: spec.mode, repetitions: spec.repetitions, episodes: episodes)
-      let result = [Double(job), Double(steps)] + m.values
+        task: task, networks: networks, mode: spec.mode, repetitions: spec.repetitions, episodes: episodes)
+      let result = [Double(first), Double(count), Double(steps)] + m.values
       MPIWorld.check(MPI_Send(result, Int32(result.count), wann_mpi_double(), 0, Tag.result.rawValue, wann_mpi_comm_world()), "MPI_Send")
       served += 1
       if let exitAfter, served >= exitAfter {

@@ -34,9 +34,10 @@ def local(wann, *args):
     return subprocess.run([str(wann), *map(str, args)], capture_output=True, text=True, check=True, cwd=ROOT)
 
 
-@pytest.mark.parametrize("ranks", [2, 3])
-def test_distributed_search_equals_single_process(wann, tmp_path, ranks):
-    args = ["search", "--seed", "5", "--generations", "4", "--population", "40", "--quiet", "--force"]
+@pytest.mark.parametrize("ranks,population", [(2, 192), (3, 40)])
+def test_distributed_search_equals_single_process(wann, tmp_path, ranks, population):
+    # Population 192 makes jobs larger than Open MPI's eager limit (sent by rendezvous).
+    args = ["search", "--seed", "5", "--generations", "4", "--population", str(population), "--quiet", "--force"]
     mpirun(ranks, *args, "--out", tmp_path / "mpi.h5")
     local(wann, *args, "--out", tmp_path / "one.h5")
     assert generation_contents(tmp_path / "mpi.h5") == generation_contents(tmp_path / "one.h5")
@@ -59,7 +60,7 @@ def test_distributed_resume_and_experiment_equal_single_process(wann, tmp_path):
 
 def test_a_dead_worker_stops_the_run_and_resume_continues(wann, tmp_path):
     out = tmp_path / "fault.h5"
-    env = {**ENV, "WANN_MPI_TEST_WORKER_EXIT_AFTER_JOBS": "90"}  # dies during the third generation
+    env = {**ENV, "WANN_MPI_TEST_WORKER_EXIT_AFTER_JOBS": "9"}  # 4 chunks per generation and a re-test: dies in the third
     r = mpirun(2, "search", "--seed", "8", "--generations", "6", "--population", "32", "--quiet", "--out", out, env=env, check=False)
     assert r.returncode != 0
     assert "wann resume" in r.stderr and "finished generation" in r.stderr
