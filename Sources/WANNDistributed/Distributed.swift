@@ -53,6 +53,14 @@ public enum Distributed {
     #endif
   }
 
+  /// Names the archive the command writes, so that a run stopped by a failed rank says which
+  /// archive to resume (and how a multi-run archive continues).
+  public static func noteArchive(_ path: String, resume: String) {
+    #if MPI
+    MPIWorld.noteArchive(path, resume: resume)
+    #endif
+  }
+
   /// Call when rank 0's command is done (success or failure): releases the workers.
   public static func finish() {
     #if MPI
@@ -80,6 +88,15 @@ struct JobSpec: Codable {
 
 enum MPIWorld {
   nonisolated(unsafe) static var ranks = 1
+  /// The message the SIGTERM handler prints (allocated up front: a handler may not allocate).
+  nonisolated(unsafe) static var stopMessage: UnsafeMutablePointer<CChar>? = strdup(
+    "\nwann: stopped: an MPI rank ended, so mpirun stopped the run. Every finished generation is in the archive; continue with `wann resume ARCHIVE` (with or without mpirun).\n")
+
+  static func noteArchive(_ path: String, resume: String) {
+    let old = stopMessage
+    stopMessage = strdup("\nwann: stopped: an MPI rank ended, so mpirun stopped the run. Every finished generation is in \(path); continue with `\(resume)` (with or without mpirun).\n")
+    free(old)
+  }
 
   static func check(_ code: Int32, _ what: String) {
     guard code == 0 else {
@@ -105,8 +122,7 @@ enum MPIWorld {
     SearchRun.makeEvaluator = { MPIEvaluator(threads: $0) }
     // mpirun ends every rank with SIGTERM when one of them fails: say what is left and how to go on.
     signal(SIGTERM) { _ in
-      let text = "\nwann: stopped: an MPI rank ended, so mpirun stopped the run. Every finished generation is in the archive; continue with `wann resume ARCHIVE` (with or without mpirun).\n"
-      text.withCString { _ = write(2, $0, strlen($0)) }
+      if let message = MPIWorld.stopMessage { _ = write(2, message, strlen(message)) }
       _exit(3)
     }
     return .coordinator(ranks: Int(size))

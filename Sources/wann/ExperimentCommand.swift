@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WANNArchive
 import WANNCore
+import WANNDistributed
 import WANNTasks
 
 struct ExperimentCommand: ParsableCommand {
@@ -41,6 +42,7 @@ struct ExperimentRunCommand: ParsableCommand {
     do { experiment = try Experiment(toml: text) } catch { throw CLIError("\(file): \(error)") }
     let threads = self.threads ?? Inputs.coreCount
     let task = try Tasks.make(experiment.task)
+    Distributed.noteArchive(out, resume: "wann experiment run \(file) --out \(out)")
     try SearchLoop.prepareDirectory(for: out)
     var done = Set<String>()
     let writer: MultiRunWriter

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WANNArchive
 import WANNCore
+import WANNDistributed
 import WANNTasks
 
 struct ResumeCommand: ParsableCommand {
@@ -45,6 +46,7 @@ struct ResumeCommand: ParsableCommand {
       return
     }
     let writer = try ArchiveWriter(appendingTo: archive, lastComplete: lastComplete)
+    Distributed.noteArchive(archive, resume: "wann resume \(archive)")
     if !dropped.isEmpty { Output.err("note: removed generation(s) \(dropped.map(String.init).joined(separator: ", ")) cut short by the interruption") }
     let loop = SearchLoop(json: running.json, quiet: running.quiet, championPath: nil, archive: writer)
     loop.header(config, threads: threads, from: done)

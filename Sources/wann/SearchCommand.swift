@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WANNArchive
 import WANNCore
+import WANNDistributed
 import WANNTasks
 
 struct SearchCommand: ParsableCommand {
@@ -78,6 +79,7 @@ struct SearchCommand: ParsableCommand {
     if let out {
       try SearchLoop.prepareDirectory(for: out)
       archive = try ArchiveWriter(creating: out, config: config, task: Tasks.make(config.task, batchSize: config.evaluation.batchSize), force: force)
+      Distributed.noteArchive(out, resume: "wann resume \(out)")
     }
     var run = try SearchRun(config: config, threads: threads)
     let loop = SearchLoop(json: running.json, quiet: running.quiet, championPath: championPath, archive: archive)

@@ -63,7 +63,7 @@ def test_a_dead_worker_stops_the_run_and_resume_continues(wann, tmp_path):
     env = {**ENV, "WANN_MPI_TEST_WORKER_EXIT_AFTER_JOBS": "9"}  # 4 chunks per generation and a re-test: dies in the third
     r = mpirun(2, "search", "--seed", "8", "--generations", "6", "--population", "32", "--quiet", "--out", out, env=env, check=False)
     assert r.returncode != 0
-    assert "wann resume" in r.stderr and "finished generation" in r.stderr
+    assert f"wann resume {out}" in r.stderr and "finished generation" in r.stderr
     with h5py.File(out, "r") as f:
         complete = [g for g, grp in f["generations"].items() if grp.attrs.get("complete") == 1]
     assert 1 <= len(complete) < 6
