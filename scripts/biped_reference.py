@@ -137,8 +137,8 @@ def load_out(path):
 
 
 def returns(args):
-    """Mean returns of the original champion at a shared weight and of the open-loop gait:
-    the reference on its seeds, ours through `wann evaluate` (our terrains)."""
+    """Mean returns of a network (by default the original champion) at one shared weight: the
+    reference on its seeds 10000..., ours through `wann evaluate` (our terrains)."""
     env, pushes = make_reference()
     ref = OriginalSemantics(env, pushes)
     topology, acts = load_out(args.genome)

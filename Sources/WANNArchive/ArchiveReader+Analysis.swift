@@ -35,6 +35,12 @@ extension ArchiveReader {
     }
   }
 
+  /// The archive path of result `key` of one kind for a genome.
+  func resultPath(_ kind: String, generation: Int, index: Int, key: String) -> String {
+    "/" + [runName.map { "\(file.runsGroupName)/\($0)" }, Self.analysisGroup, Self.analysisName(generation: generation, index: index),
+           kind, key].compactMap { $0 }.joined(separator: "/")
+  }
+
   /// Complete result groups of one kind ("profiles" or "conditions") of a genome, in order.
   func resultGroups(_ kind: String, generation: Int, index: Int) throws -> [(name: String, group: H5Group)] {
     let name = Self.analysisName(generation: generation, index: index)
@@ -76,8 +82,7 @@ extension ArchiveReader {
     let group = try parent.createGroup(key)
     try group.setAttribute("created", ArchiveWriter.timestamp())
     try group.setAttribute("software_version", WANNVersion.string)
-    let location = [runName.map { "\(file.runsGroupName)/\($0)" }, Self.analysisGroup, name, kind, key].compactMap { $0 }.joined(separator: "/")
-    return (group, "/" + location)
+    return (group, resultPath(kind, generation: generation, index: index, key: key))
   }
 
   // MARK: Profiles
@@ -93,8 +98,7 @@ extension ArchiveReader {
         guard rewards.count == settings.trials * weights.count else {
           throw ArchiveError.corrupt(path, "profile \(name) of genome \(generation)/\(index) has \(rewards.count) rewards, expected \(settings.trials) x \(weights.count)")
         }
-        let location = [runName.map { "\(file.runsGroupName)/\($0)" }, Self.analysisGroup, Self.analysisName(generation: generation, index: index), "profiles", name].compactMap { $0 }.joined(separator: "/")
-        return ("/" + location, WeightProfile(settings: settings, rewards: rewards))
+        return (resultPath("profiles", generation: generation, index: index, key: name), WeightProfile(settings: settings, rewards: rewards))
       }
     } catch let e as HDF5Error {
       throw ArchiveError.unreadable(path, e)
@@ -173,8 +177,7 @@ extension ArchiveReader {
       return try resultGroups("conditions", generation: generation, index: index).map { name, g in
         let keys = try g.stringAttribute("condition_keys").split(separator: ",").map(String.init)
         let means: [Double] = try g.readColumn("summary", "mean")
-        let location = [runName.map { "\(file.runsGroupName)/\($0)" }, Self.analysisGroup, Self.analysisName(generation: generation, index: index), "conditions", name].compactMap { $0 }.joined(separator: "/")
-        return ("/" + location, keys, means, try g.attribute("tuned_shared_weight"))
+        return (resultPath("conditions", generation: generation, index: index, key: name), keys, means, try g.attribute("tuned_shared_weight"))
       }
     } catch let e as HDF5Error {
       throw ArchiveError.unreadable(path, e)

@@ -115,17 +115,21 @@ public struct ClassificationTask: WANNTask {
   @inline(__always)
   static func crossEntropy(_ e: borrowing NetworkEvaluator, labels: (Int) -> Int, count n: Int) -> Double {
     var total = 0.0
-    for b in 0..<n {
-      var top = -Double.infinity
-      for o in 0..<10 { top = Swift.max(top, e.batchOutputs(o)[b]) }
-      var sum = 0.0
-      for o in 0..<10 { sum += Foundation.exp(e.batchOutputs(o)[b] - top) }
-      let loss = (top + Foundation.log(sum)) - e.batchOutputs(labels(b))[b]
-      // Outputs that overflowed (e.g. chains of x²) give no usable probabilities: such a sample
-      // costs a fixed 1000 nats, far worse than guessing (ln 10 = 2.3), instead of NaN.
-      total += loss.isFinite ? loss : 1000
-    }
+    for b in 0..<n { total += sampleLoss(e, sample: b, label: labels(b)) }
     return total
+  }
+
+  /// -log softmax(outputs)[label] of one sample of the batch. Outputs that overflowed (e.g.
+  /// chains of x²) give no usable probabilities: such a sample costs a fixed 1000 nats, far
+  /// worse than guessing (ln 10 = 2.3), instead of NaN.
+  @inline(__always)
+  static func sampleLoss(_ e: borrowing NetworkEvaluator, sample b: Int, label: Int) -> Double {
+    var top = -Double.infinity
+    for o in 0..<10 { top = Swift.max(top, e.batchOutputs(o)[b]) }
+    var sum = 0.0
+    for o in 0..<10 { sum += Foundation.exp(e.batchOutputs(o)[b] - top) }
+    let loss = (top + Foundation.log(sum)) - e.batchOutputs(label)[b]
+    return loss.isFinite ? loss : 1000
   }
 }
 
@@ -251,11 +255,10 @@ extension ClassificationTask {
           var top = -Double.infinity, best = 0
           for o in 0..<10 where e.batchOutputs(o)[b] > top { top = e.batchOutputs(o)[b]; best = o }
           slice.labels[b] = UInt8(best)
-          var sum = 0.0
-          for o in 0..<10 { sum += Foundation.exp(e.batchOutputs(o)[b] - top) }
-          let loss = top + Foundation.log(sum) - e.batchOutputs(Int(set.labels[start + b]))[b]
-          slice.loss += loss.isFinite ? loss : 1000
+          slice.loss += sampleLoss(e, sample: b, label: Int(set.labels[start + b]))
           if keepProbabilities {
+            var sum = 0.0
+            for o in 0..<10 { sum += Foundation.exp(e.batchOutputs(o)[b] - top) }
             for o in 0..<10 { slice.probabilities[b * 10 + o] = Float(Foundation.exp(e.batchOutputs(o)[b] - top) / sum) }
           }
         }

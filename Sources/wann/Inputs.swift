@@ -72,26 +72,10 @@ enum Inputs {
   }
 
   /// A genome stored in a run archive: `#champion` (the run's champion) or `#G/I` (genome I
-  /// of generation G).
+  /// of generation G), with `RUN/` in front in a multi-run archive.
   static func archivedGenome(path: String, selector: String) throws -> (Genome, TaskKind) {
-    var parts = selector.split(separator: "/").map(String.init)
-    // A comparison archive names the run first: FILE#RUN/champion or FILE#RUN/G/I.
-    var run: String?
-    if let first = parts.first, first != "champion", Int(first) == nil {
-      run = first
-      parts.removeFirst()
-    }
-    let reader = try ArchiveReader(path: path, run: run)
-    if parts == ["champion"] {
-      guard let c = try reader.champion() else {
-        throw CLIError("\(path) has no champion yet (no complete generation): pick a genome with #GENERATION/INDEX")
-      }
-      return (c.genome, reader.task)
-    }
-    guard parts.count == 2, let g = Int(parts[0]), let i = Int(parts[1]) else {
-      throw CLIError("bad genome reference '#\(selector)': use FILE.h5#champion or FILE.h5#GENERATION/INDEX (e.g. run.h5#12/0), with RUN/ in front for a comparison archive")
-    }
-    return (try reader.genome(generation: g, index: i), reader.task)
+    let target = try AnalysisTarget.resolve("\(path)#\(selector)", task: nil, writable: false)
+    return (target.genome, target.task)
   }
 
   /// A genome from a run archive (`FILE.h5#champion`, `FILE.h5#G/I`), the original release's
