@@ -22,8 +22,10 @@ let package = Package(
     .target(name: "WANNCore"),
     // The BipedalWalker's physics on Box2D 2.4 (Debian: libbox2d-dev), C++ behind a C header.
     .target(name: "CBox2DWalker", linkerSettings: [.linkedLibrary("box2d")]),
+    // The C library's pow behind an opaque call (the swing-up's `x**2` must be glibc's pow).
+    .target(name: "CLibm", linkerSettings: [.linkedLibrary("m")]),
     // Environments, rollouts and the parallel evaluator that drives WANNCore's ask/tell loop.
-    .target(name: "WANNTasks", dependencies: ["WANNCore", "CBox2DWalker"]),
+    .target(name: "WANNTasks", dependencies: ["WANNCore", "CBox2DWalker", "CLibm"]),
     // Analysis of one network: weight profiles, the paper's four weight conditions, drawings. No I/O.
     .target(name: "WANNAnalysis", dependencies: ["WANNCore", "WANNTasks"]),
     // libhdf5 (Debian: libhdf5-dev), found through pkg-config.

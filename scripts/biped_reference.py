@@ -191,7 +191,7 @@ def main():
     r.add_argument("--seeds", type=int, default=10)
     r.add_argument("--steps", type=int, default=100)
     q = sub.add_parser("returns")
-    q.add_argument("--genome", default=str(ROOT.parent / "shared" / "reference" / "original-champions" / "biped.out"))
+    q.add_argument("--genome", default=str(ROOT / "reference" / "original-champions" / "biped.out"))
     q.add_argument("--weight", type=float, default=-1.0)
     q.add_argument("--episodes", type=int, default=50)
     args = p.parse_args()

@@ -1,9 +1,13 @@
+import CLibm
 import Foundation
 import WANNCore
 
 /// The cart-pole swing-up of the WANN paper, ported so that it reproduces the original release's
-/// environment bit for bit: the same order of floating-point operations, `x * x` for `x**2`, no
-/// fused multiply-add, and the platform's `sin`/`cos` (glibc on Linux, as NumPy uses).
+/// environment bit for bit: the same order of floating-point operations, the C library's
+/// `pow(x, 2.0)` for the original's `x**2` (`PowSquare`; `x * x` differs in about 1 argument of
+/// 1,200), no fused multiply-add, and the platform's `sin`/`cos` (glibc on Linux, as NumPy uses).
+/// Tests/Fixtures/swingup-episodes.bin holds 268 episodes (181,578 steps) of the original's
+/// semantics that the tests replay bit for bit.
 ///
 /// Physics: g = 9.82, cart 0.5 kg, pole 0.5 kg, pole length 0.6, force = 10 * clip(a, -1, 1),
 /// friction 0.1, Euler step dt = 0.01 (position first, then velocities from the old state).
@@ -47,8 +51,13 @@ public struct CartPoleSwingUp: Sendable, Equatable {
     (sinTheta, cosTheta) = CartPoleSwingUp.sinCos(theta)
   }
 
+  /// glibc's sin and cos of `x`, from one `sincos` call (the same bits as `sin` and `cos`).
   @inline(__always)
-  static func sinCos(_ x: Double) -> (Double, Double) { (Foundation.sin(x), Foundation.cos(x)) }
+  static func sinCos(_ x: Double) -> (Double, Double) {
+    var s = 0.0, c = 0.0
+    wann_libm_sincos(x, &s, &c)
+    return (s, c)
+  }
 
   /// Initial state ~ Normal([0, 0, π, 0], 0.2) drawn from `rng` (x, x_dot, θ, θ_dot in turn).
   public mutating func reset(using rng: inout RandomStream) {
@@ -77,6 +86,12 @@ public struct CartPoleSwingUp: Sendable, Equatable {
   /// reward and whether the episode is over.
   @inline(__always)
   public mutating func step(_ action: Double) -> (reward: Double, done: Bool) {
+    step(action, squaring: PowSquare.self)
+  }
+
+  /// `step` with the squares of the force equations computed by `S` (the tests compare rules).
+  @inline(__always)
+  mutating func step<S: SquareRule>(_ action: Double, squaring: S.Type) -> (reward: Double, done: Bool) {
     typealias C = CartPoleSwingUp
     var a = action.isNaN ? 0 : action
     a = a < -1 ? -1 : (a > 1 ? 1 : a)
@@ -84,8 +99,9 @@ public struct CartPoleSwingUp: Sendable, Equatable {
     // sin and cos of the current theta were computed when it was set: reuse them.
     let s = sinTheta
     let c = cosTheta
-    let td2 = thetaDot * thetaDot
-    let c2 = c * c
+    // The original writes theta_dot**2 and c**2: Python's float power, i.e. the C library's pow.
+    let td2 = S.square(thetaDot)
+    let c2 = S.square(c)
     let xAcc = ((((-2 * C.poleMassLength) * td2) * s + ((3 * C.poleMass) * C.gravity) * s * c) + 4 * force
       - (4 * C.friction) * xDot) / (4 * C.totalMass - (3 * C.poleMass) * c2)
     let thetaAcc = ((((-3 * C.poleMassLength) * td2) * s) * c + ((6 * C.totalMass) * C.gravity) * s

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import WANNCore
 import WANNTasks
 
@@ -20,10 +21,30 @@ struct BenchResult: Codable, Equatable {
   var fingerprint: String?
 }
 
+/// The `exactness` workload: the swing-up's exact square (`PowSquare`) against the C library's
+/// pow, and its one-call sincos against sin and cos.
+struct ExactnessResult: Codable, Equatable {
+  var arguments: Int
+  var mismatches: Int
+  var sinCosMismatches: Int
+  var powDiffersFromProduct: Int
+  var slowPathFraction: Double
+  /// Nanoseconds per square, one thread: the plain product, the shortcut, pow always.
+  var nsProduct: Double
+  var nsShortcut: Double
+  var nsPow: Double
+}
+
 struct BenchReport: Codable, Equatable {
   var build: String
   var cores: Int
   var results: [BenchResult]
+  var exactness: ExactnessResult?
+}
+
+/// What `wann bench` measures.
+enum BenchWorkload: String, CaseIterable {
+  case rescore, search, exactness
 }
 
 struct BenchCommand: ParsableCommand {
@@ -31,14 +52,24 @@ struct BenchCommand: ParsableCommand {
     commandName: "bench",
     abstract: "Measure environment steps/s, rollouts/s and seconds per generation.",
     discussion: """
-      Two workloads, each for every thread count in --threads: re-scoring the original swing-up \
-      champion (6 weights x --trials episodes) and --generations search generations at \
-      population --population from scratch (paper settings, seed 1). Build with \
+      Workloads (--workloads, default rescore,search), each for every thread count in --threads: \
+      `rescore` re-scores the original swing-up champion (6 weights x --trials episodes); \
+      `search` runs --generations search generations at population --population from scratch \
+      (paper settings, seed 1); `exactness` checks the swing-up's exact square (the C library's \
+      pow(x, 2.0), called only where it can differ from x * x) against pow itself, and its \
+      one-call sincos against sin and cos, on --arguments arguments, and times the squares; it \
+      exits with status 1 if any argument disagrees. Build with \
       `swift build -c release` first: debug builds are many times slower.
       """)
 
-  @Option(help: "Original champion to re-score.")
-  var genome = "../shared/reference/original-champions/swing.out"
+  @Option(help: "Original champion to re-score (default: reference/original-champions/swing.out in the repository, or in $WANN_REFERENCE_DIR).")
+  var genome: String?
+
+  @Option(help: "Comma-separated workloads: rescore, search, exactness.")
+  var workloads = "rescore,search"
+
+  @Option(help: "Arguments checked by the exactness workload.")
+  var arguments = 100_000_000
 
   @Option(help: "Episodes per weight value in the re-scoring workload.")
   var trials = 100
@@ -59,6 +90,27 @@ struct BenchCommand: ParsableCommand {
     if trials < 1 || generations < 1 || population < 2 {
       throw ValidationError("--trials and --generations must be at least 1, --population at least 2")
     }
+    if arguments < 1 || arguments > 10_000_000_000 { throw ValidationError("--arguments must be in 1...10000000000") }
+  }
+
+  /// The default champion: the repository's reference folder (run from the repository root),
+  /// or $WANN_REFERENCE_DIR.
+  var championPath: String {
+    if let genome { return genome }
+    let dir = ProcessInfo.processInfo.environment["WANN_REFERENCE_DIR"] ?? "reference"
+    return dir + "/original-champions/swing.out"
+  }
+
+  func selectedWorkloads() throws -> Set<BenchWorkload> {
+    let names = workloads.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    let set = try Set(names.map { n -> BenchWorkload in
+      guard let w = BenchWorkload(rawValue: n) else {
+        throw CLIError("unknown workload '\(n)' in --workloads: choose from \(BenchWorkload.allCases.map(\.rawValue).joined(separator: ", "))")
+      }
+      return w
+    })
+    guard !set.isEmpty else { throw CLIError("--workloads is empty: choose from rescore, search, exactness") }
+    return set
   }
 
   func run() throws {
@@ -68,13 +120,35 @@ struct BenchCommand: ParsableCommand {
       }
       return n
     }
-    guard FileManager.default.fileExists(atPath: genome) else {
-      throw CLIError("champion '\(genome)' not found: run from the repository root with ../shared beside it, or pass --genome PATH")
-    }
-    let champion = try Network(Inputs.genome(path: genome, task: .swingup))
+    let selected = try selectedWorkloads()
     let weights = SearchConfig().evaluation.weights
     var results: [BenchResult] = []
     let clock = ContinuousClock()
+    if selected.contains(.rescore) { try rescore(threadCounts: threadCounts, weights: weights, clock: clock, into: &results) }
+    if selected.contains(.search) { try search(threadCounts: threadCounts, weights: weights, into: &results) }
+    let exactness = selected.contains(.exactness) ? checkExactness(threads: threadCounts.max() ?? 1) : nil
+    #if DEBUG
+      let build = "debug"
+    #else
+      let build = "release"
+    #endif
+    if json {
+      Output.line(Output.json(BenchReport(build: build, cores: Inputs.coreCount, results: results, exactness: exactness)))
+    } else if build == "debug" {
+      Output.err("warning: this is a debug build; time a release build (swift build -c release)")
+    }
+    if let exactness, exactness.mismatches > 0 || exactness.sinCosMismatches > 0 {
+      Output.err("wann: the exact math disagrees with the C library: square vs pow on \(exactness.mismatches), sincos vs sin/cos on \(exactness.sinCosMismatches) of \(exactness.arguments) arguments")
+      throw ExitCode(1)
+    }
+  }
+
+  func rescore(threadCounts: [Int], weights: [Double], clock: ContinuousClock, into results: inout [BenchResult]) throws {
+    let genome = championPath
+    guard FileManager.default.fileExists(atPath: genome) else {
+      throw CLIError("champion '\(genome)' not found: run from the repository root, or pass --genome PATH")
+    }
+    let champion = try Network(Inputs.genome(path: genome, task: .swingup))
     for t in threadCounts {
       let start = clock.now
       let (_, steps) = ParallelEvaluator(threads: t).evaluate(
@@ -86,6 +160,9 @@ struct BenchCommand: ParsableCommand {
                                  stepsPerSecond: Double(steps) / s, rolloutsPerSecond: Double(rollouts) / s))
       if !json { Output.line(row(results.last!)) }
     }
+  }
+
+  func search(threadCounts: [Int], weights: [Double], into results: inout [BenchResult]) throws {
     for t in threadCounts {
       var config = SearchConfig.defaults(for: .swingup)
       config.population.size = population
@@ -106,16 +183,45 @@ struct BenchCommand: ParsableCommand {
                                  secondsPerGeneration: seconds / Double(generations), fingerprint: fp))
       if !json { Output.line(row(results.last!)) }
     }
-    #if DEBUG
-      let build = "debug"
-    #else
-      let build = "release"
-    #endif
-    if json {
-      Output.line(Output.json(BenchReport(build: build, cores: Inputs.coreCount, results: results)))
-    } else if build == "debug" {
-      Output.err("warning: this is a debug build; time a release build (swift build -c release)")
+  }
+
+  /// Checks `arguments` arguments on `threads` threads, then times each way of squaring on one
+  /// thread over the first 10^7 arguments (or fewer).
+  func checkExactness(threads: Int) -> ExactnessResult {
+    let seed: UInt64 = 1
+    let chunks = max(threads, 1) * 16
+    let merged = Mutex(SquareCheck())
+    DispatchQueue.concurrentPerform(iterations: chunks) { k in
+      let part = SquareCheck.run((arguments * k / chunks)..<(arguments * (k + 1) / chunks), seed: seed)
+      merged.withLock { $0.merge(part) }
     }
+    let total = merged.withLock { $0 }
+    let n = min(arguments, 10_000_000)
+    let args = (0..<n).map { SquareCheck.argument($0, seed: seed) }
+    func time(_ f: (Double) -> Double) -> Double {
+      let clock = ContinuousClock()
+      var sink = 0.0
+      let start = clock.now
+      for x in args { sink += f(x) }
+      let s = SearchRun.seconds(clock.now - start)
+      if sink == 42 { Output.err("") }  // keeps the loop from being optimised away
+      return s * 1e9 / Double(n)
+    }
+    let r = ExactnessResult(arguments: total.arguments, mismatches: total.mismatches, sinCosMismatches: total.sinCosMismatches,
+                          powDiffersFromProduct: total.powDiffersFromProduct,
+                          slowPathFraction: Double(total.slowPath) / Double(max(total.arguments, 1)),
+                          nsProduct: time(ProductSquare.square), nsShortcut: time(PowSquare.square),
+                          nsPow: time(PowSquare.libraryPow))
+    if !json {
+      Output.line(String(format: "exactness: %d arguments; square differs from pow on %d, sincos from sin/cos on %d (both must be 0)",
+                         r.arguments, r.mismatches, r.sinCosMismatches))
+      Output.line(String(format: "exactness: pow(x, 2) != x*x on %d (1 in %.0f); the shortcut called pow on %.2f%%",
+                         r.powDiffersFromProduct,
+                         Double(r.arguments) / Double(max(r.powDiffersFromProduct, 1)), 100 * r.slowPathFraction))
+      Output.line(String(format: "exactness: ns per square, 1 thread: x*x %.2f, exact shortcut %.2f, pow always %.2f",
+                         r.nsProduct, r.nsShortcut, r.nsPow))
+    }
+    return r
   }
 
   func row(_ r: BenchResult) -> String {

@@ -5,7 +5,7 @@ import Testing
 @Suite(.serialized) struct CLITests {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
-  static let swingOut = root.deletingLastPathComponent().appendingPathComponent("shared/reference/original-champions/swing.out").path
+  static let swingOut = root.appendingPathComponent("reference/original-champions/swing.out").path
 
   /// The binary sits beside the test runner in the build products folder.
   static var binary: URL {

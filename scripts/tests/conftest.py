@@ -1,4 +1,4 @@
-"""Shared fixtures: the repository root, the release binary, and the reference folder."""
+"""Shared fixtures: the repository root, the release binary, and the reference folder (reference/)."""
 import os
 import pathlib
 import subprocess
@@ -15,9 +15,9 @@ def root():
 
 @pytest.fixture(scope="session")
 def reference():
-    d = pathlib.Path(os.environ.get("WANN_REFERENCE_DIR", ROOT.parent / "shared" / "reference"))
+    d = pathlib.Path(os.environ.get("WANN_REFERENCE_DIR", ROOT / "reference"))
     if not d.is_dir():
-        pytest.fail(f"reference data not found at {d}: put shared/ beside the repository or set WANN_REFERENCE_DIR")
+        pytest.fail(f"reference data not found at {d}: it is part of the repository (reference/), or set WANN_REFERENCE_DIR")
     return d
 
 

@@ -24,3 +24,16 @@ def test_rescore_matches_original_semantics(wann, reference, root):
         se = math.sqrt(ours["std"][i] ** 2 / ours["trials"][i] + orig["std"][i] ** 2 / orig["trials"][i])
         diff = abs(ours["mean"][i] - orig["mean"][i])
         assert diff < 4 * se + 1e-9, f"w={w}: ours {ours['mean'][i]:.2f}, original {orig['mean'][i]:.2f}, se {se:.2f}"
+
+
+def test_reference_episodes_are_what_the_original_semantics_make(root, tmp_path):
+    """Tests/Fixtures/swingup-episodes.bin, which the Swift tests replay bit for bit, is exactly
+    what scripts/make_swingup_episodes.py makes from the original's Python semantics today: the
+    fixture is reproducible, and a change to original_swingup.py's environment would show here."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "episodes.bin"
+    subprocess.run([sys.executable, root / "scripts" / "make_swingup_episodes.py", "--out", out], check=True,
+                   capture_output=True)
+    assert out.read_bytes() == (root / "Tests" / "Fixtures" / "swingup-episodes.bin").read_bytes()
