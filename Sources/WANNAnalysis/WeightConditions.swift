@@ -173,15 +173,3 @@ public struct WeightConditions: Sendable {
     self.steps = steps
   }
 }
-
-extension WeightConditions.Condition {
-  public init(key: String, title: String, storedRewards: [Double]) {
-    self.init(key: key, title: title, rewards: storedRewards)
-  }
-}
-
-extension WeightConditions.TuningStep {
-  public init(storedRollouts: Int, meanReward: Double, bestReward: Double, sigma: Double) {
-    self.init(rollouts: storedRollouts, meanReward: meanReward, bestReward: bestReward, sigma: sigma)
-  }
-}

@@ -1,9 +1,10 @@
 import Foundation
 import WANNCore
-import WANNTasks
 
-/// Reads a run archive: validates that it is ours, lists complete generations, rebuilds
-/// genomes, summaries and the champion, and restores a search for `resume`.
+/// Reads a run archive, and never writes it: validates that it is ours, lists complete
+/// generations, rebuilds genomes, summaries and the champion, restores a search's state for
+/// `resume`, and gives access to stored results (analysis, the test battery). Results are
+/// written by `AnalysisStore`, generations by `ArchiveWriter`.
 public final class ArchiveReader {
   public let path: String
   let file: H5File
@@ -13,43 +14,16 @@ public final class ArchiveReader {
   public let runName: String?
   public let config: SearchConfig
   public let formatVersion: Int64
-  /// Opened for writing analysis results (`wann profile`, `wann conditions`).
-  public let isWritable: Bool
   /// Generations whose group is complete, ascending.
   public let completeGenerations: [Int]
   /// Generation groups cut short by a crash (no `complete` attribute).
   public let incompleteGenerations: [Int]
 
-  public init(path: String, run: String? = nil, writable: Bool = false) throws {
+  public init(path: String, run: String? = nil) throws {
     self.path = path
     self.runName = run
-    self.isWritable = writable
-    guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(path) }
-    guard H5File.isHDF5(path) else { throw ArchiveError.notHDF5(path) }
+    (file, formatVersion, base) = try ArchiveReader.openRun(path: path, run: run, mode: .readOnly)
     do {
-      file = try H5File(path: path, mode: writable ? .readWrite : .readOnly)
-    } catch let e as HDF5Error {
-      if writable { throw ArchiveError.notWritable(path, e) }
-      throw ArchiveError.unreadable(path, e)
-    }
-    guard file.hasAttribute("format"), (try? file.stringAttribute("format")) == ArchiveSchema.format else {
-      throw ArchiveError.foreign(path)
-    }
-    do {
-      formatVersion = try file.attribute("format_version", as: Int64.self)
-      guard formatVersion <= ArchiveSchema.version else { throw ArchiveError.newerVersion(path, formatVersion) }
-      let runs = file.exists(file.runsGroupName) ? try file.openGroup(file.runsGroupName).children() : []
-      if let run {
-        guard runs.contains(run) else {
-          throw ArchiveError.noGenomes(path, "no run '\(run)' (runs: \(runs.isEmpty ? "none" : runs.joined(separator: ", ")))")
-        }
-        base = try file.openGroup(file.runsGroupName).openGroup(run)
-      } else {
-        guard file.hasAttribute("config_toml") else {
-          throw ArchiveError.noGenomes(path, "a comparison archive holds several runs; name one as FILE#RUN/champion or FILE#RUN/G/I (runs: \(runs.joined(separator: ", ")))")
-        }
-        base = file
-      }
       let toml = try base.stringAttribute("config_toml")
       do { config = try SearchConfig(toml: toml) } catch {
         throw ArchiveError.corrupt(path, "its stored config does not parse: \(error)")
@@ -58,8 +32,10 @@ public final class ArchiveReader {
       let gens = try base.openGroup(ArchiveSchema.generationsGroup)
       for name in try gens.children() {
         guard let g = Int(name) else { continue }
-        let group = try gens.openGroup(name)
-        if group.hasAttribute("complete") { complete.append(g) } else { incomplete.append(g) }
+        // A group that does not open was cut short by an older wann on a full disk (its link
+        // was written, its header was not): like a group without `complete`, it is skipped
+        // here and removed by `resume`.
+        if let group = try? gens.openGroup(name), group.hasAttribute("complete") { complete.append(g) } else { incomplete.append(g) }
       }
       completeGenerations = complete.sorted()
       incompleteGenerations = incomplete.sorted()
@@ -67,8 +43,47 @@ public final class ArchiveReader {
         throw ArchiveError.corrupt(path, "generations are missing before generation \(last)")
       }
     } catch let e as HDF5Error {
-      throw ArchiveError.unreadable(path, e)
+      throw ArchiveError.readFailed(path, e)
     }
+  }
+
+  /// Opens an archive file, checks that it is ours and not newer than this build, and finds the
+  /// run: the file's root, or `run` inside a multi-run archive.
+  static func openRun(path: String, run: String?, mode: H5File.Mode) throws -> (H5File, Int64, H5Location) {
+    guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(path) }
+    guard H5File.isHDF5(path) else { throw ArchiveError.notHDF5(path) }
+    let file: H5File
+    do { file = try H5File(path: path, mode: mode) } catch let e as HDF5Error {
+      if mode == .readWrite { throw ArchiveError.notWritable(path, e) }
+      throw ArchiveError.readFailed(path, e)
+    }
+    guard file.hasAttribute("format"), (try? file.stringAttribute("format")) == ArchiveSchema.format else {
+      throw ArchiveError.foreign(path)
+    }
+    return try readingArchive(path) {
+      let version = try file.attribute("format_version", as: Int64.self)
+      guard version <= ArchiveSchema.version else { throw ArchiveError.newerVersion(path, version) }
+      let runs = file.exists(file.runsGroupName) ? try file.openGroup(file.runsGroupName).children() : []
+      if let run {
+        guard runs.contains(run) else {
+          throw ArchiveError.noGenomes(path, "no run '\(run)' (runs: \(runs.isEmpty ? "none" : runs.joined(separator: ", ")))")
+        }
+        return (file, version, try file.openGroup(file.runsGroupName).openGroup(run))
+      }
+      guard file.hasAttribute("config_toml") else {
+        throw ArchiveError.noGenomes(path, "an experiment or comparison archive holds several runs; name one as FILE#RUN/champion or FILE#RUN/G/I (runs: \(runs.isEmpty ? "none" : runs.joined(separator: ", ")))")
+      }
+      return (file, version, file)
+    }
+  }
+
+  /// Closes the file. (It also closes when the reader goes away; this reports a failure.)
+  public func close() throws { try readingArchive(path) { try file.close() } }
+
+  /// The run's config as stored in its `config` group's attributes (the same config as its TOML
+  /// text; readers that do not parse TOML use these).
+  public func configAttributes() throws -> SearchConfig {
+    try readingArchive(path) { try ArchiveSchema.readConfigAttributes(base.openGroup(ArchiveSchema.configGroup)) }
   }
 
   public var task: TaskKind { config.task }
@@ -82,9 +97,7 @@ public final class ArchiveReader {
       let range = completeGenerations.isEmpty ? "none" : "0...\(completeGenerations.last!)"
       throw ArchiveError.noGenomes(path, "generation \(g) is not in the archive (complete generations: \(range))")
     }
-    do { return try base.openGroup(ArchiveSchema.generationsGroup).openGroup(ArchiveSchema.generationName(g)) } catch let e as HDF5Error {
-      throw ArchiveError.unreadable(path, e)
-    }
+    return try readingArchive(path) { try base.openGroup(ArchiveSchema.generationsGroup).openGroup(ArchiveSchema.generationName(g)) }
   }
 
   /// Rebuilds genomes from a group's node and connection tables.
@@ -128,7 +141,7 @@ public final class ArchiveReader {
         return Individual(genome: genomes[i], origin: ArchiveSchema.origins[Int(origin[i])], parent: parent[i] < 0 ? nil : Int(parent[i]))
       }
     } catch let e as HDF5Error {
-      throw ArchiveError.unreadable(path, e)
+      throw ArchiveError.readFailed(path, e)
     }
   }
 
@@ -149,7 +162,7 @@ public final class ArchiveReader {
       m.values = try group.readArray("rewards")
       return m
     } catch let e as HDF5Error {
-      throw ArchiveError.unreadable(path, e)
+      throw ArchiveError.readFailed(path, e)
     }
   }
 
@@ -175,25 +188,18 @@ public final class ArchiveReader {
         rankedOnConnections: (try group.attribute("ranked_on_connections", as: Int8.self)) == 1,
         steps: Int(try group.attribute("steps", as: Int64.self)), seconds: try group.attribute("seconds"))
     } catch let e as HDF5Error {
-      throw ArchiveError.unreadable(path, e)
+      throw ArchiveError.readFailed(path, e)
     }
   }
 
   /// True when the run's search finished (its `end_time` is set).
   public var isFinished: Bool { base.hasAttribute("end_time") }
 
-  /// The test battery's scores (condition, mean reward), if it was stored completely.
-  public func batterySummary() throws -> [(String, Double)]? {
-    guard base.exists("evaluation") else { return nil }
-    do {
-      let g = try base.openGroup("evaluation")
-      guard g.hasAttribute("complete") else { return nil }
-      let names = try g.stringAttribute("condition_names").split(separator: ";").map(String.init)
-      let scores: [Double] = try g.readArray("summary")
-      return Array(zip(names, scores))
-    } catch let e as HDF5Error {
-      throw ArchiveError.unreadable(path, e)
-    }
+  /// The run's test battery group, if it was stored completely.
+  public func evaluation() throws -> StoredResult? {
+    guard base.exists(ArchiveSchema.evaluationGroup) else { return nil }
+    let g = try readingArchive(path) { try base.openGroup(ArchiveSchema.evaluationGroup) }
+    return g.hasAttribute("complete") ? StoredResult(group: g, archive: path, path: g.path) : nil
   }
 
   /// The champion as of the last complete generation.
@@ -207,27 +213,25 @@ public final class ArchiveReader {
       return Champion(genome: try genome(generation: cg, index: ci), generation: cg, index: ci,
                       searchMean: try group.attribute("champion_search_mean"), retestMean: try group.attribute("champion_retest_mean"))
     } catch let e as HDF5Error {
-      throw ArchiveError.unreadable(path, e)
+      throw ArchiveError.readFailed(path, e)
     }
   }
 
-  /// The search as it stood after the last complete generation, ready to breed the next one.
-  public func restoreSearch(config: SearchConfig, threads: Int) throws -> SearchRun {
-    guard let last = completeGenerations.last else { return try SearchRun(config: config, threads: threads) }
-    let task = Tasks.interface(config.task)
+  /// The search's state after the last complete generation, ready to breed the next one (nil
+  /// when no generation is complete: the search starts afresh). `inputs`, `outputs` and
+  /// `hiddenActivations` describe the task.
+  public func restoreEvolution(config: SearchConfig, inputs: Int, outputs: Int, hiddenActivations: [Activation]) throws -> Evolution? {
+    guard let last = completeGenerations.last else { return nil }
     let group = try generationGroup(last)
-    let record: InnovationRecord
-    do {
-      record = InnovationRecord(nextNodeID: Int32(try group.attribute("next_node_id", as: Int64.self)),
-                                nextInnovation: try group.attribute("next_innovation"))
-    } catch let e as HDF5Error {
-      throw ArchiveError.unreadable(path, e)
+    let record = try readingArchive(path) {
+      InnovationRecord(nextNodeID: Int32(try group.attribute("next_node_id", as: Int64.self)),
+                       nextInnovation: try group.attribute("next_innovation"))
     }
-    var evolution = Evolution(config: config, inputs: task.inputLabels.count, outputs: task.outputLabels.count,
-                              defaultHiddenActivations: task.hiddenActivations, generation: last,
+    var evolution = Evolution(config: config, inputs: inputs, outputs: outputs,
+                              defaultHiddenActivations: hiddenActivations, generation: last,
                               population: try population(last), record: record, champion: try champion())
     evolution.tell(try rewards(last))
     evolution.advance()
-    return try SearchRun(evolution: evolution, threads: threads)
+    return evolution
   }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import WANNCore
 
 /// Names and codes of the run archive's layout (documented in docs/hdf5-schema.md).
@@ -13,6 +14,15 @@ public enum ArchiveSchema {
   /// Experiment archives keep their runs under /experiments, comparison archives under /runs.
   static let experimentsGroup = "experiments"
   static let comparisonGroup = "comparison"
+  /// A run's test battery (experiment archives).
+  static let evaluationGroup = "evaluation"
+  /// Analysis results under the genome they belong to: analysis/GGGGGG-I/KIND/N.
+  static let analysisGroup = "analysis"
+
+  /// Name of a genome's analysis group.
+  public static func analysisName(generation: Int, index: Int) -> String {
+    String(format: "%06d-%d", generation, index)
+  }
 
   /// Generation groups are zero-padded so that name order is generation order.
   static func generationName(_ g: Int) -> String {
@@ -31,6 +41,61 @@ public enum ArchiveSchema {
   static var originLegend: String { origins.enumerated().map { "\($0.offset)=\($0.element.rawValue)" }.joined(separator: ",") }
 }
 
+extension ArchiveSchema {
+  /// The config as one attribute per schema key (`SearchConfig.schema`): integers as int64, the
+  /// seed as uint64, numbers as float64, choices as strings, flags as int8, lists as arrays; an
+  /// unset optional key is left out.
+  static func writeConfigAttributes(_ c: SearchConfig, to g: H5Location) throws {
+    for key in SearchConfig.schema {
+      switch key.value(c) {
+      case .integer(let x): try g.setAttribute(key.name, Int64(x))
+      case .unsigned(let x): try g.setAttribute(key.name, x)
+      case .number(let x): try g.setAttribute(key.name, x)
+      case .choice(let s): try g.setAttribute(key.name, s)
+      case .flag(let b): try g.setAttribute(key.name, Int8(b ? 1 : 0))
+      case .numbers(let xs): try g.setAttribute(key.name, array: xs)
+      case .activations(let a): if let a { try g.setAttribute(key.name, array: a.map { Int64($0.rawValue) }) }
+      }
+    }
+  }
+
+  /// Reads the config back from its attributes (the inverse of `writeConfigAttributes`).
+  static func readConfigAttributes(_ g: H5Location) throws -> SearchConfig {
+    var c = SearchConfig()
+    for key in SearchConfig.schema {
+      let n = key.name
+      let v: ConfigValue
+      switch key.kind {
+      case .integer: v = .integer(Int(try g.attribute(n, as: Int64.self)))
+      case .unsigned: v = .unsigned(try g.attribute(n, as: UInt64.self))
+      case .number: v = .number(try g.attribute(n, as: Double.self))
+      case .choice: v = .choice(try g.stringAttribute(n))
+      case .flag: v = .flag(try g.attribute(n, as: Int8.self) != 0)
+      case .numbers: v = .numbers(try g.attributeArray(n, as: Double.self))
+      case .activations:
+        v = .activations(g.hasAttribute(n) ? try g.attributeArray(n, as: Int64.self).map { id in
+          guard let a = Int32(exactly: id).flatMap(Activation.init(rawValue:)) else {
+            throw HDF5Error(operation: "\(g.path)@\(n) holds unknown activation id \(id)", stack: [])
+          }
+          return a
+        } : nil)
+      }
+      do { try key.set(v, in: &c) } catch { throw HDF5Error(operation: "\(g.path)@\(n): \(error)", stack: []) }
+    }
+    return c
+  }
+}
+
+/// What an archive file holds (its root `kind` attribute).
+public enum ArchiveKind: String, Sendable, CaseIterable {
+  /// One search (`wann search`).
+  case run
+  /// Search spaces x seeds (`wann compare`), runs under /runs.
+  case comparison
+  /// An experiment grid, variants x seeds (`wann experiment run`), runs under /experiments.
+  case experiment
+}
+
 /// What can go wrong with an archive, each naming the file and the fix.
 public enum ArchiveError: Error, CustomStringConvertible {
   case exists(String)
@@ -38,7 +103,12 @@ public enum ArchiveError: Error, CustomStringConvertible {
   case notHDF5(String)
   case foreign(String)
   case newerVersion(String, Int64)
-  case unreadable(String, HDF5Error)
+  /// Reading failed (a damaged file, a dataset that does not decompress).
+  case readFailed(String, HDF5Error)
+  /// Writing failed (a full disk, a quota, an I/O error): what was flushed before stays readable.
+  case writeFailed(String, HDF5Error)
+  /// A write was attempted after an earlier one failed.
+  case abandoned(String)
   case corrupt(String, String)
   case noGenomes(String, String)
   case notWritable(String, HDF5Error)
@@ -51,11 +121,24 @@ public enum ArchiveError: Error, CustomStringConvertible {
     case .foreign(let p): "\(p) is an HDF5 file but not a wann run archive (no format = \"\(ArchiveSchema.format)\" attribute)"
     case .newerVersion(let p, let v):
       "\(p) has archive format version \(v); this wann reads up to \(ArchiveSchema.version): update wann"
-    case .unreadable(let p, let e): "cannot read archive \(p): \(e)"
+    case .readFailed(let p, let e): "cannot read archive \(p): \(e)"
+    case .writeFailed(let p, let e):
+      "cannot write to archive \(p) (is the disk full, or over quota?): \(e). Everything written before stays readable; free space, then run the command again (a search continues with `wann resume \(p)`)"
+    case .abandoned(let p): "archive \(p) is no longer written to after a failed write; free space, then run the command again"
     case .corrupt(let p, let why): "archive \(p) is damaged: \(why)"
     case .noGenomes(let p, let why): "\(p): \(why)"
     case .notWritable(let p, let e):
       "cannot open \(p) for writing analysis results (is a search or another wann command still writing it, or is the file read-only?): \(e)"
     }
   }
+}
+
+/// Runs `body`, turning an HDF5 failure into a read error that names the archive.
+func readingArchive<T>(_ path: String, _ body: () throws -> T) throws -> T {
+  do { return try body() } catch let e as HDF5Error { throw ArchiveError.readFailed(path, e) }
+}
+
+/// Runs `body`, turning an HDF5 failure into a write error that names the archive.
+func writingArchive<T>(_ path: String, _ body: () throws -> T) throws -> T {
+  do { return try body() } catch let e as HDF5Error { throw ArchiveError.writeFailed(path, e) }
 }

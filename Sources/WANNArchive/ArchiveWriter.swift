@@ -1,13 +1,14 @@
 import Foundation
 import WANNCore
-import WANNTasks
 
 /// Writes a search into a run archive, one generation group at a time.
 ///
-/// Crash safety: each generation's datasets are created and written once, never touched again,
-/// the group's `complete` attribute is written last, and the file is flushed at the end of every
-/// generation. A run killed at any moment leaves every flushed generation readable; a group
-/// without `complete` is a generation cut short, which readers skip and `resume` removes.
+/// Crash safety: each generation's group is built unlinked (anonymous), its datasets written
+/// once and never touched again, `complete` = 1 set last, the file flushed; only then is the group
+/// linked under its name and the file flushed again. A run killed at any moment, or stopped by
+/// a full disk, leaves every earlier generation readable and no half-written group under a name.
+/// After a failed write the file is abandoned as its last successful flush left it (nothing more
+/// is written, not even at exit), so `wann resume` continues from there once space is freed.
 /// (Rewriting compressed datasets after a flush was seen to corrupt them under SIGKILL; see
 /// docs/hdf5-schema.md.)
 public final class ArchiveWriter {
@@ -18,40 +19,45 @@ public final class ArchiveWriter {
   let run: H5Location
   let generations: H5Group
 
+  /// Whether this writer owns the file (a single-run archive) or writes one run of a multi-run
+  /// archive whose `MultiRunWriter` owns and closes it.
+  let ownsFile: Bool
+  /// Set by a failed write: the file is abandoned and this writer writes nothing more.
+  private var failed = false
+
   /// Creates a new archive for a search. Refuses to replace an existing file unless `force`.
-  public init(creating path: String, config: SearchConfig, task: any WANNTask, force: Bool) throws {
+  /// `inputLabels` and `outputLabels` name the task's inputs and outputs (stored for readers).
+  public init(creating path: String, config: SearchConfig, inputLabels: [String], outputLabels: [String], force: Bool) throws {
     self.path = path
-    do {
-      file = try H5File.createArchive(path, force: force)
-      run = file
-      try Self.writeFormat(file, kind: "run")
-      generations = try Self.initializeRun(file, config: config, task: task)
+    ownsFile = true
+    (file, run, generations) = try writingArchive(path) {
+      let file = try H5File.createArchive(path, force: force)
+      try Self.writeFormat(file, kind: .run)
+      let generations = try Self.initializeRun(file, config: config, inputLabels: inputLabels, outputLabels: outputLabels)
       try file.flush()
-    } catch let e as HDF5Error {
-      throw ArchiveError.unreadable(path, e)
+      return (file, file, generations)
     }
   }
 
   /// Adds a run as group `runs/NAME` of a comparison archive opened by `MultiRunWriter`.
-  init(file: H5File, path: String, runName: String, config: SearchConfig, task: any WANNTask) throws {
+  init(file: H5File, path: String, runName: String, config: SearchConfig, inputLabels: [String], outputLabels: [String]) throws {
     self.path = path
     self.file = file
-    do {
+    ownsFile = false
+    (run, generations) = try writingArchive(path) {
       let runs = file.exists(file.runsGroupName) ? try file.openGroup(file.runsGroupName) : try file.createGroup(file.runsGroupName)
       if runs.exists(runName) { try runs.delete(runName) }
       let group = try runs.createGroup(runName)
-      run = group
-      generations = try Self.initializeRun(group, config: config, task: task)
+      let generations = try Self.initializeRun(group, config: config, inputLabels: inputLabels, outputLabels: outputLabels)
       try file.flush()
-    } catch let e as HDF5Error {
-      throw ArchiveError.unreadable(path, e)
+      return (group, generations)
     }
   }
 
-  static func writeFormat(_ file: H5File, kind: String) throws {
+  static func writeFormat(_ file: H5File, kind: ArchiveKind) throws {
     try file.setAttribute("format", ArchiveSchema.format)
     try file.setAttribute("format_version", ArchiveSchema.version)
-    try file.setAttribute("kind", kind)
+    try file.setAttribute("kind", kind.rawValue)
     try file.setAttribute("software", "wann-swift")
     try file.setAttribute("software_version", WANNVersion.string)
     try file.setAttribute("host", ProcessInfo.processInfo.hostName)
@@ -60,77 +66,78 @@ public final class ArchiveWriter {
   }
 
   /// Writes a run's attributes and config, and creates its generations group.
-  static func initializeRun(_ file: H5Location, config: SearchConfig, task: any WANNTask) throws -> H5Group {
-    do {
-      try file.setAttribute("task", config.task.rawValue)
-      try file.setAttribute("seed", config.seed)
-      try file.setAttribute("start_time", Self.timestamp())
-      try file.setAttribute("config_toml", config.tomlText)
-      try file.setAttribute("search_space", config.searchSpace.name)
-      try file.setAttribute("input_labels", task.inputLabels.joined(separator: ","))
-      try file.setAttribute("output_labels", task.outputLabels.joined(separator: ","))
-      let cfg = try file.createGroup(ArchiveSchema.configGroup)
-      try Self.writeConfigAttributes(config, to: cfg)
-      return try file.createGroup(ArchiveSchema.generationsGroup)
-    }
+  static func initializeRun(_ file: H5Location, config: SearchConfig, inputLabels: [String], outputLabels: [String]) throws -> H5Group {
+    try file.setAttribute("task", config.task.rawValue)
+    try file.setAttribute("seed", config.seed)
+    try file.setAttribute("start_time", Self.timestamp())
+    try file.setAttribute("config_toml", config.tomlText)
+    try file.setAttribute("search_space", config.searchSpace.name)
+    try file.setAttribute("input_labels", inputLabels.joined(separator: ","))
+    try file.setAttribute("output_labels", outputLabels.joined(separator: ","))
+    let cfg = try file.createGroup(ArchiveSchema.configGroup)
+    try ArchiveSchema.writeConfigAttributes(config, to: cfg)
+    return try file.createGroup(ArchiveSchema.generationsGroup)
   }
 
   /// Reopens an archive to append generations after `lastComplete`, removing a generation that
   /// was cut short.
   public init(appendingTo path: String, lastComplete: Int?) throws {
     self.path = path
-    do {
-      file = try H5File(path: path, mode: .readWrite)
-      run = file
-      generations = try file.openGroup(ArchiveSchema.generationsGroup)
+    ownsFile = true
+    (file, run, generations) = try writingArchive(path) {
+      let file = try H5File(path: path, mode: .readWrite)
+      let generations = try file.openGroup(ArchiveSchema.generationsGroup)
       for name in try generations.children() {
         guard let g = Int(name) else { continue }
         if lastComplete.map({ g > $0 }) ?? true { try generations.delete(name) }
       }
       try file.setAttribute("resumed_time", Self.timestamp())
       try file.flush()
-    } catch let e as HDF5Error {
-      throw ArchiveError.unreadable(path, e)
+      return (file, file, generations)
     }
   }
 
   static func timestamp() -> String { ISO8601DateFormatter().string(from: Date()) }
 
-  static func writeConfigAttributes(_ c: SearchConfig, to g: H5Group) throws {
-    try g.setAttribute("seed", c.seed)
-    try g.setAttribute("task", c.task.rawValue)
-    try g.setAttribute("generations", Int64(c.generations))
-    try g.setAttribute("population.size", Int64(c.population.size))
-    try g.setAttribute("population.eliteRatio", c.population.eliteRatio)
-    try g.setAttribute("population.cullRatio", c.population.cullRatio)
-    try g.setAttribute("population.tournamentSize", Int64(c.population.tournamentSize))
-    try g.setAttribute("population.initialConnectionProbability", c.population.initialConnectionProbability)
-    try g.setAttribute("mutation.insertNode", c.mutation.insertNode)
-    try g.setAttribute("mutation.addConnection", c.mutation.addConnection)
-    try g.setAttribute("mutation.changeActivation", c.mutation.changeActivation)
-    try g.setAttribute("mutation.enableConnection", c.mutation.enableConnection)
-    if let h = c.mutation.hiddenActivations {
-      try g.setAttribute("mutation.hiddenActivations", array: h.map { Int64($0.rawValue) })
+  /// Closes the archive (a run of a multi-run archive leaves the file to its `MultiRunWriter`;
+  /// a writer whose write failed leaves the file as it was).
+  public func close() throws {
+    guard ownsFile, !failed else { return }
+    try writing { try file.close() }
+  }
+
+  /// Runs a write. On failure the file is abandoned: HDF5 would otherwise retry the failed
+  /// flush when the file closes, writing parts of the unfinished work over the finished.
+  private func writing<T>(_ body: () throws -> T) throws -> T {
+    guard !failed else { throw ArchiveError.abandoned(path) }
+    do { return try body() } catch let e as HDF5Error {
+      failed = true
+      file.abandon()
+      throw ArchiveError.writeFailed(path, e)
+    } catch ArchiveError.writeFailed(let p, let e) {
+      // From a `ResultWriter` handed to a caller.
+      failed = true
+      file.abandon()
+      throw ArchiveError.writeFailed(p, e)
     }
-    try g.setAttribute("evaluation.weights", array: c.evaluation.weights)
-    try g.setAttribute("evaluation.repetitions", Int64(c.evaluation.repetitions))
-    try g.setAttribute("evaluation.championRetests", Int64(c.evaluation.championRetests))
-    try g.setAttribute("evaluation.weightMode", c.evaluation.weightMode)
-    try g.setAttribute("evaluation.fixedWeight", c.evaluation.fixedWeight)
-    try g.setAttribute("evaluation.randomLow", c.evaluation.randomLow)
-    try g.setAttribute("evaluation.randomHigh", c.evaluation.randomHigh)
-    try g.setAttribute("evaluation.randomDraws", Int64(c.evaluation.randomDraws))
-    try g.setAttribute("evaluation.noiseSigma", c.evaluation.noiseSigma)
-    try g.setAttribute("evaluation.batchSize", Int64(c.evaluation.batchSize))
-    try g.setAttribute("ranking.connectionObjectiveProbability", c.ranking.connectionObjectiveProbability)
-    try g.setAttribute("searchSpace.recurrent", Int8(c.searchSpace.recurrent ? 1 : 0))
-    try g.setAttribute("searchSpace.outputToOutput", Int8(c.searchSpace.outputToOutput ? 1 : 0))
+  }
+
+  /// Builds `name` in `parent` unlinked, lets `body` fill it, marks it complete and flushes,
+  /// then links it under its name and flushes again: readers see all of it or nothing.
+  func writeGroup(_ name: String, in parent: H5Location, markComplete: Bool = true, _ body: (H5Group) throws -> Void) throws {
+    try writing {
+      let g = try parent.createAnonymousGroup()
+      try body(g)
+      if markComplete { try g.setAttribute("complete", Int8(1)) }
+      try file.flush()
+      _ = try parent.link(g, as: name)
+      try file.flush()
+    }
   }
 
   /// Writes one generation and flushes the file.
   public func write(_ r: GenerationResult) throws {
-    do {
-      let g = try generations.createGroup(ArchiveSchema.generationName(r.summary.generation))
+    try writeGroup(ArchiveSchema.generationName(r.summary.generation), in: generations) { g in
       try Self.writeGenomes(r.population.map(\.genome), to: g)
       let a = r.assessment
       let n = r.population.count
@@ -174,10 +181,6 @@ public final class ArchiveWriter {
         try g.setAttribute("champion_search_mean", c.searchMean)
         try g.setAttribute("champion_retest_mean", c.retestMean)
       }
-      try g.setAttribute("complete", Int8(1))
-      try file.flush()
-    } catch let e as HDF5Error {
-      throw ArchiveError.unreadable(path, e)
     }
   }
 
@@ -203,43 +206,30 @@ public final class ArchiveWriter {
     ])
   }
 
-  /// Stores a champion's test battery under `evaluation` (one dataset per block, with its axis
-  /// labels, and a `summary` table of one score per condition).
-  public func writeBattery(_ b: BatteryResult, noiseSigmas: [Double]) throws {
-    do {
-      if run.exists("evaluation") { try run.delete("evaluation") }
-      let g = try run.createGroup("evaluation")
-      for block in b.blocks {
-        try g.writeArray(block.name, block.values, shape: block.shape)
-        try g.setAttribute("\(block.name)_axes", block.axes.joined(separator: ","))
-        if !block.weights.isEmpty { try g.writeArray("\(block.name)_weights", block.weights, shape: [block.weights.count], compress: false) }
-      }
-      try g.writeArray("noise_sigmas", noiseSigmas, shape: [noiseSigmas.count], compress: false)
-      try g.setAttribute("condition_names", b.conditions.map(\.name).joined(separator: ";"))
-      try g.writeArray("summary", b.conditions.map(\.score), shape: [b.conditions.count], compress: false)
-      try g.setAttribute("complete", Int8(1))
-      try file.flush()
-    } catch let e as HDF5Error {
-      throw ArchiveError.unreadable(path, e)
+  /// Stores the run's test battery in its `evaluation` group, replacing an older one: `body`
+  /// writes the datasets, then `complete` = 1 is set and the file flushed.
+  public func writeEvaluation(_ body: (ResultWriter) throws -> Void) throws {
+    try writing { if run.exists(ArchiveSchema.evaluationGroup) { try run.delete(ArchiveSchema.evaluationGroup) } }
+    try writeGroup(ArchiveSchema.evaluationGroup, in: run) { g in
+      try body(ResultWriter(group: g, archive: path, path: run.path + "/" + ArchiveSchema.evaluationGroup))
     }
   }
 
   /// Marks the run finished and stores its champion under /champion. Call once at the end.
   public func finish(champion: Champion?) throws {
-    do {
-      if let c = champion {
-        if run.exists(ArchiveSchema.championGroup) { try run.delete(ArchiveSchema.championGroup) }
-        let g = try run.createGroup(ArchiveSchema.championGroup)
+    if let c = champion {
+      try writing { if run.exists(ArchiveSchema.championGroup) { try run.delete(ArchiveSchema.championGroup) } }
+      try writeGroup(ArchiveSchema.championGroup, in: run, markComplete: false) { g in
         try Self.writeGenomes([c.genome], to: g)
         try g.setAttribute("generation", Int64(c.generation))
         try g.setAttribute("index", Int64(c.index))
         try g.setAttribute("search_mean", c.searchMean)
         try g.setAttribute("retest_mean", c.retestMean)
       }
+    }
+    try writing {
       try run.setAttribute("end_time", Self.timestamp())
       try file.flush()
-    } catch let e as HDF5Error {
-      throw ArchiveError.unreadable(path, e)
     }
   }
 }

@@ -14,8 +14,16 @@ public struct HDF5Error: Error, CustomStringConvertible {
 /// The thin layer over libhdf5: every raw `hid_t` stays inside this module, every handle is
 /// owned by an object that closes it, every failure becomes a thrown `HDF5Error`.
 enum H5 {
+  /// Done once, before the library's first use: HDF5 must not close files at process exit.
+  /// Its exit handler flushes every file still open, and after a failed write (a full disk)
+  /// that flush writes half of a generation over a file whose finished generations are intact,
+  /// then crashes. We flush and close files ourselves; a file abandoned after a write failure
+  /// is left exactly as its last successful flush made it.
+  private static let noExitHandler: Void = { _ = H5dont_atexit() }()
+
   /// Switches off HDF5's automatic error printing for the calling thread (it is per thread).
   static func silence() {
+    _ = noExitHandler
     H5Eset_auto2(wann_h5e_default(), nil, nil)
   }
 
@@ -50,19 +58,34 @@ enum H5 {
   }
 }
 
-/// Owns one HDF5 identifier and closes it with the matching function.
+/// Owns one HDF5 identifier and closes it with the matching function: explicitly with
+/// `close()`, which reports a failure (for a file: the final flush of its metadata), or when the
+/// object goes away, where a failure can only be ignored.
 final class H5Object {
   let id: hid_t
   private let closer: (hid_t) -> herr_t
+  private var isOpen = true
   init(_ id: hid_t, closer: @escaping (hid_t) -> herr_t) {
     self.id = id
     self.closer = closer
   }
-  deinit { _ = closer(id) }
+
+  func close() throws {
+    guard isOpen else { return }
+    isOpen = false
+    try H5.check(closer(id), "cannot close HDF5 object")
+  }
+
+  /// Gives up the identifier without closing it: closing a file flushes what it still holds,
+  /// which after a failed write must not happen (see `H5.noExitHandler`).
+  func abandon() { isOpen = false }
+
+  deinit { if isOpen { _ = closer(id) } }
 }
 
-/// An element type that can be stored in a dataset or attribute.
-protocol H5Scalar {
+/// An element type that can be stored in a dataset or attribute (plain bits, so its memory can
+/// be handed to HDF5 as is).
+protocol H5Scalar: BitwiseCopyable {
   static var h5Type: hid_t { get }
   static var zero: Self { get }
 }
@@ -87,8 +110,9 @@ extension UInt64: H5Scalar {
   static var zero: UInt64 { 0 }
 }
 
-/// A column of a compound table.
-enum H5Column {
+/// A column of a compound table (one field per column; h5py reads the table as a NumPy
+/// structured array).
+public enum ArchiveColumn: Sendable {
   case int8(String, [Int8])
   case int32(String, [Int32])
   case int64(String, [Int64])
@@ -143,6 +167,19 @@ class H5Location {
     return H5Group(H5Object(id, closer: H5Gclose), path: "\(path)/\(name)")
   }
 
+  /// A group not yet linked into the file: written in full and flushed before `link` gives it a
+  /// name, so that no reader ever meets a group whose contents a crash or a full disk cut short.
+  func createAnonymousGroup() throws -> H5Group {
+    let id = try H5.check(id: H5Gcreate_anon(object.id, wann_h5p_default(), wann_h5p_default()), "cannot create a group in \(path)")
+    return H5Group(H5Object(id, closer: H5Gclose), path: "\(path)/(new)")
+  }
+
+  /// Links `group` (from `createAnonymousGroup`) into this location as `name`.
+  func link(_ group: H5Group, as name: String) throws -> H5Group {
+    try H5.check(H5Olink(group.object.id, object.id, name, wann_h5p_default(), wann_h5p_default()), "cannot link \(path)/\(name)")
+    return H5Group(group.object, path: "\(path)/\(name)")
+  }
+
   func openGroup(_ name: String) throws -> H5Group {
     guard exists(name) else { throw HDF5Error(operation: "no group \(path)/\(name)", stack: []) }
     let id = try H5.check(id: H5Gopen2(object.id, name, wann_h5p_default()), "cannot open group \(path)/\(name)")
@@ -190,7 +227,7 @@ class H5Location {
     var dims = [hsize_t(array.count)]
     let space = H5Object(try H5.check(id: H5Screate_simple(1, &dims, nil), "dataspace"), closer: H5Sclose)
     let attr = try createAttribute(name, type: T.h5Type, space: space.id)
-    try array.withUnsafeBytes { buf in
+    _ = try array.withUnsafeBytes { buf in
       try H5.check(H5Awrite(attr.id, T.h5Type, buf.baseAddress), "cannot write attribute \(path)@\(name)")
     }
   }
@@ -202,9 +239,9 @@ class H5Location {
     try H5.check(H5Tset_cset(type.id, H5T_CSET_UTF8), "string type")
     let space = H5Object(try H5.check(id: H5Screate(H5S_SCALAR), "dataspace"), closer: H5Sclose)
     let attr = try createAttribute(name, type: type.id, space: space.id)
-    try value.withCString { cstr in
+    _ = try value.withCString { cstr in
       var p: UnsafePointer<CChar>? = cstr
-      try H5.check(H5Awrite(attr.id, type.id, &p), "cannot write attribute \(path)@\(name)")
+      return try H5.check(H5Awrite(attr.id, type.id, &p), "cannot write attribute \(path)@\(name)")
     }
   }
 
@@ -219,6 +256,20 @@ class H5Location {
     var v = T.zero
     try H5.check(H5Aread(attr.id, T.h5Type, &v), "cannot read attribute \(path)@\(name)")
     return v
+  }
+
+  /// A 1-d array attribute (written by `setAttribute(_:array:)`).
+  func attributeArray<T: H5Scalar>(_ name: String, as: T.Type = T.self) throws -> [T] {
+    let attr = try openAttribute(name)
+    let space = H5Object(try H5.check(id: H5Aget_space(attr.id), "dataspace"), closer: H5Sclose)
+    let n = Int(H5Sget_simple_extent_npoints(space.id))
+    guard n >= 0 else { throw HDF5Error(operation: "cannot size attribute \(path)@\(name)", stack: H5.errorStack()) }
+    var out = [T](repeating: T.zero, count: n)
+    if n == 0 { return out }
+    _ = try out.withUnsafeMutableBytes { buf in
+      try H5.check(H5Aread(attr.id, T.h5Type, buf.baseAddress), "cannot read attribute \(path)@\(name)")
+    }
+    return out
   }
 
   func stringAttribute(_ name: String) throws -> String {
@@ -244,7 +295,7 @@ class H5Location {
     let ds = H5Object(try H5.check(id: H5Dcreate2(object.id, name, T.h5Type, space.id, wann_h5p_default(), plist.id, wann_h5p_default()),
                                    "cannot create dataset \(path)/\(name)"), closer: H5Dclose)
     if values.isEmpty { return }
-    try values.withUnsafeBytes { buf in
+    _ = try values.withUnsafeBytes { buf in
       try H5.check(H5Dwrite(ds.id, T.h5Type, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
                    "cannot write dataset \(path)/\(name)")
     }
@@ -252,7 +303,7 @@ class H5Location {
 
   /// Creates a 1-d table of a compound type with one field per column (h5py gives a NumPy
   /// structured array; `pandas.DataFrame(dataset[()])` turns it into a frame).
-  func writeTable(_ name: String, _ columns: [H5Column], compress: Bool = true) throws {
+  func writeTable(_ name: String, _ columns: [ArchiveColumn], compress: Bool = true) throws {
     let rows = columns.first?.count ?? 0
     precondition(columns.allSatisfy { $0.count == rows }, "table \(name): columns differ in length")
     let rowSize = columns.reduce(0) { $0 + $1.size }
@@ -284,7 +335,7 @@ class H5Location {
     let ds = H5Object(try H5.check(id: H5Dcreate2(object.id, name, type.id, space.id, wann_h5p_default(), plist.id, wann_h5p_default()),
                                    "cannot create table \(path)/\(name)"), closer: H5Dclose)
     if rows == 0 { return }
-    try bytes.withUnsafeBytes { buf in
+    _ = try bytes.withUnsafeBytes { buf in
       try H5.check(H5Dwrite(ds.id, type.id, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
                    "cannot write table \(path)/\(name)")
     }
@@ -327,7 +378,7 @@ class H5Location {
     let n = try shape(of: name).reduce(1, *)
     var out = [T](repeating: T.zero, count: n)
     if n == 0 { return out }
-    try out.withUnsafeMutableBytes { buf in
+    _ = try out.withUnsafeMutableBytes { buf in
       try H5.check(H5Dread(ds.id, T.h5Type, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
                    "cannot read dataset \(path)/\(name)")
     }
@@ -342,7 +393,7 @@ class H5Location {
     try H5.check(H5Tinsert(type.id, field, 0, T.h5Type), "compound field \(field)")
     var out = [T](repeating: T.zero, count: n)
     if n == 0 { return out }
-    try out.withUnsafeMutableBytes { buf in
+    _ = try out.withUnsafeMutableBytes { buf in
       try H5.check(H5Dread(ds.id, type.id, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
                    "cannot read column \(field) of \(path)/\(table)")
     }
@@ -386,6 +437,12 @@ final class H5File: H5Location {
   func flush() throws {
     try H5.check(H5Fflush(object.id, H5F_SCOPE_GLOBAL), "cannot flush the archive")
   }
+
+  /// Closes the file, writing what HDF5 still holds in memory; throws if that fails.
+  func close() throws { try object.close() }
+
+  /// Leaves the file as its last successful flush made it (after a failed write).
+  func abandon() { object.abandon() }
 
   /// True if `path` is an HDF5 file by its signature (false for other files and truncated ones
   /// whose superblock is gone).

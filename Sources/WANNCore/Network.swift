@@ -251,8 +251,6 @@ public struct NetworkEvaluator: ~Copyable {
   @inline(__always)
   public func usedInput(_ n: Int) -> Int { Int(usedInputs[n]) }
 
-  /// Evaluates every non-input node once with all connections at `weight`. Write the observation
-  /// into `values[1...inputCount]` first; read outputs with `output(_:)`.
   /// Starts a new episode: every node's previous value is zero again.
   @inline(__always)
   public func resetState() {
@@ -345,6 +343,9 @@ public struct NetworkEvaluator: ~Copyable {
 
   public mutating func useSharedWeight() { usesConnectionWeights = false }
 
+  /// Evaluates every non-input node once with all connections at `weight` (or at their own
+  /// weights after `setConnectionWeights`). Write the observation with `setInput` first; read
+  /// outputs with `output(_:)`.
   @inline(__always)
   public func forward(weight: Double) {
     if usesConnectionWeights {

@@ -38,10 +38,8 @@ public struct EvaluationConfig: Codable, Sendable, Equatable {
   public var repetitions = 3
   /// Repetitions (each over all weights) used to re-test a new champion before accepting it.
   public var championRetests = 20
-  /// How rollouts set connection weights: "sharedSeries" (the paper: `weights`),
-  /// "singleFixed" (`fixedWeight`), "perConnectionRandom" (U(`randomLow`, `randomHigh`) per
-  /// connection, `randomDraws` conditions), "gaussianNoise" (`weights` + N(0, `noiseSigma`)).
-  public var weightMode = "sharedSeries"
+  /// How rollouts set connection weights; the fields below parameterise the modes.
+  public var weightMode = WeightModeKind.sharedSeries
   public var fixedWeight = 0.7
   public var randomLow = -2.0
   public var randomHigh = 2.0
@@ -51,17 +49,28 @@ public struct EvaluationConfig: Codable, Sendable, Equatable {
   public var batchSize = 1000
   public init() {}
 
-  public static let weightModeNames = ["sharedSeries", "singleFixed", "perConnectionRandom", "gaussianNoise"]
-
   /// The weight mode these settings describe.
   public var mode: WeightMode {
     switch weightMode {
-    case "singleFixed": .singleFixed(fixedWeight)
-    case "perConnectionRandom": .perConnectionRandom(low: randomLow, high: randomHigh, draws: randomDraws)
-    case "gaussianNoise": .gaussianNoise(weights, sigma: noiseSigma)
-    default: .sharedSeries(weights)
+    case .sharedSeries: .sharedSeries(weights)
+    case .singleFixed: .singleFixed(fixedWeight)
+    case .perConnectionRandom: .perConnectionRandom(low: randomLow, high: randomHigh, draws: randomDraws)
+    case .gaussianNoise: .gaussianNoise(weights, sigma: noiseSigma)
     }
   }
+}
+
+/// The weight modes a config can name (`evaluation.weightMode`); `WeightMode` is the mode with
+/// its parameters filled in.
+public enum WeightModeKind: String, Codable, Sendable, CaseIterable {
+  /// The paper: every connection at each value of `weights` in turn.
+  case sharedSeries
+  /// One fixed shared value, `fixedWeight`.
+  case singleFixed
+  /// U(`randomLow`, `randomHigh`) per connection, `randomDraws` conditions.
+  case perConnectionRandom
+  /// `weights` plus N(0, `noiseSigma`) per connection.
+  case gaussianNoise
 }
 
 public struct RankingConfig: Codable, Sendable, Equatable {
@@ -147,8 +156,6 @@ public struct SearchConfig: Codable, Sendable, Equatable {
     try check(evaluation.weights.allSatisfy(\.isFinite), "evaluation.weights", "must be finite numbers")
     try check(evaluation.repetitions >= 1, "evaluation.repetitions", "must be at least 1")
     try check(evaluation.championRetests >= 1, "evaluation.championRetests", "must be at least 1")
-    try check(EvaluationConfig.weightModeNames.contains(evaluation.weightMode), "evaluation.weightMode",
-              "must be one of \(EvaluationConfig.weightModeNames.joined(separator: ", "))")
     try check(evaluation.fixedWeight.isFinite, "evaluation.fixedWeight", "must be finite")
     try check(evaluation.randomLow < evaluation.randomHigh && evaluation.randomLow.isFinite && evaluation.randomHigh.isFinite,
               "evaluation.randomLow", "must be finite and below evaluation.randomHigh")

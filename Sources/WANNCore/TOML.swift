@@ -30,6 +30,11 @@ public struct TOMLDocument: Sendable {
     public let key: String
     public let value: TOMLValue
     public let line: Int
+    public init(key: String, value: TOMLValue, line: Int) {
+      self.key = key
+      self.value = value
+      self.line = line
+    }
   }
   public private(set) var entries: [Entry] = []
 

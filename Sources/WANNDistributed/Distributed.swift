@@ -61,6 +61,16 @@ public enum Distributed {
     #endif
   }
 
+  /// The evaluator for a search on this process: the MPI coordinator's (genomes go to the other
+  /// ranks) when running as rank 0 of several under mpirun, else local threads. Both give the
+  /// same rewards, so the search is the same either way.
+  public static func evaluator(threads: Int) -> any GenerationEvaluator {
+    #if MPI
+    if MPIWorld.ranks > 1 { return MPIEvaluator(threads: threads) }
+    #endif
+    return ParallelEvaluator(threads: threads)
+  }
+
   /// Call when rank 0's command is done (success or failure): releases the workers.
   public static func finish() {
     #if MPI
@@ -87,6 +97,9 @@ struct JobSpec: Codable {
 }
 
 enum MPIWorld {
+  // Both are written only on the main thread: `ranks` once in `start()` before any evaluation
+  // thread exists, `stopMessage` by `noteArchive` before the search starts; the SIGTERM handler
+  // only reads the pointer. So no two threads ever race on them.
   nonisolated(unsafe) static var ranks = 1
   /// The message the SIGTERM handler prints (allocated up front: a handler may not allocate).
   nonisolated(unsafe) static var stopMessage: UnsafeMutablePointer<CChar>? = strdup(
@@ -119,7 +132,6 @@ enum MPIWorld {
       return .workerFinished
     }
     guard size > 1 else { return .single }
-    SearchRun.makeEvaluator = { MPIEvaluator(threads: $0) }
     // mpirun ends every rank with SIGTERM when one of them fails: say what is left and how to go on.
     signal(SIGTERM) { _ in
       if let message = MPIWorld.stopMessage { _ = write(2, message, strlen(message)) }
@@ -152,7 +164,7 @@ enum MPIWorld {
 /// Rank 0's evaluator: splits the genomes into chunks (about four per worker, so a slow chunk
 /// does not hold the rest back), keeps two chunks in flight per worker, hands the next chunk to
 /// whichever worker answers first, and assembles the reward matrix by genome index.
-final class MPIEvaluator: GenerationEvaluator, @unchecked Sendable {
+final class MPIEvaluator: GenerationEvaluator, Sendable {
   let threads: Int
   init(threads: Int) { self.threads = threads }
 

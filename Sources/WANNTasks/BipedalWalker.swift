@@ -164,7 +164,7 @@ public struct BipedTask: WANNTask {
     let terrain = WalkerTerrain.generate(hardcore: hardcore, rng: &rng)
     let push = (rng.uniform() * 2 - 1) * 5  // INITIAL_RANDOM = 5
     let sim = BipedalWalkerSimulation()
-    sim.reset(terrain, initialForce: push, stepLimit: hardcore ? 2000 : 1600)
+    sim.reset(terrain, initialForce: push, stepLimit: maxSteps)
     evaluator.resetState()
     var total = 0.0
     var steps = 0

@@ -1,5 +1,3 @@
-import Dispatch
-import Synchronization
 import WANNCore
 
 /// Evaluates a generation's genomes: every genome, repetition and weight condition, with
@@ -48,18 +46,13 @@ public struct ParallelEvaluator: Sendable {
     episodes: EpisodeKey
   ) -> (rewards: RewardMatrix, steps: Int) {
     let conditions = mode.conditionCount
-    let jobs = networks.count * repetitions
-    let workers = min(threads, max(jobs, 1))
-    let counter = JobCounter()
     // Each job writes its own cells; the lock is taken once per job (a handful of rollouts),
     // never per step.
     let shared = Locked((matrix: RewardMatrix(genomes: networks.count, repetitions: repetitions, weights: conditions), steps: 0))
-    let work: @Sendable (Int) -> Void = { _ in
+    WorkerPool.run(jobs: networks.count * repetitions, threads: threads) { jobs in
       var evaluator = NetworkEvaluator()
       var rewards = [Double](repeating: 0, count: conditions)
-      while true {
-        let job = counter.take()
-        if job >= jobs { break }
+      while let job = jobs.next() {
         let g = job / repetitions, r = job % repetitions
         evaluator.load(networks[g])
         var steps = 0
@@ -85,7 +78,6 @@ public struct ParallelEvaluator: Sendable {
         }
       }
     }
-    if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
     return shared.withLock { ($0.matrix, $0.steps) }
   }
 }
@@ -113,14 +105,11 @@ extension ParallelEvaluator {
   /// each rollout is a job, so the result does not depend on the thread count.
   public func evaluate(task: any WANNTask, network: Network, rollouts: [RolloutPlan],
                        episodes: EpisodeKey) -> (rewards: [Double], steps: Int) {
-    let counter = JobCounter()
     let shared = Locked((rewards: [Double](repeating: .nan, count: rollouts.count), steps: 0))
-    let work: @Sendable (Int) -> Void = { _ in
+    WorkerPool.run(jobs: rollouts.count, threads: threads) { jobs in
       var evaluator = NetworkEvaluator()
       evaluator.load(network)
-      while true {
-        let job = counter.take()
-        if job >= rollouts.count { break }
+      while let job = jobs.next() {
         let plan = rollouts[job]
         var rng = episodes.stream(repetition: plan.episode)
         let result: RolloutResult
@@ -139,24 +128,8 @@ extension ParallelEvaluator {
         }
       }
     }
-    let workers = min(threads, max(rollouts.count, 1))
-    if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
     return shared.withLock { ($0.rewards, $0.steps) }
   }
-}
-
-/// Hands out job numbers 0, 1, 2, ... to competing threads.
-final class JobCounter: Sendable {
-  private let next = Atomic<Int>(0)
-  func take() -> Int { next.add(1, ordering: .relaxed).oldValue }
-}
-
-
-/// A value shared by the evaluation threads behind a lock.
-final class Locked<Value: Sendable>: Sendable {
-  private let mutex: Mutex<Value>
-  init(_ value: Value) { mutex = Mutex(value) }
-  func withLock<R: Sendable>(_ body: (inout sending Value) -> sending R) -> R { mutex.withLock(body) }
 }
 
 /// Names the random streams of a batch of episodes: repetition r uses the stream keyed

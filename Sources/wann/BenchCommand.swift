@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Synchronization
 import WANNCore
+import WANNExperiments
 import WANNTasks
 
 /// One measured workload of `wann bench`.
@@ -83,8 +84,8 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Comma-separated thread counts to measure.")
   var threads = "1,2"
 
-  @Flag(help: "Print one JSON object instead of a table.")
-  var json = false
+  @OptionGroup var output: JSONOption
+  var json: Bool { output.json }
 
   func validate() throws {
     if trials < 1 || generations < 1 || population < 2 {
@@ -154,7 +155,7 @@ struct BenchCommand: ParsableCommand {
       let (_, steps) = ParallelEvaluator(threads: t).evaluate(
         task: SwingUpTask(), networks: [champion], weights: weights, repetitions: trials,
         episodes: EpisodeKey(seed: 1, purpose: .benchmark))
-      let s = SearchRun.seconds(clock.now - start)
+      let s = (clock.now - start).inSeconds
       let rollouts = weights.count * trials
       results.append(BenchResult(workload: "rescore-" + (genome as NSString).lastPathComponent, threads: t, seconds: s, steps: steps, rollouts: rollouts,
                                  stepsPerSecond: Double(steps) / s, rolloutsPerSecond: Double(rollouts) / s))
@@ -203,7 +204,7 @@ struct BenchCommand: ParsableCommand {
       var sink = 0.0
       let start = clock.now
       for x in args { sink += f(x) }
-      let s = SearchRun.seconds(clock.now - start)
+      let s = (clock.now - start).inSeconds
       if sink == 42 { Output.err("") }  // keeps the loop from being optimised away
       return s * 1e9 / Double(n)
     }

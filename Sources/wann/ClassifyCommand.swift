@@ -72,20 +72,17 @@ struct ClassifyCommand: ParsableCommand {
   @Option(help: "Task of a .json genome (archives know theirs).")
   var task: TaskKind?
 
-  @Option(help: "Threads (default: all cores).")
-  var threads: Int?
+  @OptionGroup var threads: ThreadOptions
 
-  @Flag(help: "Print one JSON object.")
-  var json = false
+  @OptionGroup var output: JSONOption
 
   func validate() throws {
     if randomDraws < 2 { throw ValidationError("--random-draws must be at least 2") }
     if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
-    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
   }
 
   func run() throws {
-    let target = try AnalysisTarget.resolve(genome, task: task, writable: true)
+    let target = try AnalysisTarget.resolve(genome, task: task)
     guard target.task.isClassification else {
       throw CLIError("\(genome) is a \(target.task.rawValue) genome: wann classify scores digits or mnist256 networks (use wann evaluate or wann profile for control tasks)")
     }
@@ -93,9 +90,9 @@ struct ClassifyCommand: ParsableCommand {
     let settings = ClassificationReport.Settings(weights: try WeightList.parse(weights), ensembleWeights: try WeightList.parse(ensemble),
                                                  randomDraws: randomDraws, seed: seed, testLimit: limit)
     let start = Date()
-    let r = ClassificationReport.measure(try target.network(), task: task, settings: settings, threads: threads ?? Inputs.coreCount)
+    let r = ClassificationReport.measure(try target.network(), task: task, settings: settings, threads: threads.count)
     let seconds = Date().timeIntervalSince(start)
-    let stored = try target.archive?.store(r, generation: target.generation, index: target.index, task: target.task)
+    let stored = try target.withStore { try $0?.store(r, generation: target.generation, index: target.index, task: target.task) }
     let w = settings.weights
     let report = ClassifyReportJSON(
       genome: genome, task: target.task.rawValue, connections: target.genome.enabledConnectionCount, testImages: r.testCount,
@@ -103,7 +100,7 @@ struct ClassifyCommand: ParsableCommand {
       perDigit: w.indices.map { Array(r.perDigit[$0 * 10 ..< $0 * 10 + 10]) }, randomMean: r.randomMean, randomStd: r.randomStd,
       randomDraws: randomDraws, ensembleWeights: settings.ensembleWeights, ensembleAccuracy: r.ensembleAccuracy,
       ensemblePerDigit: r.ensemblePerDigit, tunedWeight: r.tunedWeight, tunedAccuracy: r.tunedTestAccuracy, stored: stored)
-    if json {
+    if output.json {
       Output.line(Output.json(report))
       return
     }
@@ -118,6 +115,6 @@ struct ClassifyCommand: ParsableCommand {
       Output.line(Output.pad(Output.fixed(w[i], 3), 10) + Output.pad(pct(r.accuracy[i]), 10) + Output.pad(pct(r.trainAccuracy[i]), 10)
                   + Output.pad(Output.fixed(r.testLoss[i], 3), 10) + "   " + digits)
     }
-    if let stored, let path = target.archive?.path { Output.line("# stored in \(path): \(stored)") } else { Output.line("# not stored: \(genome) is not in a run archive") }
+    if let stored, let path = target.archivePath { Output.line("# stored in \(path): \(stored)") } else { Output.line("# not stored: \(genome) is not in a run archive") }
   }
 }

@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
-import WANNArchive
 import WANNCore
-import WANNTasks
+import WANNExperiments
 
 struct CompareCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -43,16 +42,12 @@ struct CompareCommand: ParsableCommand {
   @Flag(help: "Overwrite the archive if it exists.")
   var force = false
 
-  @Option(help: "Evaluation threads (default: all cores).")
-  var threads: Int?
-
-  @Flag(help: "Print the result as one JSON object.")
-  var json = false
+  @OptionGroup var threads: ThreadOptions
+  @OptionGroup var output: JSONOption
 
   func validate() throws {
     if seeds < 1 { throw ValidationError("--seeds must be at least 1") }
     if trials < 1 { throw ValidationError("--trials must be at least 1") }
-    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
   }
 
   func run() throws {
@@ -66,41 +61,11 @@ struct CompareCommand: ParsableCommand {
     if let generations { base.generations = generations }
     if let population { base.population.size = population }
     do { try base.validate() } catch { throw CLIError("invalid settings: \(error)") }
-    let threads = self.threads ?? Inputs.coreCount
-    let taskImpl = try Tasks.make(base.task, batchSize: base.evaluation.batchSize)
-    try SearchLoop.prepareDirectory(for: out)
-    let seedList = (1...seeds).map { UInt64($0) }
-    let writer = try MultiRunWriter(creating: out, task: base.task, conditions: chosen.map(\.name), seeds: seedList, force: force)
-    var scores: [(String, [Double])] = []
-    var names: [[String]] = []
-    let clock = ContinuousClock()
-    let start = clock.now
-    for condition in chosen {
-      var conditionScores: [Double] = [], conditionNames: [String] = []
-      for seed in seedList {
-        var c = base
-        c.seed = seed
-        c.searchSpace = condition.space
-        let name = "\(condition.name)-s\(seed)"
-        let archive = try writer.run(named: name, config: c, task: taskImpl)
-        var score = Double.nan
-        if let champion = try SearchLoop.runQuietly(c, threads: threads, into: archive) {
-          let (rewards, _) = ParallelEvaluator(threads: threads).evaluate(
-            task: taskImpl, networks: [try Network(champion.genome)], weights: c.evaluation.weights, repetitions: trials,
-            episodes: EpisodeKey(seed: 0, purpose: .evaluation))
-          score = Statistics.mean(rewards.values)
-        }
-        conditionScores.append(score)
-        conditionNames.append(name)
-        Output.err("\(name): final champion scores \(Output.fixed(score, 2)) (\(Output.duration(SearchRun.seconds(clock.now - start))) elapsed)")
-      }
-      scores.append((condition.name, conditionScores))
-      names.append(conditionNames)
-    }
-    let result = SpaceComparison(task: base.task.rawValue, generations: base.generations, population: base.population.size,
-                                  trials: trials, scores: scores)
-    try writer.finish(result, runNames: names)
-    if json {
+    let (result, names) = try SpaceComparison.run(
+      base: base, conditions: chosen, seeds: seeds, trials: trials, archivePath: out, force: force,
+      evaluator: threads.searchEvaluator, threads: threads.count,
+      onRun: { Output.err("\($0.name): final champion scores \(Output.fixed($0.score, 2)) (\(Output.duration($0.elapsed)) elapsed)") })
+    if output.json {
       Output.line(Output.json(result))
       return
     }

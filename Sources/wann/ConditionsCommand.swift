@@ -79,11 +79,9 @@ struct ConditionsCommand: ParsableCommand {
   @Option(help: "Task of a .out/.json genome (archives know theirs).")
   var task: TaskKind?
 
-  @Option(help: "Evaluation threads (default: all cores).")
-  var threads: Int?
+  @OptionGroup var threads: ThreadOptions
 
-  @Flag(help: "Print one JSON object.")
-  var json = false
+  @OptionGroup var output: JSONOption
 
   func validate() throws {
     if trials < 2 { throw ValidationError("--trials must be at least 2") }
@@ -91,14 +89,13 @@ struct ConditionsCommand: ParsableCommand {
     if episodes < 1 { throw ValidationError("--episodes must be at least 1") }
     if !(sigma > 0) || !sigma.isFinite { throw ValidationError("--sigma must be positive") }
     if let population, population < 2 { throw ValidationError("--population must be at least 2") }
-    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
   }
 
   func run() throws {
-    let target = try AnalysisTarget.resolve(genome, task: task, writable: true)
+    let target = try AnalysisTarget.resolve(genome, task: task)
     let settings = WeightConditions.Settings(trials: trials, seed: seed, sharedGrid: try WeightList.parse(grid), budget: budget,
                                              episodesPerCandidate: episodes, initialSigma: sigma, populationSize: population)
-    let evaluator = ParallelEvaluator(threads: threads ?? Inputs.coreCount)
+    let evaluator = threads.localEvaluator
     let start = Date()
     let result: WeightConditions
     do {
@@ -107,13 +104,13 @@ struct ConditionsCommand: ParsableCommand {
       throw CLIError("\(genome): \(e)")
     }
     let seconds = Date().timeIntervalSince(start)
-    let stored = try target.archive?.store(result, generation: target.generation, index: target.index, task: target.task)
+    let stored = try target.withStore { try $0?.store(result, generation: target.generation, index: target.index, task: target.task) }
     let report = ConditionsReport(
       genome: genome, task: target.task.rawValue, connections: target.genome.enabledConnectionCount, seed: seed, trials: trials,
       conditions: result.conditions.map { .init(key: $0.key, title: $0.title, mean: $0.mean, std: $0.std, ci95: $0.ciHalfWidth, trials: $0.rewards.count) },
       tunedSharedWeight: result.tunedSharedWeight, tunedWeights: result.tunedWeights,
       tuningRollouts: result.tuning.last?.rollouts ?? 0, tuningGenerations: result.tuning.count, stored: stored)
-    if json {
+    if output.json {
       Output.line(Output.json(report))
       return
     }
@@ -125,7 +122,7 @@ struct ConditionsCommand: ParsableCommand {
       Output.line(Output.pad(title, -34) + Output.pad(Output.fixed(r.mean, 1), 7) + Output.pad(Output.fixed(r.std, 1), 10) + Output.pad(Output.fixed(r.ci95, 1), 10))
     }
     Output.line("# tuned weights: separable CMA-ES, \(report.tuningGenerations) generations, \(report.tuningRollouts) tuning rollouts; \(Output.fixed(seconds, 1)) s in all")
-    if let stored, let path = target.archive?.path {
+    if let stored, let path = target.archivePath {
       Output.line("# stored in \(path): \(stored)")
     } else {
       Output.line("# not stored: \(genome) is not in a run archive")

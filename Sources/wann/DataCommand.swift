@@ -34,33 +34,36 @@ struct DataCommand: ParsableCommand {
   var task: TaskKind
 
   @Option(help: "train or test.")
-  var split = "train"
+  var split = DataSplit.train
 
   @Option(help: "Print the first N preprocessed images (with --json).")
   var dump = 0
 
-  @Flag(help: "Print one JSON object.")
-  var json = false
+  @OptionGroup var output: JSONOption
 
   func validate() throws {
-    guard split == "train" || split == "test" else { throw ValidationError("--split must be train or test") }
     if dump < 0 { throw ValidationError("--dump must be 0 or more") }
   }
 
   func run() throws {
     guard task.isClassification else { throw CLIError("\(task.rawValue) is not a classification task: wann data knows digits and mnist256") }
     let data = try Datasets.load(task)
-    let set = split == "train" ? data.train : data.test
-    var report = DataReport(task: task.rawValue, split: split, images: set.count, features: set.featureCount, labelCounts: set.labelCounts)
+    let set = split == .train ? data.train : data.test
+    var report = DataReport(task: task.rawValue, split: split.rawValue, images: set.count, features: set.featureCount, labelCounts: set.labelCounts)
     if dump > 0 {
       let n = min(dump, set.count)
       report.dumped = (0..<n).map { Array(set.features[$0 * set.featureCount ..< ($0 + 1) * set.featureCount]) }
       report.labels = (0..<n).map { Int(set.labels[$0]) }
     }
-    if json {
+    if output.json {
       Output.line(Output.json(report))
       return
     }
-    Output.line("\(task.rawValue) \(split): \(set.count) images of \(set.featureCount) pixels; per digit \(set.labelCounts.map(String.init).joined(separator: " "))")
+    Output.line("\(task.rawValue) \(split.rawValue): \(set.count) images of \(set.featureCount) pixels; per digit \(set.labelCounts.map(String.init).joined(separator: " "))")
   }
+}
+
+/// Which part of a dataset `wann data` shows.
+enum DataSplit: String, CaseIterable, ExpressibleByArgument {
+  case train, test
 }

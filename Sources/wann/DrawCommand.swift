@@ -40,10 +40,11 @@ struct DrawCommand: ParsableCommand {
   }
 
   func run() throws {
-    let target = try AnalysisTarget.resolve(genome, task: task, writable: false)
+    let target = try AnalysisTarget.resolve(genome, task: task)
     let t = Tasks.interface(target.task)
-    let caption = title ?? (target.archive == nil ? "\(target.reference) (\(target.task.rawValue))"
-      : "\(target.task.rawValue): genome \(target.generation)/\(target.index) of \(URL(fileURLWithPath: target.archive!.path).lastPathComponent)\(target.archive!.runName.map { " [\($0)]" } ?? "")")
+    let caption = title ?? (target.archivePath.map { path in
+      "\(target.task.rawValue): genome \(target.generation)/\(target.index) of \(URL(fileURLWithPath: path).lastPathComponent)\(target.runName.map { " [\($0)]" } ?? "")"
+    } ?? "\(target.reference) (\(target.task.rawValue))")
     let drawing = NetworkDrawing(target.genome, inputLabels: t.inputLabels, outputLabels: t.outputLabels, title: caption)
     let text: String
     if out.hasSuffix(".dot") {

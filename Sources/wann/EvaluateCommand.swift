@@ -44,15 +44,12 @@ struct EvaluateCommand: ParsableCommand {
   @Option(help: "Seed of the episodes' random streams.")
   var seed: UInt64 = 1
 
-  @Option(help: "Evaluation threads (default: all cores).")
-  var threads: Int?
+  @OptionGroup var threads: ThreadOptions
 
-  @Flag(help: "Print one JSON object with arrays weights, mean, std, trials.")
-  var json = false
+  @OptionGroup var output: JSONOption
 
   func validate() throws {
     if trials < 1 { throw ValidationError("--trials must be at least 1") }
-    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
   }
 
   func run() throws {
@@ -60,7 +57,7 @@ struct EvaluateCommand: ParsableCommand {
     let (g, task) = try Inputs.genome(reference: genome, task: self.task)
     let network: Network
     do { network = try Network(g) } catch { throw CLIError("\(genome): cannot evaluate the genome: \(error)") }
-    let evaluator = ParallelEvaluator(threads: threads ?? Inputs.coreCount)
+    let evaluator = threads.localEvaluator
     let (rewards, _) = evaluator.evaluate(
       task: try Tasks.make(task), networks: [network], weights: weightValues, repetitions: trials,
       episodes: EpisodeKey(seed: seed, purpose: .evaluation))
@@ -73,7 +70,7 @@ struct EvaluateCommand: ParsableCommand {
     let report = EvaluationReport(task: task.rawValue, genome: genome, seed: seed, weights: weightValues, mean: means,
                                   std: stds, trials: weightValues.map { _ in trials },
                                   connections: g.enabledConnectionCount, nodes: g.nodes.count)
-    if json {
+    if output.json {
       Output.line(Output.json(report))
       return
     }

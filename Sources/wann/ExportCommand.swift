@@ -22,8 +22,8 @@ struct ExportCommand: ParsableCommand {
   @Flag(help: "Export only the run's champion.")
   var champion = false
 
-  @Option(help: "Output format (json).")
-  var format = "json"
+  @Option(help: "Output format.")
+  var format = ExportFormat.json
 
   @Option(name: .shortAndLong, help: "Write to this file instead of stdout.")
   var output: String?
@@ -37,7 +37,6 @@ struct ExportCommand: ParsableCommand {
   }
 
   func run() throws {
-    guard format == "json" else { throw CLIError("unknown --format '\(format)': only json is supported") }
     let reader = try ArchiveReader(path: archive)
     var entries: [Entry] = []
     if champion {
@@ -66,4 +65,10 @@ struct ExportCommand: ParsableCommand {
       print(text, terminator: "")
     }
   }
+}
+
+/// What `wann export` writes.
+enum ExportFormat: String, CaseIterable, ExpressibleByArgument {
+  /// A JSON array of genome documents with their generation, index, origin, parent and scores.
+  case json
 }

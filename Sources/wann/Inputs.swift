@@ -74,7 +74,7 @@ enum Inputs {
   /// A genome stored in a run archive: `#champion` (the run's champion) or `#G/I` (genome I
   /// of generation G), with `RUN/` in front in a multi-run archive.
   static func archivedGenome(path: String, selector: String) throws -> (Genome, TaskKind) {
-    let target = try AnalysisTarget.resolve("\(path)#\(selector)", task: nil, writable: false)
+    let target = try AnalysisTarget.resolve("\(path)#\(selector)", task: nil)
     return (target.genome, target.task)
   }
 

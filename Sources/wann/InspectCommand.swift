@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WANNArchive
 import WANNCore
+import WANNExperiments
 import WANNTasks
 
 /// The `--json` output of `wann inspect`.
@@ -41,8 +42,8 @@ struct InspectCommand: ParsableCommand {
   @Argument(help: "The run archive.")
   var archive: String
 
-  @Flag(help: "Print one JSON object.")
-  var json = false
+  @OptionGroup var output: JSONOption
+  var json: Bool { output.json }
 
   func run() throws {
     let comparison = try MultiRunReader(path: archive)
@@ -50,7 +51,7 @@ struct InspectCommand: ParsableCommand {
       try inspectComparison(comparison)
       return
     }
-    if comparison.kind == "experiment" && !json {
+    if comparison.kind == .experiment && !json {
       Output.line("archive    \(archive) (experiment, task \(comparison.task ?? "?"))")
       Output.line("runs       \(comparison.runs.joined(separator: ", "))")
       Output.line("           tabulate with: wann experiment report \(archive); one run: \(archive)#RUN/champion")

@@ -3,6 +3,7 @@ import Foundation
 import WANNAnalysis
 import WANNArchive
 import WANNCore
+import WANNExperiments
 import WANNTasks
 
 /// One profile in `wann profile --json`.
@@ -76,84 +77,66 @@ struct ProfileCommand: ParsableCommand {
   @Option(help: "Task of a .out/.json genome (archives know theirs).")
   var task: TaskKind?
 
-  @Option(help: "Evaluation threads (default: all cores).")
-  var threads: Int?
-
-  @Flag(help: "Print one JSON object (archive, task, profiles[]).")
-  var json = false
+  @OptionGroup var threads: ThreadOptions
+  @OptionGroup var output: JSONOption
 
   func validate() throws {
     if trials < 2 { throw ValidationError("--trials must be at least 2 (a confidence interval needs two episodes)") }
     if let every, every < 1 { throw ValidationError("--every must be at least 1") }
     if every != nil && generations != nil { throw ValidationError("give --every or --generations, not both") }
     if best && every == nil && generations == nil { throw ValidationError("--best needs --every or --generations") }
-    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
   }
 
   func run() throws {
     let weightValues = try WeightList.parse(weights)
     let settings = WeightProfile.Settings(weights: weightValues, trials: trials, seed: seed)
-    let evaluator = ParallelEvaluator(threads: threads ?? Inputs.coreCount)
+    let evaluator = threads.localEvaluator
     let manyGenerations = every != nil || generations != nil
     var reports: [ProfileReport] = []
     let taskKind: TaskKind
     var archivePath: String?
+    let json = output.json
 
     if manyGenerations {
       guard let (path, selector) = Inputs.archiveReference(genome) else {
         throw CLIError("--every/--generations profile the champions of a run: give a run archive (FILE.h5, or FILE.h5#RUN/champion in a multi-run archive), not \(genome)")
       }
-      let (reader, rest) = try AnalysisTarget.open(path: path, selector: selector, writable: true)
-      guard rest.isEmpty || rest == ["champion"] else {
-        throw CLIError("--every/--generations pick the genomes themselves: name the archive (or FILE.h5#RUN/champion), not one genome (#\(selector))")
-      }
-      if let task, task != reader.task { throw CLIError("\(path) holds a \(reader.task.rawValue) run, not \(task.rawValue)") }
-      taskKind = reader.task
-      archivePath = path
-      let complete = reader.completeGenerations
-      guard let last = complete.last else { throw CLIError("\(path) has no complete generation to profile") }
-      var chosen: [Int]
-      if let every {
-        chosen = complete.filter { $0 % every == 0 }
-        if chosen.last != last { chosen.append(last) }
-      } else {
-        chosen = []
-        for item in generations!.split(separator: ",") {
+      let choice: GenerationChoice
+      if let every { choice = .every(every) } else {
+        choice = .generations(try generations!.split(separator: ",").map { item in
           guard let g = Int(item.trimmingCharacters(in: .whitespaces)) else {
             throw CLIError("bad --generations '\(generations!)': expected a comma list of generation numbers, e.g. 0,64,128")
           }
-          guard complete.contains(g) else { throw CLIError("generation \(g) is not a complete generation of \(path) (complete: 0...\(last))") }
-          chosen.append(g)
-        }
+          return g
+        })
       }
-      // Genome -> the chosen generations it stands for, in order of first appearance.
-      var order: [(Int, Int)] = []
-      var standsFor: [String: [Int]] = [:]
-      for g in chosen {
-        let id: (Int, Int)
-        if best {
-          id = (g, try reader.bestIndex(generation: g))
-        } else {
-          guard let c = try reader.champion(asOf: g) else { continue }
-          id = c
+      // Read the genomes, then close the reader before the store opens the file for writing.
+      let (reader, rest) = try AnalysisTarget.open(path: path, selector: selector)
+      let chosen: [(generation: Int, index: Int, genome: Genome, standsFor: [Int])]
+      let runName = reader.runName
+      do {
+        defer { try? reader.close() }
+        guard rest.isEmpty || rest == ["champion"] else {
+          throw CLIError("--every/--generations pick the genomes themselves: name the archive (or FILE.h5#RUN/champion), not one genome (#\(selector))")
         }
-        let key = "\(id.0)/\(id.1)"
-        if standsFor[key] == nil { order.append(id) }
-        standsFor[key, default: []].append(g)
+        if let task, task != reader.task { throw CLIError("\(path) holds a \(reader.task.rawValue) run, not \(task.rawValue)") }
+        taskKind = reader.task
+        chosen = try choice.genomes(in: reader, best: best)
       }
-      let progress = ProgressLine(enabled: Output.stderrIsTerminal && !json, total: order.count)
+      archivePath = path
+      let progress = ProgressLine(enabled: Output.stderrIsTerminal && !json, total: chosen.count)
       let start = Date()
-      for (n, id) in order.enumerated() {
-        let g = try reader.genome(generation: id.0, index: id.1)
-        let target = AnalysisTarget(reference: "\(path)#\(id.0)/\(id.1)", genome: g, task: reader.task, archive: reader, generation: id.0, index: id.1)
-        reports.append(try profile(target, settings: settings, evaluator: evaluator, generations: standsFor["\(id.0)/\(id.1)"]!))
+      for (n, c) in chosen.enumerated() {
+        let target = AnalysisTarget(reference: "\(path)#\(c.generation)/\(c.index)", genome: c.genome, task: taskKind, archivePath: path,
+                                    runName: runName, generation: c.generation, index: c.index)
+        reports.append(try profile(target, settings: settings, evaluator: evaluator, generations: c.standsFor))
         progress.update(done: n + 1, elapsed: Date().timeIntervalSince(start), unit: "genomes")
       }
       progress.clear()
     } else {
-      let target = try AnalysisTarget.resolve(genome, task: task, writable: true)
+      let target = try AnalysisTarget.resolve(genome, task: task)
       taskKind = target.task
-      archivePath = target.archive?.path
+      archivePath = target.archivePath
       reports.append(try profile(target, settings: settings, evaluator: evaluator, generations: []))
     }
 
@@ -193,23 +176,14 @@ struct ProfileCommand: ParsableCommand {
   /// Reads back an identical stored profile or measures (and stores) a new one.
   func profile(_ target: AnalysisTarget, settings: WeightProfile.Settings, evaluator: ParallelEvaluator,
                generations: [Int]) throws -> ProfileReport {
-    var stored: String?
-    var reused = false
-    let result: WeightProfile
-    if let archive = target.archive,
-       let existing = try archive.profiles(generation: target.generation, index: target.index).first(where: { $0.profile.settings == settings }) {
-      result = existing.profile
-      stored = existing.path
-      reused = true
-    } else {
-      result = WeightProfile.measure(try target.network(), task: try Tasks.make(target.task), settings: settings, evaluator: evaluator)
-      if let archive = target.archive {
-        stored = try archive.store(result, generation: target.generation, index: target.index, task: target.task)
-      }
+    let outcome = try target.withStore { store in
+      try ProfileOutcome.obtain(target.genome, generation: target.generation, index: target.index, task: target.task,
+                                settings: settings, evaluator: evaluator, store: store)
     }
+    let result = outcome.profile
     return ProfileReport(generations: generations, genomeGeneration: target.generation, genomeIndex: target.index,
                          connections: target.genome.enabledConnectionCount, weights: result.weights, mean: result.mean,
                          std: result.std, ci95: result.ciHalfWidth, trials: result.trials, seed: result.settings.seed,
-                         stored: stored, reused: reused)
+                         stored: outcome.storedPath, reused: outcome.reused)
   }
 }

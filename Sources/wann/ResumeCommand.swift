@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
-import WANNArchive
 import WANNCore
 import WANNDistributed
-import WANNTasks
+import WANNExperiments
 
 struct ResumeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -28,28 +27,16 @@ struct ResumeCommand: ParsableCommand {
   }
 
   func run() throws {
-    let threads = running.threadCount
-    // Read everything first and let the reader close the file before it is reopened for writing.
-    let restored = try { () throws -> (run: SearchRun, config: SearchConfig, lastComplete: Int?, dropped: [Int], finished: Bool) in
-      let reader = try ArchiveReader(path: archive)
-      var config = reader.config
-      if let generations { config.generations = generations }
-      let run = try reader.restoreSearch(config: config, threads: threads)
-      return (run, config, reader.completeGenerations.last, reader.incompleteGenerations, reader.rootString("end_time") != nil)
-    }()
-    var run = restored.run
-    let config = restored.config, lastComplete = restored.lastComplete, dropped = restored.dropped
-    let done = (lastComplete ?? -1) + 1
-    if done >= config.generations && dropped.isEmpty && restored.finished {
-      // Nothing to do: leave the file untouched.
-      Output.err("\(archive) already holds \(done) generations (target \(config.generations)); pass --generations N to go further")
-      return
+    switch try SearchSession.resume(archivePath: archive, generations: generations, evaluator: running.threads.searchEvaluator) {
+    case .alreadyDone(let done, let target):
+      // Nothing to do: the file is left untouched.
+      Output.err("\(archive) already holds \(done) generations (target \(target)); pass --generations N to go further")
+    case .ready(var session, let from, let dropped):
+      Distributed.noteArchive(archive, resume: "wann resume \(archive)")
+      if !dropped.isEmpty { Output.err("note: removed generation(s) \(dropped.map(String.init).joined(separator: ", ")) cut short by the interruption") }
+      let loop = SearchLoop(json: running.output.json, quiet: running.quiet)
+      loop.header(session.config, threads: running.threads.count, from: from)
+      try loop.run(&session, until: session.config.generations)
     }
-    let writer = try ArchiveWriter(appendingTo: archive, lastComplete: lastComplete)
-    Distributed.noteArchive(archive, resume: "wann resume \(archive)")
-    if !dropped.isEmpty { Output.err("note: removed generation(s) \(dropped.map(String.init).joined(separator: ", ")) cut short by the interruption") }
-    let loop = SearchLoop(json: running.json, quiet: running.quiet, championPath: nil, archive: writer)
-    loop.header(config, threads: threads, from: done)
-    try loop.run(&run, until: config.generations)
   }
 }

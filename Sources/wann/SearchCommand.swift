@@ -3,7 +3,7 @@ import Foundation
 import WANNArchive
 import WANNCore
 import WANNDistributed
-import WANNTasks
+import WANNExperiments
 
 struct SearchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -66,42 +66,25 @@ struct SearchCommand: ParsableCommand {
 
   func run() throws {
     let config = try resolvedConfig()
-    let threads = running.threadCount
     // With --out the archive holds the champion; a JSON copy is written only when asked for.
     let championPath = champion ?? (out == nil ? "runs/\(config.task.rawValue)-s\(config.seed)-champion.json" : nil)
-    if let championPath {
-      if FileManager.default.fileExists(atPath: championPath) && !force {
-        throw CLIError("\(championPath) already exists: pass --force to overwrite it or --champion PATH to write elsewhere")
-      }
-      try SearchLoop.prepareDirectory(for: championPath)
+    if let championPath, FileManager.default.fileExists(atPath: championPath) && !force {
+      throw CLIError("\(championPath) already exists: pass --force to overwrite it or --champion PATH to write elsewhere")
     }
-    var archive: ArchiveWriter?
-    if let out {
-      try SearchLoop.prepareDirectory(for: out)
-      archive = try ArchiveWriter(creating: out, config: config, task: Tasks.make(config.task, batchSize: config.evaluation.batchSize), force: force)
-      Distributed.noteArchive(out, resume: "wann resume \(out)")
-    }
-    var run = try SearchRun(config: config, threads: threads)
-    let loop = SearchLoop(json: running.json, quiet: running.quiet, championPath: championPath, archive: archive)
-    loop.header(config, threads: threads, from: 0)
-    try loop.run(&run, until: config.generations)
+    var session = try SearchSession.start(config: config, evaluator: running.threads.searchEvaluator, archivePath: out,
+                                          championPath: championPath, force: force)
+    if let out { Distributed.noteArchive(out, resume: "wann resume \(out)") }
+    let loop = SearchLoop(json: running.output.json, quiet: running.quiet)
+    loop.header(config, threads: running.threads.count, from: 0)
+    try loop.run(&session, until: config.generations)
   }
 }
 
 /// Options shared by the commands that run generations (`search`, `resume`).
 struct RunningOptions: ParsableArguments {
-  @Option(help: "Evaluation threads (default: all cores). Results do not depend on it.")
-  var threads: Int?
-
-  @Flag(help: "Print one JSON object per generation instead of text.")
-  var json = false
+  @OptionGroup var threads: ThreadOptions
+  @OptionGroup var output: JSONOption
 
   @Flag(help: "No progress bar.")
   var quiet = false
-
-  func validate() throws {
-    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-  }
-
-  var threadCount: Int { threads ?? Inputs.coreCount }
 }

@@ -1,15 +1,13 @@
 import Foundation
-import WANNArchive
 import WANNCore
-import WANNTasks
+import WANNExperiments
 
-/// The generation loop shared by `wann search` and `wann resume`: run, print, archive, keep the
-/// champion file current.
+/// Prints a search as it runs (`wann search`, `wann resume`): a header, one line (or JSON
+/// object) per generation, a progress line on a terminal, and the champion at the end. Running
+/// and archiving are `SearchSession`'s.
 struct SearchLoop {
   var json: Bool
   var quiet: Bool
-  var championPath: String?
-  var archive: ArchiveWriter?
 
   func header(_ config: SearchConfig, threads: Int, from start: Int) {
     guard !json else { return }
@@ -18,22 +16,19 @@ struct SearchLoop {
     Output.line("#   gen      best      mean    median  champion  conns  nodes      sec")
   }
 
-  /// Runs generations until `run` reaches `total`.
-  func run(_ run: inout SearchRun, until total: Int) throws {
-    let start = run.evolution.generation
+  /// Runs `session` until `total` generations, printing each, then finishes its archive.
+  func run(_ session: inout SearchSession, until total: Int) throws {
+    let start = session.generation
     let progress = ProgressLine(enabled: !quiet && Output.stderrIsTerminal, total: total)
     let clock = ContinuousClock()
     let began = clock.now
-    while run.evolution.generation < total {
-      let result = run.runGenerationInFull()
-      let s = result.summary
-      try archive?.write(result)
+    // Classification rewards are negative cross-entropies near -2.3: show more digits.
+    let digits = session.config.task.isClassification ? 4 : 1
+    try session.run(until: total) { s in
       progress.clear()
       if json {
         Output.line(Output.json(s))
       } else {
-        // Classification rewards are negative cross-entropies near -2.3: show more digits.
-        let digits = run.evolution.config.task.isClassification ? 4 : 1
         let champ = s.championReward.map { Output.fixed($0, digits) } ?? "-"
         let cells = [
           Output.pad("\(s.generation)", 7), Output.pad(Output.fixed(s.best, digits), 9), Output.pad(Output.fixed(s.mean, digits), 9),
@@ -43,46 +38,18 @@ struct SearchLoop {
         ]
         Output.line(cells.joined(separator: " "))
       }
-      if s.newChampion, let championPath { try writeChampion(run, to: championPath) }
-      let elapsed = SearchRun.seconds(clock.now - began)
-      progress.update(done: s.generation + 1 - start, elapsed: elapsed, of: total - start)
+      progress.update(done: s.generation + 1 - start, elapsed: (clock.now - began).inSeconds, of: total - start)
     }
     progress.clear()
-    try archive?.finish(champion: run.evolution.champion)
+    try session.finish()
     var message: String
-    if let c = run.evolution.champion {
-      message = "champion: generation \(c.generation), re-tested mean reward \(Output.fixed(c.retestMean, run.evolution.config.task.isClassification ? 4 : 1)), \(c.genome.enabledConnectionCount) connections, \(c.genome.nodes.count) nodes"
-      if let archive { message += " -> \(archive.path)#champion" }
-      if let championPath { message += (archive == nil ? " -> " : ", ") + championPath }
+    if let c = session.run.evolution.champion {
+      message = "champion: generation \(c.generation), re-tested mean reward \(Output.fixed(c.retestMean, digits)), \(c.genome.enabledConnectionCount) connections, \(c.genome.nodes.count) nodes"
+      if let archive = session.archive { message += " -> \(archive.path)#champion" }
+      if let championPath = session.championPath { message += (session.archive == nil ? " -> " : ", ") + championPath }
     } else {
       message = "no champion: no generation was evaluated"
     }
     if json { Output.err(message) } else { Output.line("# " + message) }
-  }
-
-  func writeChampion(_ run: SearchRun, to path: String) throws {
-    guard let c = run.evolution.champion else { return }
-    let doc = GenomeDocument(task: run.config.task, genome: c.genome, generation: c.generation, seed: run.config.seed,
-                             searchMeanReward: c.searchMean, retestMeanReward: c.retestMean)
-    do { try Data((Output.prettyJSON(doc) + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-      throw CLIError("cannot write champion to '\(path)': \(error.localizedDescription)")
-    }
-  }
-
-  /// Runs a whole search silently into `archive` (a run of a comparison or experiment) and
-  /// returns its champion.
-  static func runQuietly(_ config: SearchConfig, threads: Int, into archive: ArchiveWriter) throws -> Champion? {
-    var run = try SearchRun(config: config, threads: threads)
-    for _ in 0..<config.generations { try archive.write(run.runGenerationInFull()) }
-    try archive.finish(champion: run.evolution.champion)
-    return run.evolution.champion
-  }
-
-  static func prepareDirectory(for path: String) throws {
-    let dir = (path as NSString).deletingLastPathComponent
-    guard !dir.isEmpty else { return }
-    do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-      throw CLIError("cannot create directory '\(dir)': \(error.localizedDescription)")
-    }
   }
 }

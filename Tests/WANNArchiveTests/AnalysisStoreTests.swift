@@ -4,23 +4,27 @@ import WANNAnalysis
 import WANNCore
 import WANNTasks
 @testable import WANNArchive
+@testable import WANNExperiments
 
 @Suite struct AnalysisStoreTests {
   @Test func profilesAndConditionsRoundTripUnderTheirGenome() throws {
     let path = ArchiveTests.tempPath("analysis.h5")
     _ = try ArchiveTests.write(path, config: ArchiveTests.config())
-    let reader = try ArchiveReader(path: path, writable: true)
+    let reader = try ArchiveReader(path: path)
     let champion = try #require(try reader.champion())
+    try reader.close()
+    let store = try AnalysisStore(path: path)
     let net = try Network(champion.genome)
     let settings = WeightProfile.Settings(weights: [-1, 0.5, 2], trials: 4, seed: 9)
     let profile = WeightProfile.measure(net, task: SwingUpTask(), settings: settings, evaluator: ParallelEvaluator(threads: 2))
-    let first = try reader.store(profile, generation: champion.generation, index: champion.index, task: .swingup)
-    let second = try reader.store(profile, generation: champion.generation, index: champion.index, task: .swingup)
-    #expect(first == "/analysis/" + ArchiveReader.analysisName(generation: champion.generation, index: champion.index) + "/profiles/0")
+    let first = try store.store(profile, generation: champion.generation, index: champion.index, task: .swingup)
+    let second = try store.store(profile, generation: champion.generation, index: champion.index, task: .swingup)
+    #expect(first == "/analysis/" + ArchiveSchema.analysisName(generation: champion.generation, index: champion.index) + "/profiles/0")
     #expect(second.hasSuffix("/profiles/1"))
     let conditions = try WeightConditions.measure(net, task: SwingUpTask(), settings: .init(trials: 4, seed: 2, sharedGrid: [-1, 1], budget: 64, episodesPerCandidate: 1),
                                                   evaluator: ParallelEvaluator(threads: 2))
-    let stored = try reader.store(conditions, generation: champion.generation, index: champion.index, task: .swingup)
+    let stored = try store.store(conditions, generation: champion.generation, index: champion.index, task: .swingup)
+    try store.close()
 
     // Read back through a fresh, read-only reader.
     let again = try ArchiveReader(path: path)
@@ -34,8 +38,9 @@ import WANNTasks
     #expect(back[0].tunedSharedWeight == conditions.tunedSharedWeight)
     // Other genomes have nothing stored.
     #expect(try again.profiles(generation: 0, index: 0).isEmpty || champion.generation == 0 && champion.index == 0)
-    // A read-only reader refuses to store.
-    #expect(throws: ArchiveError.self) { try again.store(profile, generation: 0, index: 0, task: .swingup) }
+    // While a reader holds the file, it cannot be opened for writing in this process.
+    #expect(throws: ArchiveError.self) { _ = try AnalysisStore(path: path) }
+    try again.close()
   }
 
   /// A result group cut short (no `complete`) is ignored by readers and cleared by the next write.
@@ -48,12 +53,14 @@ import WANNTasks
       try g.setAttribute("generation", Int64(0))
       try g.setAttribute("index", Int64(0))
       _ = try g.createGroup("profiles").createGroup("0")  // no `complete`
+      try file.close()
     }
-    let reader = try ArchiveReader(path: path, writable: true)
-    #expect(try reader.profiles(generation: 0, index: 0).isEmpty)
+    let store = try AnalysisStore(path: path)
+    #expect(try store.profiles(generation: 0, index: 0).isEmpty)
     let p = WeightProfile(settings: .init(weights: [1], trials: 2, seed: 1), rewards: [1, 2])
-    #expect(try reader.store(p, generation: 0, index: 0, task: .swingup).hasSuffix("/profiles/0"))
-    #expect(try reader.profiles(generation: 0, index: 0).map(\.profile) == [p])
+    #expect(try store.store(p, generation: 0, index: 0, task: .swingup).hasSuffix("/profiles/0"))
+    #expect(try store.profiles(generation: 0, index: 0).map(\.profile) == [p])
+    try store.close()
   }
 
   @Test func championAsOfEachGenerationFollowsTheRun() throws {

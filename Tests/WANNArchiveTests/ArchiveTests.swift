@@ -3,6 +3,7 @@ import Testing
 import WANNCore
 import WANNTasks
 @testable import WANNArchive
+@testable import WANNExperiments
 
 @Suite struct ArchiveTests {
   static func tempPath(_ name: String) -> String {
@@ -20,7 +21,8 @@ import WANNTasks
   }
 
   static func write(_ path: String, config: SearchConfig) throws -> [GenerationResult] {
-    let writer = try ArchiveWriter(creating: path, config: config, task: SwingUpTask(), force: false)
+    let task = SwingUpTask()
+    let writer = try ArchiveWriter(creating: path, config: config, inputLabels: task.inputLabels, outputLabels: task.outputLabels, force: false)
     var run = try SearchRun(config: config, threads: 2)
     var results: [GenerationResult] = []
     for _ in 0..<config.generations {
@@ -29,6 +31,7 @@ import WANNTasks
       results.append(r)
     }
     try writer.finish(champion: run.evolution.champion)
+    try writer.close()
     return results
   }
 
@@ -47,11 +50,58 @@ import WANNTasks
     #expect(try reader.champion() == results.last!.champion)
   }
 
+  /// Every schema key goes through the archive's config attributes and comes back equal,
+  /// for configs that set every key away from its default (and the optional key both ways).
+  @Test(arguments: [false, true])
+  func everyConfigKeyRoundTripsThroughHDF5Attributes(_ setsHiddenActivations: Bool) throws {
+    var c = SearchConfig.defaults(for: .recall)
+    c.seed = 123_456_789_012
+    c.generations = 7
+    c.population = PopulationConfig()
+    c.population.size = 33
+    c.population.eliteRatio = 0.125
+    c.population.cullRatio = 0.3
+    c.population.tournamentSize = 5
+    c.population.initialConnectionProbability = 0.75
+    c.mutation.insertNode = 0.11
+    c.mutation.addConnection = 0.22
+    c.mutation.changeActivation = 0.33
+    c.mutation.enableConnection = 0.44
+    c.mutation.hiddenActivations = setsHiddenActivations ? [.tanh, .gaussian, .relu] : nil
+    c.evaluation.weights = [-1.5, 0.25, 3]
+    c.evaluation.repetitions = 4
+    c.evaluation.championRetests = 9
+    c.evaluation.weightMode = .gaussianNoise
+    c.evaluation.fixedWeight = 0.6
+    c.evaluation.randomLow = -3
+    c.evaluation.randomHigh = 1.5
+    c.evaluation.randomDraws = 8
+    c.evaluation.noiseSigma = 0.35
+    c.evaluation.batchSize = 77
+    c.ranking.connectionObjectiveProbability = 0.65
+    c.searchSpace = SearchSpace(recurrent: true, outputToOutput: true)
+    // Every key differs from the defaults, so a key the attributes lose shows up.
+    let defaults = SearchConfig()
+    for key in SearchConfig.schema where key.name != "mutation.hiddenActivations" || setsHiddenActivations {
+      #expect(key.value(c) != key.value(defaults), "\(key.name) should differ from its default in this test")
+    }
+    let path = Self.tempPath("config.h5")
+    let w = try ArchiveWriter(creating: path, config: c, inputLabels: ["x"], outputLabels: ["y"], force: false)
+    try w.close()
+    let reader = try ArchiveReader(path: path)
+    #expect(try reader.configAttributes() == c)
+    #expect(reader.config == c)
+    try reader.close()
+  }
+
   @Test func restoredSearchContinuesExactly() throws {
     let full = Self.tempPath("full.h5"), half = Self.tempPath("half.h5")
     let uninterrupted = try Self.write(full, config: Self.config(6))
     _ = try Self.write(half, config: Self.config(3))
-    var run = try ArchiveReader(path: half).restoreSearch(config: Self.config(6), threads: 1)
+    let reader = try ArchiveReader(path: half)
+    let evolution = try #require(try reader.restoreEvolution(config: Self.config(6), inputs: 5, outputs: 1,
+                                                            hiddenActivations: SwingUpTask().hiddenActivations))
+    var run = try SearchRun(evolution: evolution, evaluator: ParallelEvaluator(threads: 1))
     #expect(run.evolution.generation == 3)
     for expected in uninterrupted.dropFirst(3) {
       let r = run.runGenerationInFull()
@@ -67,7 +117,7 @@ import WANNTasks
     let path = Self.tempPath("run.h5")
     _ = try Self.write(path, config: Self.config(1))
     #expect {
-      _ = try ArchiveWriter(creating: path, config: Self.config(), task: SwingUpTask(), force: false)
+      _ = try ArchiveWriter(creating: path, config: Self.config(), inputLabels: ["x"], outputLabels: ["y"], force: false)
     } throws: { error in
       guard case ArchiveError.exists(path) = error else { return false }
       return true
@@ -88,6 +138,7 @@ import WANNTasks
     do {
       let f = try H5File(path: foreign, mode: .create)
       try f.setAttribute("something", Int64(1))
+      try f.close()
     }
     #expect(error(foreign).contains("not a wann run archive"))
     let newer = Self.tempPath("newer.h5")
@@ -95,6 +146,7 @@ import WANNTasks
     do {
       let f = try H5File(path: newer, mode: .readWrite)
       try f.setAttribute("format_version", Int64(99))
+      try f.close()
     }
     #expect(error(newer).contains("format version 99"))
   }

@@ -46,7 +46,7 @@ import Testing
     (["evaluate", "--genome", "BADJSON"], "not a wann genome JSON file"),
     (["search", "--config", "BADTOML"], "TOML syntax error on line 2"),
     (["search", "--config", "TYPOTOML"], "unknown key 'population.sise'"),
-    (["search", "--threads", "0"], "--threads must be at least 1"),
+    (["search", "--threads", "0"], "--threads must be in 1...1024"),
     (["frobnicate"], "frobnicate"),
     (["draw", "SWING", "--out", "net.png"], "--out must end in .svg or .dot"),
     (["profile", "SWING", "--every", "4"], "give a run archive"),

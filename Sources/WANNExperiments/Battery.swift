@@ -1,4 +1,6 @@
+import WANNArchive
 import WANNCore
+import WANNTasks
 
 /// Every champion of an experiment faces the same test conditions, on the same episodes:
 /// a shared-weight sweep, the fixed-weight neighbourhood, per-connection random weights, and
@@ -49,5 +51,33 @@ extension Experiment.Battery {
     blocks.append(.init(name: "noise", axes: ["sigma", "trial", "weight"], shape: [noiseSigmas.count, trials, seriesWeights.count],
                         values: noiseValues, weights: seriesWeights))
     return BatteryResult(blocks: blocks, conditions: conditions)
+  }
+}
+
+extension BatteryResult {
+  /// Writes the battery into a run's `evaluation` group: one dataset per block with its axis
+  /// labels (and weight values), the noise levels, and a `summary` of one score per condition.
+  func store(in g: ResultWriter, noiseSigmas: [Double]) throws {
+    for block in blocks {
+      try g.write(block.name, block.values, shape: block.shape)
+      try g.set("\(block.name)_axes", block.axes.joined(separator: ","))
+      if !block.weights.isEmpty { try g.write("\(block.name)_weights", block.weights, shape: [block.weights.count], compress: false) }
+    }
+    try g.write("noise_sigmas", noiseSigmas, shape: [noiseSigmas.count], compress: false)
+    try g.set("condition_names", conditions.map(\.name).joined(separator: ";"))
+    try g.write("summary", conditions.map(\.score), shape: [conditions.count], compress: false)
+  }
+
+  /// The (condition, score) summary of a stored battery.
+  static func summary(_ r: StoredResult) throws -> [(String, Double)] {
+    let names = try r.string("condition_names").split(separator: ";").map(String.init)
+    return Array(zip(names, try r.doubles("summary")))
+  }
+}
+
+extension ArchiveReader {
+  /// The run's test battery scores (condition, mean reward), if it was stored completely.
+  public func batterySummary() throws -> [(String, Double)]? {
+    try evaluation().map(BatteryResult.summary)
   }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WANNCore
+@testable import WANNExperiments
 
 @Suite struct ExperimentTests {
   static func file(_ name: String) throws -> String {

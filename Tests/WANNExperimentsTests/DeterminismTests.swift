@@ -1,5 +1,6 @@
 import Testing
 import WANNCore
+@testable import WANNExperiments
 @testable import WANNTasks
 
 @Suite struct DeterminismTests {

@@ -1,3 +1,5 @@
+import WANNCore
+
 /// An experiment grid read from TOML: variants x seeds of one task, with a shared evaluation
 /// budget, and the battery of test conditions every variant's champion is scored under.
 ///
@@ -86,12 +88,7 @@ public struct Experiment: Sendable, Equatable {
     for (vName, entries) in variantEntries {
       var c = SearchConfig.defaults(for: task)
       c.generations = generations
-      for e in base + entries {
-        guard let key = SearchConfig.keys.first(where: { $0.name == e.key }) else {
-          throw ConfigError.unknownKey(e.key, known: SearchConfig.knownKeys)
-        }
-        try key.apply(&c, e.value)
-      }
+      for e in base + entries { try c.set(e.key, toml: e.value) }
       c.task = task
       c.generations = generations
       // The shared budget: every variant spends `budget` rollouts per genome per generation.

@@ -1,89 +1,32 @@
 import Foundation
 import WANNCore
+import WANNTasks
 
-/// One generation's line of the search log (also its `--json` object).
-public struct GenerationSummary: Codable, Sendable, Equatable {
-  public var generation: Int
-  /// Best, mean and median over the population of each genome's mean reward.
-  public var best: Double
-  public var mean: Double
-  public var median: Double
-  /// Connections (enabled) and nodes (all, bias and inputs included) of the generation's best.
-  public var bestConnections: Int
-  public var bestNodes: Int
-  /// The champion so far: its re-tested mean reward, connections and nodes.
-  public var championReward: Double?
-  public var championConnections: Int?
-  public var championNodes: Int?
-  public var newChampion: Bool
-  public var rankedOnConnections: Bool
-  public var steps: Int
-  public var seconds: Double
-
-  public init(generation: Int, best: Double, mean: Double, median: Double, bestConnections: Int, bestNodes: Int,
-              championReward: Double?, championConnections: Int?, championNodes: Int?, newChampion: Bool,
-              rankedOnConnections: Bool, steps: Int, seconds: Double) {
-    self.generation = generation
-    self.best = best
-    self.mean = mean
-    self.median = median
-    self.bestConnections = bestConnections
-    self.bestNodes = bestNodes
-    self.championReward = championReward
-    self.championConnections = championConnections
-    self.championNodes = championNodes
-    self.newChampion = newChampion
-    self.rankedOnConnections = rankedOnConnections
-    self.steps = steps
-    self.seconds = seconds
-  }
-}
-
-/// Everything a generation produced, for the archive: its population (genomes, lineage), the
-/// full reward matrix and ranking, the innovation counters it was bred with, the elites chosen
-/// for the next generation, the champion re-test and the champion after it.
-public struct GenerationResult: Sendable {
-  public let summary: GenerationSummary
-  public let population: [Individual]
-  public let assessment: Assessment
-  public let record: InnovationRecord
-  public let eliteIndices: [Int]
-  public let weights: [Double]
-  /// Starting position of repetition r's episode stream (identifies the episodes).
-  public let episodeStreams: [UInt64]
-  public let retest: Retest?
-  public let champion: Champion?
-
-  public struct Retest: Sendable {
-    public let index: Int
-    public let rewards: RewardMatrix
-    public let accepted: Bool
-  }
-}
-
-/// Drives `Evolution` with a task and a parallel evaluator: evaluate, rank, re-test a possible
-/// champion, breed. The I/O-free heart of `wann search`.
+/// Drives `Evolution` with a task and an evaluator: evaluate, rank, re-test a possible champion,
+/// breed. The I/O-free heart of `wann search`. The evaluator is passed in (threads here, MPI
+/// ranks under mpirun, anything in a test); every evaluator gives the same rewards, so the
+/// search is the same whatever evaluates it.
 public struct SearchRun: Sendable {
   public private(set) var evolution: Evolution
   public let task: any WANNTask
   public let evaluator: any GenerationEvaluator
 
-  /// Makes the evaluator of every new search from the thread count: the local
-  /// `ParallelEvaluator` unless the program installs another at start-up (the MPI coordinator
-  /// when `wann` runs under mpirun). Set once, before any search starts.
-  nonisolated(unsafe) public static var makeEvaluator: @Sendable (Int) -> any GenerationEvaluator = { ParallelEvaluator(threads: $0) }
-
-  public init(config: SearchConfig, threads: Int) throws(DatasetError) {
+  public init(config: SearchConfig, evaluator: any GenerationEvaluator) throws(DatasetError) {
     task = try Tasks.make(config.task, batchSize: config.evaluation.batchSize)
-    evaluator = Self.makeEvaluator(threads)
+    self.evaluator = evaluator
     evolution = Evolution(config: config, inputs: task.inputCount, outputs: task.outputCount,
                           defaultHiddenActivations: task.hiddenActivations)
   }
 
+  /// A search evaluated on `threads` local threads.
+  public init(config: SearchConfig, threads: Int) throws(DatasetError) {
+    try self.init(config: config, evaluator: ParallelEvaluator(threads: threads))
+  }
+
   /// Continues a search from a restored state (see `Evolution.init(config:...generation:...)`).
-  public init(evolution: Evolution, threads: Int) throws(DatasetError) {
+  public init(evolution: Evolution, evaluator: any GenerationEvaluator) throws(DatasetError) {
     task = try Tasks.make(evolution.config.task, batchSize: evolution.config.evaluation.batchSize)
-    evaluator = Self.makeEvaluator(threads)
+    self.evaluator = evaluator
     self.evolution = evolution
   }
 
@@ -140,7 +83,7 @@ public struct SearchRun: Sendable {
       newChampion: accepted,
       rankedOnConnections: assessment.rankedOnConnections,
       steps: steps,
-      seconds: Self.seconds(clock.now - start))
+      seconds: (clock.now - start).inSeconds)
     return GenerationResult(
       summary: summary, population: population, assessment: assessment, record: record, eliteIndices: elites,
       weights: mode.nominalValues, episodeStreams: streams, retest: retestResult, champion: champion)
@@ -149,9 +92,5 @@ public struct SearchRun: Sendable {
   /// Search genomes keep the feed-forward invariant, so compiling them cannot fail.
   static func compile(_ genome: Genome) -> Network {
     do { return try Network(genome) } catch { preconditionFailure("search produced an invalid genome: \(error)") }
-  }
-
-  public static func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
   }
 }

@@ -1,0 +1,127 @@
+import Foundation
+import WANNCore
+
+/// Analysis results live beside the run they analyse, under the genome they belong to:
+/// `analysis/GGGGGG-I/KIND/N` (KIND: profiles, conditions, classification; N = 0, 1, ... in the
+/// order they were made). Each result group is written once with `complete` = 1 last, like a
+/// generation, so a crash mid-write leaves an ignorable group; nothing already stored is
+/// replaced. Layout: docs/hdf5-schema.md.
+extension ArchiveReader {
+  /// The genome the run reported as its champion at the end of generation `g` (the champion so
+  /// far), or nil before the first champion.
+  public func champion(asOf g: Int) throws -> (generation: Int, index: Int)? {
+    let group = try generationGroup(g)
+    guard group.hasAttribute("champion_generation") else { return nil }
+    return try readingArchive(path) {
+      (Int(try group.attribute("champion_generation", as: Int64.self)), Int(try group.attribute("champion_index", as: Int64.self)))
+    }
+  }
+
+  /// The genome with the highest mean reward in generation `g`.
+  public func bestIndex(generation g: Int) throws -> Int {
+    let group = try generationGroup(g)
+    return try readingArchive(path) { Int(try group.attribute("best_index", as: Int64.self)) }
+  }
+
+  /// Complete results of one kind stored for a genome, oldest first.
+  public func results(_ kind: String, generation: Int, index: Int) throws -> [StoredResult] {
+    try AnalysisStore.results(in: base, archive: path, kind, generation: generation, index: index)
+  }
+}
+
+/// Writes analysis results into a run archive (opened for writing; `ArchiveReader` never
+/// writes). Open it after any reader of the same file in this process is closed: HDF5 does not
+/// open one file twice with different modes.
+public final class AnalysisStore {
+  public let path: String
+  public let runName: String?
+  let file: H5File
+  let base: H5Location
+  /// Set by a failed write: the file is abandoned as its last flush left it.
+  private var failed = false
+
+  public init(path: String, run: String? = nil) throws {
+    self.path = path
+    runName = run
+    (file, _, base) = try ArchiveReader.openRun(path: path, run: run, mode: .readWrite)
+  }
+
+  public func close() throws {
+    guard !failed else { return }
+    try writingArchive(path) { try file.close() }
+  }
+
+  /// Runs a write; on failure abandons the file (see `ArchiveWriter.writing`).
+  private func writing<T>(_ body: () throws -> T) throws -> T {
+    guard !failed else { throw ArchiveError.abandoned(path) }
+    do { return try body() } catch let e as HDF5Error {
+      failed = true
+      file.abandon()
+      throw ArchiveError.writeFailed(path, e)
+    } catch ArchiveError.writeFailed(let p, let e) {
+      failed = true
+      file.abandon()
+      throw ArchiveError.writeFailed(p, e)
+    }
+  }
+
+  /// Complete results of one kind stored for a genome, oldest first.
+  public func results(_ kind: String, generation: Int, index: Int) throws -> [StoredResult] {
+    try Self.results(in: base, archive: path, kind, generation: generation, index: index)
+  }
+
+  /// Creates result group N+1 of `kind` for a genome: built unlinked, filled by `body`, marked
+  /// complete and flushed, then linked under its number and flushed again (readers see all of
+  /// it or nothing). Returns the group's path. Groups left incomplete by older versions are
+  /// removed first.
+  @discardableResult
+  public func newResult(_ kind: String, generation: Int, index: Int, _ body: (ResultWriter) throws -> Void) throws -> String {
+    try writing {
+      let name = ArchiveSchema.analysisName(generation: generation, index: index)
+      let analysis = base.exists(ArchiveSchema.analysisGroup)
+        ? try base.openGroup(ArchiveSchema.analysisGroup) : try base.createGroup(ArchiveSchema.analysisGroup)
+      let genome: H5Group
+      if analysis.exists(name) {
+        genome = try analysis.openGroup(name)
+      } else {
+        genome = try analysis.createGroup(name)
+        try genome.setAttribute("generation", Int64(generation))
+        try genome.setAttribute("index", Int64(index))
+      }
+      let parent = genome.exists(kind) ? try genome.openGroup(kind) : try genome.createGroup(kind)
+      var next = 0
+      for n in try parent.children() {
+        guard let k = Int(n) else { continue }
+        if !(try parent.openGroup(n)).hasAttribute("complete") { try parent.delete(n); continue }
+        next = max(next, k + 1)
+      }
+      let group = try parent.createAnonymousGroup()
+      try group.setAttribute("created", ArchiveWriter.timestamp())
+      try group.setAttribute("software_version", WANNVersion.string)
+      let location = parent.path + "/" + String(next)
+      try body(ResultWriter(group: group, archive: path, path: location))
+      try group.setAttribute("complete", Int8(1))
+      try file.flush()
+      _ = try parent.link(group, as: String(next))
+      try file.flush()
+      return location
+    }
+  }
+
+  static func results(in base: H5Location, archive: String, _ kind: String, generation: Int, index: Int) throws -> [StoredResult] {
+    try readingArchive(archive) {
+      let name = ArchiveSchema.analysisName(generation: generation, index: index)
+      guard base.exists(ArchiveSchema.analysisGroup) else { return [] }
+      let analysis = try base.openGroup(ArchiveSchema.analysisGroup)
+      guard analysis.exists(name) else { return [] }
+      let genome = try analysis.openGroup(name)
+      guard genome.exists(kind) else { return [] }
+      let parent = try genome.openGroup(kind)
+      return try parent.children().compactMap { n -> (Int, StoredResult)? in
+        guard let k = Int(n) else { return nil }
+        let g = try parent.openGroup(n)
+        return g.hasAttribute("complete") ? (k, StoredResult(group: g, archive: archive, path: g.path)) : nil
+      }.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+  }
+}

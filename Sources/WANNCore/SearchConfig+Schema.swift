@@ -1,0 +1,286 @@
+/// One value of a config key, typed as the key declares it. The schema below converts between
+/// these and the struct's fields; TOML files, the TOML text stored in archives and the archive's
+/// config attributes are all written and read through it.
+public enum ConfigValue: Sendable, Equatable {
+  case integer(Int)
+  case unsigned(UInt64)
+  case number(Double)
+  /// One of a key's named choices (task, weight mode).
+  case choice(String)
+  case flag(Bool)
+  case numbers([Double])
+  /// A list of activations, or nil where the key is unset (then the task's set applies).
+  case activations([Activation]?)
+}
+
+/// One key of a search config: its dotted name, type, documentation, and how it reads and
+/// writes the struct. `SearchConfig.schema` lists every key once; nothing else spells them.
+public struct ConfigKey: Sendable {
+  public enum Kind: Sendable, Equatable {
+    case integer, unsigned, number, flag, numbers, activations
+    case choice([String])
+
+    /// How the kind reads in an error message.
+    public var expectation: String {
+      switch self {
+      case .integer: "an integer"
+      case .unsigned: "a non-negative integer"
+      case .number: "a number"
+      case .flag: "true or false"
+      case .numbers: "an array of numbers"
+      case .activations: "an array of activation names"
+      case .choice(let options): "one of \(options.joined(separator: ", "))"
+      }
+    }
+  }
+
+  /// Dotted name as written in TOML and in the archive's config attributes, e.g. "population.size".
+  public let name: String
+  public let kind: Kind
+  public let doc: String
+  /// The key's value in `config`.
+  public let value: @Sendable (SearchConfig) -> ConfigValue
+  /// Sets the key in `config`; throws when the value is not of the key's kind or not a choice.
+  let assign: @Sendable (inout SearchConfig, ConfigValue) -> Bool
+
+  /// The TOML table the key belongs to (nil for top-level keys) and its name inside it.
+  public var section: String? { name.firstIndex(of: ".").map { String(name[..<$0]) } }
+  public var field: String { name.firstIndex(of: ".").map { String(name[name.index(after: $0)...]) } ?? name }
+
+  public func set(_ v: ConfigValue, in config: inout SearchConfig) throws(ConfigError) {
+    if case .choice(let s) = v, case .choice(let options) = kind, !options.contains(s) {
+      throw .invalidValue(key: name, reason: "must be one of \(options.joined(separator: ", ")), not '\(s)'")
+    }
+    guard assign(&config, v) else { throw .wrongType(key: name, expected: kind.expectation) }
+  }
+
+  // Builders over key paths: one line per key in the schema.
+  static func integer(_ name: String, _ path: WritableKeyPath<SearchConfig, Int> & Sendable, _ doc: String) -> ConfigKey {
+    ConfigKey(name: name, kind: .integer, doc: doc, value: { .integer($0[keyPath: path]) }) { c, v in
+      guard case .integer(let x) = v else { return false }
+      c[keyPath: path] = x
+      return true
+    }
+  }
+  static func number(_ name: String, _ path: WritableKeyPath<SearchConfig, Double> & Sendable, _ doc: String) -> ConfigKey {
+    ConfigKey(name: name, kind: .number, doc: doc, value: { .number($0[keyPath: path]) }) { c, v in
+      switch v {
+      case .number(let x): c[keyPath: path] = x
+      case .integer(let x): c[keyPath: path] = Double(x)
+      default: return false
+      }
+      return true
+    }
+  }
+  static func flag(_ name: String, _ path: WritableKeyPath<SearchConfig, Bool> & Sendable, _ doc: String) -> ConfigKey {
+    ConfigKey(name: name, kind: .flag, doc: doc, value: { .flag($0[keyPath: path]) }) { c, v in
+      guard case .flag(let x) = v else { return false }
+      c[keyPath: path] = x
+      return true
+    }
+  }
+  static func numbers(_ name: String, _ path: WritableKeyPath<SearchConfig, [Double]> & Sendable, _ doc: String) -> ConfigKey {
+    ConfigKey(name: name, kind: .numbers, doc: doc, value: { .numbers($0[keyPath: path]) }) { c, v in
+      guard case .numbers(let x) = v else { return false }
+      c[keyPath: path] = x
+      return true
+    }
+  }
+  static func choice<E: RawRepresentable & CaseIterable & Sendable>(
+    _ name: String, _ path: WritableKeyPath<SearchConfig, E> & Sendable, _ doc: String
+  ) -> ConfigKey where E.RawValue == String {
+    ConfigKey(name: name, kind: .choice(E.allCases.map(\.rawValue)), doc: doc, value: { .choice($0[keyPath: path].rawValue) }) { c, v in
+      guard case .choice(let s) = v, let x = E(rawValue: s) else { return false }
+      c[keyPath: path] = x
+      return true
+    }
+  }
+}
+
+extension SearchConfig {
+  /// Every key a config may set, in documentation order (the order of the TOML text and of the
+  /// archive's config attributes). A key not listed here is an error that names it, to catch
+  /// typos: a misspelt key must never silently fall back to a default.
+  public static let schema: [ConfigKey] = [
+    ConfigKey(name: "seed", kind: .unsigned, doc: "Random seed; the same seed and config give the same run.",
+              value: { .unsigned($0.seed) }) { c, v in
+      switch v {
+      case .unsigned(let x): c.seed = x
+      case .integer(let x) where x >= 0: c.seed = UInt64(x)
+      default: return false
+      }
+      return true
+    },
+    .choice("task", \.task, "The task to solve."),
+    .integer("generations", \.generations, "Generations to run."),
+    .integer("population.size", \.population.size, "Genomes per generation."),
+    .number("population.eliteRatio", \.population.eliteRatio, "Share of the breeding pool copied unchanged."),
+    .number("population.cullRatio", \.population.cullRatio, "Share of the worst-ranked genomes removed before breeding."),
+    .integer("population.tournamentSize", \.population.tournamentSize, "Genomes per selection tournament."),
+    .number("population.initialConnectionProbability", \.population.initialConnectionProbability,
+            "Probability that each bias/input -> output gene starts enabled."),
+    .number("mutation.insertNode", \.mutation.insertNode, "Probability weight of inserting a node."),
+    .number("mutation.addConnection", \.mutation.addConnection, "Probability weight of adding a connection."),
+    .number("mutation.changeActivation", \.mutation.changeActivation, "Probability weight of changing an activation."),
+    .number("mutation.enableConnection", \.mutation.enableConnection, "Probability weight of re-enabling a connection."),
+    ConfigKey(name: "mutation.hiddenActivations", kind: .activations,
+              doc: "Activations new hidden nodes may take (names or ids); unset: the task's set.",
+              value: { .activations($0.mutation.hiddenActivations) }) { c, v in
+      guard case .activations(let x) = v else { return false }
+      c.mutation.hiddenActivations = x
+      return true
+    },
+    .numbers("evaluation.weights", \.evaluation.weights, "The shared weight values every genome is scored with."),
+    .integer("evaluation.repetitions", \.evaluation.repetitions, "Rollouts per weight value."),
+    .integer("evaluation.championRetests", \.evaluation.championRetests, "Repetitions of a champion candidate's re-test."),
+    .choice("evaluation.weightMode", \.evaluation.weightMode, "How rollouts set connection weights."),
+    .number("evaluation.fixedWeight", \.evaluation.fixedWeight, "singleFixed: the one shared value."),
+    .number("evaluation.randomLow", \.evaluation.randomLow, "perConnectionRandom: lower bound."),
+    .number("evaluation.randomHigh", \.evaluation.randomHigh, "perConnectionRandom: upper bound."),
+    .integer("evaluation.randomDraws", \.evaluation.randomDraws, "perConnectionRandom: conditions per rollout."),
+    .number("evaluation.noiseSigma", \.evaluation.noiseSigma, "gaussianNoise: standard deviation."),
+    .integer("evaluation.batchSize", \.evaluation.batchSize, "Classification: training images per rollout."),
+    .number("ranking.connectionObjectiveProbability", \.ranking.connectionObjectiveProbability,
+            "Probability that a generation ranks on (mean reward, fewer connections)."),
+    .flag("searchSpace.recurrent", \.searchSpace.recurrent, "Allow recurrent links (read with a one-step delay)."),
+    .flag("searchSpace.outputToOutput", \.searchSpace.outputToOutput, "Allow links between output nodes."),
+  ]
+
+  /// Every key a config file accepts, in documentation order.
+  public static var knownKeys: [String] { schema.map(\.name) }
+
+  /// The schema's key named `name`, or an error listing the known keys.
+  public static func key(_ name: String) throws(ConfigError) -> ConfigKey {
+    guard let k = schema.first(where: { $0.name == name }) else { throw .unknownKey(name, known: knownKeys) }
+    return k
+  }
+
+  /// Sets key `name` from a TOML value (`base.` and `variants.` entries of experiment files too).
+  public mutating func set(_ name: String, toml value: TOMLValue) throws(ConfigError) {
+    let k = try Self.key(name)
+    try k.set(try value.configValue(k), in: &self)
+  }
+
+  /// Decodes a config: the task's defaults (the file's `task`, else `defaultTask`), then every
+  /// key of the file. Unknown keys, wrong types and invalid values are errors.
+  public init(toml text: String, defaultTask: TaskKind = .swingup) throws(ConfigError) {
+    let doc = try TOMLDocument(parsing: text)
+    var task = defaultTask
+    if let t = doc.entries.first(where: { $0.key == "task" }) { task = try t.value.task("task") }
+    self = SearchConfig.defaults(for: task)
+    for entry in doc.entries { try set(entry.key, toml: entry.value) }
+    try validate()
+  }
+
+  /// The resolved config as TOML that `init(toml:)` reads back to an equal value: top-level keys
+  /// first, then one table per section, in schema order.
+  public var tomlText: String {
+    var blocks: [(section: String?, lines: [String])] = []
+    for k in Self.schema {
+      guard let text = Self.tomlLiteral(k.value(self)) else { continue }
+      if blocks.last.map({ $0.section != k.section }) ?? true { blocks.append((k.section, [])) }
+      blocks[blocks.count - 1].lines.append("\(k.field) = \(text)")
+    }
+    return blocks.map { b in (b.section.map { ["[\($0)]"] } ?? []) + b.lines }
+      .map { $0.joined(separator: "\n") + "\n" }.joined(separator: "\n")
+  }
+
+  /// A value as a TOML literal (nil for an unset optional key, which is left out).
+  static func tomlLiteral(_ v: ConfigValue) -> String? {
+    func num(_ d: Double) -> String {
+      if d.isNaN { return "nan" }
+      if d.isInfinite { return d > 0 ? "inf" : "-inf" }
+      return "\(d)"
+    }
+    switch v {
+    case .integer(let x): return "\(x)"
+    case .unsigned(let x): return "\(x)"
+    case .number(let x): return num(x)
+    case .choice(let s): return "\"\(s)\""
+    case .flag(let b): return "\(b)"
+    case .numbers(let xs): return "[\(xs.map(num).joined(separator: ", "))]"
+    case .activations(let a): return a.map { "[\($0.map { "\"\($0.name)\"" }.joined(separator: ", "))]" }
+    }
+  }
+}
+
+extension TOMLValue {
+  /// This TOML value as a value of `key`'s kind, or an error naming the key and what it expects.
+  func configValue(_ key: ConfigKey) throws(ConfigError) -> ConfigValue {
+    switch key.kind {
+    case .integer: .integer(try int(key.name))
+    case .unsigned: .unsigned(try unsigned(key.name))
+    case .number: .number(try double(key.name))
+    case .flag: .flag(try bool(key.name))
+    case .numbers: .numbers(try doubles(key.name))
+    case .activations: .activations(try activations(key.name))
+    case .choice(let options):
+      if key.name == "task" { .choice(try task(key.name).rawValue) } else {
+        .choice(try choice(key.name, options))
+      }
+    }
+  }
+
+  public func double(_ key: String) throws(ConfigError) -> Double {
+    switch self {
+    case .float(let d): return d
+    case .integer(let i): return Double(i)
+    default: throw .wrongType(key: key, expected: "a number, not \(typeName)")
+    }
+  }
+  public func string(_ key: String) throws(ConfigError) -> String {
+    guard case .string(let v) = self else { throw .wrongType(key: key, expected: "a string, not \(typeName)") }
+    return v
+  }
+  public func choice(_ key: String, _ options: [String]) throws(ConfigError) -> String {
+    let s = try string(key)
+    guard options.contains(s) else {
+      throw .invalidValue(key: key, reason: "must be one of \(options.joined(separator: ", ")), not '\(s)'")
+    }
+    return s
+  }
+  public func bool(_ key: String) throws(ConfigError) -> Bool {
+    guard case .boolean(let b) = self else { throw .wrongType(key: key, expected: "true or false, not \(typeName)") }
+    return b
+  }
+  public func int(_ key: String) throws(ConfigError) -> Int {
+    guard case .integer(let i) = self else { throw .wrongType(key: key, expected: "an integer, not \(typeName)") }
+    guard let v = Int(exactly: i) else { throw .invalidValue(key: key, reason: "is out of range") }
+    return v
+  }
+  public func unsigned(_ key: String) throws(ConfigError) -> UInt64 {
+    guard case .integer(let i) = self else { throw .wrongType(key: key, expected: "an integer, not \(typeName)") }
+    guard i >= 0 else { throw .invalidValue(key: key, reason: "must be 0 or more") }
+    return UInt64(i)
+  }
+  public func task(_ key: String) throws(ConfigError) -> TaskKind {
+    guard case .string(let s) = self else { throw .wrongType(key: key, expected: "a string, not \(typeName)") }
+    guard let t = TaskKind(rawValue: s) else {
+      throw .invalidValue(key: key, reason: "names unknown task '\(s)' (known: \(TaskKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+    }
+    return t
+  }
+  public func doubles(_ key: String) throws(ConfigError) -> [Double] {
+    guard case .array(let items) = self else { throw .wrongType(key: key, expected: "an array of numbers, not \(typeName)") }
+    var out: [Double] = []
+    for item in items { out.append(try item.double(key)) }
+    return out
+  }
+  public func activations(_ key: String) throws(ConfigError) -> [Activation] {
+    guard case .array(let items) = self else { throw .wrongType(key: key, expected: "an array of activation names, not \(typeName)") }
+    var out: [Activation] = []
+    for item in items {
+      let a: Activation?
+      switch item {
+      case .string(let s): a = Activation(name: s)
+      case .integer(let i): a = Int32(exactly: i).flatMap(Activation.init(rawValue:))
+      default: a = nil
+      }
+      guard let a else {
+        throw .invalidValue(key: key, reason: "holds an unknown activation (known: \(Activation.allCases.map(\.name).joined(separator: ", ")))")
+      }
+      out.append(a)
+    }
+    return out
+  }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import WANNArchive
+import WANNCore
+import WANNTasks
+
+/// A search with what it writes: the run archive (every generation, flushed as it finishes) and
+/// optionally a JSON copy of the champion, kept current. The loop shared by `wann search`,
+/// `wann resume` and the runs of experiment grids and comparisons; callers only print.
+public struct SearchSession {
+  public private(set) var run: SearchRun
+  public let archive: ArchiveWriter?
+  /// Where the champion's JSON document is rewritten whenever a new champion is accepted.
+  public let championPath: String?
+
+  public var config: SearchConfig { run.config }
+  public var generation: Int { run.evolution.generation }
+
+  init(run: SearchRun, archive: ArchiveWriter?, championPath: String?) {
+    self.run = run
+    self.archive = archive
+    self.championPath = championPath
+  }
+
+  /// A new search, archived at `archivePath` when given (an existing file is refused unless
+  /// `force`).
+  public static func start(config: SearchConfig, evaluator: any GenerationEvaluator, archivePath: String?,
+                           championPath: String?, force: Bool) throws -> SearchSession {
+    let run = try SearchRun(config: config, evaluator: evaluator)
+    var archive: ArchiveWriter?
+    if let archivePath {
+      try prepareDirectory(for: archivePath)
+      archive = try ArchiveWriter(creating: archivePath, config: config, inputLabels: run.task.inputLabels,
+                                  outputLabels: run.task.outputLabels, force: force)
+    }
+    if let championPath { try prepareDirectory(for: championPath) }
+    return SearchSession(run: run, archive: archive, championPath: championPath)
+  }
+
+  /// What `resume` found in an archive.
+  public enum Resumption {
+    /// The run already holds `done` generations (its target) and finished: nothing to do.
+    case alreadyDone(done: Int, target: Int)
+    /// Ready to continue at generation `from`; `dropped` lists generations cut short by the
+    /// interruption (removed from the archive).
+    case ready(SearchSession, from: Int, dropped: [Int])
+  }
+
+  /// Continues a stopped or killed search from its archive, to `generations` in total (default:
+  /// the run's configured generations). The result is bit for bit what an uninterrupted run
+  /// gives.
+  public static func resume(archivePath: String, generations: Int?, evaluator: any GenerationEvaluator) throws -> Resumption {
+    let reader = try ArchiveReader(path: archivePath)
+    var config = reader.config
+    if let generations { config.generations = generations }
+    let task = Tasks.interface(config.task)
+    let evolution = try reader.restoreEvolution(config: config, inputs: task.inputLabels.count, outputs: task.outputLabels.count,
+                                                hiddenActivations: task.hiddenActivations)
+    let lastComplete = reader.completeGenerations.last, dropped = reader.incompleteGenerations
+    let finished = reader.isFinished
+    // The reader must be closed before the file is reopened for writing.
+    try reader.close()
+    let done = (lastComplete ?? -1) + 1
+    if done >= config.generations && dropped.isEmpty && finished { return .alreadyDone(done: done, target: config.generations) }
+    let run = try evolution.map { try SearchRun(evolution: $0, evaluator: evaluator) } ?? SearchRun(config: config, evaluator: evaluator)
+    let writer = try ArchiveWriter(appendingTo: archivePath, lastComplete: lastComplete)
+    return .ready(SearchSession(run: run, archive: writer, championPath: nil), from: done, dropped: dropped)
+  }
+
+  /// Runs generations until `total`, archiving each; `onGeneration` sees each summary as it is
+  /// written (to print it).
+  public mutating func run(until total: Int, onGeneration: (GenerationSummary) throws -> Void = { _ in }) throws {
+    while run.evolution.generation < total {
+      let result = run.runGenerationInFull()
+      try archive?.write(result)
+      if result.summary.newChampion, let championPath { try writeChampion(to: championPath) }
+      try onGeneration(result.summary)
+    }
+  }
+
+  /// Marks the run finished in its archive (with its champion) and closes the archive.
+  public func finish() throws {
+    try archive?.finish(champion: run.evolution.champion)
+    try archive?.close()
+  }
+
+  /// Writes the champion's genome document (JSON), atomically.
+  public func writeChampion(to path: String) throws {
+    guard let c = run.evolution.champion else { return }
+    let doc = GenomeDocument(task: config.task, genome: c.genome, generation: c.generation, seed: config.seed,
+                             searchMeanReward: c.searchMean, retestMeanReward: c.retestMean)
+    do { try Data((JSONText.pretty(doc) + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+      throw ExperimentError("cannot write champion to '\(path)': \(error.localizedDescription)")
+    }
+  }
+
+  /// Creates the folder a file will go in.
+  public static func prepareDirectory(for path: String) throws {
+    let dir = (path as NSString).deletingLastPathComponent
+    guard !dir.isEmpty else { return }
+    do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+      throw ExperimentError("cannot create directory '\(dir)': \(error.localizedDescription)")
+    }
+  }
+}
+
+/// A failure of the experiments layer, with its one-line message.
+public struct ExperimentError: Error, CustomStringConvertible {
+  public let description: String
+  public init(_ message: String) { description = message }
+}
+
+/// JSON as the engine writes it for people and tools: sorted keys, non-finite numbers as strings.
+public enum JSONText {
+  public static func compact<T: Encodable>(_ value: T) -> String { encode(value, pretty: false) }
+  public static func pretty<T: Encodable>(_ value: T) -> String { encode(value, pretty: true) }
+
+  static func encode<T: Encodable>(_ value: T, pretty: Bool) -> String {
+    let e = JSONEncoder()
+    e.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    // Encoding our Codable value types cannot fail: they hold no non-conforming values left
+    // unhandled above.
+    guard let data = try? e.encode(value) else { return "{}" }
+    return String(decoding: data, as: UTF8.self)
+  }
+}

@@ -1,0 +1,70 @@
+import WANNCore
+
+/// Result of one episode.
+public struct RolloutResult: Sendable, Equatable {
+  public var reward: Double
+  public var steps: Int
+}
+
+/// A task a WANN is scored on: its interface (sizes, labels, hidden activation set) and one
+/// rollout of a loaded network at one shared weight. Implementations keep their environment on
+/// the stack and allocate nothing per step.
+public protocol WANNTask: Sendable {
+  var kind: TaskKind { get }
+  var inputLabels: [String] { get }
+  var outputLabels: [String] { get }
+  /// The original release's hidden activation set for this task.
+  var hiddenActivations: [Activation] { get }
+  /// Runs one episode of the network loaded in `evaluator` with every connection at `weight`;
+  /// the episode's randomness (initial state) comes from `rng`.
+  func rollout(_ evaluator: inout NetworkEvaluator, weight: Double, rng: inout RandomStream) -> RolloutResult
+}
+
+extension WANNTask {
+  public var inputCount: Int { inputLabels.count }
+  public var outputCount: Int { outputLabels.count }
+  public var interface: TaskInterface {
+    TaskInterface(inputLabels: inputLabels, outputLabels: outputLabels, hiddenActivations: hiddenActivations)
+  }
+}
+
+public enum Tasks {
+  /// The task of `kind`. Classification tasks load their dataset (once per process) and throw
+  /// a `DatasetError` that names the fetch command when it is not installed.
+  public static func make(_ kind: TaskKind, batchSize: Int = 1000) throws(DatasetError) -> any WANNTask {
+    switch kind {
+    case .swingup: SwingUpTask()
+    case .swingupNovel: SwingUpTask(observesVelocities: false)
+    case .recall: RecallTask()
+    case .digits, .mnist256: ClassificationTask(kind: kind, data: try Datasets.load(kind), batchSize: batchSize)
+    case .biped: BipedTask()
+    case .bipedHardcore: BipedTask(hardcore: true)
+    }
+  }
+
+  /// Inputs, outputs and hidden activations of a task, without loading any data (for drawing,
+  /// reading genomes and restoring a search).
+  public static func interface(_ kind: TaskKind) -> TaskInterface {
+    let t: any WANNTask
+    switch kind {
+    case .swingup: t = SwingUpTask()
+    case .swingupNovel: t = SwingUpTask(observesVelocities: false)
+    case .recall: t = RecallTask()
+    case .biped: t = BipedTask()
+    case .bipedHardcore: t = BipedTask(hardcore: true)
+    case .digits, .mnist256:
+      let side = kind == .digits ? 8 : 16
+      return TaskInterface(inputLabels: ClassificationTask.pixelLabels(side: side), outputLabels: ClassificationTask.classLabels,
+                           hiddenActivations: ClassificationTask.hiddenActivationSet)
+    }
+    return TaskInterface(inputLabels: t.inputLabels, outputLabels: t.outputLabels, hiddenActivations: t.hiddenActivations)
+  }
+}
+
+/// What a search and an archive need to know of a task without running it.
+public struct TaskInterface: Sendable, Equatable {
+  public var inputLabels: [String]
+  public var outputLabels: [String]
+  /// The original release's hidden activation set for the task.
+  public var hiddenActivations: [Activation]
+}
