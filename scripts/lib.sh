@@ -74,8 +74,24 @@ build_release_mpi() {
 
 build_release() {
   log "building release (swift build -c release)"
-  (cd "$ROOT" && swift build -c release --product wann 2>&1 | grep -vE '^(\[[0-9]+/[0-9]+\]|Building|Compiling|Write|Planning)' || true)
+  mkdir -p "$ROOT/.build"
+  (cd "$ROOT" && swift build -c release --product wann 2>&1 | tee "$ROOT/.build/release-build.log" \
+    | grep -vE '^(\[[0-9]+/[0-9]+\]|Building|Compiling|Write|Planning)' || true)
   [ -x "$ROOT/.build/release/wann" ] || { log "release build failed"; return 1; }
+}
+
+# Fails when the last release build printed a compiler warning in the project's own sources.
+# A fresh clone compiles everything, so CI sees every warning; an incremental build shows only
+# those of the files it recompiled.
+check_no_warnings() {
+  local warnings
+  warnings="$(grep -E '^/.*/(Sources|Tests)/.*: warning:' "$ROOT/.build/release-build.log" | sort -u || true)"
+  if [ -n "$warnings" ]; then
+    log "compiler warnings (the build must have none):"
+    printf '%s\n' "$warnings" >&2
+    return 1
+  fi
+  log "no compiler warnings"
 }
 
 DATA="$ROOT/data"

@@ -77,32 +77,31 @@ public final class AnalysisStore {
   @discardableResult
   public func newResult(_ kind: String, generation: Int, index: Int, _ body: (ResultWriter) throws -> Void) throws -> String {
     try writing {
-      let name = ArchiveSchema.analysisName(generation: generation, index: index)
-      let analysis = base.exists(ArchiveSchema.analysisGroup)
-        ? try base.openGroup(ArchiveSchema.analysisGroup) : try base.createGroup(ArchiveSchema.analysisGroup)
-      let genome: H5Group
-      if analysis.exists(name) {
-        genome = try analysis.openGroup(name)
-      } else {
-        genome = try analysis.createGroup(name)
-        try genome.setAttribute("generation", Int64(generation))
-        try genome.setAttribute("index", Int64(index))
-      }
-      let parent = genome.exists(kind) ? try genome.openGroup(kind) : try genome.createGroup(kind)
+      let genomeName = ArchiveSchema.analysisName(generation: generation, index: index)
+      // Result numbers continue after the complete ones; groups left incomplete by older
+      // versions (which linked groups before writing them) are removed.
       var next = 0
-      for n in try parent.children() {
-        guard let k = Int(n) else { continue }
-        if !(try parent.openGroup(n)).hasAttribute("complete") { try parent.delete(n); continue }
-        next = max(next, k + 1)
+      if let parent = try? base.openGroup(ArchiveSchema.analysisGroup).openGroup(genomeName).openGroup(kind) {
+        for n in try parent.children() {
+          guard let k = Int(n) else { continue }
+          if !((try? parent.openGroup(n))?.hasAttribute("complete") ?? false) { try parent.delete(n); continue }
+          next = max(next, k + 1)
+        }
       }
-      let group = try parent.createAnonymousGroup()
+      let names = [ArchiveSchema.analysisGroup, genomeName, kind, String(next)]
+      let (group, pending) = try base.buildGroup(names) { position, g in
+        if position == 1 {
+          try g.setAttribute("generation", Int64(generation))
+          try g.setAttribute("index", Int64(index))
+        }
+      }
+      let location = ([base.path] + names).joined(separator: "/")
       try group.setAttribute("created", ArchiveWriter.timestamp())
       try group.setAttribute("software_version", WANNVersion.string)
-      let location = parent.path + "/" + String(next)
       try body(ResultWriter(group: group, archive: path, path: location))
       try group.setAttribute("complete", Int8(1))
       try file.flush()
-      _ = try parent.link(group, as: String(next))
+      try pending.commit()
       try file.flush()
       return location
     }

@@ -45,10 +45,13 @@ public final class ArchiveWriter {
     self.file = file
     ownsFile = false
     (run, generations) = try writingArchive(path) {
-      let runs = file.exists(file.runsGroupName) ? try file.openGroup(file.runsGroupName) : try file.createGroup(file.runsGroupName)
-      if runs.exists(runName) { try runs.delete(runName) }
-      let group = try runs.createGroup(runName)
+      if let runs = try? file.openGroup(file.runsGroupName), runs.exists(runName) { try runs.delete(runName) }
+      // Built unlinked and linked once flushed, like a generation: a run cut short before its
+      // first flush leaves no half-made group.
+      let (group, pending) = try file.buildGroup([file.runsGroupName, runName]) { _, _ in }
       let generations = try Self.initializeRun(group, config: config, inputLabels: inputLabels, outputLabels: outputLabels)
+      try file.flush()
+      try pending.commit()
       try file.flush()
       return (group, generations)
     }

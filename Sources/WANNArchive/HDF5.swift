@@ -180,6 +180,29 @@ class H5Location {
     return H5Group(group.object, path: "\(path)/\(name)")
   }
 
+  /// Builds a new group at `names` below this location so that no reader sees any of it before
+  /// it is complete: the groups of the path that exist are opened; the first missing one is
+  /// created unlinked and the rest inside it. `fill` receives each group it creates (with its
+  /// position in `names`) and finally the innermost group's parent and the innermost name's
+  /// new group. Returns the link still to make (`commit` it after writing and flushing).
+  func buildGroup(_ names: [String], created: (Int, H5Group) throws -> Void) throws -> (group: H5Group, pending: PendingLink) {
+    precondition(!names.isEmpty)
+    var location: H5Location = self
+    var i = 0
+    while i < names.count - 1, location.exists(names[i]) {
+      location = try location.openGroup(names[i])
+      i += 1
+    }
+    let top = try location.createAnonymousGroup()
+    try created(i, top)
+    var group = top
+    for j in (i + 1)..<names.count {
+      group = try group.createGroup(names[j])
+      try created(j, group)
+    }
+    return (group, PendingLink(parent: location, group: top, name: names[i]))
+  }
+
   func openGroup(_ name: String) throws -> H5Group {
     guard exists(name) else { throw HDF5Error(operation: "no group \(path)/\(name)", stack: []) }
     let id = try H5.check(id: H5Gopen2(object.id, name, wann_h5p_default()), "cannot open group \(path)/\(name)")
@@ -402,6 +425,14 @@ class H5Location {
 }
 
 final class H5Group: H5Location {}
+
+/// A group built unlinked, to be linked under its name once written and flushed.
+struct PendingLink {
+  let parent: H5Location
+  let group: H5Group
+  let name: String
+  func commit() throws { _ = try parent.link(group, as: name) }
+}
 
 /// An open HDF5 file. Closed when the object goes away; `flush()` makes what was written so far
 /// survive a crash of this process (not a power loss: flush is not fsync).
