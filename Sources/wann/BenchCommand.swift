@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 import WANNCore
 import WANNExperiments
 import WANNTasks
@@ -191,10 +190,13 @@ struct BenchCommand: ParsableCommand {
   func checkExactness(threads: Int) -> ExactnessResult {
     let seed: UInt64 = 1
     let chunks = max(threads, 1) * 16
-    let merged = Mutex(SquareCheck())
-    DispatchQueue.concurrentPerform(iterations: chunks) { k in
-      let part = SquareCheck.run((arguments * k / chunks)..<(arguments * (k + 1) / chunks), seed: seed)
-      merged.withLock { $0.merge(part) }
+    let merged = Locked(SquareCheck())
+    let arguments = self.arguments
+    WorkerPool.run(jobs: chunks, threads: threads) { jobs in
+      while let k = jobs.next() {
+        let part = SquareCheck.run((arguments * k / chunks)..<(arguments * (k + 1) / chunks), seed: seed)
+        merged.withLock { $0.merge(part) }
+      }
     }
     let total = merged.withLock { $0 }
     let n = min(arguments, 10_000_000)
