@@ -18,6 +18,10 @@ requirement: every dataset opens directly with h5py.
 """
 from __future__ import annotations
 
+import fcntl
+import os
+import time
+
 import h5py
 import numpy as np
 import pandas as pd
@@ -30,6 +34,35 @@ class ArchiveError(Exception):
     pass
 
 
+def being_written(path: str) -> bool:
+    """True while a wann command holds the archive's writer lock (PATH.lock)."""
+    try:
+        fd = os.open(str(path) + ".lock", os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def open_file(path: str) -> h5py.File:
+    """Opens an archive for reading. A search may be writing it (wann takes no HDF5 lock, so
+    readers are welcome); an open that meets the writer mid-flush ("truncated file") is tried
+    again for up to about 2 s while the writer holds the archive."""
+    for attempt in range(40):
+        try:
+            return h5py.File(path, "r")
+        except OSError as e:
+            if attempt == 39 or not being_written(path):
+                raise ArchiveError(f"cannot open {path}: {e}") from None
+            time.sleep(0.05)
+
+
 def _legend(text: str) -> dict[int, str]:
     return {int(k): v for k, v in (item.split("=") for item in text.split(","))}
 
@@ -39,10 +72,7 @@ class Archive:
 
     def __init__(self, path: str, run: str | None = None):
         self.path = str(path)
-        try:
-            self.file = h5py.File(self.path, "r")
-        except OSError as e:
-            raise ArchiveError(f"cannot open {self.path}: {e}") from None
+        self.file = open_file(self.path)
         attrs = self.file.attrs
         if attrs.get("format") != FORMAT:
             raise ArchiveError(f"{self.path} is not a wann run archive")
@@ -80,7 +110,17 @@ class Archive:
 
     def generations(self) -> list[int]:
         """Complete generations, ascending (a generation cut short by a crash has no `complete`)."""
-        return sorted(int(name) for name, g in self.root["generations"].items() if g.attrs.get("complete") == 1)
+        # A group that does not open (a search linking it at this very moment, or one cut short
+        # by an older wann on a full disk) is not a finished generation.
+        gens = self.root["generations"]
+        done = []
+        for name in gens:
+            try:
+                if gens[name].attrs.get("complete") == 1:
+                    done.append(int(name))
+            except (KeyError, OSError, ValueError, AttributeError):
+                continue
+        return sorted(done)
 
     def group(self, generation: int) -> h5py.Group:
         name = f"{generation:06d}"
@@ -230,14 +270,14 @@ def _runs_group(f: h5py.File) -> str:
 
 def runs(path: str) -> list[str]:
     """Names of the runs of a comparison or experiment archive (empty for a single-run archive)."""
-    with h5py.File(str(path), "r") as f:
+    with open_file(str(path)) as f:
         group = _runs_group(f)
         return sorted(f[group].keys()) if group in f else []
 
 
 def comparison(path: str) -> pd.DataFrame:
     """Final champion score of every run of a finished comparison: condition, run, score."""
-    with h5py.File(str(path), "r") as f:
+    with open_file(str(path)) as f:
         if "comparison" not in f:
             raise ArchiveError(f"{path} holds no finished comparison")
         g = f["comparison"]
@@ -251,7 +291,7 @@ def comparison(path: str) -> pd.DataFrame:
 
 def kind(path: str) -> str:
     """"run", "comparison" or "experiment"."""
-    with h5py.File(str(path), "r") as f:
+    with open_file(str(path)) as f:
         if f.attrs.get("format") != FORMAT:
             raise ArchiveError(f"{path} is not a wann archive (no format = {FORMAT!r} attribute)")
         return str(f.attrs.get("kind", "run"))
@@ -260,7 +300,7 @@ def kind(path: str) -> str:
 def variants(path: str) -> list[str]:
     """Variant names of an experiment archive, in the experiment file's order (empty otherwise)."""
     import tomllib
-    with h5py.File(str(path), "r") as f:
+    with open_file(str(path)) as f:
         text = f.attrs.get("experiment_toml")
     return list(tomllib.loads(text).get("variants", {}).keys()) if text else []
 
@@ -269,7 +309,7 @@ def battery(path: str) -> pd.DataFrame:
     """Test-battery scores of every run of an experiment archive (`wann experiment run`): one row
     per run and condition: run, variant, seed, condition, score (mean reward under it)."""
     rows = []
-    with h5py.File(str(path), "r") as f:
+    with open_file(str(path)) as f:
         group = _runs_group(f)
         if group not in f:
             raise ArchiveError(f"{path} holds no runs")
@@ -287,7 +327,7 @@ def battery_sweeps(path: str) -> pd.DataFrame:
     """The shared-weight sweep of every run's champion in an experiment archive, long form: run,
     variant, seed, weight, mean (over the sweep's trials)."""
     frames = []
-    with h5py.File(str(path), "r") as f:
+    with open_file(str(path)) as f:
         group = _runs_group(f)
         for name, run in f[group].items():
             if "evaluation" not in run or run["evaluation"].attrs.get("complete") != 1:

@@ -39,14 +39,18 @@ public final class AnalysisStore {
   let base: H5Location
   /// Set by a failed write: the file is abandoned as its last flush left it.
   private var failed = false
+  /// Our writer lock on the archive, held until `close()`.
+  let lock: ArchiveLock
 
   public init(path: String, run: String? = nil) throws {
     self.path = path
     runName = run
+    lock = try ArchiveLock(archivePath: path)
     (file, _, base) = try ArchiveReader.openRun(path: path, run: run, mode: .readWrite)
   }
 
   public func close() throws {
+    defer { lock.release() }
     guard !failed else { return }
     try writingArchive(path) { try file.close() }
   }

@@ -40,7 +40,8 @@ public final class ArchiveReader {
       completeGenerations = complete.sorted()
       incompleteGenerations = incomplete.sorted()
       if let last = completeGenerations.last, completeGenerations != Array(0...last) {
-        throw ArchiveError.corrupt(path, "generations are missing before generation \(last)")
+        let missing = Set(0...last).subtracting(completeGenerations).sorted().prefix(10).map(String.init).joined(separator: ", ")
+        throw ArchiveError.corrupt(path, "the group of generation(s) \(missing) is damaged or missing, before the last complete generation \(last) (`wann inspect --check \(path)` lists the damage)")
       }
     } catch let e as HDF5Error {
       throw ArchiveError.readFailed(path, e)
@@ -50,13 +51,27 @@ public final class ArchiveReader {
   /// Opens an archive file, checks that it is ours and not newer than this build, and finds the
   /// run: the file's root, or `run` inside a multi-run archive.
   static func openRun(path: String, run: String?, mode: H5File.Mode) throws -> (H5File, Int64, H5Location) {
+    // An archive that a search is writing can be opened at the very moment the writer flushes,
+    // when its superblock is a step ahead of its data ("truncated file"). That passes in
+    // milliseconds: while a writer holds the archive, a failed open is tried again, for up to
+    // about 2 s.
+    var attempt = 0
+    while true {
+      do { return try openRunOnce(path: path, run: run, mode: mode) } catch {
+        attempt += 1
+        guard mode == .readOnly, attempt < 40, ArchiveLock.isHeld(path) != nil else { throw error }
+        switch error {
+        case ArchiveError.readFailed, ArchiveError.notHDF5, ArchiveError.foreign: usleep(50_000)
+        default: throw error
+        }
+      }
+    }
+  }
+
+  static func openRunOnce(path: String, run: String?, mode: H5File.Mode) throws -> (H5File, Int64, H5Location) {
     guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(path) }
     guard H5File.isHDF5(path) else { throw ArchiveError.notHDF5(path) }
-    let file: H5File
-    do { file = try H5File(path: path, mode: mode) } catch let e as HDF5Error {
-      if mode == .readWrite { throw ArchiveError.notWritable(path, e) }
-      throw ArchiveError.readFailed(path, e)
-    }
+    let file = try openFile(path: path, mode: mode)
     guard file.hasAttribute("format"), (try? file.stringAttribute("format")) == ArchiveSchema.format else {
       throw ArchiveError.foreign(path)
     }
@@ -71,9 +86,36 @@ public final class ArchiveReader {
         return (file, version, try file.openGroup(file.runsGroupName).openGroup(run))
       }
       guard file.hasAttribute("config_toml") else {
-        throw ArchiveError.noGenomes(path, "an experiment or comparison archive holds several runs; name one as FILE#RUN/champion or FILE#RUN/G/I (runs: \(runs.isEmpty ? "none" : runs.joined(separator: ", ")))")
+        let kind = (try? file.stringAttribute("kind")).flatMap(ArchiveKind.init(rawValue:))
+        guard kind == .experiment || kind == .comparison, !runs.isEmpty else {
+          throw ArchiveError.corrupt(path, "its run config (the root attribute config_toml) does not read (`wann inspect --check \(path)` lists the damage)")
+        }
+        throw ArchiveError.noGenomes(path, "an experiment or comparison archive holds several runs; name one as FILE#RUN/champion or FILE#RUN/G/I (runs: \(runs.joined(separator: ", ")))")
       }
       return (file, version, file)
+    }
+  }
+
+  /// Reads every group and dataset of the file in full (HDF5 verifies each dataset's checksum
+  /// as it reads) and lists what is damaged, one "PATH: why" per object; empty when all reads.
+  public static func damagedObjects(path: String) throws -> [String] {
+    guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(path) }
+    guard H5File.isHDF5(path) else { throw ArchiveError.notHDF5(path) }
+    let file = try openFile(path: path, mode: .readOnly)
+    defer { try? file.close() }
+    return file.damagedObjects()
+  }
+
+  /// Opens an archive file, turning HDF5's failures into errors that say what to do.
+  static func openFile(path: String, mode: H5File.Mode) throws -> H5File {
+    do { return try H5File(path: path, mode: mode) } catch let e as HDF5Error {
+      // HDF5_USE_FILE_LOCKING=TRUE makes HDF5 lock files whatever we ask: a running search then
+      // keeps readers out. Say so rather than pass on HDF5's lock error.
+      if e.description.contains("unable to lock"), let holder = ArchiveLock.isHeld(path) {
+        throw ArchiveError.lockedForReading(path, holder)
+      }
+      if mode == .readWrite { throw ArchiveError.notWritable(path, e) }
+      throw ArchiveError.readFailed(path, e)
     }
   }
 
@@ -190,6 +232,12 @@ public final class ArchiveReader {
     } catch let e as HDF5Error {
       throw ArchiveError.readFailed(path, e)
     }
+  }
+
+  /// The generations the run is to reach: the config's, or the target of the last
+  /// `wann resume --generations N`.
+  public var generationsTarget: Int {
+    (try? base.attribute("generations_target", as: Int64.self)).map(Int.init) ?? config.generations
   }
 
   /// True when the run's search finished (its `end_time` is set).

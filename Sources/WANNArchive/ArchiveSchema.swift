@@ -99,6 +99,14 @@ public enum ArchiveKind: String, Sendable, CaseIterable {
 /// What can go wrong with an archive, each naming the file and the fix.
 public enum ArchiveError: Error, CustomStringConvertible {
   case exists(String)
+  case isDirectory(String)
+  /// The archive's folder does not exist (archive, folder).
+  case noDirectory(String, String)
+  /// Another process holds the archive's writer lock (archive, holder).
+  case locked(String, String)
+  case lockFailed(String, String)
+  /// HDF5's own lock (forced on by HDF5_USE_FILE_LOCKING=TRUE) keeps readers out (archive, holder).
+  case lockedForReading(String, String)
   case notFound(String)
   case notHDF5(String)
   case foreign(String)
@@ -116,6 +124,13 @@ public enum ArchiveError: Error, CustomStringConvertible {
   public var description: String {
     switch self {
     case .exists(let p): "\(p) already exists: pass --force to overwrite it, or choose another --out"
+    case .isDirectory(let p): "\(p) is a directory: give an archive file name (--force never replaces a directory)"
+    case .noDirectory(let p, let d): "cannot create \(p): the folder \(d) does not exist (create it first: mkdir -p \(d))"
+    case .locked(let p, let holder):
+      "\(p) is being written by \(holder): wait for it to finish, or stop it first (two writers would destroy the archive)"
+    case .lockFailed(let p, let why): "cannot take the writer lock \(p).lock: \(why)"
+    case .lockedForReading(let p, let holder):
+      "\(p) is being written by \(holder), and HDF5_USE_FILE_LOCKING=TRUE keeps readers out meanwhile: unset it (or set it to FALSE) to read a running archive, or wait"
     case .notFound(let p): "archive \(p) does not exist"
     case .notHDF5(let p): "\(p) is not an HDF5 file (or is truncated before its superblock)"
     case .foreign(let p): "\(p) is an HDF5 file but not a wann run archive (no format = \"\(ArchiveSchema.format)\" attribute)"
@@ -128,7 +143,7 @@ public enum ArchiveError: Error, CustomStringConvertible {
     case .corrupt(let p, let why): "archive \(p) is damaged: \(why)"
     case .noGenomes(let p, let why): "\(p): \(why)"
     case .notWritable(let p, let e):
-      "cannot open \(p) for writing analysis results (is a search or another wann command still writing it, or is the file read-only?): \(e)"
+      "cannot open \(p) for writing (is the file read-only, or damaged? `wann inspect --check \(p)` lists damaged data): \(e)"
     }
   }
 }

@@ -24,12 +24,15 @@ public final class ArchiveWriter {
   let ownsFile: Bool
   /// Set by a failed write: the file is abandoned and this writer writes nothing more.
   private var failed = false
+  /// Our writer lock on the archive (nil for a run of a multi-run archive: its writer holds it).
+  let lock: ArchiveLock?
 
   /// Creates a new archive for a search. Refuses to replace an existing file unless `force`.
   /// `inputLabels` and `outputLabels` name the task's inputs and outputs (stored for readers).
   public init(creating path: String, config: SearchConfig, inputLabels: [String], outputLabels: [String], force: Bool) throws {
     self.path = path
     ownsFile = true
+    lock = try ArchiveLock(archivePath: path)
     (file, run, generations) = try writingArchive(path) {
       let file = try H5File.createArchive(path, force: force)
       try Self.writeFormat(file, kind: .run)
@@ -44,6 +47,7 @@ public final class ArchiveWriter {
     self.path = path
     self.file = file
     ownsFile = false
+    lock = nil
     (run, generations) = try writingArchive(path) {
       if let runs = try? file.openGroup(file.runsGroupName), runs.exists(runName) { try runs.delete(runName) }
       // Built unlinked and linked once flushed, like a generation: a run cut short before its
@@ -84,17 +88,28 @@ public final class ArchiveWriter {
 
   /// Reopens an archive to append generations after `lastComplete`, removing a generation that
   /// was cut short.
-  public init(appendingTo path: String, lastComplete: Int?) throws {
+  /// `lock`: the archive's lock when the caller took it already (to read the run before deciding
+  /// to resume it), else taken here.
+  public init(appendingTo path: String, lastComplete: Int?, generationsTarget: Int? = nil, lock: ArchiveLock? = nil) throws {
     self.path = path
     ownsFile = true
+    self.lock = try lock ?? ArchiveLock(archivePath: path)
+    // A generation group an older wann left half-written on a full disk cannot be deleted in
+    // place: rebuild the file without it first.
+    let unopenable = try ArchiveRepair.unopenableGenerations(path)
+    if !unopenable.isEmpty { try ArchiveRepair.rebuild(path, dropping: unopenable) }
     (file, run, generations) = try writingArchive(path) {
-      let file = try H5File(path: path, mode: .readWrite)
+      let file: H5File
+      do { file = try H5File(path: path, mode: .readWrite) } catch let e as HDF5Error { throw ArchiveError.notWritable(path, e) }
       let generations = try file.openGroup(ArchiveSchema.generationsGroup)
       for name in try generations.children() {
         guard let g = Int(name) else { continue }
         if lastComplete.map({ g > $0 }) ?? true { try generations.delete(name) }
       }
       try file.setAttribute("resumed_time", Self.timestamp())
+      // A resume may go past the planned generations (`--generations N`): record the new target,
+      // which readers prefer to the config's.
+      if let generationsTarget { try file.setAttribute("generations_target", Int64(generationsTarget)) }
       try file.flush()
       return (file, file, generations)
     }
@@ -105,8 +120,12 @@ public final class ArchiveWriter {
   /// Closes the archive (a run of a multi-run archive leaves the file to its `MultiRunWriter`;
   /// a writer whose write failed leaves the file as it was).
   public func close() throws {
+    defer { lock?.release() }
     guard ownsFile, !failed else { return }
-    try writing { try file.close() }
+    try writing {
+      try file.commitPendingRename()
+      try file.close()
+    }
   }
 
   /// Runs a write. On failure the file is abandoned: HDF5 would otherwise retry the failed
@@ -135,6 +154,8 @@ public final class ArchiveWriter {
       try file.flush()
       _ = try parent.link(g, as: name)
       try file.flush()
+      // A new archive takes its name once it holds something finished.
+      try file.commitPendingRename()
     }
   }
 
@@ -238,12 +259,60 @@ public final class ArchiveWriter {
 }
 
 extension H5File {
-  /// Creates a new archive file; an existing file is an error unless `force`, then replaced.
+  /// Creates a new archive for `path` (whose `ArchiveLock` the caller holds). The file is
+  /// written under `PATH.partial` and renamed over `path` once it holds a first finished
+  /// generation (`commitPendingRename`), so a crash in the first moments never leaves a stub
+  /// where a good file was, and `--force` replaces the old file only then. An existing `path`
+  /// is refused unless `force`, except a stub left by an older wann killed in its first
+  /// moments. A directory is never replaced.
   static func createArchive(_ path: String, force: Bool) throws -> H5File {
-    if FileManager.default.fileExists(atPath: path) {
-      guard force else { throw ArchiveError.exists(path) }
-      try FileManager.default.removeItem(atPath: path)
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+      if isDirectory.boolValue { throw ArchiveError.isDirectory(path) }
+      guard force || ArchiveFiles.isStub(path) else { throw ArchiveError.exists(path) }
     }
-    return try H5File(path: path, mode: .create)
+    let parent = PathText.folder(of: path)
+    if !parent.isEmpty && !FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) {
+      throw ArchiveError.noDirectory(path, parent)
+    }
+    let partial = ArchiveFiles.partialPath(path)
+    if FileManager.default.fileExists(atPath: partial) { try? FileManager.default.removeItem(atPath: partial) }
+    let file = try H5File(path: partial, mode: .create)
+    file.pendingRename = (partial, path)
+    return file
+  }
+
+  /// Renames the new archive over its final name, once (see `createArchive`).
+  func commitPendingRename() throws {
+    guard let (from, to) = pendingRename else { return }
+    if rename(from, to) != 0 {
+      throw HDF5Error(operation: "cannot rename \(from) to \(to): \(String(cString: strerror(errno)))", stack: [])
+    }
+    pendingRename = nil
+  }
+}
+
+/// Names and checks of archive files on disk.
+enum ArchiveFiles {
+  /// Where a new archive is written until it holds a finished generation.
+  static func partialPath(_ path: String) -> String { path + ".partial" }
+
+  /// A file at an archive's path that holds nothing worth keeping: empty, a truncated HDF5
+  /// file (its signature and no more), or a run archive with no finished generation. Older
+  /// versions left such stubs when killed in their first moments. (The caller holds the
+  /// archive's lock, so no writer is filling it.)
+  static func isStub(_ path: String) -> Bool {
+    var info = stat()
+    guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+    let size = Int(info.st_size)
+    if size == 0 { return true }
+    guard let reader = try? ArchiveReader(path: path) else {
+      // Not readable: a stub only if it is small and begins like an HDF5 file.
+      guard size < 65536, let handle = FileHandle(forReadingAtPath: path) else { return false }
+      defer { try? handle.close() }
+      return handle.readData(ofLength: 8) == Data([0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A])
+    }
+    defer { try? reader.close() }
+    return reader.completeGenerations.isEmpty && !reader.isFinished
   }
 }

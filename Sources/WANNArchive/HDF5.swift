@@ -366,18 +366,21 @@ class H5Location {
 
   private func datasetCreation(shape: [Int], rowBytes: Int, compress: Bool) throws -> H5Object {
     let plist = H5Object(try H5.check(id: H5Pcreate(wann_h5p_dataset_create()), "property list"), closer: H5Pclose)
-    // Compression needs chunks; chunks must be non-zero and fit the dimensions. Tiny datasets
-    // stay contiguous (a chunk's overhead would outweigh any saving).
+    // Filters need chunks; chunks must be non-zero and fit the dimensions.
+    // Every non-empty dataset is chunked so that it can carry a Fletcher32 checksum: a flipped
+    // bit in its data is a read error naming the dataset, never a wrong number. Chunks run along
+    // the first axis, about 64 KiB each; small datasets are one chunk.
+    guard !shape.isEmpty, shape.allSatisfy({ $0 > 0 }) else { return plist }
     let total = shape.reduce(1, *) * rowBytes
-    if compress && total >= 1024 && shape.allSatisfy({ $0 > 0 }) {
-      // Chunk along the first axis, about 64 KiB per chunk.
-      let inner = shape.dropFirst().reduce(1, *) * rowBytes
-      let first = max(1, min(shape[0], 65536 / max(inner, 1)))
-      var chunk = [hsize_t(first)] + shape.dropFirst().map { hsize_t($0) }
-      try H5.check(H5Pset_chunk(plist.id, Int32(chunk.count), &chunk), "chunking")
+    let inner = shape.dropFirst().reduce(1, *) * rowBytes
+    let first = max(1, min(shape[0], 65536 / max(inner, 1)))
+    var chunk = [hsize_t(first)] + shape.dropFirst().map { hsize_t($0) }
+    try H5.check(H5Pset_chunk(plist.id, Int32(chunk.count), &chunk), "chunking")
+    if compress && total >= 1024 {
       try H5.check(H5Pset_shuffle(plist.id), "shuffle filter")
       try H5.check(H5Pset_deflate(plist.id, 4), "gzip filter")
     }
+    try H5.check(H5Pset_fletcher32(plist.id), "checksum filter")
     return plist
   }
 
@@ -406,6 +409,84 @@ class H5Location {
                    "cannot read dataset \(path)/\(name)")
     }
     return out
+  }
+
+  /// Reads a whole dataset in its own type, only to check that it reads (checksums, inflation).
+  func readRaw(_ name: String) throws {
+    let ds = try openDataset(name)
+    let type = H5Object(try H5.check(id: H5Dget_type(ds.id), "type of \(path)/\(name)"), closer: H5Tclose)
+    let size = H5Tget_size(type.id)
+    let n = try shape(of: name).reduce(1, *)
+    guard n > 0, size > 0 else { return }
+    var buffer = [UInt8](repeating: 0, count: n * size)
+    _ = try buffer.withUnsafeMutableBytes { buf in
+      try H5.check(H5Dread(ds.id, type.id, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
+                   "cannot read dataset \(path)/\(name)")
+    }
+  }
+
+  /// Walks every group and dataset below this location, reading each dataset in full, and
+  /// returns what failed: "PATH: why" per damaged object. What is intact is all read.
+  func damagedObjects() -> [String] {
+    var damaged: [String]
+    if self is H5File {
+      // A file's attributes belong to its root group.
+      let rootID = H5Gopen2(object.id, "/", wann_h5p_default())
+      guard rootID >= 0 else { return ["/: the root group does not open: \(H5.errorStack().joined(separator: "; "))"] }
+      let root = H5Object(rootID, closer: H5Gclose)
+      damaged = damagedAttributes(of: root.id, at: "/")
+    } else {
+      damaged = damagedAttributes(of: object.id, at: path)
+    }
+    let names: [String]
+    do { names = try children() } catch { return ["\(path.isEmpty ? "/" : path): \(error)"] }
+    for name in names {
+      if let group = try? openGroup(name) {
+        damaged += group.damagedObjects()
+        continue
+      }
+      do {
+        try readRaw(name)
+        let dataset = try openDataset(name)
+        damaged += damagedAttributes(of: dataset.id, at: "\(path)/\(name)")
+      } catch { damaged.append("\(path)/\(name): \(error)") }
+    }
+    return damaged
+  }
+
+  /// Opens and reads every attribute of an object; lists those that fail.
+  private func damagedAttributes(of id: hid_t, at where_: String) -> [String] {
+    let count = H5Aget_num_attrs(id)
+    guard count >= 0 else { return ["\(where_): cannot count its attributes: \(H5.errorStack().joined(separator: "; "))"] }
+    var damaged: [String] = []
+    for i in 0..<Int(count) {
+      let attr = H5Aopen_by_idx(id, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, hsize_t(i), wann_h5p_default(), wann_h5p_default())
+      let attrID = attr >= 0 ? attr : H5Aopen_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(i), wann_h5p_default(), wann_h5p_default())
+      guard attrID >= 0 else {
+        damaged.append("\(where_): attribute \(i) does not open: \(H5.errorStack().joined(separator: "; "))")
+        continue
+      }
+      let a = H5Object(attrID, closer: H5Aclose)
+      let type = H5Aget_type(a.id)
+      let space = H5Aget_space(a.id)
+      defer {
+        if type >= 0 { H5Tclose(type) }
+        if space >= 0 { H5Sclose(space) }
+      }
+      guard type >= 0, space >= 0 else {
+        damaged.append("\(where_): attribute \(i) is unreadable: \(H5.errorStack().joined(separator: "; "))")
+        continue
+      }
+      // Variable-length strings hold pointers that would need freeing: their reading is
+      // checked by the callers that use them; fixed-size values are read here.
+      if H5Tis_variable_str(type) > 0 { continue }
+      let n = max(Int(H5Sget_simple_extent_npoints(space)), 0)
+      var buffer = [UInt8](repeating: 0, count: max(n * H5Tget_size(type), 1))
+      if H5Aread(a.id, type, &buffer) < 0 {
+        damaged.append("\(where_): attribute \(i) does not read: \(H5.errorStack().joined(separator: "; "))")
+      }
+    }
+    return damaged
   }
 
   /// Reads one field of a compound table (HDF5 matches fields by name).
@@ -439,11 +520,21 @@ struct PendingLink {
 final class H5File: H5Location {
   enum Mode { case create, readOnly, readWrite }
 
+  /// A new archive's temporary and final names, until it is renamed (`commitPendingRename`).
+  var pendingRename: (from: String, to: String)?
+
   init(path: String, mode: Mode) throws {
     H5.silence()
     let fapl = H5Object(try H5.check(id: H5Pcreate(wann_h5p_file_access()), "file access list"), closer: H5Pclose)
     // Close every object with the file, so a leaked handle cannot keep the file open.
     try H5.check(H5Pset_fclose_degree(fapl.id, H5F_CLOSE_STRONG), "file close degree")
+    // No HDF5 file lock: readers (wann inspect, h5py) may open an archive while a search writes
+    // it, which HDF5's lock forbids. Two writers are kept apart by our own lock (`ArchiveLock`),
+    // which holds whatever HDF5_USE_FILE_LOCKING says.
+    try H5.check(H5Pset_file_locking(fapl.id, false, true), "file locking")
+    // The 1.10 file format: object headers, B-trees and heaps carry checksums, so damaged
+    // metadata is an error rather than wrong data (h5py and HDF5 1.10 or newer read it).
+    if mode == .create { try H5.check(H5Pset_libver_bounds(fapl.id, H5F_LIBVER_V18, H5F_LIBVER_V18), "format version") }
     let id: hid_t
     switch mode {
     case .create:

@@ -6,17 +6,27 @@ import WANNCore
 public final class MultiRunWriter {
   public let path: String
   let file: H5File
+  /// Our writer lock on the archive, held until `close()`.
+  let lock: ArchiveLock
 
   /// Reopens a multi-run archive to add runs (`wann experiment run` resuming).
   public init(appendingTo path: String) throws {
     self.path = path
+    lock = try ArchiveLock(archivePath: path)
     do { file = try H5File(path: path, mode: .readWrite) } catch let e as HDF5Error {
       throw ArchiveError.notWritable(path, e)
     }
   }
 
-  /// Closes the archive (and with it every run writer made by `run(named:...)`).
-  public func close() throws { try writingArchive(path) { try file.close() } }
+  /// Closes the archive (and with it every run writer made by `run(named:...)`), renaming a new
+  /// archive over its final name if no run has done so yet.
+  public func close() throws {
+    defer { lock.release() }
+    try writingArchive(path) {
+      try file.commitPendingRename()
+      try file.close()
+    }
+  }
 
   /// Removes a run group (an unfinished run about to be redone).
   public func removeRun(named name: String) throws {
@@ -31,6 +41,7 @@ public final class MultiRunWriter {
   /// Creates an experiment archive (kind "experiment") holding the definition's text.
   public init(creatingExperiment path: String, task: TaskKind, definition: String, force: Bool) throws {
     self.path = path
+    lock = try ArchiveLock(archivePath: path)
     file = try writingArchive(path) {
       let file = try H5File.createArchive(path, force: force)
       try ArchiveWriter.writeFormat(file, kind: .experiment)
@@ -45,6 +56,7 @@ public final class MultiRunWriter {
   /// Creates a comparison archive (kind "comparison") for `conditions` x `seeds`.
   public init(creating path: String, task: TaskKind, conditions: [String], seeds: [UInt64], force: Bool) throws {
     self.path = path
+    lock = try ArchiveLock(archivePath: path)
     file = try writingArchive(path) {
       let file = try H5File.createArchive(path, force: force)
       try ArchiveWriter.writeFormat(file, kind: .comparison)
@@ -113,9 +125,9 @@ public struct MultiRunReader {
   public init(path: String) throws {
     guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(path) }
     guard H5File.isHDF5(path) else { throw ArchiveError.notHDF5(path) }
+    let file = try ArchiveReader.openFile(path: path, mode: .readOnly)
+    defer { try? file.close() }
     do {
-      let file = try H5File(path: path, mode: .readOnly)
-      defer { try? file.close() }
       guard (try? file.stringAttribute("format")) == ArchiveSchema.format else { throw ArchiveError.foreign(path) }
       kind = (try? file.stringAttribute("kind")).flatMap(ArchiveKind.init(rawValue:)) ?? .run
       isComparison = kind == .comparison

@@ -5,7 +5,16 @@ public struct NodeID: Hashable, Comparable, Sendable, Codable, CustomStringConve
   public init(_ rawValue: Int32) { self.rawValue = rawValue }
   public static func < (a: NodeID, b: NodeID) -> Bool { a.rawValue < b.rawValue }
   public var description: String { "n\(rawValue)" }
-  public init(from decoder: Decoder) throws { rawValue = try decoder.singleValueContainer().decode(Int32.self) }
+  /// Reads a 64-bit number and checks it fits, so that an id out of range is named as such
+  /// (decoding it as Int32 directly makes Foundation report "not valid JSON").
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.singleValueContainer()
+    let wide = try c.decode(Int64.self)
+    guard let id = Int32(exactly: wide), id >= 0 else {
+      throw DecodingError.dataCorruptedError(in: c, debugDescription: "node id \(wide) is out of range (0...\(Int32.max))")
+    }
+    rawValue = id
+  }
   public func encode(to encoder: Encoder) throws {
     var c = encoder.singleValueContainer()
     try c.encode(rawValue)

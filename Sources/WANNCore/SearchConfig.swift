@@ -138,12 +138,15 @@ public struct SearchConfig: Codable, Sendable, Equatable {
     func check(_ ok: Bool, _ key: String, _ why: String) throws(ConfigError) {
       if !ok { throw ConfigError.invalidValue(key: key, reason: why) }
     }
-    try check(generations >= 0, "generations", "must be 0 or more")
-    try check(population.size >= 2, "population.size", "must be at least 2")
+    // Every count has an upper bound, checked before anything is allocated: an absurd value is
+    // an error naming its range, never a failed allocation or a search that cannot end.
+    try check((0...10_000_000).contains(generations), "generations", "must be in 0...10000000 (not \(generations))")
+    try check((2...1_000_000).contains(population.size), "population.size", "must be at least 2 and at most 1000000 (not \(population.size))")
     try check((0..<1).contains(population.eliteRatio), "population.eliteRatio", "must be in [0, 1)")
     try check((0..<1).contains(population.cullRatio), "population.cullRatio", "must be in [0, 1)")
     try check(population.size - cullCount >= 1, "population.cullRatio", "leaves no genome to breed from")
-    try check(population.tournamentSize >= 1, "population.tournamentSize", "must be at least 1")
+    try check((1...population.size).contains(population.tournamentSize), "population.tournamentSize",
+              "must be in 1...population.size (\(population.size)), not \(population.tournamentSize)")
     try check((0...1).contains(population.initialConnectionProbability),
               "population.initialConnectionProbability", "must be in [0, 1]")
     let p = [mutation.insertNode, mutation.addConnection, mutation.changeActivation, mutation.enableConnection]
@@ -152,16 +155,21 @@ public struct SearchConfig: Codable, Sendable, Equatable {
     if let h = mutation.hiddenActivations {
       try check(!h.isEmpty, "mutation.hiddenActivations", "must name at least one activation")
     }
-    try check(!evaluation.weights.isEmpty, "evaluation.weights", "must hold at least one weight")
+    try check((1...10_000).contains(evaluation.weights.count), "evaluation.weights", "must hold 1 to 10000 weights")
     try check(evaluation.weights.allSatisfy(\.isFinite), "evaluation.weights", "must be finite numbers")
-    try check(evaluation.repetitions >= 1, "evaluation.repetitions", "must be at least 1")
-    try check(evaluation.championRetests >= 1, "evaluation.championRetests", "must be at least 1")
+    try check((1...10_000).contains(evaluation.repetitions), "evaluation.repetitions", "must be in 1...10000 (not \(evaluation.repetitions))")
+    try check((1...10_000).contains(evaluation.championRetests), "evaluation.championRetests",
+              "must be in 1...10000 (not \(evaluation.championRetests))")
     try check(evaluation.fixedWeight.isFinite, "evaluation.fixedWeight", "must be finite")
     try check(evaluation.randomLow < evaluation.randomHigh && evaluation.randomLow.isFinite && evaluation.randomHigh.isFinite,
               "evaluation.randomLow", "must be finite and below evaluation.randomHigh")
-    try check(evaluation.randomDraws >= 1, "evaluation.randomDraws", "must be at least 1")
+    try check((1...10_000).contains(evaluation.randomDraws), "evaluation.randomDraws", "must be in 1...10000 (not \(evaluation.randomDraws))")
     try check(evaluation.noiseSigma >= 0 && evaluation.noiseSigma.isFinite, "evaluation.noiseSigma", "must be finite and >= 0")
-    try check(evaluation.batchSize >= 1, "evaluation.batchSize", "must be at least 1")
+    try check((1...1_000_000).contains(evaluation.batchSize), "evaluation.batchSize", "must be in 1...1000000 (not \(evaluation.batchSize))")
+    // A generation's rewards (genomes x repetitions x weight conditions) must fit in memory.
+    let rollouts = Double(population.size) * Double(evaluation.repetitions) * Double(evaluation.mode.conditionCount)
+    try check(rollouts <= 1e8, "population.size",
+              "x evaluation.repetitions x weight conditions is \(Int(rollouts)) rollouts per generation: at most 100000000")
     try check((0...1).contains(ranking.connectionObjectiveProbability),
               "ranking.connectionObjectiveProbability", "must be in [0, 1]")
   }

@@ -204,6 +204,11 @@ public struct TOMLDocument: Sendable {
         throw .syntax(line: line, message: "'\(word)' is not a value")
       }
       if let i = Int64(digits) { return .integer(i) }
+      // All digits but too large for 64 bits: say so, rather than reading it as a float.
+      let body = digits.hasPrefix("-") || digits.hasPrefix("+") ? digits.dropFirst() : Substring(digits)
+      if !body.isEmpty, body.allSatisfy(\.isASCII), body.allSatisfy(\.isNumber) {
+        throw .syntax(line: line, message: "integer \(word) is out of range (at most 9223372036854775807)")
+      }
       let allowed = Set("0123456789+-.eE")
       if digits.allSatisfy({ allowed.contains($0) }), digits.contains(where: \.isNumber), let d = Double(digits) {
         return .float(d)

@@ -47,7 +47,6 @@ public struct ExperimentRunner {
   public func run(force: Bool, evaluator: any GenerationEvaluator, threads: Int,
                   onContinue: (Int) -> Void = { _ in }, onRun: (RunReport) -> Void = { _ in }) throws {
     let task = try Tasks.make(experiment.task)
-    try SearchSession.prepareDirectory(for: archivePath)
     var done = Set<String>()
     let writer: MultiRunWriter
     if FileManager.default.fileExists(atPath: archivePath) && !force {

@@ -28,11 +28,9 @@ public struct SearchSession {
     let run = try SearchRun(config: config, evaluator: evaluator)
     var archive: ArchiveWriter?
     if let archivePath {
-      try prepareDirectory(for: archivePath)
       archive = try ArchiveWriter(creating: archivePath, config: config, inputLabels: run.task.inputLabels,
                                   outputLabels: run.task.outputLabels, force: force)
     }
-    if let championPath { try prepareDirectory(for: championPath) }
     return SearchSession(run: run, archive: archive, championPath: championPath)
   }
 
@@ -49,6 +47,9 @@ public struct SearchSession {
   /// the run's configured generations). The result is bit for bit what an uninterrupted run
   /// gives.
   public static func resume(archivePath: String, generations: Int?, evaluator: any GenerationEvaluator) throws -> Resumption {
+    // The writer lock first: what is read must not change before the writer reopens the file.
+    guard FileManager.default.fileExists(atPath: archivePath) else { throw ArchiveError.notFound(archivePath) }
+    let lock = try ArchiveLock(archivePath: archivePath)
     let reader = try ArchiveReader(path: archivePath)
     var config = reader.config
     if let generations { config.generations = generations }
@@ -62,7 +63,8 @@ public struct SearchSession {
     let done = (lastComplete ?? -1) + 1
     if done >= config.generations && dropped.isEmpty && finished { return .alreadyDone(done: done, target: config.generations) }
     let run = try evolution.map { try SearchRun(evolution: $0, evaluator: evaluator) } ?? SearchRun(config: config, evaluator: evaluator)
-    let writer = try ArchiveWriter(appendingTo: archivePath, lastComplete: lastComplete)
+    let writer = try ArchiveWriter(appendingTo: archivePath, lastComplete: lastComplete,
+                                   generationsTarget: generations, lock: lock)
     return .ready(SearchSession(run: run, archive: writer, championPath: nil), from: done, dropped: dropped)
   }
 
@@ -95,7 +97,7 @@ public struct SearchSession {
 
   /// Creates the folder a file will go in.
   public static func prepareDirectory(for path: String) throws {
-    let dir = (path as NSString).deletingLastPathComponent
+    let dir = PathText.folder(of: path)
     guard !dir.isEmpty else { return }
     do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
       throw ExperimentError("cannot create directory '\(dir)': \(error.localizedDescription)")

@@ -81,7 +81,6 @@ extension SpaceComparison {
                          force: Bool, evaluator: any GenerationEvaluator, threads: Int,
                          onRun: (RunReport) -> Void = { _ in }) throws -> (result: SpaceComparison, runNames: [[String]]) {
     let task = try Tasks.make(base.task, batchSize: base.evaluation.batchSize)
-    try SearchSession.prepareDirectory(for: archivePath)
     let seedList = (1...seeds).map { UInt64($0) }
     let writer = try MultiRunWriter(creating: archivePath, task: base.task, conditions: conditions.map(\.name), seeds: seedList, force: force)
     var scores: [(String, [Double])] = []

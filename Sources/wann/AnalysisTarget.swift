@@ -55,6 +55,13 @@ struct AnalysisTarget {
     return (try ArchiveReader(path: path, run: run), parts)
   }
 
+  /// Refuses at once (before any work) when another process is writing the archive that the
+  /// results would be stored in.
+  static func refuseIfBeingWritten(_ reference: String) throws {
+    guard let (path, _) = Inputs.archiveReference(reference), let holder = ArchiveLock.isHeld(path) else { return }
+    throw ArchiveError.locked(path, holder)
+  }
+
   /// Opens the analysis store of the target's archive (nil for a genome file) and runs `body`
   /// with it, closing it after.
   func withStore<T>(_ body: (AnalysisStore?) throws -> T) throws -> T {

@@ -87,9 +87,9 @@ struct BenchCommand: ParsableCommand {
   var json: Bool { output.json }
 
   func validate() throws {
-    if trials < 1 || generations < 1 || population < 2 {
-      throw ValidationError("--trials and --generations must be at least 1, --population at least 2")
-    }
+    try Limits.check(trials, "trials", Limits.trials)
+    try Limits.check(generations, "generations", 1...100_000)
+    try Limits.check(population, "population", Limits.population)
     if arguments < 1 || arguments > 10_000_000_000 { throw ValidationError("--arguments must be in 1...10000000000") }
   }
 
@@ -156,7 +156,7 @@ struct BenchCommand: ParsableCommand {
         episodes: EpisodeKey(seed: 1, purpose: .benchmark))
       let s = (clock.now - start).inSeconds
       let rollouts = weights.count * trials
-      results.append(BenchResult(workload: "rescore-" + (genome as NSString).lastPathComponent, threads: t, seconds: s, steps: steps, rollouts: rollouts,
+      results.append(BenchResult(workload: "rescore-" + PathText.name(of: genome), threads: t, seconds: s, steps: steps, rollouts: rollouts,
                                  stepsPerSecond: Double(steps) / s, rolloutsPerSecond: Double(rollouts) / s))
       if !json { Output.line(row(results.last!)) }
     }

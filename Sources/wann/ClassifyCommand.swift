@@ -77,11 +77,12 @@ struct ClassifyCommand: ParsableCommand {
   @OptionGroup var output: JSONOption
 
   func validate() throws {
-    if randomDraws < 2 { throw ValidationError("--random-draws must be at least 2") }
-    if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    try Limits.check(randomDraws, "random-draws", 2...100_000)
+    try Limits.check(limit, "limit", 1...10_000_000)
   }
 
   func run() throws {
+    try AnalysisTarget.refuseIfBeingWritten(genome)
     let target = try AnalysisTarget.resolve(genome, task: task)
     guard target.task.isClassification else {
       throw CLIError("\(genome) is a \(target.task.rawValue) genome: wann classify scores digits or mnist256 networks (use wann evaluate or wann profile for control tasks)")

@@ -46,8 +46,10 @@ struct CompareCommand: ParsableCommand {
   @OptionGroup var output: JSONOption
 
   func validate() throws {
-    if seeds < 1 { throw ValidationError("--seeds must be at least 1") }
-    if trials < 1 { throw ValidationError("--trials must be at least 1") }
+    try Limits.check(seeds, "seeds", Limits.seeds)
+    try Limits.check(trials, "trials", Limits.trials)
+    try Limits.check(generations, "generations", Limits.generations)
+    try Limits.check(population, "population", Limits.population)
   }
 
   func run() throws {

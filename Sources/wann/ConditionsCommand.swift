@@ -84,14 +84,15 @@ struct ConditionsCommand: ParsableCommand {
   @OptionGroup var output: JSONOption
 
   func validate() throws {
-    if trials < 2 { throw ValidationError("--trials must be at least 2") }
-    if budget < 1 { throw ValidationError("--budget must be at least 1 rollout") }
-    if episodes < 1 { throw ValidationError("--episodes must be at least 1") }
-    if !(sigma > 0) || !sigma.isFinite { throw ValidationError("--sigma must be positive") }
-    if let population, population < 2 { throw ValidationError("--population must be at least 2") }
+    try Limits.check(trials, "trials", 2...Limits.trials.upperBound)
+    try Limits.check(budget, "budget", 1...100_000_000)
+    try Limits.check(episodes, "episodes", 1...100_000)
+    if !(sigma > 0) || !sigma.isFinite || sigma > 1e6 { throw ValidationError("--sigma must be positive and at most 1e6") }
+    try Limits.check(population, "population", 2...100_000)
   }
 
   func run() throws {
+    try AnalysisTarget.refuseIfBeingWritten(genome)
     let target = try AnalysisTarget.resolve(genome, task: task)
     let settings = WeightConditions.Settings(trials: trials, seed: seed, sharedGrid: try WeightList.parse(grid), budget: budget,
                                              episodesPerCandidate: episodes, initialSigma: sigma, populationSize: population)

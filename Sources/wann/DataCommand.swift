@@ -42,7 +42,7 @@ struct DataCommand: ParsableCommand {
   @OptionGroup var output: JSONOption
 
   func validate() throws {
-    if dump < 0 { throw ValidationError("--dump must be 0 or more") }
+    try Limits.check(dump, "dump", 0...100_000)
   }
 
   func run() throws {

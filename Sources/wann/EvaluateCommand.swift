@@ -49,11 +49,12 @@ struct EvaluateCommand: ParsableCommand {
   @OptionGroup var output: JSONOption
 
   func validate() throws {
-    if trials < 1 { throw ValidationError("--trials must be at least 1") }
+    try Limits.check(trials, "trials", Limits.trials)
   }
 
   func run() throws {
     let weightValues = try WeightList.parse(weights)
+    try Limits.checkRollouts(weights: weightValues.count, trials: trials)
     let (g, task) = try Inputs.genome(reference: genome, task: self.task)
     let network: Network
     do { network = try Network(g) } catch { throw CLIError("\(genome): cannot evaluate the genome: \(error)") }

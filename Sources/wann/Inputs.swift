@@ -22,9 +22,12 @@ struct WeightList: ExpressibleByArgument, Equatable {
     if t.contains(":") {
       let parts = t.split(separator: ":", omittingEmptySubsequences: false)
       guard parts.count == 3, let lo = Double(parts[0]), let hi = Double(parts[1]), let n = Int(parts[2]),
-            lo.isFinite, hi.isFinite, n >= 1
+            lo.isFinite, hi.isFinite
       else { throw CLIError("bad weight range '\(text)': expected lo:hi:n, e.g. -2:2:41") }
-      if n == 1 { return [lo] }
+      guard (2...Limits.weightValues.upperBound).contains(n) else {
+        throw CLIError("bad weight range '\(text)': n must be in 2...\(Limits.weightValues.upperBound) (for one weight, write the value alone, e.g. --weights=0.5)")
+      }
+      guard lo < hi else { throw CLIError("bad weight range '\(text)': lo must be below hi") }
       return (0..<n).map { lo + (hi - lo) * Double($0) / Double(n - 1) }
     }
     var out: [Double] = []
@@ -33,6 +36,9 @@ struct WeightList: ExpressibleByArgument, Equatable {
         throw CLIError("bad weight list '\(text)': '\(p)' is not a number (expected e.g. -2,-1,1,2 or -2:2:41)")
       }
       out.append(v)
+    }
+    guard out.count <= Limits.weightValues.upperBound else {
+      throw CLIError("bad weight list: \(out.count) values, at most \(Limits.weightValues.upperBound)")
     }
     return out
   }
@@ -90,7 +96,7 @@ enum Inputs {
       return (genome, archived)
     }
     if task == nil, reference.hasSuffix(".json"),
-       let doc = try? JSONDecoder().decode(GenomeDocument.self, from: Data(readText(reference, what: "genome file").utf8)) {
+       let doc = try? genomeDocument(readText(reference, what: "genome file"), path: reference) {
       return (try genome(path: reference, task: doc.task), doc.task)
     }
     let t = task ?? .swingup
@@ -107,10 +113,7 @@ enum Inputs {
       }
     }
     if path.hasSuffix(".json") {
-      let doc: GenomeDocument
-      do { doc = try JSONDecoder().decode(GenomeDocument.self, from: Data(text.utf8)) } catch {
-        throw CLIError("\(path) is not a wann genome JSON file: \(describe(error))")
-      }
+      let doc = try genomeDocument(text, path: path)
       guard doc.format == GenomeDocument.formatName else { throw CLIError("\(path): format is '\(doc.format)', expected '\(GenomeDocument.formatName)'") }
       guard doc.version <= GenomeDocument.currentVersion else {
         throw CLIError("\(path) has genome format version \(doc.version); this wann reads up to \(GenomeDocument.currentVersion): update wann")
@@ -127,9 +130,30 @@ enum Inputs {
     throw CLIError("unknown genome format '\(path)': expected a .out file (original release) or a .json genome written by wann search")
   }
 
+  /// A genome document: one written by `wann search --champion`, or a `wann export` file that
+  /// holds exactly one genome (`--champion`, or a one-genome generation).
+  static func genomeDocument(_ text: String, path: String) throws -> GenomeDocument {
+    let data = Data(text.utf8)
+    if text.drop(while: \.isWhitespace).first == "[" {
+      let entries: [ExportCommand.Entry]
+      do { entries = try JSONDecoder().decode([ExportCommand.Entry].self, from: data) } catch {
+        throw CLIError("\(path) is not a wann export file: \(describe(error))")
+      }
+      guard entries.count == 1 else {
+        throw CLIError("\(path) holds \(entries.count) genomes (a generation export): export one with `wann export ARCHIVE --champion`, or name one as ARCHIVE#GENERATION/INDEX")
+      }
+      return entries[0].document
+    }
+    do { return try JSONDecoder().decode(GenomeDocument.self, from: data) } catch {
+      throw CLIError("\(path) is not a wann genome JSON file: \(describe(error))")
+    }
+  }
+
   static func describe(_ error: Error) -> String {
     switch error {
-    case DecodingError.dataCorrupted(let c): return c.debugDescription
+    case DecodingError.dataCorrupted(let c):
+      let at = c.codingPath.map(\.stringValue).joined(separator: ".")
+      return at.isEmpty ? c.debugDescription : "\(c.debugDescription) (at '\(at)')"
     case DecodingError.keyNotFound(let k, _): return "missing key '\(k.stringValue)'"
     case DecodingError.typeMismatch(_, let c): return "wrong type at '\(c.codingPath.map(\.stringValue).joined(separator: "."))'"
     case DecodingError.valueNotFound(_, let c): return "missing value at '\(c.codingPath.map(\.stringValue).joined(separator: "."))'"

@@ -45,7 +45,22 @@ struct InspectCommand: ParsableCommand {
   @OptionGroup var output: JSONOption
   var json: Bool { output.json }
 
+  @Flag(help: "Read every dataset in full (checksums verified) and list what is damaged; exit status 1 if anything is.")
+  var check = false
+
   func run() throws {
+    if check {
+      let damaged = try ArchiveReader.damagedObjects(path: archive)
+      if json {
+        Output.line(Output.json(["path": archive, "damaged": damaged.joined(separator: "\n")]))
+      } else {
+        for d in damaged { Output.line("damaged: \(d)") }
+        Output.line(damaged.isEmpty ? "\(archive): every group and dataset reads (checksums verified where stored)"
+                                    : "\(archive): \(damaged.count) damaged object(s); everything else reads")
+      }
+      if !damaged.isEmpty { throw ExitCode(1) }
+      return
+    }
     let comparison = try MultiRunReader(path: archive)
     if comparison.isComparison {
       try inspectComparison(comparison)
@@ -77,7 +92,7 @@ struct InspectCommand: ParsableCommand {
     Output.line("archive    \(archive) (format \(report.format) v\(report.formatVersion), written by wann \(report.softwareVersion ?? "?"))")
     Output.line("task       \(report.task), seed \(report.seed), population \(reader.config.population.size)")
     Output.line("run        \(report.startTime ?? "?") .. \(report.endTime ?? "not finished") on \(report.host ?? "?")")
-    let planned = reader.config.generations
+    let planned = reader.generationsTarget
     Output.line("generations \(summaries.count) complete of \(planned) planned" +
                 (report.incompleteGenerations.isEmpty ? "" : ", cut short: \(report.incompleteGenerations)"))
     // Classification rewards (negative cross-entropies near -2.3) need more digits.

@@ -30,3 +30,29 @@ struct JSONOption: ParsableArguments {
   @Flag(help: "Print JSON instead of text (one object, or one per generation for searches).")
   var json = false
 }
+
+/// The checked range of every number a user can give, with the message that names it: nothing
+/// is allocated or run before these hold (absurd values used to trap or hang).
+enum Limits {
+  static let generations = 0...10_000_000
+  static let population = 2...1_000_000
+  static let trials = 1...1_000_000
+  static let seeds = 1...10_000
+  static let weightValues = 1...100_000
+  /// Rollouts of one analysis request (weights x trials): about 8 bytes of results each.
+  static let rollouts = 1...50_000_000
+
+  /// Throws "--NAME must be in LO...HI, not V" when `value` is set and outside `range`.
+  static func check(_ value: Int?, _ name: String, _ range: ClosedRange<Int>) throws {
+    if let value, !range.contains(value) {
+      throw ValidationError("--\(name) must be in \(range.lowerBound)...\(range.upperBound), not \(value)")
+    }
+  }
+
+  /// Throws when `weights` x `trials` rollouts exceed what one request may ask for.
+  static func checkRollouts(weights: Int, trials: Int) throws {
+    if weights * trials > rollouts.upperBound {
+      throw CLIError("\(weights) weights x \(trials) trials = \(weights * trials) rollouts: at most \(rollouts.upperBound) in one request")
+    }
+  }
+}

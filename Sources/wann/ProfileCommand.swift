@@ -82,13 +82,16 @@ struct ProfileCommand: ParsableCommand {
 
   func validate() throws {
     if trials < 2 { throw ValidationError("--trials must be at least 2 (a confidence interval needs two episodes)") }
-    if let every, every < 1 { throw ValidationError("--every must be at least 1") }
+    try Limits.check(trials, "trials", Limits.trials)
+    try Limits.check(every, "every", 1...Limits.generations.upperBound)
     if every != nil && generations != nil { throw ValidationError("give --every or --generations, not both") }
     if best && every == nil && generations == nil { throw ValidationError("--best needs --every or --generations") }
   }
 
   func run() throws {
+    try AnalysisTarget.refuseIfBeingWritten(genome)
     let weightValues = try WeightList.parse(weights)
+    try Limits.checkRollouts(weights: weightValues.count, trials: trials)
     let settings = WeightProfile.Settings(weights: weightValues, trials: trials, seed: seed)
     let evaluator = threads.localEvaluator
     let manyGenerations = every != nil || generations != nil

@@ -23,7 +23,7 @@ struct ResumeCommand: ParsableCommand {
   @OptionGroup var running: RunningOptions
 
   func validate() throws {
-    if let generations, generations < 0 { throw ValidationError("--generations must be 0 or more") }
+    try Limits.check(generations, "generations", Limits.generations)
   }
 
   func run() throws {

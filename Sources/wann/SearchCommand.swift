@@ -49,8 +49,8 @@ struct SearchCommand: ParsableCommand {
   @OptionGroup var running: RunningOptions
 
   func validate() throws {
-    if let generations, generations < 0 { throw ValidationError("--generations must be 0 or more") }
-    if let population, population < 2 { throw ValidationError("--population must be at least 2") }
+    try Limits.check(generations, "generations", Limits.generations)
+    try Limits.check(population, "population", Limits.population)
   }
 
   func resolvedConfig() throws -> SearchConfig {
@@ -70,6 +70,15 @@ struct SearchCommand: ParsableCommand {
     let championPath = champion ?? (out == nil ? "runs/\(config.task.rawValue)-s\(config.seed)-champion.json" : nil)
     if let championPath, FileManager.default.fileExists(atPath: championPath) && !force {
       throw CLIError("\(championPath) already exists: pass --force to overwrite it or --champion PATH to write elsewhere")
+    }
+    // The default champion file goes to runs/, which is ours to create; a path the user gives
+    // must be in a folder that exists.
+    if champion == nil, let championPath { try SearchSession.prepareDirectory(for: championPath) }
+    if let champion {
+      let folder = PathText.folder(of: champion)
+      if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+        throw CLIError("cannot write the champion to \(champion): the folder \(folder) does not exist (create it first: mkdir -p \(folder))")
+      }
     }
     var session = try SearchSession.start(config: config, evaluator: running.threads.searchEvaluator, archivePath: out,
                                           championPath: championPath, force: force)

@@ -5,14 +5,36 @@ import WANNDistributed
 // Under mpirun (a build with the MPI trait), ranks other than 0 serve evaluations here and leave.
 if case .workerFinished = Distributed.start() { exit(0) }
 
+/// `--population -5` would reach the parser as an option followed by another option ("-5"),
+/// reported as "Missing value". A negative number after an option is its value: join them as
+/// `--population=-5`, so that the option's own range check names what is wrong.
+func joiningNegativeNumbers(_ arguments: [String]) -> [String] {
+  var out: [String] = []
+  var i = 0
+  while i < arguments.count {
+    let a = arguments[i]
+    if a.hasPrefix("--"), !a.contains("="), i + 1 < arguments.count, let next = arguments[i + 1].first, next == "-",
+       arguments[i + 1].dropFirst().first.map({ $0.isNumber || $0 == "." }) == true {
+      out.append(a + "=" + arguments[i + 1])
+      i += 2
+    } else {
+      out.append(a)
+      i += 1
+    }
+  }
+  return out
+}
+
 // Every failure leaves with one line on stderr and exit status 2 (help and version exit 0).
 do {
-  var command = try Wann.parseAsRoot()
+  var command = try Wann.parseAsRoot(joiningNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
   try command.run()
   Distributed.finish()
 } catch {
   Distributed.finish()
   if Wann.exitCode(for: error) == .success { Wann.exit(withError: error) }
+  // A command that reports its own verdict (bench's exactness, inspect --check) sets its status.
+  if let code = error as? ExitCode { exit(code.rawValue) }
   let message = Wann.message(for: error)
     .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
     .filter { !$0.isEmpty }.joined(separator: "; ")

@@ -123,7 +123,7 @@ import Testing
     let e = try Self.wann(["evaluate", "--genome", champion, "--trials", "2", "--json"], in: dir)
     #expect(e.status == 0, "\(e.stderr)")
     // Writing over an existing champion needs --force.
-    let again = try Self.wann(["search", "--generations", "1", "--population", "4", "--champion", champion], in: dir)
+    let again = try Self.wann(["search", "--generations", "1", "--population", "8", "--champion", champion], in: dir)
     #expect(again.status == 2 && again.stderr.contains("--force"))
   }
 }

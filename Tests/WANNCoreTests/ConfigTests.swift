@@ -54,7 +54,19 @@ import Testing
   @Test(arguments: [
     ("[population]\nsise = 3", ConfigError.unknownKey("population.sise", known: SearchConfig.knownKeys)),
     ("generations = \"ten\"", ConfigError.wrongType(key: "generations", expected: "an integer, not a string")),
-    ("[population]\nsize = 1", ConfigError.invalidValue(key: "population.size", reason: "must be at least 2")),
+    ("[population]\nsize = 1", ConfigError.invalidValue(key: "population.size", reason: "must be at least 2 and at most 1000000 (not 1)")),
+    ("[population]\nsize = 9223372036854775807",
+     ConfigError.invalidValue(key: "population.size", reason: "must be at least 2 and at most 1000000 (not 9223372036854775807)")),
+    ("[population]\nsize = 99999999999999999999",
+     ConfigError.syntax(line: 2, message: "integer 99999999999999999999 is out of range (at most 9223372036854775807)")),
+    ("[population]\nsize = 32\ntournamentSize = 100",
+     ConfigError.invalidValue(key: "population.tournamentSize", reason: "must be in 1...population.size (32), not 100")),
+    ("[population]\ntournamentSize = 1000000000",
+     ConfigError.invalidValue(key: "population.tournamentSize", reason: "must be in 1...population.size (192), not 1000000000")),
+    ("[evaluation]\nrepetitions = 1000000000", ConfigError.invalidValue(key: "evaluation.repetitions", reason: "must be in 1...10000 (not 1000000000)")),
+    ("generations = 1000000000", ConfigError.invalidValue(key: "generations", reason: "must be in 0...10000000 (not 1000000000)")),
+    ("[population]\nsize = 1000000\n[evaluation]\nrepetitions = 100", ConfigError.invalidValue(
+      key: "population.size", reason: "x evaluation.repetitions x weight conditions is 600000000 rollouts per generation: at most 100000000")),
     ("task = \"pong\"", ConfigError.invalidValue(key: "task", reason: "names unknown task 'pong' (known: swingup, swingup-novel, recall, digits, mnist256, biped, biped-hardcore)")),
     ("seed = ", ConfigError.syntax(line: 1, message: "expected a value")),
     ("seed = \n", ConfigError.syntax(line: 1, message: "expected a value")),
@@ -76,5 +88,14 @@ import Testing
     let c = try SearchConfig(toml: String(contentsOf: url, encoding: .utf8))
     #expect(c == SearchConfig.defaults(for: .swingup))
     #expect(c.population.size == 192 && c.population.tournamentSize == 8 && c.evaluation.repetitions == 3)
+  }
+}
+
+@Suite struct PathTextTests {
+  @Test(arguments: [("v", "", "v"), ("X.h5", "", "X.h5"), ("runs/a.h5", "runs", "a.h5"), ("/a", "/", "a"), ("/x/y/z.h5", "/x/y", "z.h5"),
+                    ("d/", "", "d"), ("./f", ".", "f")])
+  func splitsPaths(_ path: String, _ folder: String, _ name: String) {
+    #expect(PathText.folder(of: path) == folder)
+    #expect(PathText.name(of: path) == name)
   }
 }

@@ -1,0 +1,329 @@
+"""The fault suite: what docs/reliability.md promises, tried the way a careless world would.
+
+- SIGKILL a search and the resumes that follow at random moments: every finished generation
+  stays, and the finished archive equals an uninterrupted run's, bit for bit.
+- Two writers on one archive, with HDF5's file locking on and off: the second is refused with
+  one line naming the first; the first finishes untouched. `--force` never deletes a directory
+  or an archive another process writes, and replaces an archive only once the new run has a
+  finished generation.
+- Readers (wann inspect, the Python reader) read an archive while a search writes it.
+- Truncated, byte-flipped, empty, foreign and newer-format archives: every command ends with
+  exit 0, 1 (inspect --check found damage) or 2 and one line; damage is never read silently.
+- Absurd numbers: one line, exit 2, at once; no trap, backtrace or hang.
+- export writes what evaluate reads.
+
+Each test prints its counts (`-s` shows them); docs/reliability.md records the last run's.
+The full disk is in test_write_failure.py.
+"""
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import pytest
+
+from conftest import ROOT
+
+PY = str(ROOT / ".venv" / "bin" / "python")
+COMPARE = [PY, str(ROOT / "scripts" / "compare_archives.py")]
+RUN = ["--seed", "11", "--generations", "40", "--population", "48", "--quiet"]
+
+
+def one_line_failure(r, status=2):
+    """Exit `status` with exactly one non-empty stderr line, no crash report."""
+    lines = [l for l in r.stderr.splitlines() if l.strip()]
+    text = r.stderr.lower()
+    return r.returncode == status and len(lines) == 1 and "crash" not in text and "backtrac" not in text
+
+
+LONG = ["--seed", "12", "--generations", "150", "--population", "48", "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def reference(wann, tmp_path_factory):
+    path = tmp_path_factory.mktemp("ref") / "ref.h5"
+    subprocess.run([wann, "search", *RUN, "--out", path], check=True, capture_output=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def long_reference(wann, tmp_path_factory):
+    path = tmp_path_factory.mktemp("ref") / "long.h5"
+    subprocess.run([wann, "search", *LONG, "--out", path], check=True, capture_output=True)
+    return path
+
+
+def killed_after(cmd, delay):
+    """Starts `cmd`, SIGKILLs it after `delay` seconds (if still running); True if it was killed."""
+    p = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        p.wait(timeout=delay)
+        return False
+    except subprocess.TimeoutExpired:
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        return True
+
+
+def test_random_sigkills_of_search_and_resume_lose_nothing(wann, reference, tmp_path):
+    rng = random.Random(int(os.environ.get("WANN_FAULT_SEED", "2026")))
+    kills = runs = 0
+    deadline = time.monotonic() + 150
+    while (kills < 24 or runs < 6) and time.monotonic() < deadline:
+        runs += 1
+        path = tmp_path / f"k{runs}.h5"
+        if killed_after([wann, "search", *RUN, "--out", path], rng.uniform(0.02, 1.2)):
+            kills += 1
+        finished_before = 0
+        for _ in range(3):  # kill the resumes too
+            if not path.exists():
+                break  # killed before its first generation: nothing to resume
+            with h5py.File(path, "r") as f:
+                done = sorted(int(k) for k in f["generations"] if f["generations"][k].attrs.get("complete") == 1)
+            assert done == list(range(len(done))), f"run {runs}: finished generations {done}"
+            assert len(done) >= finished_before, "a kill cost a finished generation"
+            finished_before = len(done)
+            if killed_after([wann, "resume", path, "--quiet"], rng.uniform(0.02, 0.6)):
+                kills += 1
+        if not path.exists():
+            subprocess.run([wann, "search", *RUN, "--out", path], check=True, capture_output=True)
+        subprocess.run([wann, "resume", path, "--quiet"], capture_output=True)
+        cmp = subprocess.run([*COMPARE, path, reference], capture_output=True, text=True)
+        assert cmp.returncode == 0, f"run {runs}: {cmp.stdout}"
+    print(f"\nSIGKILLs: {kills} in {runs} runs; every resumed archive equals the uninterrupted one")
+    assert kills >= 20
+
+
+@pytest.mark.parametrize("hdf5_locking", ["TRUE", "FALSE"])
+def test_a_second_writer_is_refused_whatever_hdf5_locking_says(wann, long_reference, tmp_path, hdf5_locking):
+    env = {**os.environ, "HDF5_USE_FILE_LOCKING": hdf5_locking}
+    path = tmp_path / "live.h5"
+    first = subprocess.Popen([str(wann), "search", *LONG, "--out", str(path)], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    while not (path.exists() and os.path.exists(str(path) + ".lock")) and first.poll() is None:
+        time.sleep(0.01)
+    attempts = [
+        ["search", "--seed", "9", "--generations", "20", "--population", "32", "--out", path, "--force"],
+        ["resume", path],
+        ["profile", path, "--trials", "2", "--weights", "-1,1"],
+        ["conditions", f"{path}#champion", "--trials", "2", "--budget", "40"],
+    ]
+    refused = 0
+    for args in attempts:
+        if first.poll() is not None:
+            break
+        r = subprocess.run([wann, *args], env=env, capture_output=True, text=True)
+        assert one_line_failure(r), f"{args}: {r.returncode} {r.stderr}"
+        assert f"process {first.pid}" in r.stderr and "being written" in r.stderr, r.stderr
+        refused += 1
+    # Readers are welcome meanwhile, unless HDF5_USE_FILE_LOCKING=TRUE forces HDF5's own lock,
+    # which keeps them out: then they are told so, and by whom.
+    if first.poll() is None:
+        r = subprocess.run([wann, "inspect", path], env=env, capture_output=True, text=True)
+        if hdf5_locking == "FALSE" or r.returncode == 0:
+            assert r.returncode == 0, r.stderr
+        else:
+            assert one_line_failure(r) and "HDF5_USE_FILE_LOCKING=TRUE keeps readers out" in r.stderr, r.stderr
+    assert first.wait() == 0, first.stderr.read()
+    subprocess.run([*COMPARE, path, long_reference], check=True, capture_output=True)
+    assert refused >= 2, "the first search ended before the second writers could try"
+    print(f"\nHDF5_USE_FILE_LOCKING={hdf5_locking}: {refused} second writers refused; the first run's archive is intact")
+
+
+def test_force_never_replaces_a_directory_and_replaces_an_archive_only_when_the_new_one_has_a_generation(wann, tmp_path):
+    d = tmp_path / "v"
+    d.mkdir()
+    (d / "keep").write_text("x")
+    r = subprocess.run([wann, "search", "--generations", "2", "--out", d, "--force"], capture_output=True, text=True)
+    assert one_line_failure(r) and "is a directory" in r.stderr and (d / "keep").exists()
+    good = tmp_path / "good.h5"
+    subprocess.run([wann, "search", "--seed", "2", "--generations", "3", "--population", "16", "--out", good, "--quiet"],
+                   check=True, capture_output=True)
+    before = good.read_bytes()
+    # A big first generation: killed long before it finishes, the old archive must be untouched.
+    for delay in [0.02, 0.1, 0.3]:
+        killed_after([wann, "search", "--seed", "5", "--generations", "3", "--population", "4000", "--out", good, "--force",
+                      "--quiet"], delay)
+        assert good.read_bytes() == before
+    # A stub left by an old wann killed at once (empty, or a truncated superblock) is replaced.
+    for stub in [b"", b"\x89HDF\r\n\x1a\n" + bytes(88)]:
+        s = tmp_path / "stub.h5"
+        s.write_bytes(stub)
+        subprocess.run([wann, "search", "--generations", "1", "--population", "8", "--out", s, "--quiet"], check=True,
+                       capture_output=True)
+        with h5py.File(s, "r") as f:
+            assert f["generations"]["000000"].attrs["complete"] == 1
+    # A file that is not a stub is kept without --force.
+    other = tmp_path / "notes.h5"
+    other.write_text("my notes")
+    r = subprocess.run([wann, "search", "--generations", "1", "--out", other], capture_output=True, text=True)
+    assert one_line_failure(r) and "already exists" in r.stderr and other.read_text() == "my notes"
+
+
+def test_readers_read_while_a_search_writes(wann, tmp_path):
+    path = tmp_path / "live.h5"
+    writer = subprocess.Popen([str(wann), "search", "--seed", "3", "--generations", "400", "--population", "64", "--quiet",
+                               "--out", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    reads = 0
+    try:
+        while not path.exists():
+            time.sleep(0.01)
+        while writer.poll() is None and reads < 40:
+            r = subprocess.run([wann, "inspect", path, "--json"], capture_output=True, text=True)
+            assert r.returncode == 0, r.stderr
+            assert json.loads(r.stdout)["completeGenerations"] >= 1
+            py = subprocess.run([PY, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import wann_h5; "
+                                 "r = wann_h5.open_archive(sys.argv[2]); print(len(r.summary()))",
+                                 str(ROOT / "scripts"), str(path)], capture_output=True, text=True)
+            assert py.returncode == 0, py.stderr
+            reads += 2
+    finally:
+        writer.kill()
+        writer.wait()
+    print(f"\nreads while writing: {reads}, all succeeded")
+    assert reads >= 10
+
+
+def damaged_copies(source, directory, count, rng):
+    """Truncated, byte-flipped, empty, foreign, newer-format and text copies of an archive."""
+    data = source.read_bytes()
+    out = []
+    for i, cut in enumerate([0, 8, 96, 512, len(data) // 3, len(data) - 100]):
+        p = directory / f"trunc{i}.h5"
+        p.write_bytes(data[:cut])
+        out.append(p)
+    for i in range(count):
+        b = bytearray(data)
+        for _ in range(rng.randint(1, 4)):
+            k = rng.randrange(512, len(b))
+            b[k] ^= 1 << rng.randrange(8)
+        p = directory / f"flip{i}.h5"
+        p.write_bytes(bytes(b))
+        out.append(p)
+    foreign = directory / "foreign.h5"
+    with h5py.File(foreign, "w") as f:
+        f["x"] = [1, 2, 3]
+    newer = directory / "newer.h5"
+    shutil.copy(source, newer)
+    with h5py.File(newer, "a") as f:
+        f.attrs["format_version"] = 99
+    text = directory / "text.h5"
+    text.write_text("hello")
+    return out + [foreign, newer, text]
+
+
+def unreadable_datasets(path):
+    """Datasets h5py cannot read (None when the file does not open at all)."""
+    bad = []
+    try:
+        with h5py.File(path, "r") as f:
+            def visit(name, obj):
+                if isinstance(obj, h5py.Dataset):
+                    try:
+                        obj[()]
+                    except Exception:
+                        bad.append(name)
+            f.visititems(visit)
+    except Exception:
+        return None
+    return bad
+
+
+def test_damaged_archives_end_with_one_line_and_are_never_read_silently(wann, tmp_path):
+    rng = random.Random(7)
+    source = tmp_path / "good.h5"
+    subprocess.run([wann, "search", "--seed", "4", "--generations", "15", "--population", "32", "--quiet", "--out", source],
+                   check=True, capture_output=True)
+    subprocess.run([wann, "profile", source, "--trials", "3", "--weights", "-1,1"], check=True, capture_output=True)
+    files = damaged_copies(source, tmp_path, 16, rng)
+    commands = lambda p: [["inspect", p], ["inspect", "--check", p], ["resume", p, "--generations", "16", "--quiet"],
+                          ["evaluate", "--genome", f"{p}#champion", "--trials", "2"], ["export", p],
+                          ["profile", p, "--trials", "2", "--weights", "-1,1"]]
+    runs = flagged = 0
+    for p in files:
+        for cmd in commands(p):
+            work = tmp_path / "work.h5"
+            shutil.copy(p, work)  # resume and profile may write: give each command a fresh copy
+            cmd = [str(work) if c == p else c.replace(str(p), str(work)) if isinstance(c, str) else c for c in cmd]
+            r = subprocess.run([wann, *cmd], capture_output=True, text=True, timeout=60)
+            assert r.returncode in (0, 1, 2), f"{cmd}: exit {r.returncode}: {r.stderr[-500:]}"
+            if r.returncode == 2:
+                assert one_line_failure(r), f"{cmd}: {r.stderr[-500:]}"
+            runs += 1
+        bad = unreadable_datasets(p)
+        if bad:
+            # Data h5py cannot read must never pass wann's own check.
+            r = subprocess.run([wann, "inspect", "--check", p], capture_output=True, text=True)
+            assert r.returncode != 0, f"{p.name}: h5py cannot read {bad}, yet inspect --check passed"
+            flagged += 1
+    print(f"\ndamaged archives: {len(files)} files x 6 commands = {runs} runs, all ended with 0, 1 or 2 and one line; "
+          f"{flagged} files with data h5py cannot read, all flagged by inspect --check")
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["search", "--population", "1000000000"], "--population must be in 2...1000000"),
+    (["search", "--population", "-5"], "--population must be in 2...1000000, not -5"),
+    (["search", "--generations", "-3"], "--generations must be in 0...10000000"),
+    (["search", "--threads", "100000"], "--threads must be in 1...1024"),
+    (["evaluate", "--genome", "reference/original-champions/swing.out", "--weights", "-2:2:1"], "n must be in 2...100000"),
+    (["evaluate", "--genome", "reference/original-champions/swing.out", "--weights", "1:1:3"], "lo must be below hi"),
+    (["evaluate", "--genome", "reference/original-champions/swing.out", "--trials", "1000000000"], "--trials must be in 1...1000000"),
+    (["evaluate", "--genome", "reference/original-champions/swing.out", "--weights", "-2:2:100000", "--trials", "1000"],
+     "at most 50000000 in one request"),
+    (["profile", "x.h5", "--every", "0"], "--every must be in 1"),
+    (["compare", "--seeds", "100000", "--out", "x.h5"], "--seeds must be in 1...10000"),
+])
+def test_absurd_numbers_are_one_line_errors(wann, args, needle):
+    t = time.monotonic()
+    r = subprocess.run([wann, *args], capture_output=True, text=True, timeout=20, cwd=ROOT)
+    assert one_line_failure(r) and needle in r.stderr, r.stderr
+    assert time.monotonic() - t < 10
+
+
+@pytest.mark.parametrize("toml, needle", [
+    ("[population]\nsize = 9223372036854775807", "must be at least 2 and at most 1000000"),
+    ("[population]\nsize = 99999999999999999999", "out of range"),
+    ("[evaluation]\nrepetitions = 1000000000", "must be in 1...10000"),
+    ("[population]\ntournamentSize = 1000000000", "must be in 1...population.size"),
+    ("[population]\nsize = 32\ntournamentSize = 100", "must be in 1...population.size (32)"),
+])
+def test_absurd_config_values_are_one_line_errors(wann, tmp_path, toml, needle):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(toml + "\n")
+    t = time.monotonic()
+    r = subprocess.run([wann, "search", "--config", cfg], capture_output=True, text=True, timeout=20)
+    assert one_line_failure(r) and needle in r.stderr, r.stderr
+    assert time.monotonic() - t < 10
+
+
+def test_export_writes_what_evaluate_reads(wann, tmp_path):
+    path = tmp_path / "run.h5"
+    subprocess.run([wann, "search", "--seed", "2", "--generations", "3", "--population", "16", "--quiet", "--out", path],
+                   check=True, capture_output=True)
+    champion = tmp_path / "champion.json"
+    subprocess.run([wann, "export", path, "--champion", "-o", champion], check=True, capture_output=True)
+    a = json.loads(subprocess.run([wann, "evaluate", "--genome", champion, "--trials", "3", "--json"], check=True,
+                                  capture_output=True, text=True).stdout)
+    b = json.loads(subprocess.run([wann, "evaluate", "--genome", f"{path}#champion", "--trials", "3", "--json"], check=True,
+                                  capture_output=True, text=True).stdout)
+    assert a["mean"] == b["mean"] and a["connections"] == b["connections"]
+    generation = tmp_path / "generation.json"
+    subprocess.run([wann, "export", path, "--generation", "2", "-o", generation], check=True, capture_output=True)
+    r = subprocess.run([wann, "evaluate", "--genome", generation], capture_output=True, text=True)
+    assert one_line_failure(r) and "holds 16 genomes" in r.stderr and "--champion" in r.stderr
+
+
+def test_thread_counts_give_equal_archives(wann, tmp_path):
+    paths = []
+    for t in [1, 2, 5]:
+        p = tmp_path / f"t{t}.h5"
+        subprocess.run([wann, "search", "--seed", "6", "--generations", "8", "--population", "32", "--threads", str(t), "--quiet",
+                        "--out", p], check=True, capture_output=True)
+        paths.append(p)
+    for p in paths[1:]:
+        subprocess.run([*COMPARE, paths[0], p], check=True, capture_output=True)
