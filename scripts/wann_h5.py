@@ -111,16 +111,37 @@ class Archive:
     def generations(self) -> list[int]:
         """Complete generations, ascending (a generation cut short by a crash has no `complete`)."""
         # A group that does not open (a search linking it at this very moment, or one cut short
-        # by an older wann on a full disk) is not a finished generation.
-        gens = self.root["generations"]
-        done = []
-        for name in gens:
+        # by an older wann on a full disk) is not a finished generation. A listing that meets
+        # a writer's flush half done is read again.
+        def scan():
+            gens = self.root["generations"]
+            done = []
+            for name in gens:
+                try:
+                    if gens[name].attrs.get("complete") == 1:
+                        done.append(int(name))
+                except (KeyError, OSError, ValueError, AttributeError):
+                    continue
+            return sorted(done)
+        return self._retrying(scan)
+
+    def _retrying(self, read):
+        """Runs `read`; while a wann writer holds the archive, a failure (a flush met half done)
+        reopens the file and tries again, for up to about 2 s."""
+        for attempt in range(40):
             try:
-                if gens[name].attrs.get("complete") == 1:
-                    done.append(int(name))
-            except (KeyError, OSError, ValueError, AttributeError):
-                continue
-        return sorted(done)
+                return read()
+            except (OSError, RuntimeError, KeyError) as e:
+                if attempt == 39 or not being_written(self.path):
+                    raise ArchiveError(f"cannot read {self.path}: {e}") from None
+                time.sleep(0.05)
+                self._reopen()
+
+    def _reopen(self):
+        run = self.root.name if self.root is not self.file else None
+        self.file.close()
+        self.file = open_file(self.path)
+        self.root = self.file[run] if run else self.file
 
     def group(self, generation: int) -> h5py.Group:
         name = f"{generation:06d}"
@@ -151,6 +172,9 @@ class Archive:
         return self.group(generation)["weights"][()]
 
     def summary(self) -> pd.DataFrame:
+        return self._retrying(self._summary)
+
+    def _summary(self) -> pd.DataFrame:
         rows = []
         for g in self.generations():
             a = self.group(g).attrs

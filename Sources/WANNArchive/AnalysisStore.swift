@@ -37,8 +37,6 @@ public final class AnalysisStore {
   public let runName: String?
   let file: H5File
   let base: H5Location
-  /// Set by a failed write: the file is abandoned as its last flush left it.
-  private var failed = false
   /// Our writer lock on the archive, held until `close()`.
   let lock: ArchiveLock
 
@@ -51,23 +49,12 @@ public final class AnalysisStore {
 
   public func close() throws {
     defer { lock.release() }
-    guard !failed else { return }
+    guard !file.isAbandoned else { return }
     try writingArchive(path) { try file.close() }
   }
 
-  /// Runs a write; on failure abandons the file (see `ArchiveWriter.writing`).
-  private func writing<T>(_ body: () throws -> T) throws -> T {
-    guard !failed else { throw ArchiveError.abandoned(path) }
-    do { return try body() } catch let e as HDF5Error {
-      failed = true
-      file.abandon()
-      throw ArchiveError.writeFailed(path, e)
-    } catch ArchiveError.writeFailed(let p, let e) {
-      failed = true
-      file.abandon()
-      throw ArchiveError.writeFailed(p, e)
-    }
-  }
+  /// Runs a write; a failure abandons the file (`writingArchive(_:file:_:)`).
+  private func writing<T>(_ body: () throws -> T) throws -> T { try writingArchive(path, file: file, body) }
 
   /// Complete results of one kind stored for a genome, oldest first.
   public func results(_ kind: String, generation: Int, index: Int) throws -> [StoredResult] {

@@ -73,13 +73,24 @@ public final class ArchiveLock {
     return "process \(pid) (\(text[text.index(after: space)...]))"
   }
 
-  /// Whether some process holds the lock of `archivePath` now (for messages and `--force`).
+  /// Whether another process holds the lock of `archivePath` now (for messages, `--force`, and
+  /// readers deciding whether a failed read may be a writer's flush); nil when none does, or
+  /// when this process holds it.
   public static func isHeld(_ archivePath: String) -> String? {
     let fd = open(archivePath + ".lock", O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
-    if flock(fd, LOCK_SH | LOCK_NB) != 0 { return holder(fd: fd) }
+    if flock(fd, LOCK_SH | LOCK_NB) != 0 {
+      return holderPID(fd: fd) == Int(getpid()) ? nil : holder(fd: fd)
+    }
     flock(fd, LOCK_UN)
     return nil
+  }
+
+  static func holderPID(fd: Int32) -> Int? {
+    var buffer = [UInt8](repeating: 0, count: 32)
+    let n = pread(fd, &buffer, buffer.count, 0)
+    guard n > 0 else { return nil }
+    return Int(String(decoding: buffer.prefix(n), as: UTF8.self).prefix { $0.isNumber })
   }
 }

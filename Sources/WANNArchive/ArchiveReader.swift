@@ -22,9 +22,36 @@ public final class ArchiveReader {
   public init(path: String, run: String? = nil) throws {
     self.path = path
     self.runName = run
-    (file, formatVersion, base) = try ArchiveReader.openRun(path: path, run: run, mode: .readOnly)
+    // While a search writes the archive, a read can meet a flush half done (a link table or
+    // heap a step ahead of what it points to): start again, for up to about 2 s.
+    var attempt = 0
+    while true {
+      do {
+        (file, formatVersion, base, config, completeGenerations, incompleteGenerations) = try Self.load(path: path, run: run)
+        return
+      } catch {
+        attempt += 1
+        guard attempt < 40, Self.mayBeAWritersFlush(error), ArchiveLock.isHeld(path) != nil else { throw error }
+        usleep(50_000)
+      }
+    }
+  }
+
+  /// Errors a concurrent writer's flush can cause (a damaged file gives them too, but then no
+  /// writer holds the archive and the error is reported at once).
+  static func mayBeAWritersFlush(_ error: Error) -> Bool {
+    switch error {
+    case ArchiveError.readFailed, ArchiveError.notHDF5, ArchiveError.foreign, ArchiveError.corrupt: true
+    default: false
+    }
+  }
+
+  static func load(path: String, run: String?) throws
+    -> (H5File, Int64, H5Location, SearchConfig, complete: [Int], incomplete: [Int]) {
+    let (file, formatVersion, base) = try ArchiveReader.openRun(path: path, run: run, mode: .readOnly)
     do {
       let toml = try base.stringAttribute("config_toml")
+      let config: SearchConfig
       do { config = try SearchConfig(toml: toml) } catch {
         throw ArchiveError.corrupt(path, "its stored config does not parse: \(error)")
       }
@@ -37,12 +64,13 @@ public final class ArchiveReader {
         // here and removed by `resume`.
         if let group = try? gens.openGroup(name), group.hasAttribute("complete") { complete.append(g) } else { incomplete.append(g) }
       }
-      completeGenerations = complete.sorted()
-      incompleteGenerations = incomplete.sorted()
-      if let last = completeGenerations.last, completeGenerations != Array(0...last) {
-        let missing = Set(0...last).subtracting(completeGenerations).sorted().prefix(10).map(String.init).joined(separator: ", ")
+      complete.sort()
+      incomplete.sort()
+      if let last = complete.last, complete != Array(0...last) {
+        let missing = Set(0...last).subtracting(complete).sorted().prefix(10).map(String.init).joined(separator: ", ")
         throw ArchiveError.corrupt(path, "the group of generation(s) \(missing) is damaged or missing, before the last complete generation \(last) (`wann inspect --check \(path)` lists the damage)")
       }
+      return (file, formatVersion, base, config, complete, incomplete)
     } catch let e as HDF5Error {
       throw ArchiveError.readFailed(path, e)
     }
@@ -51,24 +79,6 @@ public final class ArchiveReader {
   /// Opens an archive file, checks that it is ours and not newer than this build, and finds the
   /// run: the file's root, or `run` inside a multi-run archive.
   static func openRun(path: String, run: String?, mode: H5File.Mode) throws -> (H5File, Int64, H5Location) {
-    // An archive that a search is writing can be opened at the very moment the writer flushes,
-    // when its superblock is a step ahead of its data ("truncated file"). That passes in
-    // milliseconds: while a writer holds the archive, a failed open is tried again, for up to
-    // about 2 s.
-    var attempt = 0
-    while true {
-      do { return try openRunOnce(path: path, run: run, mode: mode) } catch {
-        attempt += 1
-        guard mode == .readOnly, attempt < 40, ArchiveLock.isHeld(path) != nil else { throw error }
-        switch error {
-        case ArchiveError.readFailed, ArchiveError.notHDF5, ArchiveError.foreign: usleep(50_000)
-        default: throw error
-        }
-      }
-    }
-  }
-
-  static func openRunOnce(path: String, run: String?, mode: H5File.Mode) throws -> (H5File, Int64, H5Location) {
     guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(path) }
     guard H5File.isHDF5(path) else { throw ArchiveError.notHDF5(path) }
     let file = try openFile(path: path, mode: mode)

@@ -7,15 +7,24 @@ import Foundation
 /// byte for byte), which then replaces the damaged one. Used by `wann resume` (via
 /// `ArchiveWriter(appendingTo:)`) before it continues the run.
 enum ArchiveRepair {
-  /// Names of generation groups that do not open.
-  static func unopenableGenerations(_ path: String) throws -> [String] {
+  /// Generation groups that do not open, each with HDF5's reason.
+  static func unopenableGenerations(_ path: String) throws -> [(name: String, reason: String)] {
     let file = try ArchiveReader.openFile(path: path, mode: .readOnly)
     defer { try? file.close() }
     return try readingArchive(path) {
       guard file.exists(ArchiveSchema.generationsGroup) else { return [] }
       let gens = try file.openGroup(ArchiveSchema.generationsGroup)
-      return try gens.children().filter { (try? gens.openGroup($0)) == nil }
+      return try gens.children().compactMap { name in
+        do { _ = try gens.openGroup(name); return nil } catch { return (name, "\(error)") }
+      }
     }
+  }
+
+  /// True for the mark of a group an older wann cut short on a full disk: its object header
+  /// lies beyond the end of the file that the superblock records. Other damage (checksums,
+  /// flipped bits) is not repaired: copying damaged objects can crash HDF5 itself.
+  static func isCutShortOnFullDisk(_ reason: String) -> Bool {
+    reason.contains("EOA")
   }
 
   /// Copies the archive at `path` without the generation groups `dropping` into

@@ -157,3 +157,18 @@ func readingArchive<T>(_ path: String, _ body: () throws -> T) throws -> T {
 func writingArchive<T>(_ path: String, _ body: () throws -> T) throws -> T {
   do { return try body() } catch let e as HDF5Error { throw ArchiveError.writeFailed(path, e) }
 }
+
+/// Runs a write into `file`. On failure the file is abandoned: HDF5 would otherwise retry the
+/// failed flush when the file closes, writing parts of the unfinished work over the finished;
+/// every later write is refused.
+func writingArchive<T>(_ path: String, file: H5File, _ body: () throws -> T) throws -> T {
+  guard !file.isAbandoned else { throw ArchiveError.abandoned(path) }
+  do { return try body() } catch let e as HDF5Error {
+    file.abandon()
+    throw ArchiveError.writeFailed(path, e)
+  } catch ArchiveError.writeFailed(let p, let e) {
+    // From a `ResultWriter` handed to a caller.
+    file.abandon()
+    throw ArchiveError.writeFailed(p, e)
+  }
+}

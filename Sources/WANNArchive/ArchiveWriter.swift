@@ -22,8 +22,6 @@ public final class ArchiveWriter {
   /// Whether this writer owns the file (a single-run archive) or writes one run of a multi-run
   /// archive whose `MultiRunWriter` owns and closes it.
   let ownsFile: Bool
-  /// Set by a failed write: the file is abandoned and this writer writes nothing more.
-  private var failed = false
   /// Our writer lock on the archive (nil for a run of a multi-run archive: its writer holds it).
   let lock: ArchiveLock?
 
@@ -97,7 +95,10 @@ public final class ArchiveWriter {
     // A generation group an older wann left half-written on a full disk cannot be deleted in
     // place: rebuild the file without it first.
     let unopenable = try ArchiveRepair.unopenableGenerations(path)
-    if !unopenable.isEmpty { try ArchiveRepair.rebuild(path, dropping: unopenable) }
+    if let damaged = unopenable.first(where: { !ArchiveRepair.isCutShortOnFullDisk($0.reason) }) {
+      throw ArchiveError.corrupt(path, "the group of generation \(damaged.name) is damaged (\(damaged.reason)); resume cannot continue this run: `wann inspect --check \(path)` lists the damage, and every other generation still reads")
+    }
+    if !unopenable.isEmpty { try ArchiveRepair.rebuild(path, dropping: unopenable.map(\.name)) }
     (file, run, generations) = try writingArchive(path) {
       let file: H5File
       do { file = try H5File(path: path, mode: .readWrite) } catch let e as HDF5Error { throw ArchiveError.notWritable(path, e) }
@@ -121,28 +122,15 @@ public final class ArchiveWriter {
   /// a writer whose write failed leaves the file as it was).
   public func close() throws {
     defer { lock?.release() }
-    guard ownsFile, !failed else { return }
+    guard ownsFile, !file.isAbandoned else { return }
     try writing {
       try file.commitPendingRename()
       try file.close()
     }
   }
 
-  /// Runs a write. On failure the file is abandoned: HDF5 would otherwise retry the failed
-  /// flush when the file closes, writing parts of the unfinished work over the finished.
-  private func writing<T>(_ body: () throws -> T) throws -> T {
-    guard !failed else { throw ArchiveError.abandoned(path) }
-    do { return try body() } catch let e as HDF5Error {
-      failed = true
-      file.abandon()
-      throw ArchiveError.writeFailed(path, e)
-    } catch ArchiveError.writeFailed(let p, let e) {
-      // From a `ResultWriter` handed to a caller.
-      failed = true
-      file.abandon()
-      throw ArchiveError.writeFailed(p, e)
-    }
-  }
+  /// Runs a write; a failure abandons the file (`writingArchive(_:file:_:)`).
+  private func writing<T>(_ body: () throws -> T) throws -> T { try writingArchive(path, file: file, body) }
 
   /// Builds `name` in `parent` unlinked, lets `body` fill it, marks it complete and flushes,
   /// then links it under its name and flushes again: readers see all of it or nothing.

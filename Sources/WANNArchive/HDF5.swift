@@ -564,7 +564,13 @@ final class H5File: H5Location {
   func close() throws { try object.close() }
 
   /// Leaves the file as its last successful flush made it (after a failed write).
-  func abandon() { object.abandon() }
+  func abandon() {
+    isAbandoned = true
+    object.abandon()
+  }
+
+  /// Set by `abandon`: nothing more is written to this file.
+  private(set) var isAbandoned = false
 
   /// True if `path` is an HDF5 file by its signature (false for other files and truncated ones
   /// whose superblock is gone).

@@ -22,7 +22,8 @@ public final class MultiRunWriter {
   /// archive over its final name if no run has done so yet.
   public func close() throws {
     defer { lock.release() }
-    try writingArchive(path) {
+    guard !file.isAbandoned else { return }
+    try writingArchive(path, file: file) {
       try file.commitPendingRename()
       try file.close()
     }
@@ -30,7 +31,7 @@ public final class MultiRunWriter {
 
   /// Removes a run group (an unfinished run about to be redone).
   public func removeRun(named name: String) throws {
-    try writingArchive(path) {
+    try writingArchive(path, file: file) {
       guard file.exists(file.runsGroupName) else { return }
       let runs = try file.openGroup(file.runsGroupName)
       if runs.exists(name) { try runs.delete(name) }
@@ -39,30 +40,29 @@ public final class MultiRunWriter {
   }
 
   /// Creates an experiment archive (kind "experiment") holding the definition's text.
-  public init(creatingExperiment path: String, task: TaskKind, definition: String, force: Bool) throws {
-    self.path = path
-    lock = try ArchiveLock(archivePath: path)
-    file = try writingArchive(path) {
-      let file = try H5File.createArchive(path, force: force)
-      try ArchiveWriter.writeFormat(file, kind: .experiment)
-      try file.setAttribute("task", task.rawValue)
+  public convenience init(creatingExperiment path: String, task: TaskKind, definition: String, force: Bool) throws {
+    try self.init(creating: path, kind: .experiment, task: task, force: force) { file in
       try file.setAttribute("experiment_toml", definition)
-      try file.setAttribute("start_time", ArchiveWriter.timestamp())
-      try file.flush()
-      return file
     }
   }
 
   /// Creates a comparison archive (kind "comparison") for `conditions` x `seeds`.
-  public init(creating path: String, task: TaskKind, conditions: [String], seeds: [UInt64], force: Bool) throws {
+  public convenience init(creating path: String, task: TaskKind, conditions: [String], seeds: [UInt64], force: Bool) throws {
+    try self.init(creating: path, kind: .comparison, task: task, force: force) { file in
+      try file.setAttribute("conditions", conditions.joined(separator: ","))
+      try file.setAttribute("seeds", array: seeds)
+    }
+  }
+
+  /// Creates a multi-run archive of `kind`; `attributes` adds the kind's own root attributes.
+  init(creating path: String, kind: ArchiveKind, task: TaskKind, force: Bool, attributes: (H5File) throws -> Void) throws {
     self.path = path
     lock = try ArchiveLock(archivePath: path)
     file = try writingArchive(path) {
       let file = try H5File.createArchive(path, force: force)
-      try ArchiveWriter.writeFormat(file, kind: .comparison)
+      try ArchiveWriter.writeFormat(file, kind: kind)
       try file.setAttribute("task", task.rawValue)
-      try file.setAttribute("conditions", conditions.joined(separator: ","))
-      try file.setAttribute("seeds", array: seeds)
+      try attributes(file)
       try file.setAttribute("start_time", ArchiveWriter.timestamp())
       try file.flush()
       return file
@@ -88,7 +88,7 @@ public final class MultiRunWriter {
   /// Stores a comparison's result: per condition, each run's final champion score (run order),
   /// the runs' names, the trials behind each score, and the rank tests.
   public func finishComparison(conditions: [String], scores: [[Double]], runNames: [String], trials: Int, tests: [StoredTest]) throws {
-    try writingArchive(path) {
+    try writingArchive(path, file: file) {
       let g = try file.createGroup(ArchiveSchema.comparisonGroup)
       var condition: [Int32] = [], run: [Int32] = [], score: [Double] = []
       for (c, row) in scores.enumerated() {

@@ -77,7 +77,7 @@ def test_replay_rejects_bad_input(wann):
 
 def test_walker_works_with_search_archive_profiles_and_drawings(wann, tmp_path):
     config = tmp_path / "biped-noise.toml"
-    config.write_text('task = "biped"\n[population]\nsize = 8\n[evaluation]\nrepetitions = 1\n'
+    config.write_text('task = "biped"\n[population]\nsize = 8\ntournamentSize = 4\n[evaluation]\nrepetitions = 1\n'
                       'weightMode = "gaussianNoise"\nnoiseSigma = 0.1\n[searchSpace]\nrecurrent = true\n')
     out = tmp_path / "biped.h5"
     subprocess.run([str(wann), "search", "--config", str(config), "--generations", "2", "--out", str(out), "--quiet"],
