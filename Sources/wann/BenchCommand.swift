@@ -35,16 +35,28 @@ struct ExactnessResult: Codable, Equatable {
   var nsPow: Double
 }
 
+/// `--compare-original`: the original-semantics NumPy re-scoring (scripts/original_swingup.py)
+/// timed in the same run, interleaved with ours.
+struct OriginalComparison: Codable, Equatable {
+  /// The reference's environment steps per second, one per repetition.
+  var originalStepsPerSecond: [Double]
+  /// Ours (re-scoring, 1 thread) in the repetitions between them.
+  var oursStepsPerSecond: [Double]
+  /// ours / original per repetition.
+  var ratios: [Double]
+}
+
 struct BenchReport: Codable, Equatable {
   var build: String
   var cores: Int
   var results: [BenchResult]
   var exactness: ExactnessResult?
+  var original: OriginalComparison?
 }
 
 /// What `wann bench` measures.
 enum BenchWorkload: String, CaseIterable {
-  case rescore, search, exactness
+  case rescore, search, exactness, mnist
 }
 
 struct BenchCommand: ParsableCommand {
@@ -55,7 +67,8 @@ struct BenchCommand: ParsableCommand {
       Workloads (--workloads, default rescore,search), each for every thread count in --threads: \
       `rescore` re-scores the original swing-up champion (6 weights x --trials episodes); \
       `search` runs --generations search generations at population --population from scratch \
-      (paper settings, seed 1); `exactness` checks the swing-up's exact square (the C library's \
+      (paper settings, seed 1); `mnist` runs one generation of the paper's MNIST search \
+      (population 960, needs scripts/fetch_data mnist); `exactness` checks the swing-up's exact square (the C library's \
       pow(x, 2.0), called only where it can differ from x * x) against pow itself, and its \
       one-call sincos against sin and cos, on --arguments arguments, and times the squares; it \
       exits with status 1 if any argument disagrees. Build with \
@@ -70,6 +83,15 @@ struct BenchCommand: ParsableCommand {
 
   @Option(help: "Arguments checked by the exactness workload.")
   var arguments = 100_000_000
+
+  @Flag(help: "Also time the original-semantics NumPy re-scoring (scripts/original_swingup.py, run from the repository root) interleaved with ours on 1 thread, and report the ratio per repetition.")
+  var compareOriginal = false
+
+  @Option(help: "With --compare-original: interleaved repetitions.")
+  var repetitions = 3
+
+  @Option(help: "With --compare-original: episodes per weight for the NumPy reference (it runs ~16,000 steps/s).")
+  var originalTrials = 5
 
   @Option(help: "Episodes per weight value in the re-scoring workload.")
   var trials = 100
@@ -91,6 +113,8 @@ struct BenchCommand: ParsableCommand {
     try Limits.check(generations, "generations", 1...100_000)
     try Limits.check(population, "population", Limits.population)
     if arguments < 1 || arguments > 10_000_000_000 { throw ValidationError("--arguments must be in 1...10000000000") }
+    try Limits.check(repetitions, "repetitions", 1...100)
+    try Limits.check(originalTrials, "original-trials", 1...10_000)
   }
 
   /// The default champion: the repository's reference folder (run from the repository root),
@@ -126,14 +150,16 @@ struct BenchCommand: ParsableCommand {
     let clock = ContinuousClock()
     if selected.contains(.rescore) { try rescore(threadCounts: threadCounts, weights: weights, clock: clock, into: &results) }
     if selected.contains(.search) { try search(threadCounts: threadCounts, weights: weights, into: &results) }
+    if selected.contains(.mnist) { try mnist(threadCounts: threadCounts, into: &results) }
     let exactness = selected.contains(.exactness) ? checkExactness(threads: threadCounts.max() ?? 1) : nil
+    let original = compareOriginal ? try compareWithOriginal(weights: weights, clock: clock) : nil
     #if DEBUG
       let build = "debug"
     #else
       let build = "release"
     #endif
     if json {
-      Output.line(Output.json(BenchReport(build: build, cores: Inputs.coreCount, results: results, exactness: exactness)))
+      Output.line(Output.json(BenchReport(build: build, cores: Inputs.coreCount, results: results, exactness: exactness, original: original)))
     } else if build == "debug" {
       Output.err("warning: this is a debug build; time a release build (swift build -c release)")
     }
@@ -183,6 +209,62 @@ struct BenchCommand: ParsableCommand {
                                  secondsPerGeneration: seconds / Double(generations), fingerprint: fp))
       if !json { Output.line(row(results.last!)) }
     }
+  }
+
+  /// One generation of the paper's MNIST search (population 960, one batch of 1000 training
+  /// images per weight), from its initial population, on each thread count.
+  func mnist(threadCounts: [Int], into results: inout [BenchResult]) throws {
+    let config = SearchConfig.defaults(for: .mnist256)
+    for t in threadCounts {
+      var run = try SearchRun(config: config, threads: t)
+      let s = run.runGeneration()
+      let rollouts = config.population.size * config.evaluation.weights.count * config.evaluation.repetitions
+      results.append(BenchResult(workload: "mnist256-pop\(config.population.size)", threads: t, seconds: s.seconds, steps: s.steps,
+                                 rollouts: rollouts, stepsPerSecond: Double(s.steps) / s.seconds,
+                                 rolloutsPerSecond: Double(rollouts) / s.seconds, generations: 1, secondsPerGeneration: s.seconds))
+      if !json { Output.line(row(results.last!)) }
+    }
+  }
+
+  /// Times the NumPy reference and our re-scoring (1 thread) alternately, `repetitions` times each.
+  func compareWithOriginal(weights: [Double], clock: ContinuousClock) throws -> OriginalComparison {
+    let script = "scripts/original_swingup.py"
+    guard FileManager.default.fileExists(atPath: script) else {
+      throw CLIError("--compare-original runs \(script): run wann bench from the repository root")
+    }
+    let python = FileManager.default.isExecutableFile(atPath: ".venv/bin/python") ? ".venv/bin/python" : "/usr/bin/env"
+    let pythonArgs = python == "/usr/bin/env" ? ["python3"] : []
+    var original: [Double] = [], ours: [Double] = []
+    let champion = try Network(Inputs.genome(path: championPath, task: .swingup))
+    for _ in 0..<repetitions {
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: python)
+      p.arguments = pythonArgs + [script, championPath, "--weights=" + weights.map { "\($0)" }.joined(separator: ","),
+                                  "--trials", "\(originalTrials)"]
+      let pipe = Pipe()
+      p.standardOutput = pipe
+      do { try p.run() } catch { throw CLIError("cannot run \(python) \(script): \(error.localizedDescription) (scripts/test sets up .venv)") }
+      let data = pipe.fileHandleForReading.readDataToEndOfFile()
+      p.waitUntilExit()
+      guard p.terminationStatus == 0,
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let rate = object["stepsPerSecond"] as? Double else {
+        throw CLIError("\(script) failed (exit \(p.terminationStatus)); is NumPy installed in .venv? (scripts/test sets it up)")
+      }
+      original.append(rate)
+      let start = clock.now
+      let (_, steps) = ParallelEvaluator(threads: 1).evaluate(
+        task: SwingUpTask(), networks: [champion], weights: weights, repetitions: trials, episodes: EpisodeKey(seed: 1, purpose: .benchmark))
+      ours.append(Double(steps) / (clock.now - start).inSeconds)
+    }
+    let ratios = zip(ours, original).map { $0 / $1 }
+    if !json {
+      Output.line(String(format: "original-semantics NumPy re-scoring: %@ steps/s; ours (1 thread): %@ steps/s; ratio per repetition %@",
+                         original.map { String(format: "%.0f", $0) }.joined(separator: ", "),
+                         ours.map { String(format: "%.0f", $0) }.joined(separator: ", "),
+                         ratios.map { String(format: "%.0fx", $0) }.joined(separator: ", ")))
+    }
+    return OriginalComparison(originalStepsPerSecond: original, oursStepsPerSecond: ours, ratios: ratios)
   }
 
   /// Checks `arguments` arguments on `threads` threads, then times each way of squaring on one

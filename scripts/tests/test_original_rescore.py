@@ -37,3 +37,18 @@ def test_reference_episodes_are_what_the_original_semantics_make(root, tmp_path)
     subprocess.run([sys.executable, root / "scripts" / "make_swingup_episodes.py", "--out", out], check=True,
                    capture_output=True)
     assert out.read_bytes() == (root / "Tests" / "Fixtures" / "swingup-episodes.bin").read_bytes()
+
+
+def test_bench_times_the_original_semantics_and_mnist_in_the_same_run(wann, root):
+    """`wann bench --compare-original` runs scripts/original_swingup.py interleaved with our
+    re-scoring and reports both rates and their ratio per repetition; `--workloads mnist` runs a
+    generation of the paper's MNIST search. Structure only: timings are for reading, not for
+    passing."""
+    report = run_json([wann, "bench", "--workloads", "rescore,mnist", "--threads", "2", "--trials", "4", "--json",
+                       "--compare-original", "--repetitions", "2", "--original-trials", "1"])
+    original = report["original"]
+    assert len(original["originalStepsPerSecond"]) == len(original["oursStepsPerSecond"]) == len(original["ratios"]) == 2
+    assert all(r > 0 for r in original["ratios"])
+    mnist = [r for r in report["results"] if r["workload"].startswith("mnist256")]
+    # steps: 1000 images per search rollout, plus the champion re-test's
+    assert len(mnist) == 1 and mnist[0]["rollouts"] == 960 * 6 and mnist[0]["steps"] >= 960 * 6 * 1000
