@@ -25,7 +25,8 @@ struct EvaluateCommand: ParsableCommand {
       Trial t of every weight starts from the same episode (common random numbers), so the \
       profile's shape is not blurred by episode noise. Genomes: a run archive's champion \
       (runs/x.h5#champion) or any stored genome (runs/x.h5#GENERATION/INDEX), a .out file of the \
-      original release (e.g. reference/original-champions/swing.out), or a .json genome.
+      original release (e.g. reference/original-champions/swing.out), a .json genome, or \
+      FILE.json#INDEX for a genome of a `wann export` file.
       """)
 
   @Option(help: "Genome: FILE.h5#champion or FILE.h5#GENERATION/INDEX (a run archive), a .out file (original release) or a .json genome.")

@@ -9,8 +9,9 @@ struct ExportCommand: ParsableCommand {
     commandName: "export",
     abstract: "Write the genomes of one generation (or the champion) as JSON for other tools.",
     discussion: """
-      Writes a JSON array of wann genome documents (the format `wann evaluate --genome x.json` \
-      reads), each with its generation, index, origin, parent and scores.
+      Writes a JSON array of wann genome documents, each with its generation, index, origin, \
+      parent and scores. `wann evaluate --genome FILE.json` reads a one-genome export \
+      (`--champion`); `--genome FILE.json#INDEX` picks a genome of a generation export.
       """)
 
   @Argument(help: "The run archive.")

@@ -71,7 +71,9 @@ enum Inputs {
   /// Splits `FILE.h5#champion` / `FILE.h5#G/I` into the archive path and the selector.
   static func archiveReference(_ ref: String) -> (path: String, selector: String)? {
     if let hash = ref.lastIndex(of: "#") {
-      return (String(ref[..<hash]), String(ref[ref.index(after: hash)...]))
+      let path = String(ref[..<hash])
+      if path.hasSuffix(".json") { return nil }  // FILE.json#I: a genome of a `wann export` file
+      return (path, String(ref[ref.index(after: hash)...]))
     }
     if ref.hasSuffix(".h5") || ref.hasSuffix(".hdf5") { return (ref, "champion") }
     return nil
@@ -88,6 +90,16 @@ enum Inputs {
   /// `.out` format, or our JSON genome document. `task` nil means: the archive's or JSON's task,
   /// else swing-up.
   static func genome(reference: String, task: TaskKind?) throws -> (Genome, TaskKind) {
+    if let hash = reference.lastIndex(of: "#"), reference[..<hash].hasSuffix(".json") {
+      // FILE.json#I: genome I of a generation exported by `wann export`.
+      let path = String(reference[..<hash]), selector = reference[reference.index(after: hash)...]
+      guard let index = Int(selector) else {
+        throw CLIError("bad genome reference '\(reference)': use FILE.json#INDEX for a genome of a `wann export` file")
+      }
+      let doc = try genomeDocument(readText(path, what: "genome file"), path: path, index: index)
+      if let task, task != doc.task { throw CLIError("\(path) holds \(doc.task.rawValue) genomes, not \(task.rawValue)") }
+      return (try checked(doc, path: path, task: doc.task), doc.task)
+    }
     if let (path, selector) = archiveReference(reference) {
       let (genome, archived) = try archivedGenome(path: path, selector: selector)
       if let task, task != archived {
@@ -113,40 +125,51 @@ enum Inputs {
       }
     }
     if path.hasSuffix(".json") {
-      let doc = try genomeDocument(text, path: path)
-      guard doc.format == GenomeDocument.formatName else { throw CLIError("\(path): format is '\(doc.format)', expected '\(GenomeDocument.formatName)'") }
-      guard doc.version <= GenomeDocument.currentVersion else {
-        throw CLIError("\(path) has genome format version \(doc.version); this wann reads up to \(GenomeDocument.currentVersion): update wann")
-      }
-      guard doc.task == task else {
-        throw CLIError("\(path) holds a \(doc.task.rawValue) genome, not \(task.rawValue): pass --task \(doc.task.rawValue)")
-      }
-      if let problem = doc.genome.invariantViolation(in: SearchSpace(recurrent: true, outputToOutput: true)) { throw CLIError("\(path): invalid genome: \(problem)") }
-      guard doc.genome.inputCount == t.inputLabels.count, doc.genome.outputCount == t.outputLabels.count else {
-        throw CLIError("\(path): genome has \(doc.genome.inputCount) inputs/\(doc.genome.outputCount) outputs, task \(task.rawValue) needs \(t.inputLabels.count)/\(t.outputLabels.count)")
-      }
-      return doc.genome
+      return try checked(try genomeDocument(text, path: path), path: path, task: task)
     }
     throw CLIError("unknown genome format '\(path)': expected a .out file (original release) or a .json genome written by wann search")
   }
 
   /// A genome document: one written by `wann search --champion`, or a `wann export` file that
   /// holds exactly one genome (`--champion`, or a one-genome generation).
-  static func genomeDocument(_ text: String, path: String) throws -> GenomeDocument {
+  static func genomeDocument(_ text: String, path: String, index: Int? = nil) throws -> GenomeDocument {
     let data = Data(text.utf8)
     if text.drop(while: \.isWhitespace).first == "[" {
       let entries: [ExportCommand.Entry]
       do { entries = try JSONDecoder().decode([ExportCommand.Entry].self, from: data) } catch {
         throw CLIError("\(path) is not a wann export file: \(describe(error))")
       }
+      if let index {
+        guard let e = entries.first(where: { $0.index == index }) else {
+          throw CLIError("\(path) has no genome \(index) (indices \(entries.map(\.index).min() ?? 0)...\(entries.map(\.index).max() ?? 0))")
+        }
+        return e.document
+      }
       guard entries.count == 1 else {
-        throw CLIError("\(path) holds \(entries.count) genomes (a generation export): export one with `wann export ARCHIVE --champion`, or name one as ARCHIVE#GENERATION/INDEX")
+        throw CLIError("\(path) holds \(entries.count) genomes (a generation export): name one as \(path)#INDEX, or export one with `wann export ARCHIVE --champion`")
       }
       return entries[0].document
     }
     do { return try JSONDecoder().decode(GenomeDocument.self, from: data) } catch {
       throw CLIError("\(path) is not a wann genome JSON file: \(describe(error))")
     }
+  }
+
+  /// A genome document's genome, after checking its format, version, task and shape.
+  static func checked(_ doc: GenomeDocument, path: String, task: TaskKind) throws -> Genome {
+    let t = Tasks.interface(task)
+    guard doc.format == GenomeDocument.formatName else { throw CLIError("\(path): format is '\(doc.format)', expected '\(GenomeDocument.formatName)'") }
+    guard doc.version <= GenomeDocument.currentVersion else {
+      throw CLIError("\(path) has genome format version \(doc.version); this wann reads up to \(GenomeDocument.currentVersion): update wann")
+    }
+    guard doc.task == task else {
+      throw CLIError("\(path) holds a \(doc.task.rawValue) genome, not \(task.rawValue): pass --task \(doc.task.rawValue)")
+    }
+    if let problem = doc.genome.invariantViolation(in: SearchSpace(recurrent: true, outputToOutput: true)) { throw CLIError("\(path): invalid genome: \(problem)") }
+    guard doc.genome.inputCount == t.inputLabels.count, doc.genome.outputCount == t.outputLabels.count else {
+      throw CLIError("\(path): genome has \(doc.genome.inputCount) inputs/\(doc.genome.outputCount) outputs, task \(task.rawValue) needs \(t.inputLabels.count)/\(t.outputLabels.count)")
+    }
+    return doc.genome
   }
 
   static func describe(_ error: Error) -> String {

@@ -314,8 +314,14 @@ def test_export_writes_what_evaluate_reads(wann, tmp_path):
     assert a["mean"] == b["mean"] and a["connections"] == b["connections"]
     generation = tmp_path / "generation.json"
     subprocess.run([wann, "export", path, "--generation", "2", "-o", generation], check=True, capture_output=True)
+    for i in [0, 7, 15]:
+        a = json.loads(subprocess.run([wann, "evaluate", "--genome", f"{generation}#{i}", "--trials", "2", "--json"], check=True,
+                                      capture_output=True, text=True).stdout)
+        b = json.loads(subprocess.run([wann, "evaluate", "--genome", f"{path}#2/{i}", "--trials", "2", "--json"], check=True,
+                                      capture_output=True, text=True).stdout)
+        assert a["mean"] == b["mean"] and a["connections"] == b["connections"]
     r = subprocess.run([wann, "evaluate", "--genome", generation], capture_output=True, text=True)
-    assert one_line_failure(r) and "holds 16 genomes" in r.stderr and "--champion" in r.stderr
+    assert one_line_failure(r) and "holds 16 genomes" in r.stderr and f"{generation}#INDEX" in r.stderr
 
 
 def test_thread_counts_give_equal_archives(wann, tmp_path):
