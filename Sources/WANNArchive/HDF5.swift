@@ -460,8 +460,8 @@ class H5Location {
     guard count >= 0 else { return ["\(where_): cannot count its attributes: \(H5.errorStack().joined(separator: "; "))"] }
     var damaged: [String] = []
     for i in 0..<Int(count) {
-      let attr = H5Aopen_by_idx(id, ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, hsize_t(i), wann_h5p_default(), wann_h5p_default())
-      let attrID = attr >= 0 ? attr : H5Aopen_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(i), wann_h5p_default(), wann_h5p_default())
+      // Name order: creation order is tracked only when a file asks for it.
+      let attrID = H5Aopen_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(i), wann_h5p_default(), wann_h5p_default())
       guard attrID >= 0 else {
         damaged.append("\(where_): attribute \(i) does not open: \(H5.errorStack().joined(separator: "; "))")
         continue
