@@ -22,16 +22,19 @@ public final class ArchiveReader {
   public init(path: String, run: String? = nil) throws {
     self.path = path
     self.runName = run
-    // While a search writes the archive, a read can meet a flush half done (a link table or
-    // heap a step ahead of what it points to): start again, for up to about 2 s.
+    (file, formatVersion, base, config, completeGenerations, incompleteGenerations) =
+      try Self.retryingWhileAnotherWriterFlushes(path) { try Self.load(path: path, run: run) }
+  }
+
+  /// Runs a read of the archive at `path`. While another process writes it, a read can meet a
+  /// flush half done (a superblock, link table or heap a step ahead of what it points to): the
+  /// read starts again, for up to about 2 s. Without another writer an error is reported at once.
+  static func retryingWhileAnotherWriterFlushes<T>(_ path: String, _ read: () throws -> T) throws -> T {
     var attempt = 0
     while true {
-      do {
-        (file, formatVersion, base, config, completeGenerations, incompleteGenerations) = try Self.load(path: path, run: run)
-        return
-      } catch {
+      do { return try read() } catch {
         attempt += 1
-        guard attempt < 40, Self.mayBeAWritersFlush(error), ArchiveLock.isHeld(path) != nil else { throw error }
+        guard attempt < 40, mayBeAWritersFlush(error), ArchiveLock.isHeld(path) != nil else { throw error }
         usleep(50_000)
       }
     }

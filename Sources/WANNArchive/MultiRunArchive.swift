@@ -123,6 +123,10 @@ public struct MultiRunReader {
   public let scores: [(String, [Double])]
 
   public init(path: String) throws {
+    self = try ArchiveReader.retryingWhileAnotherWriterFlushes(path) { try MultiRunReader(loading: path) }
+  }
+
+  init(loading path: String) throws {
     guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(path) }
     guard H5File.isHDF5(path) else { throw ArchiveError.notHDF5(path) }
     let file = try ArchiveReader.openFile(path: path, mode: .readOnly)
