@@ -19,17 +19,16 @@ public final class ArchiveWriter {
   let run: H5Location
   let generations: H5Group
 
-  /// Whether this writer owns the file (a single-run archive) or writes one run of a multi-run
-  /// archive whose `MultiRunWriter` owns and closes it.
-  let ownsFile: Bool
-  /// Our writer lock on the archive (nil for a run of a multi-run archive: its writer holds it).
+  /// Our writer lock on the archive; nil for a run of a multi-run archive, whose
+  /// `MultiRunWriter` holds the lock and owns (and closes) the file.
   let lock: ArchiveLock?
+  /// Whether this writer owns the file (a single-run archive).
+  var ownsFile: Bool { lock != nil }
 
   /// Creates a new archive for a search. Refuses to replace an existing file unless `force`.
   /// `inputLabels` and `outputLabels` name the task's inputs and outputs (stored for readers).
   public init(creating path: String, config: SearchConfig, inputLabels: [String], outputLabels: [String], force: Bool) throws {
     self.path = path
-    ownsFile = true
     lock = try ArchiveLock(archivePath: path)
     (file, run, generations) = try writingArchive(path) {
       let file = try H5File.createArchive(path, force: force)
@@ -44,7 +43,6 @@ public final class ArchiveWriter {
   init(file: H5File, path: String, runName: String, config: SearchConfig, inputLabels: [String], outputLabels: [String]) throws {
     self.path = path
     self.file = file
-    ownsFile = false
     lock = nil
     (run, generations) = try writingArchive(path) {
       if let runs = try? file.openGroup(file.runsGroupName), runs.exists(runName) { try runs.delete(runName) }
@@ -90,7 +88,6 @@ public final class ArchiveWriter {
   /// to resume it), else taken here.
   public init(appendingTo path: String, lastComplete: Int?, generationsTarget: Int? = nil, lock: ArchiveLock? = nil) throws {
     self.path = path
-    ownsFile = true
     self.lock = try lock ?? ArchiveLock(archivePath: path)
     // A generation group an older wann left half-written on a full disk cannot be deleted in
     // place: rebuild the file without it first.
@@ -136,11 +133,11 @@ public final class ArchiveWriter {
   /// then links it under its name and flushes again: readers see all of it or nothing.
   func writeGroup(_ name: String, in parent: H5Location, markComplete: Bool = true, _ body: (H5Group) throws -> Void) throws {
     try writing {
-      let g = try parent.createAnonymousGroup()
+      let (g, pending) = try parent.buildGroup([name]) { _, _ in }
       try body(g)
       if markComplete { try g.setAttribute("complete", Int8(1)) }
       try file.flush()
-      _ = try parent.link(g, as: name)
+      try pending.commit()
       try file.flush()
       // A new archive takes its name once it holds something finished.
       try file.commitPendingRename()

@@ -7,21 +7,13 @@ public struct StoredResult {
   /// The group's path in the file, e.g. /analysis/000012-3/profiles/0.
   public let path: String
 
-  public func hasAttribute(_ name: String) -> Bool { group.hasAttribute(name) }
-  public func exists(_ name: String) -> Bool { group.exists(name) }
-
   public func double(_ name: String) throws -> Double { try readingArchive(archive) { try group.attribute(name) } }
   public func int64(_ name: String) throws -> Int64 { try readingArchive(archive) { try group.attribute(name) } }
   public func uint64(_ name: String) throws -> UInt64 { try readingArchive(archive) { try group.attribute(name) } }
   public func string(_ name: String) throws -> String { try readingArchive(archive) { try group.stringAttribute(name) } }
 
   public func doubles(_ dataset: String) throws -> [Double] { try readingArchive(archive) { try group.readArray(dataset) } }
-  public func int64s(_ dataset: String) throws -> [Int64] { try readingArchive(archive) { try group.readArray(dataset) } }
-  public func shape(_ dataset: String) throws -> [Int] { try readingArchive(archive) { try group.shape(of: dataset) } }
   public func column(_ table: String, _ field: String) throws -> [Double] {
-    try readingArchive(archive) { try group.readColumn(table, field) }
-  }
-  public func int32Column(_ table: String, _ field: String) throws -> [Int32] {
     try readingArchive(archive) { try group.readColumn(table, field) }
   }
 }

@@ -66,11 +66,8 @@ public struct ExperimentRunner {
     var ran = 0
     for (index, (name, config)) in all.enumerated() where !done.contains(name) {
       try writer.removeRun(named: name)
-      let archive = try writer.run(named: name, config: config, inputLabels: task.inputLabels, outputLabels: task.outputLabels)
-      var session = SearchSession(run: try SearchRun(config: config, evaluator: evaluator), archive: archive, championPath: nil)
-      try session.run(until: config.generations)
-      try session.finish()
-      guard let champion = session.run.evolution.champion else { throw ExperimentError("\(name): no champion (0 generations?)") }
+      let (archive, champion) = try SearchSession.runWhole(name, in: writer, config: config, task: task, evaluator: evaluator)
+      guard let champion else { throw ExperimentError("\(name): no champion (0 generations?)") }
       let battery = experiment.battery.evaluate(try Network(champion.genome), task: task, evaluator: ParallelEvaluator(threads: threads),
                                                 seriesWeights: SearchConfig.defaults(for: experiment.task).evaluation.weights)
       try archive.writeEvaluation { try battery.store(in: $0, noiseSigmas: experiment.battery.noiseSigmas) }

@@ -68,6 +68,17 @@ public struct SearchSession {
     return .ready(SearchSession(run: run, archive: writer, championPath: nil), from: done, dropped: dropped)
   }
 
+  /// Runs a whole search, silently, as run `name` of a multi-run archive (an experiment grid's or
+  /// a comparison's); returns the run's writer (for what follows the search) and its champion.
+  static func runWhole(_ name: String, in writer: MultiRunWriter, config: SearchConfig, task: any WANNTask,
+                       evaluator: any GenerationEvaluator) throws -> (archive: ArchiveWriter, champion: Champion?) {
+    let archive = try writer.run(named: name, config: config, inputLabels: task.inputLabels, outputLabels: task.outputLabels)
+    var session = SearchSession(run: try SearchRun(config: config, evaluator: evaluator), archive: archive, championPath: nil)
+    try session.run(until: config.generations)
+    try session.finish()
+    return (archive, session.run.evolution.champion)
+  }
+
   /// Runs generations until `total`, archiving each; `onGeneration` sees each summary as it is
   /// written (to print it).
   public mutating func run(until total: Int, onGeneration: (GenerationSummary) throws -> Void = { _ in }) throws {

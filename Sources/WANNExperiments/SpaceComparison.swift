@@ -94,12 +94,8 @@ extension SpaceComparison {
         c.seed = seed
         c.searchSpace = condition.space
         let name = "\(condition.name)-s\(seed)"
-        let archive = try writer.run(named: name, config: c, inputLabels: task.inputLabels, outputLabels: task.outputLabels)
-        var session = SearchSession(run: try SearchRun(config: c, evaluator: evaluator), archive: archive, championPath: nil)
-        try session.run(until: c.generations)
-        try session.finish()
         var score = Double.nan
-        if let champion = session.run.evolution.champion {
+        if let champion = try SearchSession.runWhole(name, in: writer, config: c, task: task, evaluator: evaluator).champion {
           let (rewards, _) = ParallelEvaluator(threads: threads).evaluate(
             task: task, networks: [try Network(champion.genome)], weights: c.evaluation.weights, repetitions: trials,
             episodes: EpisodeKey(seed: 0, purpose: .evaluation))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WANNCore
+import WANNExperiments
 import WANNArchive
 import WANNTasks
 
@@ -188,19 +189,9 @@ enum Inputs {
 }
 
 enum Output {
-  static func json<T: Encodable>(_ value: T) -> String {
-    let e = JSONEncoder()
-    e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return String(decoding: try! e.encode(value), as: UTF8.self)
-  }
+  static func json<T: Encodable>(_ value: T) -> String { JSONText.compact(value) }
 
-  static func prettyJSON<T: Encodable>(_ value: T) -> String {
-    let e = JSONEncoder()
-    e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return String(decoding: try! e.encode(value), as: UTF8.self)
-  }
+  static func prettyJSON<T: Encodable>(_ value: T) -> String { JSONText.pretty(value) }
 
   static func line(_ s: String) {
     print(s)
