@@ -1,5 +1,19 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
+
+/// The lane code is compiled for the building machine's CPU (`-target-cpu native` for Swift,
+/// `-march=native` for the CLanes kernels): eight lanes then fill AVX-512 or AVX2 registers where
+/// the CPU has them, several times faster than baseline x86-64's SSE2. Results do not depend on
+/// it: neither compiler fuses a multiply and an add here, so every lane computes the same IEEE
+/// operations on any vector width (scripts/check_same_results compares builds). Set
+/// WANN_PORTABLE_BUILD=1 to build a binary for other machines (a cluster with older CPUs).
+let portable = ProcessInfo.processInfo.environment["WANN_PORTABLE_BUILD"] == "1"
+let cpuFlags: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "native"])]
+/// The lane kernels are always optimised (debug test builds too) and never fuse a multiply and an
+/// add (-ffp-contract=off: clang's default would), so every machine computes the same bits.
+let laneFlagList = ["-O2", "-ffp-contract=off", "-fno-fast-math"] + (portable ? [] : ["-march=native"])
+let laneFlags: [CSetting] = [.unsafeFlags(laneFlagList)]
 
 let package = Package(
   name: "wann-swift",
@@ -19,14 +33,23 @@ let package = Package(
   ],
   targets: [
     // Pure core: genomes, mutation, networks, ranking, selection, random streams, configs. No I/O.
-    .target(name: "WANNCore"),
+    .target(name: "WANNCore", dependencies: ["CLanes"], swiftSettings: cpuFlags),
+    // The network's arithmetic on eight lanes (clang vector extensions): activations and the
+    // forward step. Pure arithmetic, no I/O; see docs/method.md for its accuracy.
+    .target(name: "CLanes", cSettings: laneFlags),
     // The BipedalWalker's physics on Box2D 2.4 (Debian: libbox2d-dev), C++ behind a C header.
     .target(name: "CBox2DWalker", linkerSettings: [.linkedLibrary("box2d")]),
     // The C library's pow behind an opaque call (the swing-up's `x**2` must be glibc's pow).
     .target(name: "CLibm", linkerSettings: [.linkedLibrary("m")]),
     // Environments and rollouts, and the evaluators that score a generation (threads here,
     // MPI ranks in WANNDistributed) behind one protocol.
-    .target(name: "WANNTasks", dependencies: ["WANNCore", "CBox2DWalker", "CLibm"]),
+    // The swing-up's physics on eight lanes, bit for bit the scalar Swift step (-fno-builtin-pow
+    // keeps pow(x, 2.0) a call to glibc's pow).
+    .target(
+      name: "CSwingUpLanes",
+      cSettings: [.unsafeFlags(laneFlagList + ["-fno-builtin-pow", "-fno-builtin-cos", "-fno-builtin-sincos"])],
+      linkerSettings: [.linkedLibrary("m")]),
+    .target(name: "WANNTasks", dependencies: ["WANNCore", "CBox2DWalker", "CLibm", "CLanes", "CSwingUpLanes"], swiftSettings: cpuFlags),
     // Analysis of one network: weight profiles, the paper's four weight conditions, drawings. No I/O.
     .target(name: "WANNAnalysis", dependencies: ["WANNCore", "WANNTasks"]),
     // libhdf5 (Debian: libhdf5-dev), found through pkg-config.

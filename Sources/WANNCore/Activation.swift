@@ -32,23 +32,12 @@ public enum Activation: Int32, CaseIterable, Sendable, Codable, CustomStringConv
   }
 
   /// Applies the function. The formulas follow the original release (sigmoid is
-  /// `(tanh(x/2) + 1) / 2`, "inverse" is negation, not 1/x); tanh, sin(πx) and cos(πx) use the
-  /// `FastMath` kernels (a few ulp from the C library, several times faster).
-  @inlinable
+  /// `(tanh(x/2) + 1) / 2`, "inverse" is negation, not 1/x); the transcendental ones are the
+  /// `LaneMath` kernels (a few ulp from the C library), evaluated in every lane, so a scalar
+  /// call returns the same bits as a lane of a vector call.
+  @inline(__always)
   public func callAsFunction(_ x: Double) -> Double {
-    switch self {
-    case .linear: return x
-    case .step: return x > 0 ? 1 : 0
-    case .sine: return FastMath.sinPi(x)
-    case .gaussian: return FastMath.gaussian(x)
-    case .tanh: return FastMath.tanh(x)
-    case .sigmoid: return (FastMath.tanh(x / 2) + 1) / 2
-    case .inverse: return -x
-    case .absolute: return Swift.abs(x)
-    case .relu: return x > 0 ? x : 0
-    case .cosine: return FastMath.cosPi(x)
-    case .squared: return x * x
-    }
+    self(Lanes(repeating: x))[0]
   }
 
   /// The hidden-node set of the original swing-up and walker tasks: every id but `squared`.

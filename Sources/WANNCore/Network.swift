@@ -1,3 +1,5 @@
+import CLanes
+
 /// A genome compiled for evaluation: value slots (0 = bias, then inputs, then every other node in
 /// a topological order of the enabled non-recurrent connections) and, for each evaluated node,
 /// its sources as a flat index list. Disabled genes are dropped; a node with no enabled input
@@ -117,35 +119,47 @@ public struct Network: Sendable, Equatable {
 
 /// Per-thread scratch for evaluating networks without allocating: the program of the loaded
 /// network and the value slots live in buffers that only grow. A non-copyable struct, so it
-/// owns its buffers (freed in deinit), is never shared between threads, and its fields are
-/// accessed without the runtime exclusivity checks a class would pay on every step.
+/// owns its buffers (freed in deinit) and is never shared between threads.
+///
+/// Every value slot holds eight lanes: eight rollouts of the loaded network step together, each
+/// lane with its own shared weight (or its own connection weights) and its own recurrent state,
+/// in the CLanes kernels. The scalar calls (`setInput(_:_:)` with a `Double`,
+/// `forward(weight:)`, `output(_:)`) write every lane and read lane 0, so a single rollout is the
+/// same arithmetic as a lane of many.
 public struct NetworkEvaluator: ~Copyable {
-  private var activations: UnsafeMutablePointer<Activation>
+  public static let laneCount = Int(WANN_LANES)
+
+  /// Activation ids (the C kernels' switch), sources and recurrent lists of the loaded network.
+  private var activationIDs: UnsafeMutablePointer<Int32>
   private var sourceStart: UnsafeMutablePointer<Int32>
   private var sources: UnsafeMutablePointer<Int32>
   private var outputs: UnsafeMutablePointer<Int32>
   private var recurrentStart: UnsafeMutablePointer<Int32>
   private var recurrentSources: UnsafeMutablePointer<Int32>
-  /// Previous-step value of each recurrent connection's source.
-  private var previous: UnsafeMutablePointer<Double>
+  /// Previous-step value of each recurrent connection's source (8 lanes each).
+  private var previous: LaneBuffer
   private var recurrentCapacity = 0
   public private(set) var recurrentCount = 0
-  /// Individual connection weights (feed-forward sources in order, then recurrent ones), used
-  /// instead of the shared weight after `setConnectionWeights`.
-  private var connectionWeights: UnsafeMutablePointer<Double>
-  private var connectionWeightCapacity = 1
+  /// Individual connection weights (feed-forward sources in order, then recurrent ones; 8 lanes
+  /// each), used instead of the shared weights after `setConnectionWeights`.
+  private var connectionWeights: LaneBuffer
   public private(set) var usesConnectionWeights = false
   private var feedForwardConnectionCount = 0
-  /// Value slots: [0] = bias (1), [1...inputCount] = the observation.
-  public private(set) var values: UnsafeMutablePointer<Double>
-  private var capacity = (activations: 0, sources: 0, outputs: 0, slots: 0)
+  /// The shared weight of each lane (`forward()`).
+  private var weights: LaneBuffer
+  /// Value slots (8 lanes each): [0] = bias (1), [1...inputCount] = the observation.
+  private var values: LaneBuffer
+  private var capacity = (activations: 0, sources: 0, outputs: 0)
   public private(set) var inputCount = 0
   public private(set) var evaluatedCount = 0
   public private(set) var outputCount = 0
-  /// Batch mode (classification): every slot holds a row of `batchSize` values, slot-major.
+  /// The loaded program as the C kernels read it (pointers into the buffers above).
+  private var program = wann_program()
+  /// Batch mode (classification): one row of `batchStride` values per input, then per output.
   private var batch: UnsafeMutablePointer<Double>
   private var batchCapacity = 1
   public private(set) var batchSize = 0
+  private var batchStride = 0
   /// Inputs that some enabled connection reads (so a batch needs only these rows filled).
   private var usedInputs: UnsafeMutablePointer<Int32>
   private var usedInputCapacity = 1
@@ -154,22 +168,24 @@ public struct NetworkEvaluator: ~Copyable {
   public init() {
     batch = .allocate(capacity: 1)
     usedInputs = .allocate(capacity: 1)
-    activations = .allocate(capacity: 1)
+    activationIDs = .allocate(capacity: 1)
     sourceStart = .allocate(capacity: 2)
     sources = .allocate(capacity: 1)
     outputs = .allocate(capacity: 1)
-    values = .allocate(capacity: 1)
+    values = LaneBuffer(slots: 1)
+    weights = LaneBuffer(slots: 1)
     recurrentStart = .allocate(capacity: 2)
     recurrentSources = .allocate(capacity: 1)
-    previous = .allocate(capacity: 1)
-    connectionWeights = .allocate(capacity: 1)
-    capacity = (1, 1, 1, 1)
+    previous = LaneBuffer(slots: 1)
+    connectionWeights = LaneBuffer(slots: 1)
+    capacity = (1, 1, 1)
     recurrentCapacity = 1
+    weights.fill(slot: 0, with: 1)
   }
 
   deinit {
-    activations.deallocate(); sourceStart.deallocate(); sources.deallocate()
-    outputs.deallocate(); values.deallocate()
+    activationIDs.deallocate(); sourceStart.deallocate(); sources.deallocate()
+    outputs.deallocate(); values.deallocate(); weights.deallocate()
     recurrentStart.deallocate(); recurrentSources.deallocate(); previous.deallocate()
     connectionWeights.deallocate()
     batch.deallocate()
@@ -179,9 +195,9 @@ public struct NetworkEvaluator: ~Copyable {
   /// Copies `network`'s program into this evaluator's buffers (allocating only to grow).
   public mutating func load(_ network: Network) {
     if network.evaluatedCount > capacity.activations {
-      activations.deallocate(); sourceStart.deallocate()
+      activationIDs.deallocate(); sourceStart.deallocate()
       capacity.activations = network.evaluatedCount * 2
-      activations = .allocate(capacity: capacity.activations)
+      activationIDs = .allocate(capacity: capacity.activations)
       sourceStart = .allocate(capacity: capacity.activations + 1)
     }
     if network.sources.count > capacity.sources {
@@ -194,37 +210,27 @@ public struct NetworkEvaluator: ~Copyable {
       capacity.outputs = network.outputCount
       outputs = .allocate(capacity: capacity.outputs)
     }
-    if network.slotCount > capacity.slots {
-      values.deallocate()
-      capacity.slots = network.slotCount * 2
-      values = .allocate(capacity: capacity.slots)
-    }
+    values.reserve(slots: network.slotCount)
     if network.isRecurrent {
       if network.recurrentSources.count > recurrentCapacity || network.evaluatedCount + 1 > recurrentCapacity {
-        recurrentStart.deallocate(); recurrentSources.deallocate(); previous.deallocate()
+        recurrentStart.deallocate(); recurrentSources.deallocate()
         recurrentCapacity = max(network.recurrentSources.count, network.evaluatedCount + 1) * 2
         recurrentStart = .allocate(capacity: recurrentCapacity)
         recurrentSources = .allocate(capacity: recurrentCapacity)
-        previous = .allocate(capacity: recurrentCapacity)
       }
       for (k, s) in network.recurrentStart.enumerated() { recurrentStart[k] = s }
       for (k, s) in network.recurrentSources.enumerated() { recurrentSources[k] = s }
     }
     recurrentCount = network.recurrentSources.count
-    for r in 0..<recurrentCount { previous[r] = 0 }
+    previous.reserve(slots: recurrentCount)
+    previous.zero(slots: recurrentCount)
     feedForwardConnectionCount = network.sources.count
-    if network.sources.count + recurrentCount > connectionWeightCapacity {
-      connectionWeights.deallocate()
-      connectionWeightCapacity = (network.sources.count + recurrentCount) * 2
-      connectionWeights = .allocate(capacity: connectionWeightCapacity)
-    }
+    connectionWeights.reserve(slots: network.sources.count + recurrentCount)
     usesConnectionWeights = false
-    for (k, a) in network.activations.enumerated() { activations[k] = a }
+    for (k, a) in network.activations.enumerated() { activationIDs[k] = a.rawValue }
     for (k, s) in network.sourceStart.enumerated() { sourceStart[k] = s }
     for (k, s) in network.sources.enumerated() { sources[k] = s }
     for (k, s) in network.outputSlots.enumerated() { outputs[k] = s }
-    for k in 0..<network.slotCount { values[k] = 0 }
-    values[0] = 1
     inputCount = network.inputCount
     evaluatedCount = network.evaluatedCount
     outputCount = network.outputCount
@@ -233,100 +239,94 @@ public struct NetworkEvaluator: ~Copyable {
       usedInputCapacity = inputCount * 2
       usedInputs = .allocate(capacity: usedInputCapacity)
     }
-    // Mark inputs read by a connection in the (still unused) output-slot scratch of `values`,
-    // then list them in input order.
+    // Inputs read by some connection, in input order.
+    var read = [Bool](repeating: false, count: inputCount + 1)
+    for s in network.sources where s >= 1 && Int(s) <= inputCount { read[Int(s)] = true }
+    for s in network.recurrentSources where s >= 1 && Int(s) <= inputCount { read[Int(s)] = true }
     usedInputCount = 0
-    for k in 0..<network.slotCount { values[k] = 0 }
-    for s in network.sources where s >= 1 && Int(s) <= inputCount { values[Int(s)] = 1 }
-    for s in network.recurrentSources where s >= 1 && Int(s) <= inputCount { values[Int(s)] = 1 }
-    for i in 0..<inputCount where values[1 + i] == 1 {
+    for i in 0..<inputCount where read[1 + i] {
       usedInputs[usedInputCount] = Int32(i)
       usedInputCount += 1
     }
-    for k in 0..<network.slotCount { values[k] = 0 }
-    values[0] = 1
+    values.zero(slots: network.slotCount)
+    values.fill(slot: 0, with: 1)
+    program = wann_program(
+      activations: activationIDs, sourceStart: sourceStart, sources: sources,
+      recurrentStart: recurrentStart, recurrentSources: recurrentSources,
+      evaluatedCount: Int32(evaluatedCount), firstEvaluated: Int32(inputCount + 1),
+      recurrentCount: Int32(recurrentCount), feedForwardConnectionCount: Int32(feedForwardConnectionCount))
   }
 
   /// Input `n` of the inputs some connection reads, in input order (`n < usedInputCount`).
   @inline(__always)
   public func usedInput(_ n: Int) -> Int { Int(usedInputs[n]) }
 
-  /// Starts a new episode: every node's previous value is zero again.
+  /// Starts a new episode in every lane: every node's previous value is zero again.
   @inline(__always)
   public func resetState() {
+    values.zero(slots: evaluatedCount, from: inputCount &+ 1)
+    previous.zero(slots: recurrentCount)
+  }
+
+  /// Starts a new episode in one lane (the others keep their state).
+  @inline(__always)
+  public func resetState(lane: Int) {
     var k = inputCount &+ 1
     let end = inputCount &+ 1 &+ evaluatedCount
     while k < end {
-      values[k] = 0
+      values[k, lane] = 0
       k &+= 1
     }
-    for r in 0..<recurrentCount { previous[r] = 0 }
+    for r in 0..<recurrentCount { previous[r, lane] = 0 }
   }
 
   // MARK: Batch mode
 
   /// Prepares to evaluate the loaded network on `size` samples at once (growing the buffer only
-  /// when needed): the bias row is set to 1; fill the input rows with `batchInputs(_:)`.
+  /// when needed); fill the input rows with `batchInputs(_:)`.
   public mutating func prepareBatch(size: Int) {
-    let slots = inputCount &+ 1 &+ evaluatedCount
-    if slots * size > batchCapacity {
+    let stride = (size + Self.laneCount - 1) / Self.laneCount * Self.laneCount
+    let rows = inputCount + outputCount
+    if rows * stride > batchCapacity {
       batch.deallocate()
-      batchCapacity = slots * size * 2
+      batchCapacity = rows * stride * 2
       batch = .allocate(capacity: batchCapacity)
+      batch.update(repeating: 0, count: batchCapacity)
     }
     batchSize = size
-    batch.update(repeating: 1, count: size)
+    batchStride = stride
   }
 
   /// The row of input `i` over the batch (write sample b's value at index b).
   @inline(__always)
-  public func batchInputs(_ i: Int) -> UnsafeMutablePointer<Double> { batch + (1 &+ i) &* batchSize }
+  public func batchInputs(_ i: Int) -> UnsafeMutablePointer<Double> { batch + i &* batchStride }
 
   /// The row of output `o` over the batch, after `forwardBatch`.
   @inline(__always)
-  public func batchOutputs(_ o: Int) -> UnsafePointer<Double> { UnsafePointer(batch + Int(outputs[o]) &* batchSize) }
+  public func batchOutputs(_ o: Int) -> UnsafePointer<Double> { UnsafePointer(batch + (inputCount &+ o) &* batchStride) }
 
-  /// Evaluates every sample of the batch in one pass, node by node over contiguous rows, so the
-  /// inner loops vectorise. One step from a zero state: recurrent connections deliver the
-  /// previous step's values, which are all 0, so a batch ignores them (classification is a
-  /// single step per sample). Individual connection weights apply if set.
-  public func forwardBatch(weight: Double) {
-    let n = batchSize
-    let first = inputCount &+ 1
-    var e = Int(sourceStart[0])
-    for k in 0..<evaluatedCount {
-      let row = batch + (first &+ k) &* n
-      row.update(repeating: 0, count: n)
-      let end = Int(sourceStart[k &+ 1])
-      while e < end {
-        let source = UnsafePointer(batch + Int(sources[e]) &* n)
-        if usesConnectionWeights {
-          let w = connectionWeights[e]
-          for b in 0..<n { row[b] += w * source[b] }
-        } else {
-          for b in 0..<n { row[b] += source[b] }
-        }
-        e &+= 1
+  /// Evaluates every sample of the batch: eight samples at a time go through the network in
+  /// lanes, so each node's value stays in the lane slots (in cache) instead of being written and
+  /// re-read as a row of the whole batch. One step from a zero state: recurrent connections
+  /// deliver the previous step's values, which are all 0, so a batch ignores them
+  /// (classification is a single step per sample). Individual connection weights apply if set.
+  public mutating func forwardBatch(weight: Double) {
+    weights.fill(slot: 0, with: weight)
+    var batchProgram = program
+    batchProgram.recurrentCount = 0
+    let connectionWeights = usesConnectionWeights ? UnsafePointer(self.connectionWeights.base) : nil
+    var start = 0
+    while start < batchSize {
+      for u in 0..<usedInputCount {
+        let i = Int(usedInputs[u])
+        (values.base + (1 &+ i) &* Self.laneCount).update(from: batch + (i &* batchStride &+ start), count: Self.laneCount)
       }
-      Self.activate(activations[k], row, n, scale: usesConnectionWeights ? 1 : weight)
-    }
-  }
-
-  /// row[b] = activation(scale · row[b]), with the activation chosen once per row.
-  @inline(__always)
-  static func activate(_ a: Activation, _ row: UnsafeMutablePointer<Double>, _ n: Int, scale: Double) {
-    switch a {
-    case .linear: for b in 0..<n { row[b] = scale * row[b] }
-    case .step: for b in 0..<n { row[b] = scale * row[b] > 0 ? 1 : 0 }
-    case .sine: for b in 0..<n { row[b] = FastMath.sinPi(scale * row[b]) }
-    case .gaussian: for b in 0..<n { row[b] = FastMath.gaussian(scale * row[b]) }
-    case .tanh: for b in 0..<n { row[b] = FastMath.tanh(scale * row[b]) }
-    case .sigmoid: for b in 0..<n { row[b] = (FastMath.tanh(scale * row[b] / 2) + 1) / 2 }
-    case .inverse: for b in 0..<n { row[b] = -(scale * row[b]) }
-    case .absolute: for b in 0..<n { row[b] = Swift.abs(scale * row[b]) }
-    case .relu: for b in 0..<n { let x = scale * row[b]; row[b] = x > 0 ? x : 0 }
-    case .cosine: for b in 0..<n { row[b] = FastMath.cosPi(scale * row[b]) }
-    case .squared: for b in 0..<n { let x = scale * row[b]; row[b] = x * x }
+      wann_lanes_forward(&batchProgram, values.base, previous.base, weights.base, connectionWeights)
+      for o in 0..<outputCount {
+        (batch + ((inputCount &+ o) &* batchStride &+ start))
+          .update(from: values.base + Int(outputs[o]) &* Self.laneCount, count: Self.laneCount)
+      }
+      start &+= Self.laneCount
     }
   }
 
@@ -334,100 +334,106 @@ public struct NetworkEvaluator: ~Copyable {
   /// then recurrent ones.
   public var connectionCount: Int { feedForwardConnectionCount + recurrentCount }
 
-  /// Gives connection i the weight `draw(i)` for the following steps (until `useSharedWeight`
-  /// or the next `load`); `forward` then ignores its `weight` argument.
+  /// Gives connection i the weight `draw(i)` in every lane for the following steps (until
+  /// `useSharedWeight` or the next `load`); `forward` then ignores the shared weights.
   public mutating func setConnectionWeights(_ draw: (Int) -> Double) {
-    for i in 0..<connectionCount { connectionWeights[i] = draw(i) }
+    for i in 0..<connectionCount { connectionWeights.fill(slot: i, with: draw(i)) }
+    usesConnectionWeights = true
+  }
+
+  /// Gives connection i the weight `draw(i)` in `lane` only (and switches to individual weights).
+  public mutating func setConnectionWeights(lane: Int, _ draw: (Int) -> Double) {
+    for i in 0..<connectionCount { connectionWeights[i, lane] = draw(i) }
     usesConnectionWeights = true
   }
 
   public mutating func useSharedWeight() { usesConnectionWeights = false }
 
-  /// Evaluates every non-input node once with all connections at `weight` (or at their own
-  /// weights after `setConnectionWeights`). Write the observation with `setInput` first; read
-  /// outputs with `output(_:)`.
+  /// Sets the shared weight of one lane for `forward()`.
+  @inline(__always)
+  public func setLaneWeight(_ lane: Int, _ weight: Double) { weights[0, lane] = weight }
+
+  /// Evaluates every non-input node once with all connections at `weight` in every lane (or at
+  /// their own weights after `setConnectionWeights`). Write the observation with `setInput`
+  /// first; read outputs with `output(_:)`.
   @inline(__always)
   public func forward(weight: Double) {
-    if usesConnectionWeights {
-      forwardWithConnectionWeights()
-    } else if recurrentCount > 0 {
-      forwardRecurrent(weight: weight)
-    } else {
-      forwardFeedForward(weight: weight)
-    }
+    weights.fill(slot: 0, with: weight)
+    forward()
   }
 
-  /// One step with individual connection weights: a node's input is Σ w_i · value_i.
-  func forwardWithConnectionWeights() {
-    let first = inputCount &+ 1
-    var e = Int(sourceStart[0])
-    var d = 0
-    let recurrentWeights = connectionWeights + feedForwardConnectionCount
-    for k in 0..<evaluatedCount {
-      var sum = 0.0
-      let end = Int(sourceStart[k &+ 1])
-      while e < end {
-        sum += connectionWeights[e] * values[Int(sources[e])]
-        e &+= 1
-      }
-      let dEnd = recurrentCount > 0 ? Int(recurrentStart[k &+ 1]) : 0
-      while d < dEnd {
-        sum += recurrentWeights[d] * previous[d]
-        d &+= 1
-      }
-      values[first &+ k] = activations[k](sum)
-    }
-    for r in 0..<recurrentCount { previous[r] = values[Int(recurrentSources[r])] }
+  /// Evaluates every non-input node once: lane l with its shared weight (`setLaneWeight`), or
+  /// with its connection weights after `setConnectionWeights`.
+  @inline(__always)
+  public func forward() {
+    var program = self.program
+    wann_lanes_forward(&program, values.base, previous.base, weights.base,
+                       usesConnectionWeights ? UnsafePointer(connectionWeights.base) : nil)
   }
 
-  /// One step of a network with recurrent connections: nodes are evaluated in order as in the
-  /// feed-forward case, recurrent inputs reading the values saved at the end of the previous
-  /// step; then this step's values of the recurrent sources are saved for the next.
-  func forwardRecurrent(weight: Double) {
-    let first = inputCount &+ 1
-    var e = Int(sourceStart[0])
-    var d = 0
-    for k in 0..<evaluatedCount {
-      var sum = 0.0
-      let end = Int(sourceStart[k &+ 1])
-      while e < end {
-        sum += values[Int(sources[e])]
-        e &+= 1
-      }
-      let dEnd = Int(recurrentStart[k &+ 1])
-      while d < dEnd {
-        sum += previous[d]
-        d &+= 1
-      }
-      values[first &+ k] = activations[k](weight * sum)
-    }
-    for r in 0..<recurrentCount { previous[r] = values[Int(recurrentSources[r])] }
+  /// Output `i` of lane 0 (every lane, after a scalar `setInput`/`forward(weight:)`).
+  @inline(__always)
+  public func output(_ i: Int) -> Double { values[Int(outputs[i]), 0] }
+
+  /// Output `i` of every lane.
+  @inline(__always)
+  public func outputLanes(_ i: Int) -> Lanes { values.lanes(Int(outputs[i])) }
+
+  /// Sets input `i` to `value` in every lane.
+  @inline(__always)
+  public func setInput(_ i: Int, _ value: Double) { values.fill(slot: 1 &+ i, with: value) }
+
+  /// Sets input `i` lane by lane.
+  @inline(__always)
+  public func setInput(_ i: Int, _ value: Lanes) { values.setLanes(1 &+ i, value) }
+}
+
+/// Slots of eight doubles, 64-byte aligned (one AVX-512 register per slot), that only grow.
+struct LaneBuffer {
+  private(set) var base: UnsafeMutablePointer<Double>
+  private var slots: Int
+
+  init(slots: Int) {
+    self.slots = Swift.max(1, slots)
+    base = Self.allocate(self.slots)
+  }
+
+  private static func allocate(_ slots: Int) -> UnsafeMutablePointer<Double> {
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: slots * 64, alignment: 64)
+    let doubles = raw.bindMemory(to: Double.self, capacity: slots * 8)
+    doubles.initialize(repeating: 0, count: slots * 8)
+    return doubles
+  }
+
+  func deallocate() { UnsafeMutableRawPointer(base).deallocate() }
+
+  /// Grows to at least `count` slots (contents are not kept).
+  mutating func reserve(slots count: Int) {
+    guard count > slots else { return }
+    deallocate()
+    slots = count * 2
+    base = Self.allocate(slots)
   }
 
   @inline(__always)
-  func forwardFeedForward(weight: Double) {
-    // Local copies and wrapping index arithmetic keep the loop free of checks (indices were
-    // validated when the network was compiled).
-    let activations = self.activations, sourceStart = self.sourceStart, sources = self.sources
-    let values = self.values
-    let first = inputCount &+ 1
-    var k = 0
-    var e = Int(sourceStart[0])
-    while k < evaluatedCount {
-      var sum = 0.0
-      let end = Int(sourceStart[k &+ 1])
-      while e < end {
-        sum += values[Int(sources[e])]
-        e &+= 1
-      }
-      values[first &+ k] = activations[k](weight * sum)
-      k &+= 1
-    }
+  subscript(slot: Int, lane: Int) -> Double {
+    get { base[slot &* 8 &+ lane] }
+    nonmutating set { base[slot &* 8 &+ lane] = newValue }
   }
 
   @inline(__always)
-  public func output(_ i: Int) -> Double { values[Int(outputs[i])] }
+  func fill(slot: Int, with value: Double) {
+    (base + slot &* 8).update(repeating: value, count: 8)
+  }
 
   @inline(__always)
-  public func setInput(_ i: Int, _ value: Double) { values[1 + i] = value }
+  func zero(slots count: Int, from first: Int = 0) {
+    (base + first &* 8).update(repeating: 0, count: count &* 8)
+  }
+
+  @inline(__always)
+  func lanes(_ slot: Int) -> Lanes { UnsafeRawPointer(base + slot &* 8).load(as: Lanes.self) }
+
+  @inline(__always)
+  func setLanes(_ slot: Int, _ value: Lanes) { UnsafeMutableRawPointer(base + slot &* 8).storeBytes(of: value, as: Lanes.self) }
 }

@@ -178,3 +178,52 @@ public struct BipedTask: WANNTask {
     return RolloutResult(reward: total, steps: steps)
   }
 }
+
+/// Eight walker episodes whose networks step together in lanes; the Box2D physics (most of a
+/// walker step) stays one simulation per lane.
+public struct BipedLanes: LaneEnvironment {
+  let task: BipedTask
+  let simulations = (0..<Lanes.scalarCount).map { _ in BipedalWalkerSimulation() }
+  var t = SIMD8<Int64>()
+
+  init(task: BipedTask) { self.task = task }
+
+  public mutating func start(lane: Int, rng: inout RandomStream) {
+    let terrain = WalkerTerrain.generate(hardcore: task.hardcore, rng: &rng)
+    let push = (rng.uniform() * 2 - 1) * 5  // INITIAL_RANDOM = 5
+    simulations[lane].reset(terrain, initialForce: push, stepLimit: task.maxSteps)
+    t[lane] = 0
+  }
+
+  public mutating func observe(into evaluator: inout NetworkEvaluator, active: LaneMask) {
+    for i in 0..<24 {
+      var v = Lanes()
+      for lane in 0..<Lanes.scalarCount where active[lane] { v[lane] = simulations[lane].observation[i] }
+      evaluator.setInput(i, v)
+    }
+  }
+
+  public mutating func step(_ evaluator: borrowing NetworkEvaluator, active: LaneMask) -> (reward: Lanes, done: LaneMask) {
+    let a0 = evaluator.outputLanes(0), a1 = evaluator.outputLanes(1)
+    let a2 = evaluator.outputLanes(2), a3 = evaluator.outputLanes(3)
+    var reward = Lanes()
+    var done = LaneMask(repeating: false)
+    t &+= 1
+    for lane in 0..<Lanes.scalarCount where active[lane] {
+      let sim = simulations[lane]
+      reward[lane] = sim.step((a0[lane], a1[lane], a2[lane], a3[lane]))
+      let steps = Int(t[lane])
+      done[lane] = (sim.done && steps > 1) || steps > task.maxSteps
+    }
+    return (reward, done)
+  }
+}
+
+extension BipedTask {
+  public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>,
+                       episodes: EpisodeKey) -> [RolloutResult] {
+    guard plans.count > 1 else { return scalarRollouts(&evaluator, plans: plans, episodes: episodes) }
+    var lanes = BipedLanes(task: self)
+    return LaneRollouts.run(&lanes, &evaluator, plans: plans, episodes: episodes)
+  }
+}

@@ -137,3 +137,11 @@ extension ClassificationTask {
     }
   }
 }
+
+extension ClassificationTask {
+  /// A rollout is already a batch of images evaluated eight at a time in lanes.
+  public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>,
+                       episodes: EpisodeKey) -> [RolloutResult] {
+    scalarRollouts(&evaluator, plans: plans, episodes: episodes)
+  }
+}

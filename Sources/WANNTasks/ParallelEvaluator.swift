@@ -46,40 +46,45 @@ public struct ParallelEvaluator: Sendable {
     episodes: EpisodeKey
   ) -> (rewards: RewardMatrix, steps: Int) {
     let conditions = mode.conditionCount
-    // Each job writes its own cells; the lock is taken once per job (a handful of rollouts),
-    // never per step.
+    let perNetwork = repetitions * conditions
+    let blocks = (perNetwork + Self.rolloutsPerJob - 1) / Self.rolloutsPerJob
+    // Each job writes its own cells; the lock is taken once per job, never per step.
     let shared = Locked((matrix: RewardMatrix(genomes: networks.count, repetitions: repetitions, weights: conditions), steps: 0))
-    WorkerPool.run(jobs: networks.count * repetitions, threads: threads) { jobs in
+    WorkerPool.run(jobs: networks.count * blocks, threads: threads) { jobs in
       var evaluator = NetworkEvaluator()
-      var rewards = [Double](repeating: 0, count: conditions)
+      var loaded = -1
       while let job = jobs.next() {
-        let g = job / repetitions, r = job % repetitions
-        evaluator.load(networks[g])
-        var steps = 0
-        for c in 0..<conditions {
-          var rng = episodes.stream(repetition: r)
-          let weight: Double
-          if let w = mode.sharedWeight(condition: c) {
-            evaluator.useSharedWeight()
-            weight = w
-          } else {
-            var draws = WeightMode.stream(seed: episodes.seed, generation: episodes.generation, repetition: r, condition: c)
-            evaluator.setConnectionWeights { _ in mode.drawConnectionWeight(condition: c, using: &draws) }
-            weight = .nan
-          }
-          let result = task.rollout(&evaluator, weight: weight, rng: &rng)
-          rewards[c] = result.reward
-          steps += result.steps
+        let g = job / blocks, block = job % blocks
+        if g != loaded {
+          evaluator.load(networks[g])
+          loaded = g
         }
+        // Rollout i of a network is repetition i / conditions at condition i % conditions.
+        let range = (block * Self.rolloutsPerJob)..<min(perNetwork, (block + 1) * Self.rolloutsPerJob)
+        let plans = range.map { i -> RolloutPlan in
+          let r = i / conditions, c = i % conditions
+          if let w = mode.sharedWeight(condition: c) { return RolloutPlan(weights: .shared(w), episode: r) }
+          var draws = WeightMode.stream(seed: episodes.seed, generation: episodes.generation, repetition: r, condition: c)
+          let ws = (0..<evaluator.connectionCount).map { _ in mode.drawConnectionWeight(condition: c, using: &draws) }
+          return RolloutPlan(weights: .individual(ws), episode: r)
+        }
+        let results = task.rollouts(&evaluator, plans: plans[...], episodes: episodes)
         shared.withLock { state in
-          let base = state.matrix.offset(genome: g, repetition: r, weight: 0)
-          for c in 0..<conditions { state.matrix.values[base + c] = rewards[c] }
-          state.steps += steps
+          let base = state.matrix.offset(genome: g, repetition: 0, weight: 0)
+          for (i, result) in zip(range, results) {
+            state.matrix.values[base + i] = result.reward
+            state.steps += result.steps
+          }
         }
       }
     }
     return shared.withLock { ($0.matrix, $0.steps) }
   }
+
+  /// Rollouts handed to a thread at once: enough to keep a network's eight lanes busy (a lane
+  /// whose episode ends takes the next rollout), few enough that long re-scorings of one
+  /// network still spread over every thread. The count changes no result.
+  static let rolloutsPerJob = 24
 }
 
 /// One rollout of a single network: its connection weights and which episode it plays.
@@ -105,26 +110,19 @@ extension ParallelEvaluator {
   /// each rollout is a job, so the result does not depend on the thread count.
   public func evaluate(task: any WANNTask, network: Network, rollouts: [RolloutPlan],
                        episodes: EpisodeKey) -> (rewards: [Double], steps: Int) {
+    let blocks = (rollouts.count + Self.rolloutsPerJob - 1) / Self.rolloutsPerJob
     let shared = Locked((rewards: [Double](repeating: .nan, count: rollouts.count), steps: 0))
-    WorkerPool.run(jobs: rollouts.count, threads: threads) { jobs in
+    WorkerPool.run(jobs: blocks, threads: threads) { jobs in
       var evaluator = NetworkEvaluator()
       evaluator.load(network)
       while let job = jobs.next() {
-        let plan = rollouts[job]
-        var rng = episodes.stream(repetition: plan.episode)
-        let result: RolloutResult
-        switch plan.weights {
-        case .shared(let w):
-          evaluator.useSharedWeight()
-          result = task.rollout(&evaluator, weight: w, rng: &rng)
-        case .individual(let ws):
-          precondition(ws.count == evaluator.connectionCount, "one weight per enabled connection")
-          evaluator.setConnectionWeights { ws[$0] }
-          result = task.rollout(&evaluator, weight: .nan, rng: &rng)
-        }
+        let range = (job * Self.rolloutsPerJob)..<min(rollouts.count, (job + 1) * Self.rolloutsPerJob)
+        let results = task.rollouts(&evaluator, plans: rollouts[range], episodes: episodes)
         shared.withLock { state in
-          state.rewards[job] = result.reward
-          state.steps += result.steps
+          for (i, result) in zip(range, results) {
+            state.rewards[i] = result.reward
+            state.steps += result.steps
+          }
         }
       }
     }

@@ -33,3 +33,41 @@ public struct RecallTask: WANNTask {
     return RolloutResult(reward: Double(correct), steps: Self.length)
   }
 }
+
+/// Eight recall episodes stepping together, each lane drawing its signs from its own stream.
+public struct RecallLanes: LaneEnvironment {
+  var streams = [RandomStream](repeating: RandomStream(seed: 0, purpose: .benchmark), count: Lanes.scalarCount)
+  var shown = Lanes(), previous = Lanes()
+  var t = SIMD8<Int64>()
+
+  public init() {}
+
+  public mutating func start(lane: Int, rng: inout RandomStream) {
+    streams[lane] = rng
+    previous[lane] = 0
+    t[lane] = 0
+  }
+
+  public mutating func observe(into evaluator: inout NetworkEvaluator, active: LaneMask) {
+    for lane in 0..<Lanes.scalarCount where active[lane] {
+      shown[lane] = streams[lane].next() & 1 == 0 ? -1 : 1
+    }
+    evaluator.setInput(0, shown)
+  }
+
+  public mutating func step(_ evaluator: borrowing NetworkEvaluator, active: LaneMask) -> (reward: Lanes, done: LaneMask) {
+    let out = evaluator.outputLanes(0)
+    let right = (t .> 0) .& (out * previous .> 0)
+    previous = shown
+    t &+= 1
+    return (LaneMath.select(right, Lanes(repeating: 1), Lanes()), t .>= Int64(RecallTask.length))
+  }
+}
+
+extension RecallTask {
+  public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>,
+                       episodes: EpisodeKey) -> [RolloutResult] {
+    var lanes = RecallLanes()
+    return LaneRollouts.run(&lanes, &evaluator, plans: plans, episodes: episodes)
+  }
+}

@@ -18,6 +18,10 @@ public protocol WANNTask: Sendable {
   /// Runs one episode of the network loaded in `evaluator` with every connection at `weight`;
   /// the episode's randomness (initial state) comes from `rng`.
   func rollout(_ evaluator: inout NetworkEvaluator, weight: Double, rng: inout RandomStream) -> RolloutResult
+  /// Plays several rollouts of the loaded network (`LaneRollouts` for tasks with a lane
+  /// environment, `scalarRollouts` otherwise); results in plan order, each bit for bit what
+  /// `rollout` returns for it.
+  func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>, episodes: EpisodeKey) -> [RolloutResult]
 }
 
 extension WANNTask {

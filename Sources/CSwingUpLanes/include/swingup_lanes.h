@@ -1,0 +1,28 @@
+#ifndef WANN_SWINGUP_LANES_H
+#define WANN_SWINGUP_LANES_H
+
+#include <stdint.h>
+
+/// Eight CartPoleSwingUp episodes, one per lane (arrays of 8).
+typedef struct {
+  double x[8], xDot[8], theta[8], thetaDot[8];
+  /// sin and cos of the current theta (computed once per step, reused by reward and observation).
+  double sinTheta[8], cosTheta[8];
+  /// Steps taken in each lane's episode.
+  int64_t t[8];
+} wann_swingup_lanes;
+
+/// One step of every lane with action[l] (clipped to [-1, 1]; NaN counts as 0), bit for bit the
+/// scalar CartPoleSwingUp.step of the Swift code: same operations in the same order, the
+/// original's x**2 as glibc's pow(x, 2.0) wherever that can differ from x * x, and glibc's
+/// sincos and cos, called only for lanes with active[l] != 0. Writes each lane's reward and
+/// done[l] = -1 where its episode ended (0 otherwise; the first step's done flag is not set, as
+/// in the original).
+void wann_swingup_step(wann_swingup_lanes *lanes, const double *action, const int64_t *active,
+                       double *reward, int64_t *done);
+
+/// The square the swing-up uses for the original's x**2: x * x where that provably equals
+/// glibc's pow(x, 2.0), pow itself otherwise (exposed for the exactness check).
+double wann_swingup_square(double x);
+
+#endif

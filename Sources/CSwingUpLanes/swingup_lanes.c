@@ -1,0 +1,98 @@
+// The swing-up's physics on eight lanes. Compiled with -ffp-contract=off, -fno-builtin-pow (so
+// pow(x, 2.0) stays a call to glibc's pow instead of being folded into x * x; likewise for cos
+// and sincos) and without fast-math: every lane is the scalar Swift step's IEEE operations in
+// the same order.
+
+#define _GNU_SOURCE  // sincos
+#include "swingup_lanes.h"
+
+#include <math.h>
+
+typedef double v8d __attribute__((vector_size(64)));
+typedef long long v8i __attribute__((vector_size(64)));
+
+static inline v8d load(const double *p) { v8d v; __builtin_memcpy(&v, p, sizeof v); return v; }
+static inline void store(double *p, v8d v) { __builtin_memcpy(p, &v, sizeof v); }
+static inline v8i loadi(const int64_t *p) { v8i v; __builtin_memcpy(&v, p, sizeof v); return v; }
+static inline void storei(int64_t *p, v8i v) { __builtin_memcpy(p, &v, sizeof v); }
+static inline v8d splat(double x) { return (v8d){x, x, x, x, x, x, x, x}; }
+static inline v8i splati(long long x) { return (v8i){x, x, x, x, x, x, x, x}; }
+static inline v8d select(v8i mask, v8d a, v8d b) { return (v8d)(((v8i)a & mask) | ((v8i)b & ~mask)); }
+
+// Constants as the Swift CartPoleSwingUp computes them.
+static const double gravity = 9.82, cartMass = 0.5, poleMass = 0.5, poleLength = 0.6;
+static const double forceMagnitude = 10.0, dt = 0.01, friction = 0.1, xThreshold = 2.4;
+static const long long stepLimit = 1000;
+
+/// Lanes where x * x is certainly what pow(x, 2.0) returns (see PowSquare in OriginalSquare.swift:
+/// the product's exact rounding error, by Dekker's two-product, is below 0.48 ulp and the square
+/// lies in (2^-64, 2^64), where glibc's pow is within 0.514 ulp).
+static inline v8i product_is_safe(v8d x, v8d p) {
+  v8i pBits = (v8i)p;
+  v8i inRange = (p > splat(0x1p-64)) & (p < splat(0x1p64)) & ((pBits & splati(0x000FFFFFFFFFFFFFLL)) != splati(0));
+  v8d c = 134217729.0 * x;  // 2^27 + 1: Veltkamp split
+  v8d hi = c - (c - x);
+  v8d lo = x - hi;
+  v8d r = ((hi * hi - p) + (2.0 * hi) * lo) + lo * lo;
+  v8d ulp = (v8d)((pBits & splati(0x7FF0000000000000LL)) - splati(0x0340000000000000LL));
+  v8d magnitude = (v8d)((v8i)r & splati(0x7FFFFFFFFFFFFFFFLL));
+  return inRange & (magnitude < 0.48 * ulp);
+}
+
+static inline v8d square(v8d x, v8i active) {
+  v8d p = x * x;
+  v8i ask = active & ~product_is_safe(x, p);
+  if (!__builtin_reduce_or(ask)) return p;
+  double squares[8], values[8];
+  store(squares, p);
+  store(values, x);
+  for (int l = 0; l < 8; l++)
+    if (ask[l]) squares[l] = pow(values[l], 2.0);
+  return load(squares);
+}
+
+double wann_swingup_square(double x) {
+  v8d v = splat(x);
+  return square(v, splati(-1))[0];
+}
+
+void wann_swingup_step(wann_swingup_lanes *lanes, const double *action, const int64_t *active_lanes,
+                       double *reward, int64_t *done) {
+  const v8i active = loadi(active_lanes);
+  const double totalMass = poleMass + cartMass, poleMassLength = poleMass * poleLength;
+  v8d a = load(action);
+  a = select(a != a, splat(0.0), a);
+  a = select(a < splat(-1.0), splat(-1.0), a);
+  a = select(a > splat(1.0), splat(1.0), a);
+  v8d force = a * forceMagnitude;
+  v8d s = load(lanes->sinTheta), c = load(lanes->cosTheta);
+  v8d x = load(lanes->x), xDot = load(lanes->xDot), theta = load(lanes->theta), thetaDot = load(lanes->thetaDot);
+  v8d td2 = square(thetaDot, active);
+  v8d c2 = square(c, active);
+  v8d xAcc = ((((-2 * poleMassLength) * td2) * s + (((3 * poleMass) * gravity) * s) * c) + 4 * force
+              - (4 * friction) * xDot) / ((4 * totalMass) - (3 * poleMass) * c2);
+  v8d thetaAcc = (((((-3 * poleMassLength) * td2) * s) * c + ((6 * totalMass) * gravity) * s)
+                  + (6 * (force - friction * xDot)) * c) / (((4 * poleLength) * totalMass) - (3 * poleMassLength) * c2);
+  x = x + xDot * dt;
+  theta = theta + thetaDot * dt;
+  xDot = xDot + xAcc * dt;
+  thetaDot = thetaDot + thetaAcc * dt;
+  v8i t = loadi(lanes->t) + 1;
+  v8i ended = (x < splat(-xThreshold)) | (x > splat(xThreshold)) | (t >= splati(stepLimit));
+  double angles[8], arguments[8], rewardX[8] = {0};
+  store(angles, theta);
+  store(arguments, (x / xThreshold) * (3.14159265358979311600e+00 / 2.0));
+  for (int l = 0; l < 8; l++) {
+    if (!active_lanes[l]) continue;
+    sincos(angles[l], &lanes->sinTheta[l], &lanes->cosTheta[l]);
+    rewardX[l] = cos(arguments[l]);
+  }
+  v8d rewardTheta = (load(lanes->cosTheta) + 1.0) / 2.0;
+  store(lanes->x, x);
+  store(lanes->xDot, xDot);
+  store(lanes->theta, theta);
+  store(lanes->thetaDot, thetaDot);
+  storei(lanes->t, t);
+  store(reward, rewardTheta * load(rewardX));
+  storei(done, ended & (t > splati(1)));
+}

@@ -1,0 +1,111 @@
+import WANNCore
+
+/// An environment that runs one episode per lane of a `NetworkEvaluator`, so eight rollouts of a
+/// network step together: the network's arithmetic runs on vectors, and the environment steps
+/// every lane in vector arithmetic where it can (per-lane library calls where exactness needs
+/// them). A lane's episode must depend only on its own start and actions, never on other lanes.
+public protocol LaneEnvironment {
+  /// Starts a new episode in `lane`, its randomness drawn from `rng` exactly as the task's
+  /// scalar `rollout` draws it.
+  mutating func start(lane: Int, rng: inout RandomStream)
+  /// Writes every lane's observation into the evaluator's inputs.
+  mutating func observe(into evaluator: inout NetworkEvaluator, active: LaneMask)
+  /// Acts in the `active` lanes with the evaluator's outputs; returns each lane's reward and
+  /// which lanes' episodes ended with this step (by the task's rules, including the
+  /// original's "the first step's done flag is not checked").
+  mutating func step(_ evaluator: borrowing NetworkEvaluator, active: LaneMask) -> (reward: Lanes, done: LaneMask)
+}
+
+/// Runs rollouts of the loaded network in lanes: each lane plays one planned rollout and, when
+/// its episode ends, takes the next plan, so the lanes stay busy until the plans run out. A
+/// lane's reward is summed in step order exactly as the scalar rollout sums it, so every result
+/// is bit for bit the scalar one, whatever lane it ran in and whatever ran beside it.
+public enum LaneRollouts {
+  public static func run<E: LaneEnvironment>(
+    _ environment: inout E, _ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>, episodes: EpisodeKey
+  ) -> [RolloutResult] {
+    var results = [RolloutResult](repeating: RolloutResult(reward: .nan, steps: 0), count: plans.count)
+    // Shared and individual weights are different arithmetic (w · Σv against Σ w_i v_i), so
+    // the two kinds run as separate groups.
+    var shared: [Int] = [], individual: [Int] = []
+    for (k, plan) in plans.enumerated() {
+      if case .shared = plan.weights { shared.append(k) } else { individual.append(k) }
+    }
+    for (group, isIndividual) in [(shared, false), (individual, true)] where !group.isEmpty {
+      runGroup(&environment, &evaluator, plans: plans, group: group, individualWeights: isIndividual,
+               episodes: episodes, results: &results)
+    }
+    return results
+  }
+
+  static func runGroup<E: LaneEnvironment>(
+    _ environment: inout E, _ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>, group: [Int],
+    individualWeights: Bool, episodes: EpisodeKey, results: inout [RolloutResult]
+  ) {
+    if !individualWeights { evaluator.useSharedWeight() }
+    let lanes = NetworkEvaluator.laneCount
+    var planOfLane = [Int](repeating: -1, count: lanes)
+    var steps = [Int](repeating: 0, count: lanes)
+    var totals = Lanes()
+    var active = LaneMask(repeating: false)
+    var next = 0
+    func assign(_ lane: Int, _ environment: inout E, _ evaluator: inout NetworkEvaluator) {
+      guard next < group.count else {
+        active[lane] = false
+        return
+      }
+      let k = group[next]
+      next += 1
+      let plan = plans[plans.startIndex + k]
+      planOfLane[lane] = k
+      switch plan.weights {
+      case .shared(let w):
+        evaluator.setLaneWeight(lane, w)
+      case .individual(let ws):
+        precondition(ws.count == evaluator.connectionCount, "one weight per enabled connection")
+        evaluator.setConnectionWeights(lane: lane) { ws[$0] }
+      }
+      evaluator.resetState(lane: lane)
+      var rng = episodes.stream(repetition: plan.episode)
+      environment.start(lane: lane, rng: &rng)
+      totals[lane] = 0
+      steps[lane] = 0
+      active[lane] = true
+    }
+    for lane in 0..<lanes { assign(lane, &environment, &evaluator) }
+    while LaneMath.any(active) {
+      environment.observe(into: &evaluator, active: active)
+      evaluator.forward()
+      let (reward, done) = environment.step(evaluator, active: active)
+      totals += reward
+      for lane in 0..<lanes where active[lane] { steps[lane] &+= 1 }
+      let finished = done .& active
+      if LaneMath.any(finished) {
+        for lane in 0..<lanes where finished[lane] {
+          results[planOfLane[lane]] = RolloutResult(reward: totals[lane], steps: steps[lane])
+          assign(lane, &environment, &evaluator)
+        }
+      }
+    }
+  }
+}
+
+extension WANNTask {
+  /// Plays the planned rollouts one after another with the scalar `rollout` (for tasks without
+  /// a lane environment).
+  public func scalarRollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>,
+                             episodes: EpisodeKey) -> [RolloutResult] {
+    plans.map { plan in
+      var rng = episodes.stream(repetition: plan.episode)
+      switch plan.weights {
+      case .shared(let w):
+        evaluator.useSharedWeight()
+        return rollout(&evaluator, weight: w, rng: &rng)
+      case .individual(let ws):
+        precondition(ws.count == evaluator.connectionCount, "one weight per enabled connection")
+        evaluator.setConnectionWeights { ws[$0] }
+        return rollout(&evaluator, weight: .nan, rng: &rng)
+      }
+    }
+  }
+}
