@@ -36,7 +36,7 @@ let package = Package(
     .target(name: "WANNCore", dependencies: ["CLanes"], swiftSettings: cpuFlags),
     // The network's arithmetic on eight lanes (clang vector extensions): activations and the
     // forward step. Pure arithmetic, no I/O; see docs/method.md for its accuracy.
-    .target(name: "CLanes", cSettings: laneFlags),
+    .target(name: "CLanes", cSettings: laneFlags, linkerSettings: [.linkedLibrary("m")]),
     // The BipedalWalker's physics on Box2D 2.4 (Debian: libbox2d-dev), C++ behind a C header.
     .target(name: "CBox2DWalker", linkerSettings: [.linkedLibrary("box2d")]),
     // The C library's pow behind an opaque call (the swing-up's `x**2` must be glibc's pow).

@@ -8,6 +8,7 @@
 
 #include "lanes.h"
 
+#include <math.h>
 #include <string.h>
 
 typedef double v8d __attribute__((vector_size(64)));
@@ -186,6 +187,28 @@ void wann_lanes_forward(const wann_program *program, double *values, double *pre
   }
   for (int32_t r = 0; r < recurrent; r++)
     store(previous + (long)r * WANN_LANES, load(values + (long)program->recurrentSources[r] * WANN_LANES));
+}
+
+double wann_lanes_cross_entropy(const double *const *rows, int32_t outputs, const uint8_t *labels, int32_t count) {
+  double total = 0.0;
+  for (int32_t start = 0; start < count; start += WANN_LANES) {
+    v8d top = splat(-INFINITY);
+    for (int32_t o = 0; o < outputs; o++) {
+      v8d v = load(rows[o] + start);
+      top = select(v > top, v, top);  // NaN outputs are skipped, as a running max(top, v) does
+    }
+    v8d sum = splat(0.0);
+    for (int32_t o = 0; o < outputs; o++) sum += lanes_exp(load(rows[o] + start) - top);
+    double tops[WANN_LANES], sums[WANN_LANES];
+    store(tops, top);
+    store(sums, sum);
+    int32_t lanes = count - start < WANN_LANES ? count - start : WANN_LANES;
+    for (int32_t l = 0; l < lanes; l++) {
+      double loss = (tops[l] + log(sums[l])) - rows[labels[start + l]][start + l];
+      total += isfinite(loss) ? loss : 1000.0;
+    }
+  }
+  return total;
 }
 
 void wann_lanes_activate(int32_t activation, const double *in, double *out) { store(out, activate(activation, load(in))); }

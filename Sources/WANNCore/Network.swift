@@ -282,11 +282,11 @@ public struct NetworkEvaluator: ~Copyable {
 
   // MARK: Batch mode
 
-  /// Prepares to evaluate the loaded network on `size` samples at once (growing the buffer only
-  /// when needed); fill the input rows with `batchInputs(_:)`.
-  public mutating func prepareBatch(size: Int) {
+  /// Prepares to evaluate the loaded network on `size` samples at once, at `weightCount` shared
+  /// weights (growing the buffer only when needed); fill the input rows with `batchInputs(_:)`.
+  public mutating func prepareBatch(size: Int, weightCount: Int = 1) {
     let stride = (size + Self.laneCount - 1) / Self.laneCount * Self.laneCount
-    let rows = inputCount + outputCount
+    let rows = inputCount + outputCount * weightCount
     if rows * stride > batchCapacity {
       batch.deallocate()
       batchCapacity = rows * stride * 2
@@ -301,9 +301,11 @@ public struct NetworkEvaluator: ~Copyable {
   @inline(__always)
   public func batchInputs(_ i: Int) -> UnsafeMutablePointer<Double> { batch + i &* batchStride }
 
-  /// The row of output `o` over the batch, after `forwardBatch`.
+  /// The row of output `o` over the batch at the `weightIndex`-th weight, after `forwardBatch`.
   @inline(__always)
-  public func batchOutputs(_ o: Int) -> UnsafePointer<Double> { UnsafePointer(batch + (inputCount &+ o) &* batchStride) }
+  public func batchOutputs(_ o: Int, weightIndex: Int = 0) -> UnsafePointer<Double> {
+    UnsafePointer(batch + (inputCount &+ weightIndex &* outputCount &+ o) &* batchStride)
+  }
 
   /// Evaluates every sample of the batch: eight samples at a time go through the network in
   /// lanes, so each node's value stays in the lane slots (in cache) instead of being written and
@@ -311,7 +313,16 @@ public struct NetworkEvaluator: ~Copyable {
   /// deliver the previous step's values, which are all 0, so a batch ignores them
   /// (classification is a single step per sample). Individual connection weights apply if set.
   public mutating func forwardBatch(weight: Double) {
-    weights.fill(slot: 0, with: weight)
+    forwardBatch(weights: [weight], inputs: UnsafePointer(batch), stride: batchStride)
+  }
+
+  /// Evaluates the batch at each of `weights` (outputs at `batchOutputs(_:weightIndex:)`; with
+  /// individual connection weights set, give one weight, which is ignored). Input i of sample b
+  /// is read at `inputs[i * stride + b]` (the batch's own rows, or a batch gathered elsewhere and
+  /// shared); `stride` is a whole number of lanes. Each chunk of eight samples is loaded once
+  /// and evaluated at every weight while it is in cache. Call `prepareBatch` first.
+  public mutating func forwardBatch(weights list: [Double], inputs: UnsafePointer<Double>, stride: Int) {
+    precondition(inputCount + outputCount * list.count <= batchCapacity / Swift.max(1, batchStride), "prepareBatch with enough weights first")
     var batchProgram = program
     batchProgram.recurrentCount = 0
     let connectionWeights = usesConnectionWeights ? UnsafePointer(self.connectionWeights.base) : nil
@@ -319,12 +330,15 @@ public struct NetworkEvaluator: ~Copyable {
     while start < batchSize {
       for u in 0..<usedInputCount {
         let i = Int(usedInputs[u])
-        (values.base + (1 &+ i) &* Self.laneCount).update(from: batch + (i &* batchStride &+ start), count: Self.laneCount)
+        (values.base + (1 &+ i) &* Self.laneCount).update(from: inputs + (i &* stride &+ start), count: Self.laneCount)
       }
-      wann_lanes_forward(&batchProgram, values.base, previous.base, weights.base, connectionWeights)
-      for o in 0..<outputCount {
-        (batch + ((inputCount &+ o) &* batchStride &+ start))
-          .update(from: values.base + Int(outputs[o]) &* Self.laneCount, count: Self.laneCount)
+      for (w, weight) in list.enumerated() {
+        weights.fill(slot: 0, with: weight)
+        wann_lanes_forward(&batchProgram, values.base, previous.base, weights.base, connectionWeights)
+        for o in 0..<outputCount {
+          (batch + ((inputCount &+ w &* outputCount &+ o) &* batchStride &+ start))
+            .update(from: values.base + Int(outputs[o]) &* Self.laneCount, count: Self.laneCount)
+        }
       }
       start &+= Self.laneCount
     }

@@ -1,14 +1,17 @@
+import CLanes
 import Foundation
 import WANNCore
 
 /// Image classification as a WANN task, as in the original release: a rollout shows the network
 /// a batch of training images (drawn from the rollout's stream) and scores it with the negative
-/// mean cross-entropy of the softmax of its 10 outputs. The whole batch is evaluated at once,
-/// node by node (`NetworkEvaluator.forwardBatch`); a rollout's "steps" are its images.
+/// mean cross-entropy of the softmax of its 10 outputs. The batch goes through the network eight
+/// images at a time in lanes (`NetworkEvaluator.forwardBatch`); a rollout's "steps" are its images.
 public struct ClassificationTask: WANNTask {
   public let kind: TaskKind
   public let data: ClassificationData
   public let batchSize: Int
+  /// The gathered training batches of recent episodes, shared by every genome and thread.
+  let batches = GatheredBatches()
 
   public init(kind: TaskKind, data: ClassificationData, batchSize: Int = 1000) {
     precondition(batchSize >= 1, "batchSize must be at least 1")
@@ -33,41 +36,74 @@ public struct ClassificationTask: WANNTask {
   /// permutation); we draw `batchSize` indices uniformly with replacement, which needs no
   /// per-rollout scratch (with 1000 of 60000, about 8 repeats per batch).
   public func rollout(_ evaluator: inout NetworkEvaluator, weight: Double, rng: inout RandomStream) -> RolloutResult {
-    let set = data.train
-    let n = batchSize, f = set.featureCount
-    evaluator.prepareBatch(size: n)
-    var loss = 0.0
-    set.features.withUnsafeBufferPointer { x in
-      set.labels.withUnsafeBufferPointer { y in
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: n) { picked in
-          for b in 0..<n { picked[b] = Int32(rng.uniformInt(below: set.count)) }
-          // Only the inputs the network reads are gathered (sparse networks read few pixels).
-          for u in 0..<evaluator.usedInputCount {
-            let i = evaluator.usedInput(u)
-            let row = evaluator.batchInputs(i)
-            for b in 0..<n { row[b] = x[Int(picked[b]) &* f &+ i] }
-          }
-          evaluator.forwardBatch(weight: weight)
-          loss = Self.crossEntropy(evaluator, labels: { Int(y[Int(picked[$0])]) }, count: n)
+    let batch = GatheredBatch(data.train, size: batchSize, rng: &rng)
+    return Self.score(&evaluator, on: batch, weight: weight)
+  }
+
+  /// Every planned rollout of the loaded network: the rollouts of one episode share one gathered
+  /// batch (the same images for every weight and, through `batches`, for every genome), and its
+  /// shared-weight rollouts go through the network together, each chunk of images loaded once.
+  public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>,
+                       episodes: EpisodeKey) -> [RolloutResult] {
+    var results = [RolloutResult](repeating: RolloutResult(reward: .nan, steps: 0), count: plans.count)
+    let indexed = Array(plans.enumerated())
+    for episode in Set(plans.map(\.episode)).sorted() {
+      let batch = batches.batch(for: episodes, repetition: episode) { rng in
+        GatheredBatch(data.train, size: batchSize, rng: &rng)
+      }
+      var shared: [(index: Int, weight: Double)] = []
+      for (k, plan) in indexed where plan.episode == episode {
+        switch plan.weights {
+        case .shared(let w): shared.append((k, w))
+        case .individual(let ws):
+          precondition(ws.count == evaluator.connectionCount, "one weight per enabled connection")
+          evaluator.setConnectionWeights { ws[$0] }
+          results[k] = Self.score(&evaluator, on: batch, weights: [.nan])[0]
+        }
+      }
+      if !shared.isEmpty {
+        evaluator.useSharedWeight()
+        let scores = Self.score(&evaluator, on: batch, weights: shared.map(\.weight))
+        for (entry, score) in zip(shared, scores) { results[entry.index] = score }
+      }
+    }
+    return results
+  }
+
+  /// The negative mean cross-entropy of the loaded network on `batch` at `weight`.
+  static func score(_ evaluator: inout NetworkEvaluator, on batch: GatheredBatch, weight: Double) -> RolloutResult {
+    score(&evaluator, on: batch, weights: [weight])[0]
+  }
+
+  /// The negative mean cross-entropy of the loaded network on `batch` at each of `weights`.
+  static func score(_ evaluator: inout NetworkEvaluator, on batch: GatheredBatch, weights: [Double]) -> [RolloutResult] {
+    let n = batch.count
+    evaluator.prepareBatch(size: n, weightCount: weights.count)
+    return batch.rows.withUnsafeBufferPointer { rows in
+      evaluator.forwardBatch(weights: weights, inputs: rows.baseAddress!, stride: batch.stride)
+      return batch.labels.withUnsafeBufferPointer { labels in
+        weights.indices.map { w in
+          RolloutResult(reward: -crossEntropy(evaluator, weightIndex: w, labels: labels, count: n) / Double(n), steps: n)
         }
       }
     }
-    return RolloutResult(reward: -loss / Double(n), steps: n)
   }
 
   /// Sum over the batch of -log softmax(outputs)[label], computed stably (log-sum-exp), so a
   /// confident wrong answer costs a large finite loss rather than infinity (the original's
-  /// softmax-then-log gives -inf rewards when a probability underflows).
-  @inline(__always)
-  static func crossEntropy(_ e: borrowing NetworkEvaluator, labels: (Int) -> Int, count n: Int) -> Double {
-    var total = 0.0
-    for b in 0..<n { total += sampleLoss(e, sample: b, label: labels(b)) }
-    return total
+  /// softmax-then-log gives -inf rewards when a probability underflows). Eight samples at a
+  /// time in CLanes: the maximum and the exponentials in lanes (within 1 ulp of glibc), the log
+  /// per sample; the losses are summed in sample order.
+  static func crossEntropy(_ e: borrowing NetworkEvaluator, weightIndex: Int, labels: UnsafeBufferPointer<UInt8>,
+                           count n: Int) -> Double {
+    let rows: [UnsafePointer<Double>?] = (0..<10).map { e.batchOutputs($0, weightIndex: weightIndex) }
+    return rows.withUnsafeBufferPointer { r in wann_lanes_cross_entropy(r.baseAddress!, 10, labels.baseAddress!, Int32(n)) }
   }
 
-  /// -log softmax(outputs)[label] of one sample of the batch. Outputs that overflowed (e.g.
-  /// chains of x²) give no usable probabilities: such a sample costs a fixed 1000 nats, far
-  /// worse than guessing (ln 10 = 2.3), instead of NaN.
+  /// -log softmax(outputs)[label] of one sample of the batch (the per-sample form of
+  /// `crossEntropy`, for reports). Outputs that overflowed (e.g. chains of x²) give no usable
+  /// probabilities: such a sample costs a fixed 1000 nats, far worse than guessing (ln 10 = 2.3),
+  /// instead of NaN.
   @inline(__always)
   static func sampleLoss(_ e: borrowing NetworkEvaluator, sample b: Int, label: Int) -> Double {
     var top = -Double.infinity
@@ -76,6 +112,55 @@ public struct ClassificationTask: WANNTask {
     for o in 0..<10 { sum += Foundation.exp(e.batchOutputs(o)[b] - top) }
     let loss = (top + Foundation.log(sum)) - e.batchOutputs(label)[b]
     return loss.isFinite ? loss : 1000
+  }
+}
+
+/// A rollout's training images, gathered input-major (row i holds feature i of every image, so
+/// eight images of one feature are one vector load), with their labels.
+struct GatheredBatch: Sendable {
+  let rows: [Double]
+  let labels: [UInt8]
+  let count: Int
+  /// Distance between rows (the count rounded up to whole lanes).
+  let stride: Int
+
+  /// Draws `size` images with replacement from `set`, as the rollout's stream dictates.
+  init(_ set: LabeledImages, size: Int, rng: inout RandomStream) {
+    let f = set.featureCount
+    var picked = [Int](repeating: 0, count: size)
+    for b in 0..<size { picked[b] = rng.uniformInt(below: set.count) }
+    let stride = (size + NetworkEvaluator.laneCount - 1) / NetworkEvaluator.laneCount * NetworkEvaluator.laneCount
+    var rows = [Double](repeating: 0, count: f * stride)
+    set.features.withUnsafeBufferPointer { x in
+      rows.withUnsafeMutableBufferPointer { r in
+        for (b, image) in picked.enumerated() {
+          let source = x.baseAddress! + image * f
+          for i in 0..<f { r[i * stride + b] = source[i] }
+        }
+      }
+    }
+    self.rows = rows
+    self.labels = picked.map { set.labels[$0] }
+    self.count = size
+    self.stride = stride
+  }
+}
+
+/// The batches of the most recent episodes (a generation's repetitions), gathered once and read
+/// by every genome's rollouts on every thread. The lock is taken once per rollout.
+final class GatheredBatches: Sendable {
+  private let recent = Locked([(key: EpisodeKey, repetition: Int, batch: GatheredBatch)]())
+  static let kept = 8
+
+  func batch(for key: EpisodeKey, repetition: Int, gather: (inout RandomStream) -> GatheredBatch) -> GatheredBatch {
+    recent.withLock { entries in
+      if let hit = entries.first(where: { $0.key == key && $0.repetition == repetition }) { return hit.batch }
+      var rng = key.stream(repetition: repetition)
+      let batch = gather(&rng)
+      entries.append((key, repetition, batch))
+      if entries.count > Self.kept { entries.removeFirst() }
+      return batch
+    }
   }
 }
 
@@ -135,13 +220,5 @@ extension ClassificationTask {
                            meanLoss: s.reduce(0) { $0 + $1.loss } / Double(set.count))
       }
     }
-  }
-}
-
-extension ClassificationTask {
-  /// A rollout is already a batch of images evaluated eight at a time in lanes.
-  public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>,
-                       episodes: EpisodeKey) -> [RolloutResult] {
-    scalarRollouts(&evaluator, plans: plans, episodes: episodes)
   }
 }

@@ -1,4 +1,5 @@
 import CLibm
+import CSwingUpLanes
 import Foundation
 import WANNCore
 
@@ -63,8 +64,9 @@ public enum ProductSquare: SquareRule {
 
 /// Checks the environment's exact-math shortcuts against the C library on many arguments spread
 /// over the ranges the swing-up sees (cos θ in [-1, 1], angular velocities of tens to hundreds of
-/// rad/s, angles) and far beyond (magnitudes 2^-40 to 2^40): `PowSquare` against pow(x, 2.0), and
-/// one `sincos` call against `sin` and `cos`.
+/// rad/s, angles) and far beyond (magnitudes 2^-40 to 2^40): `PowSquare` and the lane
+/// environment's vector form of it against pow(x, 2.0), and one `sincos` call against `sin` and
+/// `cos`.
 public struct SquareCheck: Sendable, Equatable {
   public var arguments = 0
   /// Arguments where the square shortcut and pow disagree (must be 0).
@@ -101,9 +103,10 @@ public struct SquareCheck: Sendable, Equatable {
       let x = argument(i, seed: seed)
       let pow = PowSquare.libraryPow(x)
       let fast = PowSquare.square(x)
+      let lanes = wann_swingup_square(x)  // the lane environment's square (CSwingUpLanes)
       let product = x * x
       c.arguments += 1
-      if fast.bitPattern != pow.bitPattern {
+      if fast.bitPattern != pow.bitPattern || lanes.bitPattern != pow.bitPattern {
         c.mismatches += 1
         if c.firstMismatch == nil { c.firstMismatch = x }
       }

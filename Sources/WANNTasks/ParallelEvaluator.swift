@@ -132,7 +132,7 @@ extension ParallelEvaluator {
 
 /// Names the random streams of a batch of episodes: repetition r uses the stream keyed
 /// (seed, purpose, generation, genome 0, rollout r), shared by every genome of the batch.
-public struct EpisodeKey: Sendable, Equatable {
+public struct EpisodeKey: Sendable, Hashable {
   public var seed: UInt64
   public var purpose: StreamPurpose
   public var generation: Int

@@ -33,6 +33,8 @@ struct ExactnessResult: Codable, Equatable {
   var nsProduct: Double
   var nsShortcut: Double
   var nsPow: Double
+  /// The activation kernels against the C library (largest errors in ulp).
+  var kernels: KernelCheck?
 }
 
 /// `--compare-original`: the original-semantics NumPy re-scoring (scripts/original_swingup.py)
@@ -67,11 +69,13 @@ struct BenchCommand: ParsableCommand {
       Workloads (--workloads, default rescore,search), each for every thread count in --threads: \
       `rescore` re-scores the original swing-up champion (6 weights x --trials episodes); \
       `search` runs --generations search generations at population --population from scratch \
-      (paper settings, seed 1); `mnist` runs one generation of the paper's MNIST search \
-      (population 960, needs scripts/fetch_data mnist); `exactness` checks the swing-up's exact square (the C library's \
-      pow(x, 2.0), called only where it can differ from x * x) against pow itself, and its \
-      one-call sincos against sin and cos, on --arguments arguments, and times the squares; it \
-      exits with status 1 if any argument disagrees. Build with \
+      (paper settings, seed 1); `mnist` runs --mnist-generations generations of the paper's MNIST \
+      search (population 960, needs scripts/fetch_data mnist); `exactness` checks the swing-up's exact \
+      square (the C library's pow(x, 2.0), called only where it can differ from x * x; scalar and \
+      lane forms) against pow itself, and its one-call sincos against sin and cos, on --arguments \
+      arguments, times the squares, and checks the network's activation kernels (exp, tanh, \
+      sin(pi x), cos(pi x)) against the C library on --kernel-arguments arguments each; it exits \
+      with status 1 if any square disagrees or a kernel exceeds its error bound. Build with \
       `swift build -c release` first: debug builds are many times slower.
       """)
 
@@ -80,6 +84,9 @@ struct BenchCommand: ParsableCommand {
 
   @Option(help: "Comma-separated workloads: rescore, search, exactness.")
   var workloads = "rescore,search"
+
+  @Option(help: "Arguments per activation kernel checked by the exactness workload (exp, tanh, sin(pi x), cos(pi x) against the C library).")
+  var kernelArguments = 10_000_000
 
   @Option(help: "Arguments checked by the exactness workload.")
   var arguments = 100_000_000
@@ -101,6 +108,9 @@ struct BenchCommand: ParsableCommand {
 
   @Option(help: "Population in the search workload.")
   var population = 192
+
+  @Option(help: "Generations in the mnist workload (the paper's search from its initial population; the mean seconds per generation is reported).")
+  var mnistGenerations = 1
 
   @Option(help: "Comma-separated thread counts to measure.")
   var threads = "1,2"
@@ -167,6 +177,10 @@ struct BenchCommand: ParsableCommand {
       Output.err("wann: the exact math disagrees with the C library: square vs pow on \(exactness.mismatches), sincos vs sin/cos on \(exactness.sinCosMismatches) of \(exactness.arguments) arguments")
       throw ExitCode(1)
     }
+    if let kernels = exactness?.kernels, !kernels.withinBounds {
+      Output.err("wann: an activation kernel exceeds its error bound against the C library (see the kernels line)")
+      throw ExitCode(1)
+    }
   }
 
   func rescore(threadCounts: [Int], weights: [Double], clock: ContinuousClock, into results: inout [BenchResult]) throws {
@@ -211,17 +225,24 @@ struct BenchCommand: ParsableCommand {
     }
   }
 
-  /// One generation of the paper's MNIST search (population 960, one batch of 1000 training
-  /// images per weight), from its initial population, on each thread count.
+  /// `--mnist-generations` generations of the paper's MNIST search (population 960, one batch of
+  /// 1000 training images per weight), from its initial population, on each thread count.
   func mnist(threadCounts: [Int], into results: inout [BenchResult]) throws {
+    guard mnistGenerations >= 1 else { throw CLIError("--mnist-generations must be at least 1") }
     let config = SearchConfig.defaults(for: .mnist256)
     for t in threadCounts {
       var run = try SearchRun(config: config, threads: t)
-      let s = run.runGeneration()
-      let rollouts = config.population.size * config.evaluation.weights.count * config.evaluation.repetitions
-      results.append(BenchResult(workload: "mnist256-pop\(config.population.size)", threads: t, seconds: s.seconds, steps: s.steps,
-                                 rollouts: rollouts, stepsPerSecond: Double(s.steps) / s.seconds,
-                                 rolloutsPerSecond: Double(rollouts) / s.seconds, generations: 1, secondsPerGeneration: s.seconds))
+      var seconds = 0.0, steps = 0
+      for _ in 0..<mnistGenerations {
+        let s = run.runGeneration()
+        seconds += s.seconds
+        steps += s.steps
+      }
+      let rollouts = mnistGenerations * config.population.size * config.evaluation.weights.count * config.evaluation.repetitions
+      results.append(BenchResult(workload: "mnist256-pop\(config.population.size)", threads: t, seconds: seconds, steps: steps,
+                                 rollouts: rollouts, stepsPerSecond: Double(steps) / seconds,
+                                 rolloutsPerSecond: Double(rollouts) / seconds, generations: mnistGenerations,
+                                 secondsPerGeneration: seconds / Double(mnistGenerations)))
       if !json { Output.line(row(results.last!)) }
     }
   }
@@ -292,11 +313,20 @@ struct BenchCommand: ParsableCommand {
       if sink == 42 { Output.err("") }  // keeps the loop from being optimised away
       return s * 1e9 / Double(n)
     }
+    let kernelArguments = self.kernelArguments
+    let kernels = Locked(KernelCheck())
+    WorkerPool.run(jobs: chunks, threads: threads) { jobs in
+      while let k = jobs.next() {
+        let lanes = (kernelArguments + 7) / 8
+        let part = KernelCheck.run((8 * (lanes * k / chunks))..<min(kernelArguments, 8 * (lanes * (k + 1) / chunks)), seed: seed)
+        kernels.withLock { $0.merge(part) }
+      }
+    }
     let r = ExactnessResult(arguments: total.arguments, mismatches: total.mismatches, sinCosMismatches: total.sinCosMismatches,
                           powDiffersFromProduct: total.powDiffersFromProduct,
                           slowPathFraction: Double(total.slowPath) / Double(max(total.arguments, 1)),
                           nsProduct: time(ProductSquare.square), nsShortcut: time(PowSquare.square),
-                          nsPow: time(PowSquare.libraryPow))
+                          nsPow: time(PowSquare.libraryPow), kernels: kernels.withLock { $0 })
     if !json {
       Output.line(String(format: "exactness: %d arguments; square differs from pow on %d, sincos from sin/cos on %d (both must be 0)",
                          r.arguments, r.mismatches, r.sinCosMismatches))
@@ -305,6 +335,11 @@ struct BenchCommand: ParsableCommand {
                          Double(r.arguments) / Double(max(r.powDiffersFromProduct, 1)), 100 * r.slowPathFraction))
       Output.line(String(format: "exactness: ns per square, 1 thread: x*x %.2f, exact shortcut %.2f, pow always %.2f",
                          r.nsProduct, r.nsShortcut, r.nsPow))
+      if let k = r.kernels {
+        Output.line(String(format: "kernels: %d arguments; worst error in ulp: exp %.3f (bound %.0f), tanh %.3f (%.0f), sin(pi x) %.3f (%.0f), cos(pi x) %.3f (%.0f)",
+                           k.arguments, k.expWorstUlp, KernelCheck.bounds.exp, k.tanhWorstUlp, KernelCheck.bounds.tanh,
+                           k.sinPiWorstUlp, KernelCheck.bounds.sinPi, k.cosPiWorstUlp, KernelCheck.bounds.cosPi))
+      }
     }
     return r
   }

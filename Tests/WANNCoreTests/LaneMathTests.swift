@@ -58,17 +58,23 @@ import Testing
   #if arch(x86_64) && os(Linux)
   /// sin(πx) and cos(πx) to long-double precision: x = n/2 + g exactly (|g| <= 1/4), then
   /// sinl/cosl of π·g (rounding π·x first would cost far more than an ulp near the zeros).
-  static func halfTurnReference(_ x: Double) -> (sin: Double, cos: Double) {
+  static func halfTurnReference(_ x: Double) -> (sin: Float80, cos: Float80) {
     let n = (2 * x).rounded()
     let g = x - 0.5 * n
     let pg = Float80.pi * Float80(g)
     let s = sinl(pg), c = cosl(pg)
     switch ((Int(n) % 4) + 4) % 4 {
-    case 0: return (Double(s), Double(c))
-    case 1: return (Double(c), Double(-s))
-    case 2: return (Double(-s), Double(-c))
-    default: return (Double(-c), Double(s))
+    case 0: return (s, c)
+    case 1: return (c, -s)
+    case 2: return (-s, -c)
+    default: return (-c, s)
     }
+  }
+
+  static func ulps(_ got: Double, _ reference: Float80) -> Double {
+    let rounded = Double(reference)
+    if got == rounded { return 0 }
+    return Double((Float80(got) - reference).magnitude) / Swift.max(rounded.magnitude.ulp, Double.leastNonzeroMagnitude)
   }
   #endif
 

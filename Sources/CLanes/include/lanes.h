@@ -36,6 +36,12 @@ void wann_lanes_forward(const wann_program *program, double *values, double *pre
 /// out[l] = activation(in[l]) for the eight lanes (ids 1...11; anything else is the identity).
 void wann_lanes_activate(int32_t activation, const double *in, double *out);
 
+/// Sum over samples 0 ..< count of -log softmax(outputs)[label]: output o of sample b is
+/// rows[o][b] (rows padded to whole lanes), labels[b] its class. The maximum and the
+/// exponentials run on eight samples at a time, the log per sample (glibc), and the losses are
+/// added in sample order; a sample whose loss is not finite (outputs that overflowed) costs 1000.
+double wann_lanes_cross_entropy(const double *const *rows, int32_t outputs, const uint8_t *labels, int32_t count);
+
 /// The kernels alone, eight lanes each (for the accuracy checks).
 void wann_lanes_exp(const double *in, double *out);
 void wann_lanes_tanh(const double *in, double *out);
