@@ -11,13 +11,13 @@
 #include <math.h>
 #include <string.h>
 
-typedef double v8d __attribute__((vector_size(64)));
-typedef long long v8i __attribute__((vector_size(64)));
+typedef double v8d __attribute__((vector_size(8 * WANN_LANE_COUNT)));
+typedef long long v8i __attribute__((vector_size(8 * WANN_LANE_COUNT)));
 
 static inline v8d load(const double *p) { v8d v; memcpy(&v, p, sizeof v); return v; }
 static inline void store(double *p, v8d v) { memcpy(p, &v, sizeof v); }
-static inline v8d splat(double x) { return (v8d){x, x, x, x, x, x, x, x}; }
-static inline v8i splati(long long x) { return (v8i){x, x, x, x, x, x, x, x}; }
+static inline v8d splat(double x) { v8d v; for (int l = 0; l < WANN_LANE_COUNT; l++) v[l] = x; return v; }
+static inline v8i splati(long long x) { v8i v; for (int l = 0; l < WANN_LANE_COUNT; l++) v[l] = x; return v; }
 /// a where the mask lane is all ones, b where it is zero.
 static inline v8d select(v8i mask, v8d a, v8d b) { return (v8d)(((v8i)a & mask) | ((v8i)b & ~mask)); }
 static inline v8d magnitude(v8d x) { return (v8d)((v8i)x & splati(0x7FFFFFFFFFFFFFFFLL)); }
@@ -141,7 +141,7 @@ static inline v8d lanes_cospi(v8d x) {
 }
 
 /// The activation with the original release's id: the one implementation of every activation.
-static inline v8d activate(int32_t id, v8d x) {
+static inline __attribute__((always_inline)) v8d activate(int32_t id, v8d x) {
   switch (id) {
   case 1: return x;                                                  // linear
   case 2: return select(x > splat(0.0), splat(1.0), splat(0.0));    // step (NaN -> 0)

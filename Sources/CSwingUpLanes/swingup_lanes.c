@@ -8,15 +8,15 @@
 
 #include <math.h>
 
-typedef double v8d __attribute__((vector_size(64)));
-typedef long long v8i __attribute__((vector_size(64)));
+typedef double v8d __attribute__((vector_size(8 * WANN_LANE_COUNT)));
+typedef long long v8i __attribute__((vector_size(8 * WANN_LANE_COUNT)));
 
 static inline v8d load(const double *p) { v8d v; __builtin_memcpy(&v, p, sizeof v); return v; }
 static inline void store(double *p, v8d v) { __builtin_memcpy(p, &v, sizeof v); }
 static inline v8i loadi(const int64_t *p) { v8i v; __builtin_memcpy(&v, p, sizeof v); return v; }
 static inline void storei(int64_t *p, v8i v) { __builtin_memcpy(p, &v, sizeof v); }
-static inline v8d splat(double x) { return (v8d){x, x, x, x, x, x, x, x}; }
-static inline v8i splati(long long x) { return (v8i){x, x, x, x, x, x, x, x}; }
+static inline v8d splat(double x) { v8d v; for (int l = 0; l < WANN_LANE_COUNT; l++) v[l] = x; return v; }
+static inline v8i splati(long long x) { v8i v; for (int l = 0; l < WANN_LANE_COUNT; l++) v[l] = x; return v; }
 static inline v8d select(v8i mask, v8d a, v8d b) { return (v8d)(((v8i)a & mask) | ((v8i)b & ~mask)); }
 
 // Constants as the Swift CartPoleSwingUp computes them.
@@ -43,10 +43,10 @@ static inline v8d square(v8d x, v8i active) {
   v8d p = x * x;
   v8i ask = active & ~product_is_safe(x, p);
   if (!__builtin_reduce_or(ask)) return p;
-  double squares[8], values[8];
+  double squares[WANN_LANE_COUNT], values[WANN_LANE_COUNT];
   store(squares, p);
   store(values, x);
-  for (int l = 0; l < 8; l++)
+  for (int l = 0; l < WANN_LANE_COUNT; l++)
     if (ask[l]) squares[l] = pow(values[l], 2.0);
   return load(squares);
 }
@@ -79,10 +79,10 @@ void wann_swingup_step(wann_swingup_lanes *lanes, const double *action, const in
   thetaDot = thetaDot + thetaAcc * dt;
   v8i t = loadi(lanes->t) + 1;
   v8i ended = (x < splat(-xThreshold)) | (x > splat(xThreshold)) | (t >= splati(stepLimit));
-  double angles[8], arguments[8], rewardX[8] = {0};
+  double angles[WANN_LANE_COUNT], arguments[WANN_LANE_COUNT], rewardX[WANN_LANE_COUNT] = {0};
   store(angles, theta);
   store(arguments, (x / xThreshold) * (3.14159265358979311600e+00 / 2.0));
-  for (int l = 0; l < 8; l++) {
+  for (int l = 0; l < WANN_LANE_COUNT; l++) {
     if (!active_lanes[l]) continue;
     sincos(angles[l], &lanes->sinTheta[l], &lanes->cosTheta[l]);
     rewardX[l] = cos(arguments[l]);

@@ -1,10 +1,13 @@
 import CLanes
 
-/// Eight rollouts (or eight samples) evaluated at once: every network value is a vector of one
-/// value per lane. SIMD8 fills an AVX-512 register, two AVX2 registers or four SSE2 ones; the
-/// lanes never mix, so a lane's result is the same bits whichever lanes run beside it.
+/// Eight rollouts (or samples) evaluated at once: every network value is a vector of one value
+/// per lane (one AVX-512 register, two AVX2 or four SSE2 ones). The lanes never mix, so a lane's
+/// result is the same bits whichever lanes run beside it. The count is CLanes' WANN_LANE_COUNT
+/// (16 lanes were measured slower on this project's machine: more idle lanes, no gain in speed).
 public typealias Lanes = SIMD8<Double>
-public typealias LaneMask = SIMDMask<SIMD8<Int64>>
+/// Lane-wise integers (masks are all-ones or zero per lane).
+public typealias LaneBits = SIMD8<Int64>
+public typealias LaneMask = SIMDMask<LaneBits>
 
 /// Lane helpers for the environments' vector code, and the activation kernels (in the CLanes C
 /// target: clang keeps its 8-lane vectors whole, where Swift split the same SIMD8 code into
@@ -20,26 +23,26 @@ public enum LaneMath {
   /// (`replacing(with:where:)` compiles to a loop over the lanes).
   @inlinable @inline(__always) public static func select(_ mask: LaneMask, _ whereTrue: Lanes, _ otherwise: Lanes) -> Lanes {
     let m = mask._storage
-    let a = unsafeBitCast(whereTrue, to: SIMD8<Int64>.self), b = unsafeBitCast(otherwise, to: SIMD8<Int64>.self)
+    let a = unsafeBitCast(whereTrue, to: LaneBits.self), b = unsafeBitCast(otherwise, to: LaneBits.self)
     return unsafeBitCast((a & m) | (b & ~m), to: Lanes.self)
   }
 
   /// Whether any lane of `mask` is set.
-  @inlinable @inline(__always) public static func any(_ mask: LaneMask) -> Bool { mask._storage != SIMD8<Int64>() }
+  @inlinable @inline(__always) public static func any(_ mask: LaneMask) -> Bool { mask._storage != LaneBits() }
 
   /// |x|, by clearing the sign bit.
   @inlinable @inline(__always) public static func magnitude(_ x: Lanes) -> Lanes {
-    unsafeBitCast(unsafeBitCast(x, to: SIMD8<Int64>.self) & SIMD8(repeating: Int64.max), to: Lanes.self)
+    unsafeBitCast(unsafeBitCast(x, to: LaneBits.self) & LaneBits(repeating: Int64.max), to: Lanes.self)
   }
 
-  /// A kernel of CLanes on eight lanes.
+  /// A kernel of CLanes on the lanes.
   @inline(__always)
   static func apply(_ kernel: (UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Void, _ x: Lanes) -> Lanes {
     var input = x, output = Lanes()
     withUnsafePointer(to: &input) { i in
       withUnsafeMutablePointer(to: &output) { o in
-        i.withMemoryRebound(to: Double.self, capacity: 8) { ip in
-          o.withMemoryRebound(to: Double.self, capacity: 8) { op in kernel(ip, op) }
+        i.withMemoryRebound(to: Double.self, capacity: Lanes.scalarCount) { ip in
+          o.withMemoryRebound(to: Double.self, capacity: Lanes.scalarCount) { op in kernel(ip, op) }
         }
       }
     }

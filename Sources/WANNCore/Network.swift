@@ -402,8 +402,10 @@ public struct NetworkEvaluator: ~Copyable {
   public func setInput(_ i: Int, _ value: Lanes) { values.setLanes(1 &+ i, value) }
 }
 
-/// Slots of eight doubles, 64-byte aligned (one AVX-512 register per slot), that only grow.
+/// Slots of one double per lane, 64-byte aligned (whole AVX-512 registers), that only grow.
 struct LaneBuffer {
+  static let width = Lanes.scalarCount
+
   private(set) var base: UnsafeMutablePointer<Double>
   private var slots: Int
 
@@ -413,9 +415,9 @@ struct LaneBuffer {
   }
 
   private static func allocate(_ slots: Int) -> UnsafeMutablePointer<Double> {
-    let raw = UnsafeMutableRawPointer.allocate(byteCount: slots * 64, alignment: 64)
-    let doubles = raw.bindMemory(to: Double.self, capacity: slots * 8)
-    doubles.initialize(repeating: 0, count: slots * 8)
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: slots * Self.width * 8, alignment: 64)
+    let doubles = raw.bindMemory(to: Double.self, capacity: slots * Self.width)
+    doubles.initialize(repeating: 0, count: slots * Self.width)
     return doubles
   }
 
@@ -431,23 +433,23 @@ struct LaneBuffer {
 
   @inline(__always)
   subscript(slot: Int, lane: Int) -> Double {
-    get { base[slot &* 8 &+ lane] }
-    nonmutating set { base[slot &* 8 &+ lane] = newValue }
+    get { base[slot &* Self.width &+ lane] }
+    nonmutating set { base[slot &* Self.width &+ lane] = newValue }
   }
 
   @inline(__always)
   func fill(slot: Int, with value: Double) {
-    (base + slot &* 8).update(repeating: value, count: 8)
+    (base + slot &* Self.width).update(repeating: value, count: Self.width)
   }
 
   @inline(__always)
   func zero(slots count: Int, from first: Int = 0) {
-    (base + first &* 8).update(repeating: 0, count: count &* 8)
+    (base + first &* Self.width).update(repeating: 0, count: count &* Self.width)
   }
 
   @inline(__always)
-  func lanes(_ slot: Int) -> Lanes { UnsafeRawPointer(base + slot &* 8).load(as: Lanes.self) }
+  func lanes(_ slot: Int) -> Lanes { UnsafeRawPointer(base + slot &* Self.width).load(as: Lanes.self) }
 
   @inline(__always)
-  func setLanes(_ slot: Int, _ value: Lanes) { UnsafeMutableRawPointer(base + slot &* 8).storeBytes(of: value, as: Lanes.self) }
+  func setLanes(_ slot: Int, _ value: Lanes) { UnsafeMutableRawPointer(base + slot &* Self.width).storeBytes(of: value, as: Lanes.self) }
 }

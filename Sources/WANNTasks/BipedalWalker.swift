@@ -184,7 +184,7 @@ public struct BipedTask: WANNTask {
 public struct BipedLanes: LaneEnvironment {
   let task: BipedTask
   let simulations = (0..<Lanes.scalarCount).map { _ in BipedalWalkerSimulation() }
-  var t = SIMD8<Int64>()
+  var t = LaneBits()
 
   init(task: BipedTask) { self.task = task }
 

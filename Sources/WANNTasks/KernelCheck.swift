@@ -52,12 +52,12 @@ public struct KernelCheck: Sendable, Equatable, Codable {
     var start = range.lowerBound
     while start < range.upperBound {
       var x = Lanes()
-      for l in 0..<8 { x[l] = argument(start + l, seed: seed) }
+      for l in 0..<Lanes.scalarCount { x[l] = argument(start + l, seed: seed) }
       // exp over its whole range: the argument stretched to [-745, 709].
       let e = x * 180
       let expLanes = LaneMath.exp(e), tanhLanes = LaneMath.tanh(x)
       let sinLanes = LaneMath.sinPi(x), cosLanes = LaneMath.cosPi(x)
-      for l in 0..<8 where start + l < range.upperBound {
+      for l in 0..<Lanes.scalarCount where start + l < range.upperBound {
         c.arguments += 1
         if e[l] < 709.7 { c.expWorstUlp = Swift.max(c.expWorstUlp, ulps(expLanes[l], Foundation.exp(e[l]))) }
         c.tanhWorstUlp = Swift.max(c.tanhWorstUlp, ulps(tanhLanes[l], Foundation.tanh(x[l])))
@@ -67,7 +67,7 @@ public struct KernelCheck: Sendable, Equatable, Codable {
         c.cosPiWorstUlp = Swift.max(c.cosPiWorstUlp, ulps(cosLanes[l], reference.cos))
         #endif
       }
-      start += 8
+      start += Lanes.scalarCount
     }
     return c
   }

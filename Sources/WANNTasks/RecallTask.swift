@@ -38,7 +38,7 @@ public struct RecallTask: WANNTask {
 public struct RecallLanes: LaneEnvironment {
   var streams = [RandomStream](repeating: RandomStream(seed: 0, purpose: .benchmark), count: Lanes.scalarCount)
   var shown = Lanes(), previous = Lanes()
-  var t = SIMD8<Int64>()
+  var t = LaneBits()
 
   public init() {}
 

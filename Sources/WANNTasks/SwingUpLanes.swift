@@ -10,7 +10,7 @@ public struct SwingUpLanes: LaneEnvironment {
   public let observesVelocities: Bool
   var state = wann_swingup_lanes()
   var action = Lanes(), reward = Lanes()
-  var activeBits = SIMD8<Int64>(), doneBits = SIMD8<Int64>()
+  var activeBits = LaneBits(), doneBits = LaneBits()
 
   public init(observesVelocities: Bool = true) { self.observesVelocities = observesVelocities }
 
@@ -60,10 +60,10 @@ public struct SwingUpLanes: LaneEnvironment {
       withUnsafePointer(to: &activeBits) { m in
         withUnsafeMutablePointer(to: &reward) { r in
           withUnsafeMutablePointer(to: &doneBits) { d in
-            a.withMemoryRebound(to: Double.self, capacity: 8) { ap in
-              m.withMemoryRebound(to: Int64.self, capacity: 8) { mp in
-                r.withMemoryRebound(to: Double.self, capacity: 8) { rp in
-                  d.withMemoryRebound(to: Int64.self, capacity: 8) { dp in
+            a.withMemoryRebound(to: Double.self, capacity: Lanes.scalarCount) { ap in
+              m.withMemoryRebound(to: Int64.self, capacity: Lanes.scalarCount) { mp in
+                r.withMemoryRebound(to: Double.self, capacity: Lanes.scalarCount) { rp in
+                  d.withMemoryRebound(to: Int64.self, capacity: Lanes.scalarCount) { dp in
                     wann_swingup_step(&state, ap, mp, rp, dp)
                   }
                 }

@@ -317,8 +317,8 @@ struct BenchCommand: ParsableCommand {
     let kernels = Locked(KernelCheck())
     WorkerPool.run(jobs: chunks, threads: threads) { jobs in
       while let k = jobs.next() {
-        let lanes = (kernelArguments + 7) / 8
-        let part = KernelCheck.run((8 * (lanes * k / chunks))..<min(kernelArguments, 8 * (lanes * (k + 1) / chunks)), seed: seed)
+        let w = Lanes.scalarCount, lanes = (kernelArguments + w - 1) / w
+        let part = KernelCheck.run((w * (lanes * k / chunks))..<min(kernelArguments, w * (lanes * (k + 1) / chunks)), seed: seed)
         kernels.withLock { $0.merge(part) }
       }
     }

@@ -4,7 +4,8 @@
 #include <stdint.h>
 
 /// Eight lanes of doubles: what every value slot of a network holds (one per rollout or sample).
-enum { WANN_LANES = 8 };
+#define WANN_LANE_COUNT 8
+enum { WANN_LANES = WANN_LANE_COUNT };
 
 /// A compiled network as the lane evaluator reads it (arrays owned by the Swift evaluator).
 /// Slot s holds lanes values[8s ..< 8s + 8]; slot 0 is the bias, then the inputs, then the

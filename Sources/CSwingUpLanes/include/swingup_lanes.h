@@ -3,13 +3,15 @@
 
 #include <stdint.h>
 
+#include "../../CLanes/include/lanes.h"
+
 /// Eight CartPoleSwingUp episodes, one per lane (arrays of 8).
 typedef struct {
-  double x[8], xDot[8], theta[8], thetaDot[8];
+  double x[WANN_LANE_COUNT], xDot[WANN_LANE_COUNT], theta[WANN_LANE_COUNT], thetaDot[WANN_LANE_COUNT];
   /// sin and cos of the current theta (computed once per step, reused by reward and observation).
-  double sinTheta[8], cosTheta[8];
+  double sinTheta[WANN_LANE_COUNT], cosTheta[WANN_LANE_COUNT];
   /// Steps taken in each lane's episode.
-  int64_t t[8];
+  int64_t t[WANN_LANE_COUNT];
 } wann_swingup_lanes;
 
 /// One step of every lane with action[l] (clipped to [-1, 1]; NaN counts as 0), bit for bit the
