@@ -133,7 +133,7 @@ public struct NetworkEvaluator: ~Copyable {
   private var activationIDs: UnsafeMutablePointer<Int32>
   private var sourceStart: UnsafeMutablePointer<Int32>
   private var sources: UnsafeMutablePointer<Int32>
-  private var outputs: UnsafeMutablePointer<Int32>
+  @usableFromInline var outputs: UnsafeMutablePointer<Int32>
   private var recurrentStart: UnsafeMutablePointer<Int32>
   private var recurrentSources: UnsafeMutablePointer<Int32>
   /// Previous-step value of each recurrent connection's source (8 lanes each).
@@ -148,7 +148,7 @@ public struct NetworkEvaluator: ~Copyable {
   /// The shared weight of each lane (`forward()`).
   private var weights: LaneBuffer
   /// Value slots (8 lanes each): [0] = bias (1), [1...inputCount] = the observation.
-  private var values: LaneBuffer
+  @usableFromInline var values: LaneBuffer
   private var capacity = (activations: 0, sources: 0, outputs: 0)
   public private(set) var inputCount = 0
   public private(set) var evaluatedCount = 0
@@ -390,7 +390,7 @@ public struct NetworkEvaluator: ~Copyable {
   public func output(_ i: Int) -> Double { values[Int(outputs[i]), 0] }
 
   /// Output `i` of every lane.
-  @inline(__always)
+  @inlinable @inline(__always)
   public func outputLanes(_ i: Int) -> Lanes { values.lanes(Int(outputs[i])) }
 
   /// Sets input `i` to `value` in every lane.
@@ -398,15 +398,16 @@ public struct NetworkEvaluator: ~Copyable {
   public func setInput(_ i: Int, _ value: Double) { values.fill(slot: 1 &+ i, with: value) }
 
   /// Sets input `i` lane by lane.
-  @inline(__always)
+  @inlinable @inline(__always)
   public func setInput(_ i: Int, _ value: Lanes) { values.setLanes(1 &+ i, value) }
 }
 
 /// Slots of one double per lane, 64-byte aligned (whole AVX-512 registers), that only grow.
+@usableFromInline
 struct LaneBuffer {
-  static let width = Lanes.scalarCount
+  @usableFromInline static var width: Int { Lanes.scalarCount }
 
-  private(set) var base: UnsafeMutablePointer<Double>
+  @usableFromInline private(set) var base: UnsafeMutablePointer<Double>
   private var slots: Int
 
   init(slots: Int) {
@@ -447,9 +448,11 @@ struct LaneBuffer {
     (base + first &* Self.width).update(repeating: 0, count: count &* Self.width)
   }
 
-  @inline(__always)
-  func lanes(_ slot: Int) -> Lanes { UnsafeRawPointer(base + slot &* Self.width).load(as: Lanes.self) }
+  @inlinable @inline(__always)
+  func lanes(_ slot: Int) -> Lanes { UnsafeRawPointer(base + slot &* Self.width).loadUnaligned(as: Lanes.self) }
 
-  @inline(__always)
-  func setLanes(_ slot: Int, _ value: Lanes) { UnsafeMutableRawPointer(base + slot &* Self.width).storeBytes(of: value, as: Lanes.self) }
+  @inlinable @inline(__always)
+  func setLanes(_ slot: Int, _ value: Lanes) {
+    UnsafeMutableRawPointer(base + slot &* Self.width).storeBytes(of: value, as: Lanes.self)
+  }
 }

@@ -45,7 +45,7 @@ public enum LaneRollouts {
     if !individualWeights { evaluator.useSharedWeight() }
     let lanes = NetworkEvaluator.laneCount
     var planOfLane = [Int](repeating: -1, count: lanes)
-    var steps = [Int](repeating: 0, count: lanes)
+    var steps = LaneBits()
     var totals = Lanes()
     var active = LaneMask(repeating: false)
     var next = 0
@@ -78,11 +78,11 @@ public enum LaneRollouts {
       evaluator.forward()
       let (reward, done) = environment.step(evaluator, active: active)
       totals += reward
-      for lane in 0..<lanes where active[lane] { steps[lane] &+= 1 }
+      steps &-= active._storage  // an active lane's mask is -1: one more step
       let finished = done .& active
       if LaneMath.any(finished) {
         for lane in 0..<lanes where finished[lane] {
-          results[planOfLane[lane]] = RolloutResult(reward: totals[lane], steps: steps[lane])
+          results[planOfLane[lane]] = RolloutResult(reward: totals[lane], steps: Int(steps[lane]))
           assign(lane, &environment, &evaluator)
         }
       }
