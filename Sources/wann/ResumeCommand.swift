@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WANNArchive
 import WANNCore
 import WANNDistributed
 import WANNExperiments
@@ -27,6 +28,7 @@ struct ResumeCommand: ParsableCommand {
   }
 
   func run() throws {
+    if let note = Self.versionNote(archive) { Output.err(note) }
     switch try SearchSession.resume(archivePath: archive, generations: generations, evaluator: running.threads.searchEvaluator) {
     case .alreadyDone(let done, let target):
       // Nothing to do: the file is left untouched.
@@ -38,5 +40,15 @@ struct ResumeCommand: ParsableCommand {
       loop.header(session.config, threads: running.threads.count, from: from)
       try loop.run(&session, until: session.config.generations)
     }
+  }
+
+  /// A note when another wann version wrote the archive: the generations added now come from
+  /// this version's arithmetic (e.g. 0.5.0 changed the network's exp and tanh in the last bits,
+  /// docs/method.md), so the run is no longer what one uninterrupted run of either version gives.
+  static func versionNote(_ path: String) -> String? {
+    guard let reader = try? ArchiveReader(path: path) else { return nil }
+    defer { try? reader.close() }
+    guard let writtenBy = reader.rootString("software_version"), writtenBy != WANNVersion.string else { return nil }
+    return "note: \(path) was written by wann \(writtenBy); this is \(WANNVersion.string), so the generations resumed now follow this version's arithmetic (docs/method.md) and the run differs from one uninterrupted run of \(writtenBy)"
   }
 }

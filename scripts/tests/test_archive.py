@@ -213,3 +213,18 @@ def test_smoke_experiment_end_to_end(wann, root, tmp_path):
                            check=True, capture_output=True, text=True)
     assert "8 run(s) already finished" in again.stderr
     assert wann_h5.runs(out) == names
+
+
+def test_resume_notes_an_archive_of_another_version(wann, tmp_path):
+    """Resuming a run that another wann version wrote says so: the added generations follow this
+    version's arithmetic. A run of this version resumes without the note."""
+    path = tmp_path / "run.h5"
+    subprocess.run([wann, "search", "--task", "swingup", "--population", "12", "--generations", "2",
+                    "--out", path, "--quiet"], check=True, capture_output=True)
+    same = subprocess.run([wann, "resume", path, "--generations", "3", "--quiet"], capture_output=True, text=True)
+    assert same.returncode == 0 and "written by wann" not in same.stderr
+    with h5py.File(path, "r+") as f:
+        f.attrs["software_version"] = "0.0.1"
+    other = subprocess.run([wann, "resume", path, "--generations", "4", "--quiet"], capture_output=True, text=True)
+    assert other.returncode == 0
+    assert "written by wann 0.0.1" in other.stderr
