@@ -30,12 +30,7 @@ import Testing
     return out
   }
 
-  /// |got - reference| in units of the reference's last place (subnormal spacing below).
-  static func ulps(_ got: Double, _ reference: Double) -> Double {
-    if got == reference || (got.isNaN && reference.isNaN) { return 0 }
-    let spacing = Swift.max(reference.magnitude.ulp, Double.leastNonzeroMagnitude)
-    return (got - reference).magnitude / spacing
-  }
+  static func ulps(_ got: Double, _ reference: Double) -> Double { KernelCheck.ulps(got, reference) }
 
   @Test func expIsWithinOneUlpOfTheCLibrary() {
     let xs = Self.grid.map { $0 * 80 }.filter { $0 < 709 } + [-745, -744.5, -708.5, 709.7, 710, 800, -800]
@@ -55,29 +50,6 @@ import Testing
     #expect(special[4] == 0 && special[7] == 1e-300)
   }
 
-  #if arch(x86_64) && os(Linux)
-  /// sin(πx) and cos(πx) to long-double precision: x = n/2 + g exactly (|g| <= 1/4), then
-  /// sinl/cosl of π·g (rounding π·x first would cost far more than an ulp near the zeros).
-  static func halfTurnReference(_ x: Double) -> (sin: Float80, cos: Float80) {
-    let n = (2 * x).rounded()
-    let g = x - 0.5 * n
-    let pg = Float80.pi * Float80(g)
-    let s = sinl(pg), c = cosl(pg)
-    switch ((Int(n) % 4) + 4) % 4 {
-    case 0: return (s, c)
-    case 1: return (c, -s)
-    case 2: return (-s, -c)
-    default: return (-c, s)
-    }
-  }
-
-  static func ulps(_ got: Double, _ reference: Float80) -> Double {
-    let rounded = Double(reference)
-    if got == rounded { return 0 }
-    return Double((Float80(got) - reference).magnitude) / Swift.max(rounded.magnitude.ulp, Double.leastNonzeroMagnitude)
-  }
-  #endif
-
   /// sin(πx) and cos(πx) within 2 ulp of the true values (the rounding of π·g and the fdlibm
   /// kernels' last bits; glibc's sin(π·x) would round π·x first and be far worse near zeros).
   @Test func sinPiAndCosPiAreWithinTwoUlp() {
@@ -85,9 +57,9 @@ import Testing
     #if arch(x86_64) && os(Linux)
     let sines = Self.lanes(xs, LaneMath.sinPi), cosines = Self.lanes(xs, LaneMath.cosPi)
     for (k, x) in xs.enumerated() {
-      let reference = Self.halfTurnReference(x)
-      #expect(Self.ulps(sines[k], reference.sin) <= 2, "sinPi(\(x)): \(sines[k]) vs \(reference.sin)")
-      #expect(Self.ulps(cosines[k], reference.cos) <= 2, "cosPi(\(x)): \(cosines[k]) vs \(reference.cos)")
+      let reference = KernelCheck.halfTurns(x)
+      #expect(KernelCheck.ulps(sines[k], reference.sin) <= 2, "sinPi(\(x)): \(sines[k]) vs \(reference.sin)")
+      #expect(KernelCheck.ulps(cosines[k], reference.cos) <= 2, "cosPi(\(x)): \(cosines[k]) vs \(reference.cos)")
     }
     #endif
     // Exact at the points the reduction makes exact.

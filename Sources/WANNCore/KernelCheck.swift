@@ -1,5 +1,4 @@
 import Foundation
-import WANNCore
 
 /// Checks the network's activation kernels (CLanes, eight lanes at a time) against the C library
 /// on many arguments over the ranges networks feed them and beyond: exp against glibc's exp,
@@ -39,9 +38,9 @@ public struct KernelCheck: Sendable, Equatable, Codable {
     }
   }
 
-  /// |got - reference| in units of the reference's last place.
+  /// |got - reference| in units of the reference's last place (the subnormal spacing below).
   @inline(__always)
-  static func ulps(_ got: Double, _ reference: Double) -> Double {
+  public static func ulps(_ got: Double, _ reference: Double) -> Double {
     if got == reference || (got.isNaN && reference.isNaN) { return 0 }
     return (got - reference).magnitude / Swift.max(reference.magnitude.ulp, Double.leastNonzeroMagnitude)
   }
