@@ -121,7 +121,7 @@ public struct Evolution: Sendable {
     let onConnections = rng.uniform() < config.ranking.connectionObjectiveProbability
     // Fewer connections is better: maximise 1/connections (a network with none counts as one).
     let second = onConnections ? conns.map { 1 / Double(max($0, 1)) } : maxR
-    let (rank, front) = Ranking.rank(mean, second)
+    let (rank, front) = Ranking.rank(mean, second, crowding: config.ranking.crowding)
     let a = Assessment(generation: generation, rewards: rewards, meanReward: mean, maxReward: maxR,
                        connections: conns, rank: rank, front: front, rankedOnConnections: onConnections)
     assessment = a
@@ -163,13 +163,11 @@ public struct Evolution: Sendable {
     }
     record.beginGeneration()
     var selection = RandomStream(seed: config.seed, purpose: .selection, generation: next)
-    for child in children.count..<population.count {
-      // Tournament on rank: the pool is sorted best-first, so the smallest index wins.
-      var winner = Int.max
-      for _ in 0..<config.population.tournamentSize {
-        winner = min(winner, selection.uniformInt(below: pool.count))
-      }
-      let parent = pool[winner]
+    let winners = Self.tournamentWinners(count: population.count - children.count, poolSize: pool.count,
+                                         size: config.population.tournamentSize, rule: config.population.parentSelection,
+                                         using: &selection)
+    for (k, child) in (children.count..<population.count).enumerated() {
+      let parent = pool[winners[k]]
       var rng = RandomStream(seed: config.seed, purpose: .mutation, generation: next, genome: child)
       let (genome, origin) = population[parent].genome.mutated(
         config.mutation, hiddenActivations: hiddenActivations, space: config.searchSpace, record: &record, using: &rng)
@@ -178,5 +176,26 @@ public struct Evolution: Sendable {
     population = children
     generation = next
     assessment = nil
+  }
+
+  /// Pool positions of `count` tournament winners. Tournaments are on rank: the pool is sorted
+  /// best-first, so the smallest position wins. `betterOfTwo` draws as the original does: every
+  /// child's first tournament, then every child's second, and keeps the better winner.
+  static func tournamentWinners(count: Int, poolSize: Int, size: Int, rule: ParentSelection,
+                                using rng: inout RandomStream) -> [Int] {
+    func tournaments() -> [Int] {
+      (0..<count).map { _ in
+        var winner = Int.max
+        for _ in 0..<size { winner = min(winner, rng.uniformInt(below: poolSize)) }
+        return winner
+      }
+    }
+    switch rule {
+    case .oneTournament:
+      return tournaments()
+    case .betterOfTwo:
+      let first = tournaments(), second = tournaments()
+      return zip(first, second).map { min($0, $1) }
+    }
   }
 }

@@ -119,6 +119,8 @@ extension SearchConfig {
     .integer("population.tournamentSize", \.population.tournamentSize, "Genomes per selection tournament."),
     .number("population.initialConnectionProbability", \.population.initialConnectionProbability,
             "Probability that each bias/input -> output gene starts enabled."),
+    .choice("population.parentSelection", \.population.parentSelection,
+            "oneTournament (the paper) or betterOfTwo (the original release: the better of two tournament winners)."),
     .number("mutation.insertNode", \.mutation.insertNode, "Probability weight of inserting a node."),
     .number("mutation.addConnection", \.mutation.addConnection, "Probability weight of adding a connection."),
     .number("mutation.changeActivation", \.mutation.changeActivation, "Probability weight of changing an activation."),
@@ -142,6 +144,8 @@ extension SearchConfig {
     .integer("evaluation.batchSize", \.evaluation.batchSize, "Classification: training images per rollout."),
     .number("ranking.connectionObjectiveProbability", \.ranking.connectionObjectiveProbability,
             "Probability that a generation ranks on (mean reward, fewer connections)."),
+    .choice("ranking.crowding", \.ranking.crowding,
+            "range (crowding gaps divided by the front's range) or original (the original release's |1/max - min| scaling)."),
     .flag("searchSpace.recurrent", \.searchSpace.recurrent, "Allow recurrent links (read with a one-step delay)."),
     .flag("searchSpace.outputToOutput", \.searchSpace.outputToOutput, "Allow links between output nodes."),
   ]

@@ -28,7 +28,28 @@ public struct PopulationConfig: Codable, Sendable, Equatable {
   public var tournamentSize = 8
   /// Probability that each bias/input -> output gene starts enabled.
   public var initialConnectionProbability = 0.5
+  /// How a child's parent is chosen (docs/method.md, deviation 2).
+  public var parentSelection = ParentSelection.oneTournament
   public init() {}
+}
+
+/// How a child's parent is drawn from the ranked breeding pool.
+public enum ParentSelection: String, Codable, Sendable, CaseIterable {
+  /// One tournament of `tournamentSize`, as the paper and the config describe.
+  case oneTournament
+  /// The original release: two tournaments of `tournamentSize` (the second meant for crossover,
+  /// which is off) and the better winner, drawn in the original's order (all first
+  /// tournaments' entrants of the generation, then all second ones).
+  case betterOfTwo
+}
+
+/// How the crowding distance of a front member is scaled (docs/method.md, deviation 1).
+public enum CrowdingRule: String, Codable, Sendable, CaseIterable {
+  /// The gap between neighbours divided by the front's range (NSGA-II).
+  case range
+  /// The original release: the two gaps summed, then multiplied by |1/max - min| when the range
+  /// is positive (its precedence slip for 1/(max - min)).
+  case original
 }
 
 public struct EvaluationConfig: Codable, Sendable, Equatable {
@@ -77,6 +98,8 @@ public struct RankingConfig: Codable, Sendable, Equatable {
   /// Probability that a generation ranks on (mean reward, fewer connections); otherwise it
   /// ranks on (mean reward, max reward). The paper's 80/20 switch.
   public var connectionObjectiveProbability = 0.8
+  /// How crowding distances are scaled within a front.
+  public var crowding = CrowdingRule.range
   public init() {}
 }
 

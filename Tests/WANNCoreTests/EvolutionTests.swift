@@ -94,4 +94,17 @@ import Testing
     }
     #expect(abs(Double(onConnections) / 400 - 0.8) < 0.07)
   }
+
+  /// betterOfTwo draws every child's first tournament, then every child's second, and keeps the
+  /// better winner (the original's parentA/parentB); oneTournament is one tournament per child.
+  @Test func betterOfTwoIsTheBetterOfTwoTournamentsDrawnAsTheOriginal() {
+    var a = RandomStream(seed: 3, purpose: .selection, generation: 1)
+    var b = a
+    let winners = Evolution.tournamentWinners(count: 50, poolSize: 40, size: 4, rule: .betterOfTwo, using: &a)
+    let first = Evolution.tournamentWinners(count: 50, poolSize: 40, size: 4, rule: .oneTournament, using: &b)
+    let second = Evolution.tournamentWinners(count: 50, poolSize: 40, size: 4, rule: .oneTournament, using: &b)
+    #expect(winners == zip(first, second).map { min($0, $1) })
+    // Twice the entrants: stronger selection on average.
+    #expect(winners.reduce(0, +) < first.reduce(0, +))
+  }
 }

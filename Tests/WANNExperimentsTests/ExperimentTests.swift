@@ -26,6 +26,27 @@ import Testing
     #expect(e.battery.noiseSigmas == [0.05, 0.1, 0.25, 0.5, 1.0])
   }
 
+  /// The fidelity study: the original release's example-run settings, the original's semantics
+  /// against ours, and each switch alone.
+  @Test func fidelityExperimentsSwitchTheOriginalsBehaviours() throws {
+    let laptop = try Experiment(toml: Self.file("fidelity-laptop.toml"))
+    #expect(laptop.seeds >= 10 && laptop.generations == 1024)
+    let byName = Dictionary(uniqueKeysWithValues: laptop.variants.map { ($0.name, $0.config) })
+    let original = try #require(byName["original"]), ours = try #require(byName["ours"])
+    #expect(original.population.size == 64 && original.population.eliteRatio == 0.05 && original.evaluation.championRetests == 16)
+    #expect(original.population.tournamentSize == 4 && original.population.parentSelection == .betterOfTwo)
+    #expect(original.ranking.crowding == .original && original.evaluation.repetitions == 3)
+    #expect(ours.population.tournamentSize == 8 && ours.population.parentSelection == .oneTournament && ours.ranking.crowding == .range)
+    let switches = try Experiment(toml: Self.file("fidelity-switches.toml"))
+    #expect(switches.variants.map(\.name) == ["ours", "betterOfTwo", "crowding", "original"])
+    let full = try SearchConfig(toml: Self.file("swingup-original.toml"))
+    #expect(full.population.parentSelection == .betterOfTwo && full.ranking.crowding == .original)
+    var paper = full
+    paper.population.parentSelection = .oneTournament
+    paper.ranking.crowding = .range
+    #expect(paper == SearchConfig.defaults(for: .swingup))
+  }
+
   @Test func smokeExperimentIsSmall() throws {
     let e = try Experiment(toml: Self.file("ablation-smoke.toml"))
     #expect(e.variants.allSatisfy { $0.config.population.size == 16 && $0.config.generations == 3 })
