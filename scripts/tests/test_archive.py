@@ -228,3 +228,19 @@ def test_resume_notes_an_archive_of_another_version(wann, tmp_path):
     other = subprocess.run([wann, "resume", path, "--generations", "4", "--quiet"], capture_output=True, text=True)
     assert other.returncode == 0
     assert "written by wann 0.0.1" in other.stderr
+
+
+def test_archives_without_later_config_keys_read_as_their_defaults(wann, tmp_path):
+    """Archives written before `population.parentSelection` and `ranking.crowding` existed lack
+    their attributes; they ran with the defaults, and read (and resume) as such."""
+    path = tmp_path / "old.h5"
+    subprocess.run([wann, "search", "--task", "swingup", "--population", "12", "--generations", "2",
+                    "--out", path, "--quiet"], check=True, capture_output=True)
+    with h5py.File(path, "r+") as f:
+        for key in ("population.parentSelection", "ranking.crowding"):
+            del f["config"].attrs[key]
+    shown = subprocess.run([wann, "inspect", path, "--json"], capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    assert 'parentSelection = "oneTournament"' in json.loads(shown.stdout)["configTOML"]
+    resumed = subprocess.run([wann, "resume", path, "--generations", "3", "--quiet"], capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
