@@ -47,6 +47,23 @@ import Testing
     #expect(paper == SearchConfig.defaults(for: .swingup))
   }
 
+  /// Every file in experiments/ reads: experiment grids (they have variants) as experiments,
+  /// the others as search configs.
+  @Test func everyExperimentsFileReads() throws {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("experiments")
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".toml") }.sorted()
+    #expect(names.count >= 10)
+    for name in names {
+      let text = try Self.file(name)
+      if text.contains("[variants.") {
+        #expect(throws: Never.self, "\(name)") { _ = try Experiment(toml: text) }
+      } else {
+        #expect(throws: Never.self, "\(name)") { _ = try SearchConfig(toml: text) }
+      }
+    }
+  }
+
   @Test func smokeExperimentIsSmall() throws {
     let e = try Experiment(toml: Self.file("ablation-smoke.toml"))
     #expect(e.variants.allSatisfy { $0.config.population.size == 16 && $0.config.generations == 3 })
