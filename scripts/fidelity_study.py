@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """The fidelity study's tables and figure (issue "Search as strong as the original's").
 
-    python scripts/fidelity_study.py runs/fidelity-laptop.h5 [--reference reference/original-logs/laptop_swing_stats.csv]
+    python scripts/fidelity_study.py runs/fidelity-laptop.h5 [MORE.h5 ...] [--reference reference/original-logs/laptop_swing_stats.csv]
                                      [--against original] [--out docs/figures/] [--threshold 500]
 
-Reads an experiment archive (`wann experiment run experiments/fidelity-*.toml`) and prints, per
+Reads experiment archives (`wann experiment run experiments/fidelity-*.toml`; a variant name that
+repeats in a later archive gets that archive's experiment name appended) and prints, per
 variant, over its seeds: the final re-tested champion, the generation of the first champion
 >= --threshold, the population median and the median connections at the last generation, each
 as median [min, max], with the Mann-Whitney U p-value of each variant against --against; then
@@ -109,25 +110,29 @@ def spread(xs: list[float]) -> str:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("archive")
+    p.add_argument("archive", nargs="+")
     p.add_argument("--reference", default=str(pathlib.Path(__file__).resolve().parents[1] / "reference/original-logs/laptop_swing_stats.csv"))
     p.add_argument("--against", default="original")
     p.add_argument("--threshold", type=float, default=500)
     p.add_argument("--out")
     args = p.parse_args()
-    if not pathlib.Path(args.archive).exists():
-        print(f"error: {args.archive} does not exist", file=sys.stderr)
-        return 2
-    variants = runs_by_variant(args.archive)
-    if not variants:
-        print(f"error: {args.archive} holds no experiment runs", file=sys.stderr)
-        return 2
     import tomllib
-    with wann_h5.open_file(args.archive) as f:
-        target = int(tomllib.loads(f.attrs["experiment_toml"]).get("generations", 0))
-    # Finished runs only (a run still being written, or cut short, has fewer generations).
-    data = {v: [d for d in (curves(args.archive, r) for r in names) if len(d) >= target] for v, names in variants.items()}
-    data = {v: ds for v, ds in data.items() if ds}
+    data: dict[str, list[pd.DataFrame]] = {}
+    for path in args.archive:
+        if not pathlib.Path(path).exists():
+            print(f"error: {path} does not exist", file=sys.stderr)
+            return 2
+        with wann_h5.open_file(path) as f:
+            experiment = tomllib.loads(f.attrs["experiment_toml"])
+        target = int(experiment.get("generations", 0))
+        for v, names in runs_by_variant(path).items():
+            # Finished runs only (a run still being written, or cut short, has fewer generations).
+            finished = [d for d in (curves(path, r) for r in names) if len(d) >= target]
+            if finished:
+                data[v if v not in data else f"{v} ({experiment.get('name', path)})"] = finished
+    if not data:
+        print("error: no finished experiment runs in " + ", ".join(args.archive), file=sys.stderr)
+        return 2
     stats = {v: [summarize(d, args.threshold) for d in ds] for v, ds in data.items()}
     base = stats.get(args.against, [])
     print(f"| variant | seeds | generations | final champion (re-tested) | first champion >= {args.threshold:.0f} (generation; never = -) | "
@@ -147,8 +152,8 @@ def main() -> int:
         print()
         print(f"The original's example run against the {args.against} variant's seeds (rank among the seeds, 1 = lowest):")
         print()
-        print("| generation | original champion (fit_top) | our champions, min-max | rank | original population median (fit_med) | our medians, min-max | rank |")
-        print("|---|---|---|---|---|---|---|")
+        print("| generation | original champion (fit_top) | our champions, min-max | rank | original population median (fit_med) | our medians, min-max | rank | original median connections (conn_med) | ours, min-max |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for g in (128, 256, 512, 1023):
             ours = [d[d.generation == g] for d in data[args.against]]
             ours = [o.iloc[0] for o in ours if len(o)]
@@ -158,10 +163,12 @@ def main() -> int:
             top, med = float(row.fit_top.iloc[0]), float(row.fit_med.iloc[0])
             champions = [float(o.champion_reward) for o in ours]
             medians = [float(o["median"]) for o in ours]
+            connections = [float(o.median_connections) for o in ours]
             rank_top = 1 + sum(c < top for c in champions)
             rank_med = 1 + sum(m < med for m in medians)
             print(f"| {g} | {top:.0f} | {min(champions):.0f}-{max(champions):.0f} | {rank_top} of {len(champions) + 1} | "
-                  f"{med:.0f} | {min(medians):.0f}-{max(medians):.0f} | {rank_med} of {len(medians) + 1} |")
+                  f"{med:.0f} | {min(medians):.0f}-{max(medians):.0f} | {rank_med} of {len(medians) + 1} | "
+                  f"{float(row.conn_med.iloc[0]):.0f} | {min(connections):.0f}-{max(connections):.0f} |")
     if args.out:
         import matplotlib
         matplotlib.use("Agg")
