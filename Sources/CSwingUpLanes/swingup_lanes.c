@@ -56,11 +56,10 @@ double wann_swingup_square(double x) {
   return square(v, splati(-1))[0];
 }
 
-void wann_swingup_step(wann_swingup_lanes *lanes, const double *action, const int64_t *active_lanes,
-                       double *reward, int64_t *done) {
-  const v8i active = loadi(active_lanes);
+void wann_swingup_step(wann_swingup_lanes *lanes) {
+  const v8i active = loadi(lanes->active);
   const double totalMass = poleMass + cartMass, poleMassLength = poleMass * poleLength;
-  v8d a = load(action);
+  v8d a = load(lanes->action);
   a = select(a != a, splat(0.0), a);
   a = select(a < splat(-1.0), splat(-1.0), a);
   a = select(a > splat(1.0), splat(1.0), a);
@@ -83,7 +82,7 @@ void wann_swingup_step(wann_swingup_lanes *lanes, const double *action, const in
   store(angles, theta);
   store(arguments, (x / xThreshold) * (3.14159265358979311600e+00 / 2.0));
   for (int l = 0; l < WANN_LANE_COUNT; l++) {
-    if (!active_lanes[l]) continue;
+    if (!lanes->active[l]) continue;
     sincos(angles[l], &lanes->sinTheta[l], &lanes->cosTheta[l]);
     rewardX[l] = cos(arguments[l]);
   }
@@ -93,6 +92,6 @@ void wann_swingup_step(wann_swingup_lanes *lanes, const double *action, const in
   store(lanes->theta, theta);
   store(lanes->thetaDot, thetaDot);
   storei(lanes->t, t);
-  store(reward, rewardTheta * load(rewardX));
-  storei(done, ended & (t > splati(1)));
+  store(lanes->reward, rewardTheta * load(rewardX));
+  storei(lanes->done, ended & (t > splati(1)));
 }

@@ -30,11 +30,6 @@ public enum LaneMath {
   /// Whether any lane of `mask` is set.
   @inlinable @inline(__always) public static func any(_ mask: LaneMask) -> Bool { mask._storage != LaneBits() }
 
-  /// |x|, by clearing the sign bit.
-  @inlinable @inline(__always) public static func magnitude(_ x: Lanes) -> Lanes {
-    unsafeBitCast(unsafeBitCast(x, to: LaneBits.self) & LaneBits(repeating: Int64.max), to: Lanes.self)
-  }
-
   /// A kernel of CLanes on the lanes.
   @inline(__always)
   static func apply(_ kernel: (UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Void, _ x: Lanes) -> Lanes {

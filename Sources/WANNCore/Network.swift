@@ -160,6 +160,8 @@ public struct NetworkEvaluator: ~Copyable {
   private var batchCapacity = 1
   public private(set) var batchSize = 0
   private var batchStride = 0
+  /// Shared weights the batch has output rows for (`prepareBatch`).
+  private var batchWeightCount = 0
   /// Inputs that some enabled connection reads (so a batch needs only these rows filled).
   private var usedInputs: UnsafeMutablePointer<Int32>
   private var usedInputCapacity = 1
@@ -295,6 +297,7 @@ public struct NetworkEvaluator: ~Copyable {
     }
     batchSize = size
     batchStride = stride
+    batchWeightCount = weightCount
   }
 
   /// The row of input `i` over the batch (write sample b's value at index b).
@@ -322,7 +325,7 @@ public struct NetworkEvaluator: ~Copyable {
   /// shared); `stride` is a whole number of lanes. Each chunk of eight samples is loaded once
   /// and evaluated at every weight while it is in cache. Call `prepareBatch` first.
   public mutating func forwardBatch(weights list: [Double], inputs: UnsafePointer<Double>, stride: Int) {
-    precondition(inputCount + outputCount * list.count <= batchCapacity / Swift.max(1, batchStride), "prepareBatch with enough weights first")
+    precondition(list.count <= batchWeightCount, "prepareBatch(size:weightCount:) with enough weights first")
     var batchProgram = program
     batchProgram.recurrentCount = 0
     let connectionWeights = usesConnectionWeights ? UnsafePointer(self.connectionWeights.base) : nil

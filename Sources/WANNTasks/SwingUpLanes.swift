@@ -9,33 +9,30 @@ import WANNCore
 public struct SwingUpLanes: LaneEnvironment {
   public let observesVelocities: Bool
   var state = wann_swingup_lanes()
-  var action = Lanes(), reward = Lanes()
-  var activeBits = LaneBits(), doneBits = LaneBits()
 
   public init(observesVelocities: Bool = true) { self.observesVelocities = observesVelocities }
 
   public mutating func start(lane: Int, rng: inout RandomStream) {
     var env = CartPoleSwingUp()
     env.reset(using: &rng)
-    withUnsafeMutableBytes(of: &state) { raw in
-      let s = raw.baseAddress!.assumingMemoryBound(to: wann_swingup_lanes.self)
-      Self.lane(&s.pointee.x, lane, env.x)
-      Self.lane(&s.pointee.xDot, lane, env.xDot)
-      Self.lane(&s.pointee.theta, lane, env.theta)
-      Self.lane(&s.pointee.thetaDot, lane, env.thetaDot)
-      Self.lane(&s.pointee.sinTheta, lane, env.sinTheta)
-      Self.lane(&s.pointee.cosTheta, lane, env.cosTheta)
-      withUnsafeMutableBytes(of: &s.pointee.t) { $0.storeBytes(of: Int64(0), toByteOffset: lane * 8, as: Int64.self) }
-    }
+    Self.set(&state.x, lane, env.x)
+    Self.set(&state.xDot, lane, env.xDot)
+    Self.set(&state.theta, lane, env.theta)
+    Self.set(&state.thetaDot, lane, env.thetaDot)
+    Self.set(&state.sinTheta, lane, env.sinTheta)
+    Self.set(&state.cosTheta, lane, env.cosTheta)
+    Self.set(&state.t, lane, Int64(0))
   }
 
+  /// Lane `lane` of one of the state's C arrays (imported as a tuple of eight).
   @inline(__always)
-  static func lane<T>(_ tuple: inout T, _ lane: Int, _ value: Double) {
-    withUnsafeMutableBytes(of: &tuple) { $0.storeBytes(of: value, toByteOffset: lane * 8, as: Double.self) }
+  static func set<T, V>(_ array: inout T, _ lane: Int, _ value: V) {
+    withUnsafeMutableBytes(of: &array) { $0.storeBytes(of: value, toByteOffset: lane * MemoryLayout<V>.stride, as: V.self) }
   }
 
+  /// One of the state's C arrays of doubles as a lane vector (the same eight doubles).
   @inline(__always)
-  static func lanes<T>(_ tuple: T) -> Lanes { unsafeBitCast(tuple, to: Lanes.self) }
+  static func lanes<T>(_ array: T) -> Lanes { unsafeBitCast(array, to: Lanes.self) }
 
   @inline(__always)
   public mutating func observe(into evaluator: inout NetworkEvaluator, active: LaneMask) {
@@ -54,26 +51,10 @@ public struct SwingUpLanes: LaneEnvironment {
 
   @inline(__always)
   public mutating func step(_ evaluator: borrowing NetworkEvaluator, active: LaneMask) -> (reward: Lanes, done: LaneMask) {
-    action = evaluator.outputLanes(0)
-    activeBits = active._storage
-    withUnsafePointer(to: &action) { a in
-      withUnsafePointer(to: &activeBits) { m in
-        withUnsafeMutablePointer(to: &reward) { r in
-          withUnsafeMutablePointer(to: &doneBits) { d in
-            a.withMemoryRebound(to: Double.self, capacity: Lanes.scalarCount) { ap in
-              m.withMemoryRebound(to: Int64.self, capacity: Lanes.scalarCount) { mp in
-                r.withMemoryRebound(to: Double.self, capacity: Lanes.scalarCount) { rp in
-                  d.withMemoryRebound(to: Int64.self, capacity: Lanes.scalarCount) { dp in
-                    wann_swingup_step(&state, ap, mp, rp, dp)
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-    return (reward, doneBits .!= 0)
+    state.action = unsafeBitCast(evaluator.outputLanes(0), to: type(of: state.action))
+    state.active = unsafeBitCast(active._storage, to: type(of: state.active))
+    wann_swingup_step(&state)
+    return (Self.lanes(state.reward), unsafeBitCast(state.done, to: LaneBits.self) .!= 0)
   }
 }
 

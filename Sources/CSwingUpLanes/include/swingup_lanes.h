@@ -12,16 +12,20 @@ typedef struct {
   double sinTheta[WANN_LANE_COUNT], cosTheta[WANN_LANE_COUNT];
   /// Steps taken in each lane's episode.
   int64_t t[WANN_LANE_COUNT];
+  /// The step's inputs: each lane's action, and which lanes are playing (-1) or idle (0).
+  double action[WANN_LANE_COUNT];
+  int64_t active[WANN_LANE_COUNT];
+  /// The step's results: each lane's reward, and -1 where its episode ended with this step.
+  double reward[WANN_LANE_COUNT];
+  int64_t done[WANN_LANE_COUNT];
 } wann_swingup_lanes;
 
-/// One step of every lane with action[l] (clipped to [-1, 1]; NaN counts as 0), bit for bit the
+/// One step of every lane with its action (clipped to [-1, 1]; NaN counts as 0), bit for bit the
 /// scalar CartPoleSwingUp.step of the Swift code: same operations in the same order, the
 /// original's x**2 as glibc's pow(x, 2.0) wherever that can differ from x * x, and glibc's
-/// sincos and cos, called only for lanes with active[l] != 0. Writes each lane's reward and
-/// done[l] = -1 where its episode ended (0 otherwise; the first step's done flag is not set, as
-/// in the original).
-void wann_swingup_step(wann_swingup_lanes *lanes, const double *action, const int64_t *active,
-                       double *reward, int64_t *done);
+/// sincos and cos, called only for active lanes. Writes each lane's reward and done flag (the
+/// first step's done flag is not set, as in the original).
+void wann_swingup_step(wann_swingup_lanes *lanes);
 
 /// The square the swing-up uses for the original's x**2: x * x where that provably equals
 /// glibc's pow(x, 2.0), pow itself otherwise (exposed for the exactness check).
