@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes an archive's champion (or any stored feed-forward genome) in the original release's
 CSV format: N rows, N+1 columns, the weight matrix (row = source, column = target; 1 marks an
-enabled connection, 0 none) then each node's activation id; node order bias, inputs, hidden nodes
+connection of the evaluated network, 0 none) then each node's activation id; node order bias, inputs, hidden nodes
 in an order where every connection goes forward, outputs last.
 
 Why: scripts/original_swingup.py (the original-semantics NumPy reference) reads this format, so
@@ -29,7 +29,13 @@ def main():
         i = a.index if a.index is not None else int(last["champion_index"])
         group = f["generations"][f"{g:06d}"]
         nodes = [n for n in group["nodes"][()] if n["genome"] == i]
-        conns = [c for c in group["connections"][()] if c["genome"] == i and c["enabled"]]
+        rule = f["config"].attrs.get("searchSpace.disabledHiddenLinks", b"inactive")
+        rule = rule.decode() if isinstance(rule, bytes) else str(rule)
+        hidden = {int(n["id"]) for n in nodes if int(n["kind"]) == 2}
+        # The network the run evaluated: enabled genes, and under the original's rule
+        # (searchSpace.disabledHiddenLinks = "active") the disabled hidden-to-hidden ones too.
+        conns = [c for c in group["connections"][()] if c["genome"] == i and (
+            c["enabled"] or (rule == "active" and int(c["source"]) in hidden and int(c["target"]) in hidden))]
     if any(c["recurrent"] for c in conns):
         raise SystemExit("the original format holds feed-forward networks only; this genome has recurrent links")
     kind = {int(n["id"]): int(n["kind"]) for n in nodes}

@@ -160,10 +160,30 @@ class Archive:
         df["kind"] = df["kind"].map(self.kinds)
         return df
 
+    @property
+    def disabled_hidden_links(self) -> str:
+        """The run's `searchSpace.disabledHiddenLinks`: "inactive", or "active" (the original
+        release keeps disabled hidden-to-hidden genes in the network). Archives written before the
+        key existed ran with "inactive"."""
+        value = self.root["config"].attrs.get("searchSpace.disabledHiddenLinks", "inactive")
+        return value.decode() if isinstance(value, bytes) else str(value)
+
     def connections(self, generation: int) -> pd.DataFrame:
-        df = pd.DataFrame(self.group(generation)["connections"][()])
+        """Connection genes; `active` marks the genes of the evaluated network (`enabled`, plus
+        disabled hidden-to-hidden genes when the run's rule keeps them), which the genomes table's
+        `connections` column counts."""
+        group = self.group(generation)
+        df = pd.DataFrame(group["connections"][()])
         df["enabled"] = df["enabled"].astype(bool)
+        df["active"] = df["enabled"]
+        if self.disabled_hidden_links == "active":
+            nodes = group["nodes"][()]
+            hidden = np.unique(nodes["id"][nodes["kind"] == self._kind_code("hidden")])
+            df["active"] = df["enabled"] | (df["source"].isin(hidden) & df["target"].isin(hidden))
         return df
+
+    def _kind_code(self, name: str) -> int:
+        return next(k for k, v in self.kinds.items() if v == name)
 
     def rewards(self, generation: int) -> np.ndarray:
         return self.group(generation)["rewards"][()]

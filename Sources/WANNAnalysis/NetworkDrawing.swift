@@ -31,8 +31,8 @@ public struct NetworkDrawing: Sendable {
   /// Lays `genome` out. `inputLabels`/`outputLabels` name the task's inputs and outputs.
   public init(_ genome: Genome, inputLabels: [String], outputLabels: [String], title: String) {
     let index = genome.nodeIndex()
-    let enabled = genome.connections.filter(\.isEnabled)
-    // Depth of hidden nodes: longest chain of enabled feed-forward links through hidden nodes.
+    let enabled = genome.activeConnections
+    // Depth of hidden nodes: longest chain of active feed-forward links through hidden nodes.
     var depth = [NodeID: Int]()
     var incoming = [NodeID: [NodeID]]()
     for c in enabled where !c.isRecurrent { incoming[c.target, default: []].append(c.source) }

@@ -55,7 +55,7 @@ public final class ArchiveReader {
     do {
       let toml = try base.stringAttribute("config_toml")
       let config: SearchConfig
-      do { config = try SearchConfig(toml: toml) } catch {
+      do { config = try SearchConfig(storedTOML: toml) } catch {
         throw ArchiveError.corrupt(path, "its stored config does not parse: \(error)")
       }
       var complete: [Int] = [], incomplete: [Int] = []
@@ -187,7 +187,9 @@ public final class ArchiveReader {
     do {
       let group = try generationGroup(g)
       let n = try group.shape(of: "genomes").first ?? 0
-      let genomes = try Self.readGenomes(group, count: n)
+      var genomes = try Self.readGenomes(group, count: n)
+      // The rule is stored once, with the run's config; every genome of the run follows it.
+      for i in genomes.indices { genomes[i].disabledHiddenLinks = config.searchSpace.disabledHiddenLinks }
       let origin: [Int8] = try group.readColumn("genomes", "origin"), parent: [Int32] = try group.readColumn("genomes", "parent")
       return try (0..<n).map { i in
         guard ArchiveSchema.origins.indices.contains(Int(origin[i])) else {
@@ -230,7 +232,7 @@ public final class ArchiveReader {
       if let cg = champGen {
         let idx: Int64 = try group.attribute("champion_index")
         let genome = try self.genome(generation: Int(cg), index: Int(idx))
-        champ = (try group.attribute("champion_retest_mean"), genome.enabledConnectionCount, genome.nodes.count)
+        champ = (try group.attribute("champion_retest_mean"), genome.activeConnectionCount, genome.nodes.count)
       }
       let best = Int(try group.attribute("best_index", as: Int64.self))
       let accepted = group.hasAttribute("retest_accepted") ? try group.attribute("retest_accepted", as: Int8.self) == 1 : false

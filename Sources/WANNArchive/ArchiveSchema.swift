@@ -59,16 +59,16 @@ extension ArchiveSchema {
     }
   }
 
-  /// Config keys added after archives were first written: an archive without one ran with the
-  /// key's default (the behaviour before the key existed), so a missing one reads as the default.
-  static let keysAddedLater: Set<String> = ["population.parentSelection", "ranking.crowding"]
-
   /// Reads the config back from its attributes (the inverse of `writeConfigAttributes`).
   static func readConfigAttributes(_ g: H5Location) throws -> SearchConfig {
     var c = SearchConfig()
     for key in SearchConfig.schema {
       let n = key.name
-      if keysAddedLater.contains(n) && !g.hasAttribute(n) { continue }
+      // An archive older than the key ran with the value from before the key existed.
+      if !g.hasAttribute(n), let before = SearchConfig.valuesBeforeKeyExisted[n] {
+        do { try key.set(before, in: &c) } catch { throw HDF5Error(operation: "\(g.path)@\(n): \(error)", stack: []) }
+        continue
+      }
       let v: ConfigValue
       switch key.kind {
       case .integer: v = .integer(Int(try g.attribute(n, as: Int64.self)))

@@ -232,6 +232,11 @@ class H5Location {
 
   func hasAttribute(_ name: String) -> Bool { H5Aexists(object.id, name) > 0 }
 
+  /// Removes an attribute (tests use it to make an archive look like an older version's).
+  func deleteAttribute(_ name: String) throws {
+    try H5.check(H5Adelete(object.id, name), "cannot delete attribute \(path)@\(name)")
+  }
+
   private func createAttribute(_ name: String, type: hid_t, space: hid_t) throws -> H5Object {
     if hasAttribute(name) { try H5.check(H5Adelete(object.id, name), "cannot replace attribute \(path)@\(name)") }
     let id = try H5.check(id: H5Acreate2(object.id, name, type, space, wann_h5p_default(), wann_h5p_default()),

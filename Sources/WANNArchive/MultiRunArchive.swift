@@ -39,6 +39,14 @@ public final class MultiRunWriter {
     }
   }
 
+  /// Replaces the stored experiment definition (a continued experiment whose grid grew).
+  public func setExperimentDefinition(_ definition: String) throws {
+    try writingArchive(path, file: file) {
+      try file.setAttribute("experiment_toml", definition)
+      try file.flush()
+    }
+  }
+
   /// Creates an experiment archive (kind "experiment") holding the definition's text.
   public convenience init(creatingExperiment path: String, task: TaskKind, definition: String, force: Bool) throws {
     try self.init(creating: path, kind: .experiment, task: task, force: force) { file in

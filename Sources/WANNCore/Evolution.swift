@@ -76,8 +76,9 @@ public struct Evolution: Sendable {
     record = Genome.initialRecord(inputs: inputs, outputs: outputs)
     population = (0..<config.population.size).map { i in
       var rng = RandomStream(seed: config.seed, purpose: .initialPopulation, genome: i)
-      let g = Genome.initial(inputs: inputs, outputs: outputs,
+      var g = Genome.initial(inputs: inputs, outputs: outputs,
                              connectionProbability: config.population.initialConnectionProbability, using: &rng)
+      g.disabledHiddenLinks = config.searchSpace.disabledHiddenLinks
       return Individual(genome: g, origin: .initial, parent: nil)
     }
   }
@@ -115,7 +116,7 @@ public struct Evolution: Sendable {
       let o = rewards.objectives(genome: g)
       mean.append(o.mean)
       maxR.append(o.max)
-      conns.append(population[g].genome.enabledConnectionCount)
+      conns.append(population[g].genome.activeConnectionCount)
     }
     var rng = RandomStream(seed: config.seed, purpose: .ranking, generation: generation)
     let onConnections = rng.uniform() < config.ranking.connectionObjectiveProbability

@@ -91,7 +91,7 @@ extension Genome {
   /// that keeps the non-recurrent links acyclic is allowed, and in a recurrent space a link that
   /// would close a cycle (a self-loop included) is added as a recurrent link.
   public mutating func addConnection(in space: SearchSpace = .feedForward, record: inout InnovationRecord, using rng: inout RandomStream) {
-    if space != .feedForward {
+    if !space.isFeedForward {
       addConnectionInWideSpace(space, record: &record, using: &rng)
       return
     }

@@ -86,17 +86,61 @@ public struct ConnectionGene: Hashable, Sendable, Codable {
 public struct Genome: Hashable, Sendable, Codable {
   public var nodes: [NodeGene]
   public var connections: [ConnectionGene]
+  /// Whether disabled hidden-to-hidden genes stay in the expressed network (the run's
+  /// `searchSpace.disabledHiddenLinks`). The genome carries it, so every place that turns a
+  /// genome into a network or counts its connections (search, MPI workers, analysis of an
+  /// archive, exported files) follows the rule its run used.
+  public var disabledHiddenLinks: DisabledLinkRule
 
-  public init(nodes: [NodeGene], connections: [ConnectionGene]) {
+  public init(nodes: [NodeGene], connections: [ConnectionGene], disabledHiddenLinks: DisabledLinkRule = .inactive) {
     self.nodes = nodes
     self.connections = connections
+    self.disabledHiddenLinks = disabledHiddenLinks
+  }
+
+  enum CodingKeys: String, CodingKey { case nodes, connections, disabledHiddenLinks }
+
+  /// Genome files written before the rule existed (or under the default) have no
+  /// `disabledHiddenLinks`: their disabled genes are inactive.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    nodes = try c.decode([NodeGene].self, forKey: .nodes)
+    connections = try c.decode([ConnectionGene].self, forKey: .connections)
+    disabledHiddenLinks = try c.decodeIfPresent(DisabledLinkRule.self, forKey: .disabledHiddenLinks) ?? .inactive
+  }
+
+  /// Writes the rule only when it is not the default, so genome files of default runs stay as
+  /// they were.
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(nodes, forKey: .nodes)
+    try c.encode(connections, forKey: .connections)
+    if disabledHiddenLinks != .inactive { try c.encode(disabledHiddenLinks, forKey: .disabledHiddenLinks) }
   }
 
   public var inputCount: Int { nodes.lazy.filter { $0.kind == .input }.count }
   public var outputCount: Int { nodes.lazy.filter { $0.kind == .output }.count }
   public var hiddenCount: Int { nodes.lazy.filter { $0.kind == .hidden }.count }
-  /// Enabled connections: the complexity objective of the search.
-  public var enabledConnectionCount: Int { connections.lazy.filter(\.isEnabled).count }
+
+  /// The genes the expressed network contains: the enabled ones, and under
+  /// `DisabledLinkRule.active` also the disabled ones between two hidden nodes.
+  public var activeConnections: [ConnectionGene] {
+    switch disabledHiddenLinks {
+    case .inactive: return connections.filter(\.isEnabled)
+    case .active:
+      let hidden = Set(nodes.lazy.filter { $0.kind == .hidden }.map(\.id))
+      return connections.filter { $0.isEnabled || (hidden.contains($0.source) && hidden.contains($0.target)) }
+    }
+  }
+
+  /// Connections of the expressed network: the complexity objective of the search and the
+  /// count every report gives (the original's `nConn`).
+  public var activeConnectionCount: Int {
+    switch disabledHiddenLinks {
+    case .inactive: return connections.lazy.filter(\.isEnabled).count
+    case .active: return activeConnections.count
+    }
+  }
 
   /// The minimal genome of a task: bias, inputs and outputs with no connections.
   public static func bare(inputs: Int, outputs: Int) -> Genome {
@@ -190,7 +234,7 @@ public struct Genome: Hashable, Sendable, Codable {
   /// Returns a description of the first violation, or nil.
   public func invariantViolation(in space: SearchSpace = .feedForward) -> String? {
     if let v = commonViolation() { return v }
-    if space == .feedForward { return layers() == nil || connections.contains(where: \.isRecurrent) ? "connections are not feed-forward" : nil }
+    if space.isFeedForward { return layers() == nil || connections.contains(where: \.isRecurrent) ? "connections are not feed-forward" : nil }
     let index = nodeIndex()
     for c in connections {
       let s = nodes[index[c.source]!], t = nodes[index[c.target]!]

@@ -50,7 +50,7 @@ public struct Network: Sendable, Equatable {
     var delayedGenes = [[Innovation]](repeating: [], count: n)
     var outgoing = [[Int]](repeating: [], count: n)
     var indegree = [Int](repeating: 0, count: n)
-    for c in genome.connections where c.isEnabled {
+    for c in genome.activeConnections {
       guard let s = index[c.source] else { throw .unknownNode(c.source) }
       guard let t = index[c.target] else { throw .unknownNode(c.target) }
       if c.isRecurrent {

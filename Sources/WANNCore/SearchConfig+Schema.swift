@@ -148,7 +148,34 @@ extension SearchConfig {
             "range (crowding gaps divided by the front's range) or original (the original release's |1/max - min| scaling)."),
     .flag("searchSpace.recurrent", \.searchSpace.recurrent, "Allow recurrent links (read with a one-step delay)."),
     .flag("searchSpace.outputToOutput", \.searchSpace.outputToOutput, "Allow links between output nodes."),
+    .choice("searchSpace.disabledHiddenLinks", \.searchSpace.disabledHiddenLinks,
+            "inactive (a disabled gene is not in the network) or active (the original release: disabled hidden-to-hidden genes stay in the network and count)."),
   ]
+
+  /// Keys added after run archives were first written, each with the value every run made
+  /// before the key existed used. A stored config without one of them (an older archive) ran with
+  /// this value, which need not be today's default.
+  public static let valuesBeforeKeyExisted: [String: ConfigValue] = [
+    "population.parentSelection": .choice(ParentSelection.oneTournament.rawValue),
+    "ranking.crowding": .choice(CrowdingRule.range.rawValue),
+    "searchSpace.disabledHiddenLinks": .choice(DisabledLinkRule.inactive.rawValue),
+  ]
+
+  /// Reads a config stored with a run (an archive's `config_toml`): like `init(toml:)`, except
+  /// that a key the text lacks because it was added later takes the value runs used before it
+  /// existed, not today's default, so an old run is resumed and analysed as it ran.
+  public init(storedTOML text: String) throws(ConfigError) {
+    let doc = try TOMLDocument(parsing: text)
+    var task = TaskKind.swingup
+    if let t = doc.entries.first(where: { $0.key == "task" }) { task = try t.value.task("task") }
+    self = SearchConfig.defaults(for: task)
+    let present = Set(doc.entries.map(\.key))
+    for (name, value) in Self.valuesBeforeKeyExisted.sorted(by: { $0.key < $1.key }) where !present.contains(name) {
+      try Self.key(name).set(value, in: &self)
+    }
+    for entry in doc.entries { try set(entry.key, toml: entry.value) }
+    try validate()
+  }
 
   /// Every key a config file accepts, in documentation order.
   public static var knownKeys: [String] { schema.map(\.name) }
@@ -190,7 +217,7 @@ extension SearchConfig {
   }
 
   /// A value as a TOML literal (nil for an unset optional key, which is left out).
-  static func tomlLiteral(_ v: ConfigValue) -> String? {
+  public static func tomlLiteral(_ v: ConfigValue) -> String? {
     func num(_ d: Double) -> String {
       if d.isNaN { return "nan" }
       if d.isInfinite { return d > 0 ? "inf" : "-inf" }

@@ -37,6 +37,9 @@ public struct TOMLDocument: Sendable {
     }
   }
   public private(set) var entries: [Entry] = []
+  /// Table headers (`[name]`) in order, empty ones included: an experiment's `[variants.x]`
+  /// with no keys is a variant with the base settings, not nothing.
+  public private(set) var tables: [String] = []
 
   public init(parsing text: String) throws(ConfigError) {
     var parser = Parser(chars: Array(text.unicodeScalars))
@@ -55,6 +58,7 @@ public struct TOMLDocument: Sendable {
         parser.advance()
         try parser.endOfLine()
         table = key
+        tables.append(key)
         continue
       }
       let key = try parser.key()

@@ -47,6 +47,13 @@ public struct Experiment: Sendable, Equatable {
     var base: [TOMLDocument.Entry] = []
     var variantEntries: [(String, [TOMLDocument.Entry])] = []
     var battery = Battery()
+    // Variants in the order their tables appear; a table with no keys is the base settings.
+    for t in doc.tables {
+      let parts = t.split(separator: ".").map(String.init)
+      if parts.count == 2, parts[0] == "variants", !variantEntries.contains(where: { $0.0 == parts[1] }) {
+        variantEntries.append((parts[1], []))
+      }
+    }
     for e in doc.entries {
       let parts = e.key.split(separator: ".", maxSplits: 2).map(String.init)
       switch parts[0] {

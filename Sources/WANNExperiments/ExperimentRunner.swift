@@ -19,6 +19,14 @@ public struct ExperimentRunner {
     self.archivePath = archivePath
   }
 
+  /// "key = stored value (file: new value)" for each config key where `stored` and `new` differ.
+  static func differences(_ stored: SearchConfig, _ new: SearchConfig) -> [String] {
+    SearchConfig.schema.compactMap { k in
+      let a = k.value(stored), b = k.value(new)
+      return a == b ? nil : "\(k.name) = \(SearchConfig.tomlLiteral(a) ?? "unset") (file: \(SearchConfig.tomlLiteral(b) ?? "unset"))"
+    }
+  }
+
   /// The runs of the grid in order: variant by variant, seeds 1...N.
   public var runs: [(name: String, config: SearchConfig)] {
     experiment.variants.flatMap { v in
@@ -50,12 +58,24 @@ public struct ExperimentRunner {
     var done = Set<String>()
     let writer: MultiRunWriter
     if FileManager.default.fileExists(atPath: archivePath) && !force {
+      // A kept run must be the run this definition asks for: an edited variant would otherwise
+      // be reported with results of its old settings.
+      let wanted = Dictionary(uniqueKeysWithValues: runs.map { ($0.name, $0.config) })
       for name in try MultiRunReader(path: archivePath).runs {
         let r = try ArchiveReader(path: archivePath, run: name)
+        if let config = wanted[name], r.config != config {
+          throw ExperimentError("""
+            \(archivePath): run \(name) was made with other settings than the experiment file now gives it \
+            (stored: \(Self.differences(r.config, config).joined(separator: ", "))); \
+            write to a new --out, or pass --force to start the archive over
+            """)
+        }
         if r.isFinished, try r.batterySummary() != nil { done.insert(name) }
         try r.close()
       }
       writer = try MultiRunWriter(appendingTo: archivePath)
+      // A grown grid (more seeds or variants) keeps its runs; the archive now describes it.
+      try writer.setExperimentDefinition(definition)
       onContinue(done.count)
     } else {
       writer = try MultiRunWriter(creatingExperiment: archivePath, task: experiment.task, definition: definition, force: force)

@@ -92,7 +92,10 @@ extension SpaceComparison {
       for seed in seedList {
         var c = base
         c.seed = seed
-        c.searchSpace = condition.space
+        // The condition sets which links may exist; how disabled genes are expressed stays the
+        // base config's.
+        c.searchSpace.recurrent = condition.space.recurrent
+        c.searchSpace.outputToOutput = condition.space.outputToOutput
         let name = "\(condition.name)-s\(seed)"
         var score = Double.nan
         if let champion = try SearchSession.runWhole(name, in: writer, config: c, task: task, evaluator: evaluator).champion {

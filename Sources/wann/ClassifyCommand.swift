@@ -96,7 +96,7 @@ struct ClassifyCommand: ParsableCommand {
     let stored = try target.withStore { try $0?.store(r, generation: target.generation, index: target.index, task: target.task) }
     let w = settings.weights
     let report = ClassifyReportJSON(
-      genome: genome, task: target.task.rawValue, connections: target.genome.enabledConnectionCount, testImages: r.testCount,
+      genome: genome, task: target.task.rawValue, connections: target.genome.activeConnectionCount, testImages: r.testCount,
       weights: w, accuracy: r.accuracy, trainAccuracy: r.trainAccuracy, testLoss: r.testLoss,
       perDigit: w.indices.map { Array(r.perDigit[$0 * 10 ..< $0 * 10 + 10]) }, randomMean: r.randomMean, randomStd: r.randomStd,
       randomDraws: randomDraws, ensembleWeights: settings.ensembleWeights, ensembleAccuracy: r.ensembleAccuracy,

@@ -107,7 +107,7 @@ struct ConditionsCommand: ParsableCommand {
     let seconds = Date().timeIntervalSince(start)
     let stored = try target.withStore { try $0?.store(result, generation: target.generation, index: target.index, task: target.task) }
     let report = ConditionsReport(
-      genome: genome, task: target.task.rawValue, connections: target.genome.enabledConnectionCount, seed: seed, trials: trials,
+      genome: genome, task: target.task.rawValue, connections: target.genome.activeConnectionCount, seed: seed, trials: trials,
       conditions: result.conditions.map { .init(key: $0.key, title: $0.title, mean: $0.mean, std: $0.std, ci95: $0.ciHalfWidth, trials: $0.rewards.count) },
       tunedSharedWeight: result.tunedSharedWeight, tunedWeights: result.tunedWeights,
       tuningRollouts: result.tuning.last?.rollouts ?? 0, tuningGenerations: result.tuning.count, stored: stored)
@@ -115,7 +115,7 @@ struct ConditionsCommand: ParsableCommand {
       Output.line(Output.json(report))
       return
     }
-    Output.line("# \(genome): \(target.genome.enabledConnectionCount) connections; task \(target.task.rawValue); \(trials) test episodes per condition, seed \(seed)")
+    Output.line("# \(genome): \(target.genome.activeConnectionCount) connections; task \(target.task.rawValue); \(trials) test episodes per condition, seed \(seed)")
     Output.line("# condition                          mean       std    +-ci95")
     for r in report.conditions {
       var title = r.title

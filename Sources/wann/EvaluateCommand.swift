@@ -71,12 +71,12 @@ struct EvaluateCommand: ParsableCommand {
     }
     let report = EvaluationReport(task: task.rawValue, genome: genome, seed: seed, weights: weightValues, mean: means,
                                   std: stds, trials: weightValues.map { _ in trials },
-                                  connections: g.enabledConnectionCount, nodes: g.nodes.count)
+                                  connections: g.activeConnectionCount, nodes: g.nodes.count)
     if output.json {
       Output.line(Output.json(report))
       return
     }
-    Output.line("# \(genome): \(g.enabledConnectionCount) connections, \(g.nodes.count) nodes; task \(task.rawValue), \(trials) trials per weight, seed \(seed)")
+    Output.line("# \(genome): \(g.activeConnectionCount) connections, \(g.nodes.count) nodes; task \(task.rawValue), \(trials) trials per weight, seed \(seed)")
     Output.line("#   weight      mean       std  trials")
     for i in weightValues.indices {
       Output.line(String(format: "%10.4f %9.2f %9.2f %7d", weightValues[i], means[i], stds[i], trials))

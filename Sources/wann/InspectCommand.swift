@@ -76,7 +76,7 @@ struct InspectCommand: ParsableCommand {
     let summaries = try reader.completeGenerations.map { try reader.summary($0) }
     let champion = try reader.champion().map {
       InspectReport.ChampionInfo(generation: $0.generation, index: $0.index, retestMeanReward: $0.retestMean,
-                                 searchMeanReward: $0.searchMean, connections: $0.genome.enabledConnectionCount,
+                                 searchMeanReward: $0.searchMean, connections: $0.genome.activeConnectionCount,
                                  nodes: $0.genome.nodes.count, reference: "\(archive)#\($0.generation)/\($0.index)")
     }
     let report = InspectReport(

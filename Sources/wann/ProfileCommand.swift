@@ -185,7 +185,7 @@ struct ProfileCommand: ParsableCommand {
     }
     let result = outcome.profile
     return ProfileReport(generations: generations, genomeGeneration: target.generation, genomeIndex: target.index,
-                         connections: target.genome.enabledConnectionCount, weights: result.weights, mean: result.mean,
+                         connections: target.genome.activeConnectionCount, weights: result.weights, mean: result.mean,
                          std: result.std, ci95: result.ciHalfWidth, trials: result.trials, seed: result.settings.seed,
                          stored: outcome.storedPath, reused: outcome.reused)
   }

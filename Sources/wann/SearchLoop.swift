@@ -44,7 +44,7 @@ struct SearchLoop {
     try session.finish()
     var message: String
     if let c = session.run.evolution.champion {
-      message = "champion: generation \(c.generation), re-tested mean reward \(Output.fixed(c.retestMean, digits)), \(c.genome.enabledConnectionCount) connections, \(c.genome.nodes.count) nodes"
+      message = "champion: generation \(c.generation), re-tested mean reward \(Output.fixed(c.retestMean, digits)), \(c.genome.activeConnectionCount) connections, \(c.genome.nodes.count) nodes"
       if let archive = session.archive { message += " -> \(archive.path)#champion" }
       if let championPath = session.championPath { message += (session.archive == nil ? " -> " : ", ") + championPath }
     } else {

@@ -178,7 +178,7 @@ final class SVGCounter: NSObject, XMLParserDelegate {
     parser.delegate = counter
     #expect(parser.parse(), "SVG is not well-formed XML: \(String(describing: parser.parserError))")
     #expect(counter.nodes == g.nodes.count)
-    #expect(counter.edges == g.enabledConnectionCount)
+    #expect(counter.edges == g.activeConnectionCount)
     #expect(counter.recurrent == 1)
     #expect(d.svg().contains(">x_dot<") || d.svg().contains(SwingUpTask().inputLabels[1]))
   }
@@ -201,7 +201,7 @@ final class SVGCounter: NSObject, XMLParserDelegate {
     let g = swingGenome(recurrent: true)
     let dot = NetworkDrawing(g, inputLabels: SwingUpTask().inputLabels, outputLabels: ["force"], title: "t").dot()
     let lines = dot.split(separator: "\n")
-    #expect(lines.filter { $0.contains(" -> ") }.count == g.enabledConnectionCount)
+    #expect(lines.filter { $0.contains(" -> ") }.count == g.activeConnectionCount)
     #expect(lines.filter { $0.contains("[label=") }.count == g.nodes.count)
     #expect(lines.filter { $0.contains("style=dashed") }.count == 1)
     #expect(dot.hasPrefix("digraph wann {") && dot.hasSuffix("}\n"))

@@ -81,7 +81,7 @@ import WANNTasks
     c.evaluation.batchSize = 77
     c.ranking.connectionObjectiveProbability = 0.65
     c.ranking.crowding = .original
-    c.searchSpace = SearchSpace(recurrent: true, outputToOutput: true)
+    c.searchSpace = SearchSpace(recurrent: true, outputToOutput: true, disabledHiddenLinks: .active)
     // Every key differs from the defaults, so a key the attributes lose shows up.
     let defaults = SearchConfig()
     for key in SearchConfig.schema where key.name != "mutation.hiddenActivations" || setsHiddenActivations {
@@ -96,12 +96,21 @@ import WANNTasks
     try reader.close()
   }
 
-  @Test func restoredSearchContinuesExactly() throws {
+  /// Under either disabled-hidden-links rule: the genomes read back carry the run's rule (the
+  /// populations compare it), so the resumed search breeds and counts as the first one did.
+  @Test(arguments: [DisabledLinkRule.inactive, .active])
+  func restoredSearchContinuesExactly(_ rule: DisabledLinkRule) throws {
     let full = Self.tempPath("full.h5"), half = Self.tempPath("half.h5")
-    let uninterrupted = try Self.write(full, config: Self.config(6))
-    _ = try Self.write(half, config: Self.config(3))
+    func config(_ generations: Int) -> SearchConfig {
+      var c = Self.config(generations)
+      c.searchSpace.disabledHiddenLinks = rule
+      return c
+    }
+    let uninterrupted = try Self.write(full, config: config(6))
+    _ = try Self.write(half, config: config(3))
     let reader = try ArchiveReader(path: half)
-    let evolution = try #require(try reader.restoreEvolution(config: Self.config(6), inputs: 5, outputs: 1,
+    #expect(try reader.population(2).allSatisfy { $0.genome.disabledHiddenLinks == rule })
+    let evolution = try #require(try reader.restoreEvolution(config: config(6), inputs: 5, outputs: 1,
                                                             hiddenActivations: SwingUpTask().hiddenActivations))
     var run = try SearchRun(evolution: evolution, evaluator: ParallelEvaluator(threads: 1))
     #expect(run.evolution.generation == 3)
@@ -113,6 +122,38 @@ import WANNTasks
       #expect(r.population == expected.population)
       #expect(r.record == expected.record)
     }
+  }
+
+  /// An archive written before a config key existed ran with the value from before the key
+  /// (`SearchConfig.valuesBeforeKeyExisted`), whatever today's default is: both stored forms of
+  /// the config (TOML text and attributes) read that way.
+  @Test func keysAddedLaterReadAsTheirValueBeforeTheyExisted() throws {
+    var c = Self.config(1)
+    c.population.parentSelection = .betterOfTwo
+    c.ranking.crowding = .original
+    c.searchSpace.disabledHiddenLinks = .active
+    let path = Self.tempPath("older.h5")
+    _ = try Self.write(path, config: c)
+    do {
+      let f = try H5File(path: path, mode: .readWrite)
+      let later = SearchConfig.valuesBeforeKeyExisted.keys
+      let text = c.tomlText.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+        !later.contains { $0.split(separator: ".").last.map { line.hasPrefix("\($0) =") } ?? false }
+      }.joined(separator: "\n")
+      try f.setAttribute("config_toml", text)
+      let group = try f.openGroup(ArchiveSchema.configGroup)
+      for k in later { try group.deleteAttribute(k) }
+      try f.close()
+    }
+    let reader = try ArchiveReader(path: path)
+    var before = c
+    before.population.parentSelection = .oneTournament
+    before.ranking.crowding = .range
+    before.searchSpace.disabledHiddenLinks = .inactive
+    #expect(reader.config == before)
+    #expect(try reader.configAttributes() == before)
+    #expect(try reader.population(0).allSatisfy { $0.genome.disabledHiddenLinks == .inactive })
+    try reader.close()
   }
 
   @Test func refusesToOverwriteWithoutForce() throws {

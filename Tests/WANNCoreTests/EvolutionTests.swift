@@ -16,7 +16,7 @@ import Testing
     for (g, genome) in genomes.enumerated() {
       for r in 0..<m.repetitions {
         for w in 0..<m.weights {
-          m[genome: g, repetition: r, weight: w] = Double(genome.enabledConnectionCount + 2 * genome.hiddenCount) + Double(w)
+          m[genome: g, repetition: r, weight: w] = Double(genome.activeConnectionCount + 2 * genome.hiddenCount) + Double(w)
         }
       }
     }

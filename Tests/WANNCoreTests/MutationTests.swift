@@ -40,7 +40,7 @@ import Testing
     child.insertNode(activations: [.tanh], record: &record, using: &rng)
     #expect(child.nodes.count == parent.nodes.count + 1)
     #expect(child.connections.count == parent.connections.count + 2)
-    #expect(child.enabledConnectionCount == parent.enabledConnectionCount + 1)
+    #expect(child.activeConnectionCount == parent.activeConnectionCount + 1)
     let new = child.nodes.last!
     #expect(new.kind == .hidden && new.activation == .tanh && new.id == NodeID(4))
     let disabled = child.connections.first { !$0.isEnabled }!
@@ -108,9 +108,9 @@ import Testing
   @Test func enableConnectionEnablesADisabledGene() {
     var rng = RandomStream(seed: 3, purpose: .mutation)
     var g = Genome.initial(inputs: 4, outputs: 1, connectionProbability: 0, using: &rng)
-    #expect(g.enabledConnectionCount == 0 && g.connections.count == 5)
+    #expect(g.activeConnectionCount == 0 && g.connections.count == 5)
     g.enableConnection(using: &rng)
-    #expect(g.enabledConnectionCount == 1)
+    #expect(g.activeConnectionCount == 1)
   }
 
   @Test func rouletteFollowsProbabilitiesAndAppliesOneOperator() {
@@ -143,7 +143,7 @@ import Testing
       let g = Genome.initial(inputs: 5, outputs: 1, connectionProbability: 0.5, using: &rng)
       #expect(g.connections.count == 6 && g.hiddenCount == 0)
       #expect(g.connections.map(\.innovation.rawValue) == Array(0..<6))
-      enabled += g.enabledConnectionCount
+      enabled += g.activeConnectionCount
       total += 6
     }
     #expect(abs(Double(enabled) / Double(total) - 0.5) < 0.04)
@@ -162,7 +162,15 @@ import Testing
     #expect(try Genome(compact: encoded[...]) == g)
     #expect(throws: Genome.CompactDecodingError.self) { try Genome(compact: encoded.dropLast()) }
     var badActivation = encoded
-    badActivation[4] = 99
+    badActivation[5] = 99
     #expect(throws: Genome.CompactDecodingError.self) { try Genome(compact: badActivation[...]) }
+    // The disabled-hidden-links rule travels too (an MPI worker must build the same network).
+    g.disabledHiddenLinks = .active
+    let original = g.compactEncoding()
+    #expect(try Genome(compact: original[...]) == g)
+    #expect(try Genome(compact: original[...]) != Genome(compact: encoded[...]))
+    var badRule = original
+    badRule[2] = 2
+    #expect(throws: Genome.CompactDecodingError.self) { try Genome(compact: badRule[...]) }
   }
 }

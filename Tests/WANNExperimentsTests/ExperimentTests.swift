@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import WANNCore
 @testable import WANNExperiments
+import WANNArchive
+import WANNTasks
 
 @Suite struct ExperimentTests {
   static func file(_ name: String) throws -> String {
@@ -37,13 +39,19 @@ import Testing
     #expect(original.population.tournamentSize == 4 && original.population.parentSelection == .betterOfTwo)
     #expect(original.ranking.crowding == .original && original.evaluation.repetitions == 3)
     #expect(ours.population.tournamentSize == 8 && ours.population.parentSelection == .oneTournament && ours.ranking.crowding == .range)
+    let hiddenLinks = try #require(byName["originalHiddenLinks"])
+    var withoutRule = hiddenLinks
+    withoutRule.searchSpace.disabledHiddenLinks = .inactive
+    #expect(hiddenLinks.searchSpace.disabledHiddenLinks == .active && withoutRule == original)
     let switches = try Experiment(toml: Self.file("fidelity-switches.toml"))
     #expect(switches.variants.map(\.name) == ["ours", "betterOfTwo", "crowding", "original"])
     let full = try SearchConfig(toml: Self.file("swingup-original.toml"))
     #expect(full.population.parentSelection == .betterOfTwo && full.ranking.crowding == .original)
+    #expect(full.searchSpace.disabledHiddenLinks == .active)
     var paper = full
     paper.population.parentSelection = .oneTournament
     paper.ranking.crowding = .range
+    paper.searchSpace.disabledHiddenLinks = .inactive
     #expect(paper == SearchConfig.defaults(for: .swingup))
   }
 
@@ -62,6 +70,37 @@ import Testing
         #expect(throws: Never.self, "\(name)") { _ = try SearchConfig(toml: text) }
       }
     }
+  }
+
+  /// `[variants.plain]` with no keys is a variant with the base settings (it used to vanish).
+  @Test func emptyVariantTableIsTheBaseSettings() throws {
+    let e = try Experiment(toml: "base.population.size = 20\n[variants.plain]\n[variants.t16]\npopulation.tournamentSize = 16\n")
+    #expect(e.variants.map(\.name) == ["plain", "t16"])
+    #expect(e.variants[0].config.population.size == 20 && e.variants[0].config.population.tournamentSize == 8)
+  }
+
+  /// Continuing an experiment archive keeps finished runs only if the file still asks for them
+  /// with the same settings; a grown grid adds its runs and the archive stores the new file.
+  @Test func continuedExperimentChecksItsRuns() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("wann-continue-\(UUID().uuidString).h5").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let head = "task = \"swingup\"\nseeds = 1\ngenerations = 2\nbudget = 6\nbase.population.size = 12\n"
+    let battery = "[battery]\ntrials = 1\nsweep = [-1.0, 1.0, 2]\nfixed = [0.7]\nrandomDraws = 1\nnoiseSigmas = [0.1]\n"
+    let first = head + "[variants.a]\npopulation.tournamentSize = 4\n" + battery
+    try ExperimentRunner(definition: first, archivePath: path).run(force: false, evaluator: ParallelEvaluator(threads: 1), threads: 1)
+    let edited = head + "[variants.a]\npopulation.tournamentSize = 5\n" + battery
+    do {
+      try ExperimentRunner(definition: edited, archivePath: path).run(force: false, evaluator: ParallelEvaluator(threads: 1), threads: 1)
+      Issue.record("an edited variant was continued")
+    } catch {
+      #expect("\(error)".contains("run a-s1") && "\(error)".contains("population.tournamentSize = 4 (file: 5)"), "\(error)")
+    }
+    let grown = head.replacingOccurrences(of: "seeds = 1", with: "seeds = 2") + "[variants.a]\npopulation.tournamentSize = 4\n" + battery
+    var reran: [String] = []
+    try ExperimentRunner(definition: grown, archivePath: path).run(
+      force: false, evaluator: ParallelEvaluator(threads: 1), threads: 1, onRun: { reran.append($0.name) })
+    #expect(reran == ["a-s2"])
+    #expect(try MultiRunReader(path: path).experimentTOML == grown)
   }
 
   @Test func smokeExperimentIsSmall() throws {

@@ -16,7 +16,7 @@ import WANNCore
     let (file, inputs, outputs, nodes, connections, hidden) = Self.champions[i]
     let net = try OriginalNetwork(csv: Reference.text("original-champions/\(file)"), inputs: inputs, outputs: outputs)
     #expect(net.genome.nodes.count == nodes)
-    #expect(net.genome.enabledConnectionCount == connections)
+    #expect(net.genome.activeConnectionCount == connections)
     #expect(net.genome.hiddenCount == hidden)
     #expect(net.genome.inputCount == inputs && net.genome.outputCount == outputs)
     #expect(net.weights.count == connections && net.weights.allSatisfy { $0 != 0 && !$0.isNaN })

@@ -244,3 +244,28 @@ def test_archives_without_later_config_keys_read_as_their_defaults(wann, tmp_pat
     assert 'parentSelection = "oneTournament"' in json.loads(shown.stdout)["configTOML"]
     resumed = subprocess.run([wann, "resume", path, "--generations", "3", "--quiet"], capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
+
+
+def test_original_disabled_hidden_links_rule_reads_back(wann, tmp_path):
+    """Under `searchSpace.disabledHiddenLinks = "active"` the reader marks the genes of the
+    evaluated network: per genome they add up to the stored connection count (the search's
+    complexity objective), include disabled hidden-to-hidden genes, and the original-format export
+    writes exactly those links."""
+    config = tmp_path / "original-links.toml"
+    config.write_text('[searchSpace]\ndisabledHiddenLinks = "active"\n[mutation]\ninsertNode = 0.7\n')
+    out = tmp_path / "run.h5"
+    search(wann, out, "--config", config, "--seed", 3, "--generations", 40, "--population", 32)
+    with wann_h5.open_archive(out) as run:
+        assert run.disabled_hidden_links == "active"
+        last = run.generations()[-1]
+        conns, genomes = run.connections(last), run.genomes(last)
+        active = conns.groupby("genome")["active"].sum().reindex(genomes["index"], fill_value=0)
+        np.testing.assert_array_equal(active.to_numpy(), genomes["connections"].to_numpy())
+        kept = conns[conns["active"] & ~conns["enabled"]]
+        assert len(kept) > 0, "40 generations of node insertions should leave disabled hidden-to-hidden genes"
+        index = int(kept["genome"].iloc[0])
+    exported = tmp_path / "net.out"
+    subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "..", "export_original_format.py"), str(out),
+                    "--out", str(exported), "--generation", str(last), "--index", str(index)], check=True, capture_output=True)
+    matrix = np.loadtxt(exported, delimiter=",")
+    assert int((matrix[:, :-1] != 0).sum()) == int(genomes.set_index("index").loc[index, "connections"])
