@@ -2,7 +2,13 @@
 """The fidelity study's tables and figure (issue "Search as strong as the original's").
 
     python scripts/fidelity_study.py runs/fidelity-laptop.h5 [MORE.h5 ...] [--reference reference/original-logs/laptop_swing_stats.csv]
-                                     [--against original] [--out docs/figures/] [--threshold 500]
+                                     [--against original] [--out docs/figures/] [--name fidelity] [--threshold 500]
+                                     [--target 611]
+
+The defaults study (population 192, where the example run's line does not apply):
+
+    python scripts/fidelity_study.py runs/defaults-study.h5 --against paper --reference none --target 611 \
+        --out docs/figures/ --name defaults
 
 Reads experiment archives (`wann experiment run experiments/fidelity-*.toml`; a variant name that
 repeats in a later archive gets that archive's experiment name appended) and prints, per
@@ -12,7 +18,8 @@ as median [min, max], with the Mann-Whitney U p-value of each variant against --
 where the original release's example run (--reference) falls within the --against variant's
 seeds at generations 128, 256, 512 and 1024. With --out, writes fidelity.png/.pdf: per variant
 the band (min to max over seeds) and median of the champion and of the population median over
-generations, with the original run's lines.
+generations, with the original run's lines (--reference none leaves them out), as --name.png/.pdf.
+--target adds a column counting the seeds whose final champion reaches it, and a line.
 """
 from __future__ import annotations
 
@@ -115,6 +122,8 @@ def main() -> int:
     p.add_argument("--against", default="original")
     p.add_argument("--threshold", type=float, default=500)
     p.add_argument("--out")
+    p.add_argument("--name", default="fidelity", help="figure file name without extension")
+    p.add_argument("--target", type=float, help="a final-champion target: seeds reaching it, and a line")
     args = p.parse_args()
     import tomllib
     data: dict[str, list[pd.DataFrame]] = {}
@@ -135,19 +144,21 @@ def main() -> int:
         return 2
     stats = {v: [summarize(d, args.threshold) for d in ds] for v, ds in data.items()}
     base = stats.get(args.against, [])
-    print(f"| variant | seeds | generations | final champion (re-tested) | first champion >= {args.threshold:.0f} (generation; never = -) | "
+    target_header = f" seeds >= {args.target:.0f} |" if args.target is not None else ""
+    print(f"| variant | seeds | generations | final champion (re-tested) |{target_header} first champion >= {args.threshold:.0f} (generation; never = -) | "
           f"population median, last generation | median connections, last generation | p (champion) vs {args.against} | p (median) vs {args.against} |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|" + ("---|" if args.target is not None else ""))
     for v, ss in stats.items():
         firsts = [s["first"] for s in ss]
         never = sum(f is None for f in firsts)
         p_champion = mann_whitney([s["champion"] for s in ss], [s["champion"] for s in base]) if v != args.against else math.nan
         p_median = mann_whitney([s["median"] for s in ss], [s["median"] for s in base]) if v != args.against else math.nan
         fmt = lambda x: "-" if math.isnan(x) else f"{x:.3f}"
-        print(f"| {v} | {len(ss)} | {ss[0]['generations']} | {spread([s['champion'] for s in ss])} | "
+        reached = f" {sum(s['champion'] >= args.target for s in ss)} |" if args.target is not None else ""
+        print(f"| {v} | {len(ss)} | {ss[0]['generations']} | {spread([s['champion'] for s in ss])} |{reached} "
               f"{spread(firsts)}{f' ({never} never)' if never else ''} | {spread([s['median'] for s in ss])} | "
               f"{spread([s['connections'] for s in ss])} | {fmt(p_champion)} | {fmt(p_median)} |")
-    reference = pd.read_csv(args.reference) if pathlib.Path(args.reference).exists() else None
+    reference = pd.read_csv(args.reference) if args.reference != "none" and pathlib.Path(args.reference).exists() else None
     if reference is not None and args.against in data:
         print()
         print(f"The original's example run against the {args.against} variant's seeds (rank among the seeds, 1 = lowest):")
@@ -187,14 +198,16 @@ def main() -> int:
                 ax.plot(x, np.nanmedian(m, 0), color=cmap(k), label=f"{v} ({len(ds)} seeds: median, min-max)")
             if reference is not None:
                 ax.plot(reference.generation, reference[ref_column], color="black", linewidth=1, label="original release, its example run")
+            if args.target is not None and column == "champion_reward":
+                ax.axhline(args.target, color="black", linestyle="--", linewidth=0.8, label=f"target {args.target:.0f}")
             ax.set_title(title)
             ax.set_xlabel("generation")
         axes[0].set_ylabel("mean reward over the six weights")
         axes[0].legend(fontsize=7, loc="lower right")
         fig.tight_layout()
         for ext in ("png", "pdf"):
-            fig.savefig(out / f"fidelity.{ext}", dpi=120)
-        print(f"\nwrote {out / 'fidelity.png'} and .pdf", file=sys.stderr)
+            fig.savefig(out / f"{args.name}.{ext}", dpi=120)
+        print(f"\nwrote {out / (args.name + '.png')} and .pdf", file=sys.stderr)
     return 0
 
 

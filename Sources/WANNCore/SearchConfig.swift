@@ -28,8 +28,9 @@ public struct PopulationConfig: Codable, Sendable, Equatable {
   public var tournamentSize = 8
   /// Probability that each bias/input -> output gene starts enabled.
   public var initialConnectionProbability = 0.5
-  /// How a child's parent is chosen (docs/method.md, deviation 2).
-  public var parentSelection = ParentSelection.oneTournament
+  /// How a child's parent is chosen (docs/method.md, deviation 2). The default is the original
+  /// release's code (docs/method.md, "Which defaults, and why").
+  public var parentSelection = ParentSelection.betterOfTwo
   public init() {}
 }
 
@@ -103,7 +104,8 @@ public struct RankingConfig: Codable, Sendable, Equatable {
   public init() {}
 }
 
-/// Every hyperparameter of a search, with the paper's defaults. Decoded from TOML files in
+/// Every hyperparameter of a search, with the defaults: the paper's values under the original
+/// release's search semantics (docs/method.md, "Which defaults, and why"). Decoded from TOML files in
 /// experiments/ (see `SearchConfig.init(toml:)`), saved with every run.
 public struct SearchConfig: Codable, Sendable, Equatable {
   public var seed: UInt64 = 1
@@ -113,8 +115,9 @@ public struct SearchConfig: Codable, Sendable, Equatable {
   public var mutation = MutationConfig()
   public var evaluation = EvaluationConfig()
   public var ranking = RankingConfig()
-  /// Which links the search may create (the paper: feed-forward only).
-  public var searchSpace = SearchSpace.feedForward
+  /// Which links the search may create (the paper: feed-forward only), and how disabled genes
+  /// express (the default is the original release's: disabled hidden-to-hidden genes stay).
+  public var searchSpace = SearchSpace(disabledHiddenLinks: .active)
 
   public init() {}
 

@@ -63,7 +63,7 @@ import WANNTasks
     c.population.cullRatio = 0.3
     c.population.tournamentSize = 5
     c.population.initialConnectionProbability = 0.75
-    c.population.parentSelection = .betterOfTwo
+    c.population.parentSelection = .oneTournament
     c.mutation.insertNode = 0.11
     c.mutation.addConnection = 0.22
     c.mutation.changeActivation = 0.33
@@ -81,7 +81,7 @@ import WANNTasks
     c.evaluation.batchSize = 77
     c.ranking.connectionObjectiveProbability = 0.65
     c.ranking.crowding = .original
-    c.searchSpace = SearchSpace(recurrent: true, outputToOutput: true, disabledHiddenLinks: .active)
+    c.searchSpace = SearchSpace(recurrent: true, outputToOutput: true, disabledHiddenLinks: .inactive)
     // Every key differs from the defaults, so a key the attributes lose shows up.
     let defaults = SearchConfig()
     for key in SearchConfig.schema where key.name != "mutation.hiddenActivations" || setsHiddenActivations {

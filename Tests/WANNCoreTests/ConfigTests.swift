@@ -85,9 +85,15 @@ import Testing
   @Test func paperExperimentFileEqualsTheDefaults() throws {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent("experiments/swingup.toml")
-    let c = try SearchConfig(toml: String(contentsOf: url, encoding: .utf8))
+    let text = try String(contentsOf: url, encoding: .utf8)
+    let c = try SearchConfig(toml: text)
     #expect(c == SearchConfig.defaults(for: .swingup))
     #expect(c.population.size == 192 && c.population.tournamentSize == 8 && c.evaluation.repetitions == 3)
+    #expect(c.population.parentSelection == .betterOfTwo && c.searchSpace.disabledHiddenLinks == .active)
+    // It documents every key: each schema key's field appears in its section.
+    for key in SearchConfig.schema where key.name.contains(".") {
+      #expect(text.contains("\n\(key.field) =") || text.contains("# \(key.field) ="), "experiments/swingup.toml does not list \(key.name)")
+    }
   }
 }
 

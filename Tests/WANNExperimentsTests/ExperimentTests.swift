@@ -48,11 +48,22 @@ import WANNTasks
     let full = try SearchConfig(toml: Self.file("swingup-original.toml"))
     #expect(full.population.parentSelection == .betterOfTwo && full.ranking.crowding == .original)
     #expect(full.searchSpace.disabledHiddenLinks == .active)
-    var paper = full
-    paper.population.parentSelection = .oneTournament
-    paper.ranking.crowding = .range
-    paper.searchSpace.disabledHiddenLinks = .inactive
-    #expect(paper == SearchConfig.defaults(for: .swingup))
+    // The defaults follow the original's code except its crowding scale; the paper read
+    // literally switches all three back.
+    var defaults = full
+    defaults.ranking.crowding = .range
+    #expect(defaults == SearchConfig.defaults(for: .swingup))
+    let paper = try SearchConfig(toml: Self.file("swingup-paper.toml"))
+    var literal = defaults
+    literal.population.parentSelection = .oneTournament
+    literal.searchSpace.disabledHiddenLinks = .inactive
+    #expect(paper == literal)
+    // The semantics studies pin every switch, so they mean the same whatever the defaults are.
+    for v in switches.variants {
+      #expect(v.config.searchSpace.disabledHiddenLinks == .inactive, "\(v.name)")
+      #expect(v.config.population.parentSelection == (v.name == "betterOfTwo" || v.name == "original" ? .betterOfTwo : .oneTournament))
+    }
+    #expect(original.searchSpace.disabledHiddenLinks == .inactive && ours.searchSpace.disabledHiddenLinks == .inactive)
   }
 
   /// Every file in experiments/ reads: experiment grids (they have variants) as experiments,

@@ -230,20 +230,34 @@ def test_resume_notes_an_archive_of_another_version(wann, tmp_path):
     assert "written by wann 0.0.1" in other.stderr
 
 
-def test_archives_without_later_config_keys_read_as_their_defaults(wann, tmp_path):
-    """Archives written before `population.parentSelection` and `ranking.crowding` existed lack
-    their attributes; they ran with the defaults, and read (and resume) as such."""
-    path = tmp_path / "old.h5"
-    subprocess.run([wann, "search", "--task", "swingup", "--population", "12", "--generations", "2",
-                    "--out", path, "--quiet"], check=True, capture_output=True)
+def test_archives_without_later_config_keys_read_as_they_ran(wann, tmp_path):
+    """Archives written before `population.parentSelection`, `ranking.crowding` and
+    `searchSpace.disabledHiddenLinks` existed lack them (attributes and TOML text); they ran with
+    one tournament, crowding by range and disabled genes inactive, which are no longer all the
+    defaults. They read, and resume, as they ran: the resumed generation equals a fresh run's."""
+    later = ("population.parentSelection", "ranking.crowding", "searchSpace.disabledHiddenLinks")
+    config = tmp_path / "before.toml"
+    config.write_text('[population]\nparentSelection = "oneTournament"\n[ranking]\ncrowding = "range"\n'
+                      '[searchSpace]\ndisabledHiddenLinks = "inactive"\n')
+    path, fresh = tmp_path / "old.h5", tmp_path / "fresh.h5"
+    for out, generations in ((path, "2"), (fresh, "3")):
+        subprocess.run([wann, "search", "--config", config, "--population", "12", "--generations", generations,
+                        "--out", out, "--quiet"], check=True, capture_output=True)
     with h5py.File(path, "r+") as f:
-        for key in ("population.parentSelection", "ranking.crowding"):
+        for key in later:
             del f["config"].attrs[key]
+        text = f.attrs["config_toml"]
+        text = text.decode() if isinstance(text, bytes) else text
+        kept = [l for l in text.splitlines() if not any(l.startswith(k.split(".")[1] + " =") for k in later)]
+        f.attrs["config_toml"] = "\n".join(kept) + "\n"
     shown = subprocess.run([wann, "inspect", path, "--json"], capture_output=True, text=True)
     assert shown.returncode == 0, shown.stderr
-    assert 'parentSelection = "oneTournament"' in json.loads(shown.stdout)["configTOML"]
+    toml = json.loads(shown.stdout)["configTOML"]
+    assert 'parentSelection = "oneTournament"' in toml and 'disabledHiddenLinks = "inactive"' in toml and 'crowding = "range"' in toml
     resumed = subprocess.run([wann, "resume", path, "--generations", "3", "--quiet"], capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
+    with h5py.File(path, "r") as a, h5py.File(fresh, "r") as b:
+        np.testing.assert_array_equal(a["generations"]["000002"]["rewards"][()], b["generations"]["000002"]["rewards"][()])
 
 
 def test_original_disabled_hidden_links_rule_reads_back(wann, tmp_path):
