@@ -11,10 +11,11 @@ struct ExportCommand: ParsableCommand {
     discussion: """
       Writes a JSON array of wann genome documents, each with its generation, index, origin, \
       parent and scores. `wann evaluate --genome FILE.json` reads a one-genome export \
-      (`--champion`); `--genome FILE.json#INDEX` picks a genome of a generation export.
+      (`--champion`); `--genome FILE.json#INDEX` picks a genome of a generation export. One run \
+      of an experiment or comparison archive is FILE.h5#RUN (e.g. runs/faq.h5#baseline-s1).
       """)
 
-  @Argument(help: "The run archive.")
+  @Argument(help: "The run archive (FILE.h5), or one run of an experiment or comparison archive (FILE.h5#RUN).")
   var archive: String
 
   @Option(help: "Generation to export (default: the last complete one).")
@@ -38,7 +39,13 @@ struct ExportCommand: ParsableCommand {
   }
 
   func run() throws {
-    let reader = try ArchiveReader(path: archive)
+    // FILE.h5#RUN names one run of a multi-run archive, as the analysis commands' references do.
+    let parts = archive.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+    let run = parts.count == 2 && !parts[1].isEmpty ? parts[1] : nil
+    if run == nil, let runs = try? MultiRunReader(path: parts[0]).runs, !runs.isEmpty {
+      throw CLIError("\(parts[0]) holds several runs; export one as \(parts[0])#RUN (runs: \(runs.joined(separator: ", ")))")
+    }
+    let reader = try ArchiveReader(path: parts[0], run: run)
     var entries: [Entry] = []
     if champion {
       guard let c = try reader.champion() else { throw CLIError("\(archive) has no champion yet") }

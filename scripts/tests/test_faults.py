@@ -324,6 +324,23 @@ def test_export_writes_what_evaluate_reads(wann, tmp_path):
     assert one_line_failure(r) and "holds 16 genomes" in r.stderr and f"{generation}#INDEX" in r.stderr
 
 
+def test_export_reads_one_run_of_an_experiment_archive(wann, tmp_path):
+    """`wann export FILE.h5#RUN` exports that run's champion, which evaluates as the archive's
+    own reference FILE.h5#RUN/champion does; an unknown run is one line and status 2."""
+    archive = os.path.join(os.path.dirname(__file__), "..", "..", "notebooks-data", "ablation-tiny.h5")
+    champion = tmp_path / "champion.json"
+    subprocess.run([wann, "export", f"{archive}#baseline-s2", "--champion", "-o", champion], check=True, capture_output=True)
+    a = json.loads(subprocess.run([wann, "evaluate", "--genome", champion, "--trials", "3", "--json"], check=True,
+                                  capture_output=True, text=True).stdout)
+    b = json.loads(subprocess.run([wann, "evaluate", "--genome", f"{archive}#baseline-s2/champion", "--trials", "3", "--json"],
+                                  check=True, capture_output=True, text=True).stdout)
+    assert a["mean"] == b["mean"] and a["connections"] == b["connections"]
+    r = subprocess.run([wann, "export", f"{archive}#nosuch-s1", "--champion"], capture_output=True, text=True)
+    assert one_line_failure(r) and "nosuch-s1" in r.stderr, r.stderr
+    r = subprocess.run([wann, "export", archive, "--champion"], capture_output=True, text=True)
+    assert one_line_failure(r) and "several runs" in r.stderr, r.stderr
+
+
 def test_thread_counts_give_equal_archives(wann, tmp_path):
     paths = []
     for t in [1, 2, 5]:
