@@ -11,8 +11,14 @@ Usage: python scripts/export_original_format.py ARCHIVE.h5 --out FILE.out [--gen
 """
 import argparse
 
+import os
+import sys
+
 import h5py
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wann_h5  # noqa: E402
 
 
 def main():
@@ -27,15 +33,12 @@ def main():
         last = f["generations"][gens[-1]].attrs
         g = a.generation if a.generation is not None else int(last["champion_generation"])
         i = a.index if a.index is not None else int(last["champion_index"])
-        group = f["generations"][f"{g:06d}"]
-        nodes = [n for n in group["nodes"][()] if n["genome"] == i]
-        rule = f["config"].attrs.get("searchSpace.disabledHiddenLinks", b"inactive")
-        rule = rule.decode() if isinstance(rule, bytes) else str(rule)
-        hidden = {int(n["id"]) for n in nodes if int(n["kind"]) == 2}
-        # The network the run evaluated: enabled genes, and under the original's rule
-        # (searchSpace.disabledHiddenLinks = "active") the disabled hidden-to-hidden ones too.
-        conns = [c for c in group["connections"][()] if c["genome"] == i and (
-            c["enabled"] or (rule == "active" and int(c["source"]) in hidden and int(c["target"]) in hidden))]
+        nodes = [n for n in f["generations"][f"{g:06d}"]["nodes"][()] if n["genome"] == i]
+    # The network the run evaluated: the reader's `active` genes (enabled ones, and under the
+    # original's rule searchSpace.disabledHiddenLinks = "active" the disabled hidden-to-hidden ones).
+    with wann_h5.open_archive(a.archive) as run:
+        table = run.connections(g)
+    conns = table[(table["genome"] == i) & table["active"]].to_dict("records")
     if any(c["recurrent"] for c in conns):
         raise SystemExit("the original format holds feed-forward networks only; this genome has recurrent links")
     kind = {int(n["id"]): int(n["kind"]) for n in nodes}

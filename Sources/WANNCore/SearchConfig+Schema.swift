@@ -165,16 +165,7 @@ extension SearchConfig {
   /// that a key the text lacks because it was added later takes the value runs used before it
   /// existed, not today's default, so an old run is resumed and analysed as it ran.
   public init(storedTOML text: String) throws(ConfigError) {
-    let doc = try TOMLDocument(parsing: text)
-    var task = TaskKind.swingup
-    if let t = doc.entries.first(where: { $0.key == "task" }) { task = try t.value.task("task") }
-    self = SearchConfig.defaults(for: task)
-    let present = Set(doc.entries.map(\.key))
-    for (name, value) in Self.valuesBeforeKeyExisted.sorted(by: { $0.key < $1.key }) where !present.contains(name) {
-      try Self.key(name).set(value, in: &self)
-    }
-    for entry in doc.entries { try set(entry.key, toml: entry.value) }
-    try validate()
+    try self.init(toml: text, defaultTask: .swingup, missingKeysAsBeforeTheyExisted: true)
   }
 
   /// Every key a config file accepts, in documentation order.
@@ -195,10 +186,18 @@ extension SearchConfig {
   /// Decodes a config: the task's defaults (the file's `task`, else `defaultTask`), then every
   /// key of the file. Unknown keys, wrong types and invalid values are errors.
   public init(toml text: String, defaultTask: TaskKind = .swingup) throws(ConfigError) {
+    try self.init(toml: text, defaultTask: defaultTask, missingKeysAsBeforeTheyExisted: false)
+  }
+
+  private init(toml text: String, defaultTask: TaskKind, missingKeysAsBeforeTheyExisted: Bool) throws(ConfigError) {
     let doc = try TOMLDocument(parsing: text)
     var task = defaultTask
     if let t = doc.entries.first(where: { $0.key == "task" }) { task = try t.value.task("task") }
     self = SearchConfig.defaults(for: task)
+    if missingKeysAsBeforeTheyExisted {
+      let present = Set(doc.entries.map(\.key))
+      for (name, value) in Self.valuesBeforeKeyExisted where !present.contains(name) { try Self.key(name).set(value, in: &self) }
+    }
     for entry in doc.entries { try set(entry.key, toml: entry.value) }
     try validate()
   }

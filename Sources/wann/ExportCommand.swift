@@ -39,13 +39,15 @@ struct ExportCommand: ParsableCommand {
   }
 
   func run() throws {
-    // FILE.h5#RUN names one run of a multi-run archive, as the analysis commands' references do.
-    let parts = archive.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-    let run = parts.count == 2 && !parts[1].isEmpty ? parts[1] : nil
-    if run == nil, let runs = try? MultiRunReader(path: parts[0]).runs, !runs.isEmpty {
-      throw CLIError("\(parts[0]) holds several runs; export one as \(parts[0])#RUN (runs: \(runs.joined(separator: ", ")))")
+    // FILE.h5#RUN names one run of a multi-run archive, read as the analysis commands read it.
+    let hash = archive.lastIndex(of: "#")
+    let path = hash.map { String(archive[..<$0]) } ?? archive
+    let selector = hash.map { String(archive[archive.index(after: $0)...]) } ?? ""
+    if selector.isEmpty, let runs = try? MultiRunReader(path: path).runs, !runs.isEmpty {
+      throw CLIError("\(path) holds several runs; export one as \(path)#RUN (runs: \(runs.joined(separator: ", ")))")
     }
-    let reader = try ArchiveReader(path: parts[0], run: run)
+    let (reader, rest) = try AnalysisTarget.open(path: path, selector: selector)
+    guard rest.isEmpty else { throw CLIError("bad archive reference '\(archive)': export takes FILE.h5 or FILE.h5#RUN") }
     var entries: [Entry] = []
     if champion {
       guard let c = try reader.champion() else { throw CLIError("\(archive) has no champion yet") }
