@@ -209,6 +209,65 @@ class H5Location {
     return H5Group(H5Object(id, closer: H5Gclose), path: "\(path)/\(name)")
   }
 
+  /// Copies `name` (a group with everything below it, or a dataset) from this location into
+  /// `destination` as `newName`. Dataset bytes, chunks and filters are copied as stored
+  /// (H5Ocopy), which is what makes a merged archive equal its shards bit for bit; attributes
+  /// are copied one by one, because H5Ocopy of an object with many (dense) variable-length string
+  /// attributes crashes HDF5 before 1.14.4 (HDFGroup/hdf5 issues 2414 and 3214), and our
+  /// config groups hold such attributes.
+  func copy(_ name: String, to destination: H5Location, as newName: String) throws {
+    let id = try H5.check(id: H5Oopen(object.id, name, wann_h5p_default()), "cannot open \(path)/\(name)")
+    let isGroup = H5Iget_type(id) == H5I_GROUP
+    H5Oclose(id)
+    if isGroup {
+      let source = try openGroup(name)
+      let target = try destination.createGroup(newName)
+      try source.copyAttributes(to: target)
+      for child in try source.children() { try source.copy(child, to: target, as: child) }
+      return
+    }
+    let plist = H5Object(try H5.check(id: H5Pcreate(wann_h5p_object_copy()), "object copy list"), closer: H5Pclose)
+    try H5.check(H5Pset_copy_object(plist.id, UInt32(H5O_COPY_WITHOUT_ATTR_FLAG)), "object copy list")
+    try H5.check(H5Ocopy(object.id, name, destination.object.id, newName, plist.id, wann_h5p_default()),
+                 "cannot copy \(path)/\(name) to \(destination.path)/\(newName)")
+    let source = H5Location(H5Object(try H5.check(id: H5Dopen2(object.id, name, wann_h5p_default()), "cannot open \(path)/\(name)"),
+                                     closer: H5Dclose), path: "\(path)/\(name)")
+    let target = H5Location(H5Object(try H5.check(id: H5Dopen2(destination.object.id, newName, wann_h5p_default()),
+                                                  "cannot open \(destination.path)/\(newName)"), closer: H5Dclose),
+                            path: "\(destination.path)/\(newName)")
+    try source.copyAttributes(to: target)
+  }
+
+  /// Copies every attribute of this location to `destination`: strings as strings, numbers and
+  /// numeric arrays with their stored type and shape.
+  func copyAttributes(to destination: H5Location) throws {
+    var index: hsize_t = 0
+    while true {
+      let aid = H5Aopen_by_idx(object.id, ".", H5_INDEX_NAME, H5_ITER_INC, index, wann_h5p_default(), wann_h5p_default())
+      guard aid >= 0 else { break }
+      let attr = H5Object(aid, closer: H5Aclose)
+      index += 1
+      let length = H5Aget_name(attr.id, 0, nil)
+      guard length >= 0 else { throw HDF5Error(operation: "cannot name an attribute of \(path)", stack: H5.errorStack()) }
+      var buffer = [CChar](repeating: 0, count: length + 1)
+      H5Aget_name(attr.id, length + 1, &buffer)
+      let name = String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      let type = H5Object(try H5.check(id: H5Aget_type(attr.id), "type of \(path)@\(name)"), closer: H5Tclose)
+      if H5Tis_variable_str(type.id) > 0 {
+        try destination.setAttribute(name, try stringAttribute(name))
+        continue
+      }
+      let memory = H5Object(try H5.check(id: H5Tget_native_type(type.id, H5T_DIR_ASCEND), "type of \(path)@\(name)"), closer: H5Tclose)
+      let space = H5Object(try H5.check(id: H5Aget_space(attr.id), "dataspace of \(path)@\(name)"), closer: H5Sclose)
+      let count = max(0, Int(H5Sget_simple_extent_npoints(space.id)))
+      var bytes = [UInt8](repeating: 0, count: max(1, count * H5Tget_size(memory.id)))
+      try H5.check(H5Aread(attr.id, memory.id, &bytes), "cannot read attribute \(path)@\(name)")
+      let copy = H5Object(try H5.check(id: H5Acreate2(destination.object.id, name, type.id, space.id, wann_h5p_default(), wann_h5p_default()),
+                                       "cannot create attribute \(destination.path)@\(name)"), closer: H5Aclose)
+      try H5.check(H5Awrite(copy.id, memory.id, &bytes), "cannot write attribute \(destination.path)@\(name)")
+    }
+  }
+
   func delete(_ name: String) throws {
     try H5.check(H5Ldelete(object.id, name, wann_h5p_default()), "cannot delete \(path)/\(name)")
   }

@@ -29,6 +29,17 @@ public final class MultiRunWriter {
     }
   }
 
+  /// Closes a new archive without giving it its final name, removing the temporary file (a
+  /// merge that failed part way leaves nothing behind); an archive that already has its name is
+  /// closed as it is.
+  public func discard() {
+    defer { lock.release() }
+    guard !file.isAbandoned else { return }
+    let pending = file.pendingRename
+    try? file.close()
+    if let pending { try? FileManager.default.removeItem(atPath: pending.from) }
+  }
+
   /// Removes a run group (an unfinished run about to be redone).
   public func removeRun(named name: String) throws {
     try writingArchive(path, file: file) {
@@ -47,18 +58,57 @@ public final class MultiRunWriter {
     }
   }
 
-  /// Creates an experiment archive (kind "experiment") holding the definition's text.
-  public convenience init(creatingExperiment path: String, task: TaskKind, definition: String, force: Bool) throws {
+  /// Creates an experiment archive (kind "experiment") holding the definition's text; `shard`
+  /// ("K/N") marks an archive that holds one shard's share of the grid.
+  public convenience init(creatingExperiment path: String, task: TaskKind, definition: String, shard: String? = nil, force: Bool) throws {
     try self.init(creating: path, kind: .experiment, task: task, force: force) { file in
       try file.setAttribute("experiment_toml", definition)
+      if let shard { try file.setAttribute("shard", shard) }
     }
   }
 
-  /// Creates a comparison archive (kind "comparison") for `conditions` x `seeds`.
-  public convenience init(creating path: String, task: TaskKind, conditions: [String], seeds: [UInt64], force: Bool) throws {
+  /// Creates a comparison archive (kind "comparison") for `conditions` x `seeds` of the base
+  /// config `baseConfigTOML`, final champions scored on `trials` episodes per weight.
+  public convenience init(creating path: String, task: TaskKind, conditions: [String], seeds: [UInt64],
+                          baseConfigTOML: String? = nil, trials: Int? = nil, shard: String? = nil, force: Bool) throws {
     try self.init(creating: path, kind: .comparison, task: task, force: force) { file in
       try file.setAttribute("conditions", conditions.joined(separator: ","))
       try file.setAttribute("seeds", array: seeds)
+      if let baseConfigTOML { try file.setAttribute("base_config_toml", baseConfigTOML) }
+      if let trials { try file.setAttribute("trials", Int64(trials)) }
+      if let shard { try file.setAttribute("shard", shard) }
+    }
+  }
+
+  /// Replaces a comparison's grid (a continued comparison with more seeds or conditions).
+  public func setComparisonGrid(conditions: [String], seeds: [UInt64]) throws {
+    try writingArchive(path, file: file) {
+      try file.setAttribute("conditions", conditions.joined(separator: ","))
+      try file.setAttribute("seeds", array: seeds)
+      try file.flush()
+    }
+  }
+
+  /// Copies run `name` of the multi-run archive `source` into this archive, unchanged: every
+  /// dataset's bytes as stored (the merge of grid shards).
+  public func copyRun(named name: String, from source: String) throws {
+    let shard = try ArchiveReader.openFile(path: source, mode: .readOnly)
+    defer { try? shard.close() }
+    let from: H5Group
+    do { from = try shard.openGroup(shard.runsGroupName) } catch let e as HDF5Error { throw ArchiveError.readFailed(source, e) }
+    try writingArchive(path, file: file) {
+      let runs = file.exists(file.runsGroupName) ? try file.openGroup(file.runsGroupName) : try file.createGroup(file.runsGroupName)
+      if runs.exists(name) { try runs.delete(name) }
+      try from.copy(name, to: runs, as: name)
+      try file.flush()
+    }
+  }
+
+  /// Removes a finished comparison's table (a comparison continued with a grown grid).
+  public func removeComparisonTable() throws {
+    try writingArchive(path, file: file) {
+      if file.exists(ArchiveSchema.comparisonGroup) { try file.delete(ArchiveSchema.comparisonGroup) }
+      try file.flush()
     }
   }
 
@@ -82,14 +132,22 @@ public final class MultiRunWriter {
     try ArchiveWriter(file: file, path: path, runName: name, config: config, inputLabels: inputLabels, outputLabels: outputLabels)
   }
 
-  /// One rank test between two conditions (indices into the conditions).
+  /// One rank test between two conditions (indices into the conditions), its p corrected for
+  /// all pairs (Holm), and its effect sizes.
   public struct StoredTest {
     public var a: Int, b: Int, u: Double, p: Double
-    public init(a: Int, b: Int, u: Double, p: Double) {
+    public var pHolm: Double, cliffsDelta: Double, medianDifference: Double, medianDifferenceLow: Double, medianDifferenceHigh: Double
+    public init(a: Int, b: Int, u: Double, p: Double, pHolm: Double = .nan, cliffsDelta: Double = .nan, medianDifference: Double = .nan,
+                medianDifferenceLow: Double = .nan, medianDifferenceHigh: Double = .nan) {
       self.a = a
       self.b = b
       self.u = u
       self.p = p
+      self.pHolm = pHolm
+      self.cliffsDelta = cliffsDelta
+      self.medianDifference = medianDifference
+      self.medianDifferenceLow = medianDifferenceLow
+      self.medianDifferenceHigh = medianDifferenceHigh
     }
   }
 
@@ -111,7 +169,10 @@ public final class MultiRunWriter {
       try g.setAttribute("score", "mean reward of each run's final champion over trials x weights on common episodes")
       try g.writeTable("tests", [
         .int32("a", tests.map { Int32($0.a) }), .int32("b", tests.map { Int32($0.b) }),
-        .float64("u", tests.map(\.u)), .float64("p", tests.map(\.p)),
+        .float64("u", tests.map(\.u)), .float64("p", tests.map(\.p)), .float64("p_holm", tests.map(\.pHolm)),
+        .float64("cliffs_delta", tests.map(\.cliffsDelta)), .float64("median_difference", tests.map(\.medianDifference)),
+        .float64("median_difference_low", tests.map(\.medianDifferenceLow)),
+        .float64("median_difference_high", tests.map(\.medianDifferenceHigh)),
       ])
       try file.setAttribute("end_time", ArchiveWriter.timestamp())
       try file.flush()
@@ -129,6 +190,14 @@ public struct MultiRunReader {
   public let experimentTOML: String?
   /// (condition, final champion scores in run order); empty while the comparison is unfinished.
   public let scores: [(String, [Double])]
+  /// A comparison's grid: its conditions and seeds, the base config's TOML and the trials per
+  /// weight of the final scoring (the last two absent in archives older than 0.7).
+  public let conditions: [String]
+  public let seeds: [UInt64]
+  public let baseConfigTOML: String?
+  public let trials: Int?
+  /// "K/N" when the archive holds shard K of N of its grid (`--shard`).
+  public let shard: String?
 
   public init(path: String) throws {
     self = try ArchiveReader.retryingWhileAnotherWriterFlushes(path) { try MultiRunReader(loading: path) }
@@ -146,6 +215,11 @@ public struct MultiRunReader {
       task = try? file.stringAttribute("task")
       experimentTOML = try? file.stringAttribute("experiment_toml")
       runs = file.exists(file.runsGroupName) ? try file.openGroup(file.runsGroupName).children() : []
+      conditions = ((try? file.stringAttribute("conditions")) ?? "").split(separator: ",").map(String.init)
+      seeds = (try? file.attributeArray("seeds", as: UInt64.self)) ?? []
+      baseConfigTOML = try? file.stringAttribute("base_config_toml")
+      trials = (try? file.attribute("trials", as: Int64.self)).map(Int.init)
+      shard = try? file.stringAttribute("shard")
       var scores: [(String, [Double])] = []
       if file.exists(ArchiveSchema.comparisonGroup) {
         let g = try file.openGroup(ArchiveSchema.comparisonGroup)

@@ -4,6 +4,8 @@ public enum TaskKind: String, Codable, Sendable, CaseIterable {
   case swingup
   /// CartPoleSwingUp observing only x, cos θ and sin θ (no velocities): memory helps.
   case swingupNovel = "swingup-novel"
+  /// CartPoleSwingUp observed only at every 4th step (zeros and a flag between): memory needed.
+  case swingupBlink = "swingup-blink"
   /// Sequence recall: report the sign of the previous step's input (needs memory).
   case recall
   /// scikit-learn's 8x8 digits (64 inputs, pixels / 16), 10 softmax outputs.
@@ -126,7 +128,7 @@ public struct SearchConfig: Codable, Sendable, Equatable {
     var c = SearchConfig()
     c.task = task
     switch task {
-    case .swingup, .swingupNovel, .recall: break  // the struct's defaults are the swing-up settings
+    case .swingup, .swingupNovel, .swingupBlink, .recall: break  // the struct's defaults are the swing-up settings
     case .mnist256:
       // The original release's mnist256 settings: population 960, tournament 32, sparse start,
       // one batch per weight value.

@@ -38,6 +38,11 @@ public struct ExperimentRunner {
     }
   }
 
+  /// The names of an experiment's runs, in grid order.
+  static func runNames(_ e: Experiment) -> [String] {
+    e.variants.flatMap { v in (1...e.seeds).map { "\(v.name)-s\($0)" } }
+  }
+
   /// One finished run, as it is reported while the grid runs.
   public struct RunReport: Sendable {
     public let position: Int
@@ -49,42 +54,30 @@ public struct ExperimentRunner {
     public let remainingEstimate: Double
   }
 
-  /// Runs what is missing. `evaluator` evaluates the searches (threads or MPI ranks); the test
-  /// battery runs on `threads` local threads. `onContinue` hears how many runs were already
-  /// finished when an existing archive is continued.
-  public func run(force: Bool, evaluator: any GenerationEvaluator, threads: Int,
-                  onContinue: (Int) -> Void = { _ in }, onRun: (RunReport) -> Void = { _ in }) throws {
+  /// Runs what is missing of `shard`'s share of the grid (all of it by default). `evaluator`
+  /// evaluates the searches (threads or MPI ranks); the test battery runs on `threads` local
+  /// threads. `onContinue` hears how many runs were already done when an existing archive is
+  /// continued, and how many this process has to run.
+  public func run(force: Bool, shard: GridShard = .whole, evaluator: any GenerationEvaluator, threads: Int,
+                  onContinue: (_ done: Int, _ toRun: Int) -> Void = { _, _ in }, onRun: (RunReport) -> Void = { _ in }) throws {
     let task = try Tasks.make(experiment.task)
-    var done = Set<String>()
-    let writer: MultiRunWriter
-    if FileManager.default.fileExists(atPath: archivePath) && !force {
-      // A kept run must be the run this definition asks for: an edited variant would otherwise
-      // be reported with results of its old settings.
-      let wanted = Dictionary(uniqueKeysWithValues: runs.map { ($0.name, $0.config) })
-      for name in try MultiRunReader(path: archivePath).runs {
-        let r = try ArchiveReader(path: archivePath, run: name)
-        if let config = wanted[name], r.config != config {
-          throw ExperimentError("""
-            \(archivePath): run \(name) was made with other settings than the experiment file now gives it \
-            (stored: \(Self.differences(r.config, config).joined(separator: ", "))); \
-            write to a new --out, or pass --force to start the archive over
-            """)
-        }
-        if r.isFinished, try r.batterySummary() != nil { done.insert(name) }
-        try r.close()
-      }
-      writer = try MultiRunWriter(appendingTo: archivePath)
+    let all = runs
+    let (writer, done, continued) = try GridArchive.open(
+      path: archivePath, force: force, kind: .experiment, shard: shard,
+      wanted: Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0.config) }),
+      create: { try MultiRunWriter(creatingExperiment: archivePath, task: experiment.task, definition: definition, shard: shard.stored, force: force) },
+      summary: { try $0.batterySummary() })
+    let mine = all.indices.filter { shard.owns(position: $0) && done[all[$0].name] == nil }
+    if continued {
       // A grown grid (more seeds or variants) keeps its runs; the archive now describes it.
       try writer.setExperimentDefinition(definition)
-      onContinue(done.count)
-    } else {
-      writer = try MultiRunWriter(creatingExperiment: archivePath, task: experiment.task, definition: definition, force: force)
+      onContinue(done.count, mine.count)
     }
-    let all = runs
     let clock = ContinuousClock()
     let start = clock.now
     var ran = 0
-    for (index, (name, config)) in all.enumerated() where !done.contains(name) {
+    for index in mine {
+      let (name, config) = all[index]
       try writer.removeRun(named: name)
       let (archive, champion) = try SearchSession.runWhole(name, in: writer, config: config, task: task, evaluator: evaluator)
       guard let champion else { throw ExperimentError("\(name): no champion (0 generations?)") }
@@ -95,21 +88,32 @@ public struct ExperimentRunner {
       let elapsed = (clock.now - start).inSeconds
       onRun(RunReport(position: index + 1, total: all.count, name: name, championReward: champion.retestMean,
                       sweepMean: battery.conditions.first?.score, elapsed: elapsed,
-                      remainingEstimate: elapsed / Double(ran) * Double(all.count - index - 1)))
+                      remainingEstimate: elapsed / Double(ran) * Double(mine.count - ran)))
     }
     try writer.close()
   }
 }
 
 /// The table of an experiment archive: variant x test condition, over seeds, with a
-/// Mann-Whitney U test of each variant against the first (the baseline).
+/// Mann-Whitney U test of each variant against the first (the baseline), its p corrected by
+/// Holm's method for the family of every such test in the table ((variants - 1) x conditions),
+/// and two effect sizes: Cliff's delta and the median difference with a 95% bootstrap interval.
 public struct ExperimentReport: Codable, Sendable {
   public struct Cell: Codable, Sendable {
     public var mean: Double
     public var ci95: Double
+    public var median: Double
+    /// Against the baseline (nil in the baseline's own row).
     public var p: Double?
+    public var pHolm: Double?
+    public var cliffsDelta: Double?
+    /// median(variant) - median(baseline), and its 95% bootstrap interval.
+    public var medianDifference: Double?
+    public var medianDifferenceCI95: [Double]?
     public var scores: [Double]
   }
+  /// How many tests Holm's correction counted.
+  public var tests: Int
   public var conditions: [String]
   public var variants: [String]
   public var cells: [[Cell]]
@@ -137,15 +141,26 @@ public struct ExperimentReport: Codable, Sendable {
       for (i, (_, s)) in summary.enumerated() where i < conditions.count { scores[variant]![i].append(s) }
     }
     guard let baseline = variants.first else { throw ExperimentError("\(path) holds no finished run with a test battery yet") }
-    let cells = variants.map { v in
+    var cells = variants.enumerated().map { vi, v in
       conditions.indices.map { c -> Cell in
-        let x = scores[v]![c]
+        let x = scores[v]![c], base = scores[baseline]![c]
         let ci = Statistics.confidenceInterval95(x)
-        let p = v == baseline ? nil : Statistics.mannWhitneyU(x, scores[baseline]![c]).p
-        return Cell(mean: ci.mean, ci95: ci.halfWidth, p: p, scores: x)
+        var cell = Cell(mean: ci.mean, ci95: ci.halfWidth, median: Statistics.median(x), scores: x)
+        if v != baseline {
+          cell.p = Statistics.mannWhitneyU(x, base).p
+          cell.cliffsDelta = Statistics.cliffsDelta(x, base)
+          let d = Statistics.medianDifference(x, base, stream: vi * conditions.count + c)
+          cell.medianDifference = d.difference
+          cell.medianDifferenceCI95 = [d.low, d.high]
+        }
+        return cell
       }
     }
-    return ExperimentReport(conditions: conditions, variants: variants, cells: cells)
+    // Holm over the whole table: every variant against the baseline under every condition.
+    let tested = cells.indices.flatMap { v in conditions.indices.compactMap { c in cells[v][c].p.map { _ in (v, c) } } }
+    let adjusted = Statistics.holm(tested.map { cells[$0.0][$0.1].p! })
+    for (k, (v, c)) in tested.enumerated() { cells[v][c].pHolm = adjusted[k] }
+    return ExperimentReport(tests: tested.count, conditions: conditions, variants: variants, cells: cells)
   }
 
   /// Orders runs by the variant's place in the experiment file, then by seed.

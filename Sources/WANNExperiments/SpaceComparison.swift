@@ -32,11 +32,18 @@ public struct SpaceComparison: Sendable, Codable, Equatable {
     public var median: Double
     public var scores: [Double]
   }
+  /// One pair of conditions: the Mann-Whitney U test, its p corrected for all pairs (Holm),
+  /// and two effect sizes, Cliff's delta and the median difference (a minus b) with its 95%
+  /// bootstrap interval.
   public struct Test: Sendable, Codable, Equatable {
     public var a: String
     public var b: String
     public var u: Double
     public var p: Double
+    public var pHolm: Double
+    public var cliffsDelta: Double
+    public var medianDifference: Double
+    public var medianDifferenceCI95: [Double]
   }
   public var task: String
   public var generations: Int
@@ -57,10 +64,14 @@ public struct SpaceComparison: Sendable, Codable, Equatable {
     var tests: [Test] = []
     for i in scores.indices {
       for j in scores.indices where j > i {
-        let (u, p) = Statistics.mannWhitneyU(scores[i].1, scores[j].1)
-        tests.append(Test(a: scores[i].0, b: scores[j].0, u: u, p: p))
+        let (a, b) = (scores[i].1, scores[j].1)
+        let (u, p) = Statistics.mannWhitneyU(a, b)
+        let d = Statistics.medianDifference(a, b, stream: tests.count)
+        tests.append(Test(a: scores[i].0, b: scores[j].0, u: u, p: p, pHolm: p, cliffsDelta: Statistics.cliffsDelta(a, b),
+                          medianDifference: d.difference, medianDifferenceCI95: [d.low, d.high]))
       }
     }
+    for (k, q) in Statistics.holm(tests.map(\.p)).enumerated() { tests[k].pHolm = q }
     self.tests = tests
   }
 }
@@ -73,51 +84,112 @@ extension SpaceComparison {
     public let elapsed: Double
   }
 
-  /// Runs one search per condition and seed with the same base config (the same budget) into
-  /// one comparison archive, scores each run's final champion on the same `trials` episodes per
-  /// weight, and stores the table and the rank tests. `evaluator` evaluates the searches; the
-  /// final scoring runs on `threads` local threads.
-  public static func run(base: SearchConfig, conditions: [ComparisonCondition], seeds: Int, trials: Int, archivePath: String,
-                         force: Bool, evaluator: any GenerationEvaluator, threads: Int,
-                         onRun: (RunReport) -> Void = { _ in }) throws -> (result: SpaceComparison, runNames: [[String]]) {
-    let task = try Tasks.make(base.task, batchSize: base.evaluation.batchSize)
-    let seedList = (1...seeds).map { UInt64($0) }
-    let writer = try MultiRunWriter(creating: archivePath, task: base.task, conditions: conditions.map(\.name), seeds: seedList, force: force)
-    var scores: [(String, [Double])] = []
-    var names: [[String]] = []
-    let clock = ContinuousClock()
-    let start = clock.now
-    for condition in conditions {
-      var conditionScores: [Double] = [], conditionNames: [String] = []
-      for seed in seedList {
+  /// What a comparison run ended with: the whole table, or (a shard, or a grid with runs still
+  /// missing) how far the archive has got.
+  public enum Outcome {
+    case finished(SpaceComparison)
+    case partial(done: Int, total: Int)
+  }
+
+  /// The runs of a comparison in grid order: condition by condition, seeds 1...N.
+  static func runs(base: SearchConfig, conditions: [ComparisonCondition], seeds: [UInt64]) -> [(name: String, config: SearchConfig)] {
+    conditions.flatMap { condition in
+      seeds.map { seed in
         var c = base
         c.seed = seed
         // The condition sets which links may exist; how disabled genes are expressed stays the
         // base config's.
         c.searchSpace.recurrent = condition.space.recurrent
         c.searchSpace.outputToOutput = condition.space.outputToOutput
-        let name = "\(condition.name)-s\(seed)"
+        return ("\(condition.name)-s\(seed)", c)
+      }
+    }
+  }
+
+  /// Runs one search per condition and seed with the same base config (the same budget) into
+  /// one comparison archive, scores each run's final champion on the same `trials` episodes per
+  /// weight (stored with the run), and once every run is done stores the table and the rank
+  /// tests. An existing archive is continued (runs done are kept) unless `force`; `shard` runs
+  /// only its share of the runs (merge the shards with `GridMerge`). `evaluator` evaluates the
+  /// searches; the final scoring runs on `threads` local threads.
+  public static func run(base: SearchConfig, conditions: [ComparisonCondition], seeds: Int, trials: Int, archivePath: String,
+                         force: Bool, shard: GridShard = .whole, evaluator: any GenerationEvaluator, threads: Int,
+                         onContinue: (_ done: Int, _ toRun: Int) -> Void = { _, _ in },
+                         onRun: (RunReport) -> Void = { _ in }) throws -> Outcome {
+    let task = try Tasks.make(base.task, batchSize: base.evaluation.batchSize)
+    let seedList = (1...seeds).map { UInt64($0) }
+    let all = runs(base: base, conditions: conditions, seeds: seedList)
+    var baseStored = base
+    baseStored.seed = 0
+    baseStored.searchSpace.recurrent = false
+    baseStored.searchSpace.outputToOutput = false
+    let (writer, done, continued) = try GridArchive.open(
+      path: archivePath, force: force, kind: .comparison, shard: shard,
+      wanted: Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0.config) }),
+      create: {
+        try MultiRunWriter(creating: archivePath, task: base.task, conditions: conditions.map(\.name), seeds: seedList,
+                           baseConfigTOML: baseStored.tomlText, trials: trials, shard: shard.stored, force: force)
+      },
+      summary: { try $0.comparisonScore() })
+    var scores = done
+    let mine = all.indices.filter { shard.owns(position: $0) && done[all[$0].name] == nil }
+    if continued {
+      try writer.setComparisonGrid(conditions: conditions.map(\.name), seeds: seedList)
+      onContinue(done.count, mine.count)
+    }
+    let clock = ContinuousClock()
+    let start = clock.now
+    do {
+      for index in mine {
+        let (name, config) = all[index]
+        try writer.removeRun(named: name)
+        let (archive, champion) = try SearchSession.runWhole(name, in: writer, config: config, task: task, evaluator: evaluator)
         var score = Double.nan
-        if let champion = try SearchSession.runWhole(name, in: writer, config: c, task: task, evaluator: evaluator).champion {
+        if let champion {
           let (rewards, _) = ParallelEvaluator(threads: threads).evaluate(
-            task: task, networks: [try Network(champion.genome)], weights: c.evaluation.weights, repetitions: trials,
+            task: task, networks: [try Network(champion.genome)], weights: config.evaluation.weights, repetitions: trials,
             episodes: EpisodeKey(seed: 0, purpose: .evaluation))
           score = Statistics.mean(rewards.values)
         }
-        conditionScores.append(score)
-        conditionNames.append(name)
+        try archive.writeEvaluation { e in
+          try e.set("kind", "comparison score")
+          try e.set("score", score)
+          try e.set("trials", Int64(trials))
+          try e.set("description", "mean reward of the final champion over trials x weights on common episodes (seed 0, purpose evaluation)")
+        }
+        scores[name] = score
         onRun(RunReport(name: name, score: score, elapsed: (clock.now - start).inSeconds))
       }
-      scores.append((condition.name, conditionScores))
-      names.append(conditionNames)
+      guard all.allSatisfy({ scores[$0.name] != nil }) else {
+        try writer.close()
+        return .partial(done: scores.count, total: all.count)
+      }
+      try writer.removeComparisonTable()
+      let result = try storeTable(in: writer, task: base.task, conditions: conditions.map(\.name), seeds: seedList, scores: scores,
+                                  generations: base.generations, population: base.population.size, trials: trials)
+      try writer.close()
+      return .finished(result)
+    } catch {
+      try? writer.close()
+      throw error
     }
-    let result = SpaceComparison(task: base.task.rawValue, generations: base.generations, population: base.population.size,
-                                 trials: trials, scores: scores)
+  }
+
+  /// Computes the table and tests from every run's score (name -> score) and stores them as the
+  /// archive's /comparison group.
+  @discardableResult
+  static func storeTable(in writer: MultiRunWriter, task: TaskKind, conditions: [String], seeds: [UInt64], scores: [String: Double],
+                         generations: Int, population: Int, trials: Int) throws -> SpaceComparison {
+    let table = conditions.map { c in (c, seeds.map { scores["\(c)-s\($0)"] ?? .nan }) }
+    let result = SpaceComparison(task: task.rawValue, generations: generations, population: population, trials: trials, scores: table)
     let order = result.rows.map(\.condition)
     try writer.finishComparison(
-      conditions: order, scores: result.rows.map(\.scores), runNames: names.flatMap { $0 }, trials: trials,
-      tests: result.tests.map { MultiRunWriter.StoredTest(a: order.firstIndex(of: $0.a)!, b: order.firstIndex(of: $0.b)!, u: $0.u, p: $0.p) })
-    try writer.close()
-    return (result, names)
+      conditions: order, scores: result.rows.map(\.scores),
+      runNames: conditions.flatMap { c in seeds.map { "\(c)-s\($0)" } }, trials: trials,
+      tests: result.tests.map { MultiRunWriter.StoredTest(
+        a: order.firstIndex(of: $0.a)!, b: order.firstIndex(of: $0.b)!, u: $0.u, p: $0.p, pHolm: $0.pHolm, cliffsDelta: $0.cliffsDelta,
+        medianDifference: $0.medianDifference, medianDifferenceLow: $0.medianDifferenceCI95[0], medianDifferenceHigh: $0.medianDifferenceCI95[1])
+    })
+    return result
   }
 }

@@ -8,9 +8,14 @@ import WANNCore
 /// against scalar rollouts.
 public struct SwingUpLanes: LaneEnvironment {
   public let observesVelocities: Bool
+  /// As `SwingUpTask.observationPeriod`.
+  public let observationPeriod: Int
   var state = wann_swingup_lanes()
 
-  public init(observesVelocities: Bool = true) { self.observesVelocities = observesVelocities }
+  public init(observesVelocities: Bool = true, observationPeriod: Int = 1) {
+    self.observesVelocities = observesVelocities
+    self.observationPeriod = observationPeriod
+  }
 
   public mutating func start(lane: Int, rng: inout RandomStream) {
     var env = CartPoleSwingUp()
@@ -36,7 +41,23 @@ public struct SwingUpLanes: LaneEnvironment {
 
   @inline(__always)
   public mutating func observe(into evaluator: inout NetworkEvaluator, active: LaneMask) {
-    if observesVelocities {
+    if observationPeriod > 1 {
+      // Each lane's step count decides whether it sees its state; a blind lane gets exact zeros
+      // (a select, not a product, so no -0.0 differs from the scalar rollout's 0).
+      var seen = LaneMask()
+      withUnsafeBytes(of: state.t) { t in
+        for lane in 0..<Lanes.scalarCount {
+          seen[lane] = t.load(fromByteOffset: lane * MemoryLayout<Int64>.stride, as: Int64.self) % Int64(observationPeriod) == 0
+        }
+      }
+      let zero = Lanes(repeating: 0)
+      evaluator.setInput(0, zero.replacing(with: Self.lanes(state.x), where: seen))
+      evaluator.setInput(1, zero.replacing(with: Self.lanes(state.xDot), where: seen))
+      evaluator.setInput(2, zero.replacing(with: Self.lanes(state.cosTheta), where: seen))
+      evaluator.setInput(3, zero.replacing(with: Self.lanes(state.sinTheta), where: seen))
+      evaluator.setInput(4, zero.replacing(with: Self.lanes(state.thetaDot), where: seen))
+      evaluator.setInput(5, zero.replacing(with: Lanes(repeating: 1), where: seen))
+    } else if observesVelocities {
       evaluator.setInput(0, Self.lanes(state.x))
       evaluator.setInput(1, Self.lanes(state.xDot))
       evaluator.setInput(2, Self.lanes(state.cosTheta))
@@ -61,7 +82,7 @@ public struct SwingUpLanes: LaneEnvironment {
 extension SwingUpTask {
   public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>,
                        episodes: EpisodeKey) -> [RolloutResult] {
-    var lanes = SwingUpLanes(observesVelocities: observesVelocities)
+    var lanes = SwingUpLanes(observesVelocities: observesVelocities, observationPeriod: observationPeriod)
     return LaneRollouts.run(&lanes, &evaluator, plans: plans, episodes: episodes)
   }
 }

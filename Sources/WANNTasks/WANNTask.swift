@@ -39,6 +39,7 @@ public enum Tasks {
     switch kind {
     case .swingup: SwingUpTask()
     case .swingupNovel: SwingUpTask(observesVelocities: false)
+    case .swingupBlink: SwingUpTask(observationPeriod: SwingUpTask.blinkPeriod)
     case .recall: RecallTask()
     case .digits, .mnist256: ClassificationTask(kind: kind, data: try Datasets.load(kind), batchSize: batchSize)
     case .biped: BipedTask()
@@ -53,6 +54,7 @@ public enum Tasks {
     switch kind {
     case .swingup: t = SwingUpTask()
     case .swingupNovel: t = SwingUpTask(observesVelocities: false)
+    case .swingupBlink: t = SwingUpTask(observationPeriod: SwingUpTask.blinkPeriod)
     case .recall: t = RecallTask()
     case .biped: t = BipedTask()
     case .bipedHardcore: t = BipedTask(hardcore: true)

@@ -12,7 +12,14 @@ struct CompareCommand: ParsableCommand {
       (the same evaluation budget), all into one archive (runs/NAME under /runs). Each run's final \
       champion is then scored on the same --trials episodes per weight; the table gives the mean \
       and 95% confidence interval (t) per condition and a two-sided Mann-Whitney U test for every \
-      pair of conditions. Conditions: feedForward (ff), recurrent, outputToOutput (o2o), both.
+      pair of conditions, with the p corrected for all pairs (Holm), Cliff's delta and the median \
+      difference with its 95% bootstrap interval. Conditions: feedForward (ff), recurrent, \
+      outputToOutput (o2o), both.
+
+      Run the same command again to continue a stopped comparison (runs done are kept; a larger \
+      --seeds adds runs). --shard K/N runs only the runs at positions p (0-based: conditions as \
+      given, then seeds) with p mod N = K-1 into its own archive; join the shards with \
+      `wann experiment merge OUT.h5 SHARD.h5...` (docs/distributed.md).
       """)
 
   @Option(help: "Task: \(TaskKind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -36,11 +43,14 @@ struct CompareCommand: ParsableCommand {
   @Option(help: "Episodes per weight value when scoring each final champion.")
   var trials = 100
 
-  @Option(help: "The comparison archive to write.")
+  @Option(help: "The comparison archive to write (continued if it exists).")
   var out: String
 
-  @Flag(help: "Overwrite the archive if it exists.")
+  @Flag(help: "Overwrite the archive if it exists instead of continuing it.")
   var force = false
+
+  @Option(help: "Run only shard K of N of the runs (e.g. 2/4) into --out; merge the shards with `wann experiment merge`.")
+  var shard: String?
 
   @OptionGroup var threads: ThreadOptions
   @OptionGroup var output: JSONOption
@@ -63,25 +73,46 @@ struct CompareCommand: ParsableCommand {
     if let generations { base.generations = generations }
     if let population { base.population.size = population }
     do { try base.validate() } catch { throw CLIError("invalid settings: \(error)") }
-    let (result, names) = try SpaceComparison.run(
-      base: base, conditions: chosen, seeds: seeds, trials: trials, archivePath: out, force: force,
+    let part = try shard.map { try ExperimentRunCommand.parseShard($0) } ?? .whole
+    let outcome = try SpaceComparison.run(
+      base: base, conditions: chosen, seeds: seeds, trials: trials, archivePath: out, force: force, shard: part,
       evaluator: threads.searchEvaluator, threads: threads.count,
+      onContinue: { Output.err("continuing \(out): \($0) run(s) already done, \($1) to run") },
       onRun: { Output.err("\($0.name): final champion scores \(Output.fixed($0.score, 2)) (\(Output.duration($0.elapsed)) elapsed)") })
+    guard case .finished(let result) = outcome else {
+      if case .partial(let done, let total) = outcome {
+        if output.json {
+          Output.line(Output.json(["archive": out, "shard": part.description, "done": "\(done)", "runs": "\(total)"]))
+        } else {
+          Output.line("# \(out): \(done) of \(total) runs done (shard \(part)); when every shard is done: wann experiment merge OUT.h5 SHARD.h5...")
+        }
+      }
+      return
+    }
     if output.json {
       Output.line(Output.json(result))
       return
     }
     Output.line("# \(result.task): \(seeds) seed(s) per condition, population \(result.population), \(result.generations) generations; final champions scored on \(trials) episodes x \(base.evaluation.weights.count) weights")
-    Output.line(Output.pad("condition", -16) + Output.pad("runs", 6) + Output.pad("mean", 10) + Output.pad("95% CI", 10) + Output.pad("median", 10))
+    print(Self.markdown(result), terminator: "")
+    Output.line("# archive: \(out) (runs: \(out)#RUN/champion, e.g. \(out)#\(chosen[0].name)-s1/champion)")
+  }
+
+  /// The comparison's table and tests as Markdown (also `wann experiment report` on a comparison archive).
+  static func markdown(_ result: SpaceComparison) -> String {
+    func signed(_ x: Double, _ digits: Int) -> String { ExperimentReportCommand.signed(x, digits) }
+    var md = "| condition | runs | mean ± 95% CI | median |\n|---|---|---|---|\n"
     for r in result.rows {
-      Output.line(Output.pad(r.condition, -16) + Output.pad("\(r.runs)", 6) + Output.pad(Output.fixed(r.mean, 2), 10)
-                  + Output.pad("±" + Output.fixed(r.ci95, 2), 10) + Output.pad(Output.fixed(r.median, 2), 10))
+      md += "| \(r.condition) | \(r.runs) | \(Output.fixed(r.mean, 2)) ± \(r.ci95.isNaN ? "-" : Output.fixed(r.ci95, 2)) | \(Output.fixed(r.median, 2)) |\n"
     }
-    Output.line("Mann-Whitney U (two-sided):")
+    md += "\n| pair | U | p | p (Holm, \(result.tests.count) pairs) | Cliff's delta | median difference [95% bootstrap CI] |\n"
+    md += "|---|---|---|---|---|---|\n"
     for t in result.tests {
-      Output.line("  " + Output.pad(t.a, -16) + " vs " + Output.pad(t.b, -16) + "  U = " + Output.pad(Output.fixed(t.u, 1), 6)
-                  + "  p = " + String(format: "%.4f", t.p))
+      md += "| \(t.a) vs \(t.b) | \(Output.fixed(t.u, 1)) | \(String(format: "%.4f", t.p)) | \(String(format: "%.4f", t.pHolm)) | "
+        + "\(signed(t.cliffsDelta, 2)) (\(Statistics.cliffsDeltaMagnitude(t.cliffsDelta))) | "
+        + "\(signed(t.medianDifference, 1)) [\(signed(t.medianDifferenceCI95[0], 1)), \(signed(t.medianDifferenceCI95[1], 1))] |\n"
     }
-    Output.line("# archive: \(out) (runs: \(out)#RUN/champion, e.g. \(out)#\(names[0][0])/champion)")
+    md += "\nMann-Whitney U two-sided; delta > 0 and a positive difference: the first condition of the pair scores higher.\n"
+    return md
   }
 }

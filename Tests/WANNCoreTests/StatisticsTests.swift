@@ -32,4 +32,34 @@ import Testing
     #expect(abs(h - 2.776 * Statistics.standardDeviation([1, 2, 3, 4, 5]) / 5.0.squareRoot()) < 1e-12)
     #expect(Statistics.tCritical95(df: 1) == 12.706 && abs(Statistics.tCritical95(df: 120) - 1.98) < 0.003)
   }
+
+  /// Holm's step-down: the i-th smallest p times (m - i), made non-decreasing, capped at 1, in
+  /// the input's order; NaN stays NaN and is not counted.
+  @Test func holmAdjustsStepDown() {
+    let q = Statistics.holm([0.01, 0.04, 0.03, 0.005])
+    for (got, want) in zip(q, [0.03, 0.06, 0.06, 0.02]) { #expect(abs(got - want) < 1e-12, "\(q)") }
+    #expect(Statistics.holm([0.5, 0.6]) == [1, 1])
+    let withNaN = Statistics.holm([0.01, .nan, 0.02])
+    #expect(withNaN[1].isNaN && abs(withNaN[0] - 0.02) < 1e-12 && abs(withNaN[2] - 0.02) < 1e-12)
+    #expect(Statistics.holm([]) == [])
+  }
+
+  @Test func cliffsDeltaCountsPairs() {
+    #expect(abs(Statistics.cliffsDelta([1, 2, 3], [2, 2, 4]) - (-3.0 / 9)) < 1e-12)
+    #expect(Statistics.cliffsDelta([5, 6], [1, 2]) == 1 && Statistics.cliffsDelta([1, 2], [5, 6]) == -1)
+    #expect(Statistics.cliffsDelta([1, 2], [1, 2]) == 0)
+    #expect(Statistics.cliffsDeltaMagnitude(0.1) == "negligible" && Statistics.cliffsDeltaMagnitude(-0.5) == "large")
+  }
+
+  /// The bootstrap interval holds the observed difference, is the same every time, and is a
+  /// point when both samples are constant.
+  @Test func medianDifferenceBootstrap() {
+    let a: [Double] = [10, 12, 14, 30, 11], b: [Double] = [1, 3, 2, 8, 5]
+    let d = Statistics.medianDifference(a, b)
+    #expect(d.difference == 9 && d.low <= 9 && 9 <= d.high && d.low > 0)
+    let again = Statistics.medianDifference(a, b)
+    #expect(again.low == d.low && again.high == d.high)
+    let flat = Statistics.medianDifference([4, 4, 4], [1, 1])
+    #expect(flat.difference == 3 && flat.low == 3 && flat.high == 3)
+  }
 }

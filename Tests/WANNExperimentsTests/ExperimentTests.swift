@@ -114,6 +114,17 @@ import WANNTasks
     #expect(try MultiRunReader(path: path).experimentTOML == grown)
   }
 
+  /// Shard K of N takes positions K-1, K-1+N, ...: every run in exactly one shard.
+  @Test func shardsPartitionTheGrid() throws {
+    let shards = try (1...3).map { try GridShard(parsing: "\($0)/3") }
+    for position in 0..<20 { #expect(shards.filter { $0.owns(position: position) }.count == 1) }
+    #expect((0..<8).filter { shards[1].owns(position: $0) } == [1, 4, 7])
+    #expect(GridShard.whole.owns(position: 5) && GridShard.whole.isWhole)
+    for bad in ["0/2", "3/2", "2", "/", "1/0", "x/2", "1/2/3", "-1/2"] {
+      #expect(throws: ExperimentError.self) { try GridShard(parsing: bad) }
+    }
+  }
+
   @Test func smokeExperimentIsSmall() throws {
     let e = try Experiment(toml: Self.file("ablation-smoke.toml"))
     #expect(e.variants.allSatisfy { $0.config.population.size == 16 && $0.config.generations == 3 })

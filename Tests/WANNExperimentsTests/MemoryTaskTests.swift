@@ -89,4 +89,33 @@ import WANNCore
                                                    repetitions: 3, episodes: key)
     #expect(a.rewards.values.map(\.bitPattern) == b.rewards.values.map(\.bitPattern))
   }
+
+  /// swingup-blink shows the state at steps 0, 4, 8, ... and exact zeros (flag 0) between: every
+  /// blind step gives a network the same inputs, whatever the cart and pole do, which is why a
+  /// memoryless network acts open-loop there.
+  @Test func blinkSwingUpHidesTheStateBetweenObservations() throws {
+    let blink = SwingUpTask(observationPeriod: SwingUpTask.blinkPeriod)
+    #expect(blink.kind == .swingupBlink && blink.inputLabels.count == 6 && blink.inputLabels.last == "observed now")
+    var rng = RandomStream(seed: 9, purpose: .evaluation)
+    var env = CartPoleSwingUp()
+    env.reset(using: &rng)
+    for step in 0..<40 {
+      let inputs = (0..<6).map { blink.blinkInput($0, of: env, step: step) }
+      if step % 4 == 0 {
+        #expect(inputs == (0..<5).map { env.observation($0) } + [1])
+      } else {
+        #expect(inputs.allSatisfy { $0 == 0 && $0.sign == .plus })
+      }
+      _ = env.step(step % 3 == 0 ? 0.7 : -0.4)
+    }
+    // With period 1 it is the plain task, bit for bit.
+    var g = Genome.bare(inputs: 5, outputs: 1)
+    g.connections = [Self.link(0, 3, 6), Self.link(1, 5, 6)]
+    let key = EpisodeKey(seed: 4, purpose: .evaluation)
+    let a = ParallelEvaluator(threads: 1).evaluate(task: SwingUpTask(observationPeriod: 1), networks: [try Network(g)], weights: Self.weights,
+                                                   repetitions: 2, episodes: key)
+    let b = ParallelEvaluator(threads: 1).evaluate(task: SwingUpTask(), networks: [try Network(g)], weights: Self.weights,
+                                                   repetitions: 2, episodes: key)
+    #expect(a.rewards.values.map(\.bitPattern) == b.rewards.values.map(\.bitPattern))
+  }
 }

@@ -53,6 +53,9 @@ import WANNCore
     Self.expectLanesMatchScalar(SwingUpTask(), try Self.networks(inputs: 5, outputs: 1, recurrent: false))
     Self.expectLanesMatchScalar(SwingUpTask(), try Self.networks(inputs: 5, outputs: 1, recurrent: true))
     Self.expectLanesMatchScalar(SwingUpTask(observesVelocities: false), try Self.networks(inputs: 3, outputs: 1, recurrent: true))
+    let blink = SwingUpTask(observationPeriod: SwingUpTask.blinkPeriod)
+    Self.expectLanesMatchScalar(blink, try Self.networks(inputs: 6, outputs: 1, recurrent: true))
+    Self.expectLanesMatchScalar(blink, try Self.networks(inputs: 6, outputs: 1, recurrent: false))
   }
 
   @Test func recallLanesAreTheScalarRollouts() throws {
