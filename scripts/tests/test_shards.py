@@ -1,7 +1,7 @@
 """Grids across processes: `--shard K/N`, `wann experiment merge`, `wann experiment status`.
 
 Each shard runs as its own process (as a Slurm array task or a host would); the merged archive
-must equal the unsharded grid's archive value for value, timings aside (scripts/archive_diff.py).
+must equal the unsharded grid's archive value for value, timings aside (scripts/compare_archives.py).
 """
 import json
 import pathlib
@@ -24,7 +24,7 @@ def run(*cmd, ok=True):
 
 
 def archive_diff(a, b):
-    return run(sys.executable, ROOT / "scripts" / "archive_diff.py", a, b, ok=False)
+    return run(sys.executable, ROOT / "scripts" / "compare_archives.py", a, b, ok=False)
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +126,38 @@ def test_comparison_shards_merge_into_the_whole_comparison(wann, tmp_path):
     # Continuing a finished comparison runs nothing and gives the same table.
     r = run(wann, "compare", *COMPARE, "--out", whole, "--json")
     assert json.loads(r.stdout) == table and "4 run(s) already done, 0 to run" in r.stderr
+
+
+def test_slurm_scripts_run_their_shard_and_merge(wann, experiment_shards, tmp_path):
+    """The job-array script run as Slurm would run it (its variables set by hand), then the merge job."""
+    import os
+    _, whole, _ = experiment_shards
+    env = dict(os.environ, WANN_BIN=str(wann), SLURM_ARRAY_TASK_COUNT="2", SLURM_CPUS_PER_TASK="1")
+    for k in ("1", "2"):
+        r = subprocess.run(["bash", str(ROOT / "scripts/slurm/experiment.sbatch"), str(tmp_path / "shards"),
+                            "experiment", "run", str(SMOKE)], env=dict(env, SLURM_ARRAY_TASK_ID=k),
+                           capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, r.stderr
+        assert f"shard {k}/2" in r.stdout
+    r = subprocess.run(["bash", str(ROOT / "scripts/slurm/merge.sbatch"), str(tmp_path / "merged.h5"), str(tmp_path / "shards"), "2"],
+                       env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "8 done" in r.stdout and "merged 8 run(s)" in r.stdout
+    assert archive_diff(whole, tmp_path / "merged.h5").returncode == 0
+    r = subprocess.run(["bash", str(ROOT / "scripts/slurm/submit"), "x", "out.h5", "experiment"], capture_output=True, text=True)
+    assert r.returncode == 2 and "positive number of shards" in r.stderr
+
+
+def test_mpirun_launches_one_shard_per_rank(wann, experiment_shards, tmp_path):
+    import os
+    import shutil
+    if shutil.which("mpirun") is None:
+        pytest.skip("mpirun not installed (scripts/test installs Open MPI)")
+    _, whole, _ = experiment_shards
+    r = subprocess.run(["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2", str(ROOT / "scripts/grid-shard"),
+                        str(tmp_path), "experiment", "run", str(SMOKE)],
+                       env=dict(os.environ, WANN_BIN=str(wann)), capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    merged = tmp_path / "merged.h5"
+    run(wann, "experiment", "merge", merged, tmp_path / "shard-1-of-2.h5", tmp_path / "shard-2-of-2.h5")
+    assert archive_diff(whole, merged).returncode == 0
