@@ -211,7 +211,7 @@ def test_smoke_experiment_end_to_end(wann, root, tmp_path):
     # Running again continues: nothing is redone, the archive's runs are untouched.
     again = subprocess.run([str(wann), "experiment", "run", str(root / "experiments" / "ablation-smoke.toml"), "--out", str(out)],
                            check=True, capture_output=True, text=True)
-    assert "8 run(s) already finished" in again.stderr
+    assert "8 run(s) already done, 0 to run" in again.stderr
     assert wann_h5.runs(out) == names
 
 
