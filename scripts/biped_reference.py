@@ -24,12 +24,10 @@ import math
 import os
 import pathlib
 import subprocess
-import sys
 
 import numpy as np
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from original_swingup import forward  # noqa: E402  (the original's node-by-node network)
+from original_swingup import forward  # the original's node-by-node network
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 WANN = os.environ.get("WANN_BIN", str(ROOT / ".build" / "release" / "wann"))

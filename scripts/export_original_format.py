@@ -11,14 +11,11 @@ Usage: python scripts/export_original_format.py ARCHIVE.h5 --out FILE.out [--gen
 """
 import argparse
 
-import os
-import sys
 
 import h5py
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import wann_h5  # noqa: E402
+import wann_h5
 
 
 def main():

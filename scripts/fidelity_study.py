@@ -31,8 +31,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import wann_h5  # noqa: E402
+import wann_h5
 
 
 def mann_whitney(a: list[float], b: list[float]) -> float:

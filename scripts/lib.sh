@@ -53,6 +53,22 @@ ensure_venv() {
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/scripts/requirements.txt"
     echo "$want" > "$stamp"
   fi
+  install_python_package
+}
+
+# The Python package (python/: wann_h5 and wann-plot) into the venv, as a user installs it
+# (pip install ./python; no editable install, so the tests see what a user gets). Reinstalled
+# whenever a file of the package changed.
+install_python_package() {
+  local stamp="$VENV/.wann_h5.sha256"
+  local want; want="$(cd "$ROOT/python" && find pyproject.toml README.md src -type f -not -path '*/__pycache__/*' | sort | xargs sha256sum | sha256sum | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! "$VENV/bin/python" -c 'import wann_h5' 2>/dev/null; then
+    log "installing the Python package (python/) into $VENV"
+    rm -rf "$ROOT/python/build" "$ROOT/python/src/"*.egg-info
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-build-isolation "$ROOT/python"
+    rm -rf "$ROOT/python/build" "$ROOT/python/src/"*.egg-info
+    echo "$want" > "$stamp"
+  fi
 }
 
 ensure_mpi_packages() {

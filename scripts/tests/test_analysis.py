@@ -2,7 +2,6 @@
 and stored under their genome, every plot script writes a real PNG/PDF, drawings parse with the
 right node and edge counts, and the notebook runs headless."""
 import json
-import os
 import pathlib
 import shutil
 import subprocess
@@ -13,8 +12,7 @@ import h5py
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-import wann_h5  # noqa: E402
+import wann_h5
 
 SCRIPTS = pathlib.Path(__file__).resolve().parents[1]
 ROOT = SCRIPTS.parent

@@ -12,10 +12,9 @@ import h5py
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-import wann_h5  # noqa: E402
+import wann_h5
 
-from conftest import run_json  # noqa: E402
+from conftest import run_json
 
 TIMING_ATTRS = {"seconds", "wall_time"}
 

@@ -2,16 +2,12 @@
 the original release's semantics (scripts/biped_reference.py; tolerances justified in
 docs/biped.md): equal reset states, passive first steps within the joint-solver difference, and
 the original champion walking at the same weights in both."""
-import os
-import pathlib
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-import biped_reference as ref  # noqa: E402
+import biped_reference as ref
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,10 @@ import pathlib
 import subprocess
 import sys
 
-import h5py
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-import wann_h5  # noqa: E402
+import wann_h5
 
 SCRIPTS = pathlib.Path(__file__).resolve().parents[1]
 ROOT = SCRIPTS.parent

@@ -21,7 +21,6 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import h5py
@@ -177,9 +176,9 @@ def test_readers_read_while_a_search_writes(wann, tmp_path):
             r = subprocess.run([wann, "inspect", path, "--json"], capture_output=True, text=True)
             assert r.returncode == 0, r.stderr
             assert json.loads(r.stdout)["completeGenerations"] >= 1
-            py = subprocess.run([PY, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import wann_h5; "
-                                 "r = wann_h5.open_archive(sys.argv[2]); print(len(r.summary()))",
-                                 str(ROOT / "scripts"), str(path)], capture_output=True, text=True)
+            py = subprocess.run([PY, "-c", "import sys; import wann_h5; "
+                                 "r = wann_h5.open_archive(sys.argv[1]); print(len(r.summary()))",
+                                 str(path)], capture_output=True, text=True)
             assert py.returncode == 0, py.stderr
             reads += 2
     finally:

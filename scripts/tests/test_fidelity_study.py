@@ -5,8 +5,7 @@ import sys
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-import fidelity_study  # noqa: E402
+import fidelity_study
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 

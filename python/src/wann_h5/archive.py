@@ -1,4 +1,4 @@
-"""Read wann run archives (HDF5) into pandas, with nothing but h5py, NumPy and pandas.
+"""Reading wann archives (HDF5) into pandas, with nothing but h5py, NumPy and pandas.
 
     import wann_h5
     run = wann_h5.open_archive("runs/swingup.h5")
@@ -12,6 +12,8 @@
     run.complexity()            # per generation: connections of the best genome, median, mean
     run.classification()        # stored `wann classify` results (accuracy by weight, per digit, ...)
     wann_h5.battery(path)       # experiment archives: every run's test-battery scores
+    wann_h5.tidy(path)          # experiments and comparisons, long form: variant x seed x generation
+    wann_h5.tidy(path, "test")  # ... or variant x seed x test condition
 
 The layout is documented in docs/hdf5-schema.md; this module is a convenience, not a
 requirement: every dataset opens directly with h5py.
@@ -27,11 +29,14 @@ import numpy as np
 import pandas as pd
 
 FORMAT = "wann-archive"
+#: The newest archive layout (the root attribute `format_version`) this reader knows; the
+#: package's major version is this number.
 MAX_VERSION = 1
 
 
 class ArchiveError(Exception):
-    pass
+    """An archive that cannot be read as asked: missing, foreign, newer, or without the run or
+    generation named."""
 
 
 def being_written(path: str) -> bool:
@@ -68,7 +73,10 @@ def _legend(text: str) -> dict[int, str]:
 
 
 class Archive:
-    """One run: a single-run archive, or run `run` of a comparison archive (`wann compare`)."""
+    """One run: a single-run archive, or run `run` of a comparison or experiment archive.
+
+    Readable while a wann command is still writing it: only complete generations are listed, and
+    a read that meets the writer's flush half done is tried again."""
 
     def __init__(self, path: str, run: str | None = None):
         self.path = str(path)
@@ -90,21 +98,24 @@ class Archive:
                 raise ArchiveError(f"{self.path} has no run {run!r}")
             self.root = self.file[group][run]
 
-    def close(self):
+    def close(self) -> None:
+        """Closes the file."""
         self.file.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Archive:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc) -> None:
         self.close()
 
     @property
     def attrs(self) -> dict:
+        """The file's root attributes, overlaid with the run's own."""
         return {**dict(self.file.attrs), **dict(self.root.attrs)}
 
     @property
     def config(self) -> dict:
+        """The run's config, one entry per schema key ("population.size": 192, ...)."""
         return {k: (v.tolist() if isinstance(v, np.ndarray) else v.item() if hasattr(v, "item") else v)
                 for k, v in self.root["config"].attrs.items()}
 
@@ -144,18 +155,22 @@ class Archive:
         self.root = self.file[run] if run else self.file
 
     def group(self, generation: int) -> h5py.Group:
+        """The HDF5 group of a complete generation."""
         name = f"{generation:06d}"
         if name not in self.root["generations"] or self.root["generations"][name].attrs.get("complete") != 1:
             raise ArchiveError(f"generation {generation} is not a complete generation of {self.path}")
         return self.root["generations"][name]
 
     def genomes(self, generation: int) -> pd.DataFrame:
+        """One row per genome of the generation: index, origin, parent, mean and max reward,
+        connections, nodes, hidden, rank, front, elite."""
         df = pd.DataFrame(self.group(generation)["genomes"][()])
         df["origin"] = df["origin"].map(self.origins)
         df.insert(0, "generation", generation)
         return df
 
     def nodes(self, generation: int) -> pd.DataFrame:
+        """Node genes of every genome of the generation: genome, id, kind, activation (id)."""
         df = pd.DataFrame(self.group(generation)["nodes"][()])
         df["kind"] = df["kind"].map(self.kinds)
         return df
@@ -186,12 +201,15 @@ class Archive:
         return next(k for k, v in self.kinds.items() if v == name)
 
     def rewards(self, generation: int) -> np.ndarray:
+        """Rewards of the generation, [genome, repetition, weight]."""
         return self.group(generation)["rewards"][()]
 
     def weights(self, generation: int) -> np.ndarray:
+        """The shared weights the generation was scored at."""
         return self.group(generation)["weights"][()]
 
     def summary(self) -> pd.DataFrame:
+        """One row per complete generation: best/mean/median reward, the champion, timing."""
         return self._retrying(self._summary)
 
     def _summary(self) -> pd.DataFrame:
@@ -214,6 +232,8 @@ class Archive:
         return pd.DataFrame(rows)
 
     def champion(self) -> dict | None:
+        """The run's champion as of its last complete generation (None before the first): its
+        generation and index, scores, nodes and connections frames, rewards and weights."""
         gens = self.generations()
         if not gens:
             return None
@@ -257,7 +277,7 @@ class Archive:
         """Stored weight profiles (`wann profile`), long form: one row per genome, profile and
         weight value, with mean, std, ci95 (half width of the 95% interval), trials and seed."""
         frames = []
-        for name, genome in self._analysis().items():
+        for _name, genome in self._analysis().items():
             if "profiles" not in genome:
                 continue
             for k, p in self._complete(genome["profiles"]):
@@ -272,7 +292,7 @@ class Archive:
     def conditions(self) -> pd.DataFrame:
         """Stored paper conditions (`wann conditions`): one row per genome, result and condition."""
         rows = []
-        for name, genome in self._analysis().items():
+        for _name, genome in self._analysis().items():
             if "conditions" not in genome:
                 continue
             for k, c in self._complete(genome["conditions"]):
@@ -293,7 +313,7 @@ class Archive:
         (weights, accuracy, train_accuracy, test_loss, per_digit [weight, digit], ...) and
         scalars (ensemble_accuracy, tuned_weight, tuned_test_accuracy, random_mean_accuracy, ...)."""
         out = []
-        for name, genome in self._analysis().items():
+        for _name, genome in self._analysis().items():
             if "classification" not in genome:
                 continue
             for k, c in self._complete(genome["classification"]):
@@ -305,6 +325,7 @@ class Archive:
 
 
 def open_archive(path: str, run: str | None = None) -> Archive:
+    """Opens one run for reading (`run`: a run of a comparison or experiment archive)."""
     return Archive(path, run)
 
 
@@ -320,7 +341,7 @@ def runs(path: str) -> list[str]:
 
 
 def comparison(path: str) -> pd.DataFrame:
-    """Final champion score of every run of a finished comparison: condition, run, score."""
+    """Final champion score of every run of a finished comparison: condition, name, run, score."""
     with open_file(str(path)) as f:
         if "comparison" not in f:
             raise ArchiveError(f"{path} holds no finished comparison")
@@ -331,6 +352,72 @@ def comparison(path: str) -> pd.DataFrame:
         df["condition"] = df["condition"].map(dict(enumerate(conditions)))
         df.insert(1, "name", names)
         return df
+
+
+def comparison_tests(path: str) -> pd.DataFrame:
+    """The pairwise tests of a finished comparison: a, b, u, p, and (archives from 0.7) p_holm,
+    cliffs_delta, median_difference with its 95% bootstrap interval (low, high)."""
+    with open_file(str(path)) as f:
+        if "comparison" not in f:
+            raise ArchiveError(f"{path} holds no finished comparison")
+        g = f["comparison"]
+        conditions = dict(enumerate(g.attrs["conditions"].split(",")))
+        df = pd.DataFrame(g["tests"][()])
+        df["a"] = df["a"].map(conditions)
+        df["b"] = df["b"].map(conditions)
+        return df
+
+
+def _split_run(name: str) -> tuple[str, int]:
+    variant, _, seed = name.rpartition("-s")
+    return variant, int(seed)
+
+
+def tidy(path: str, level: str = "generation") -> pd.DataFrame:
+    """An experiment or comparison archive in long form, the shape seaborn and pandas expect.
+
+    level="generation": one row per variant x seed x complete generation, with the generation's
+    best, mean and median reward and the champion's re-tested reward. level="test": one row per variant x seed x test condition with its value (an
+    experiment's battery; a comparison's final score, condition "final score"). A comparison's
+    "variant" is its search-space condition. Runs still being written give what they hold."""
+    if level not in ("generation", "test"):
+        raise ValueError(f"level must be 'generation' or 'test', not {level!r}")
+    archive_kind = kind(path)
+    if archive_kind == "run":
+        raise ArchiveError(f"{path} is a single-run archive: use open_archive(path).summary()")
+    if level == "test":
+        if archive_kind == "experiment":
+            df = battery(path)
+            return df.rename(columns={"score": "value"})[["variant", "seed", "condition", "value"]]
+        rows = []
+        with open_file(str(path)) as f:
+            for name, run in f["runs"].items():
+                ev = run.get("evaluation")
+                if ev is None or ev.attrs.get("complete") != 1 or "score" not in ev.attrs:
+                    continue
+                variant, seed = _split_run(name)
+                rows.append({"variant": variant, "seed": seed, "condition": "final score", "value": float(ev.attrs["score"])})
+        if not rows and archive_kind == "comparison":
+            try:  # archives before 0.7 keep the scores only in the finished table
+                for _, r in comparison(path).iterrows():
+                    variant, seed = _split_run(r["name"])
+                    rows.append({"variant": variant, "seed": seed, "condition": "final score", "value": float(r.score)})
+            except ArchiveError:
+                pass
+        return pd.DataFrame(rows, columns=["variant", "seed", "condition", "value"])
+    frames = []
+    for name in runs(path):
+        variant, seed = _split_run(name)
+        with open_archive(path, name) as run:
+            s = run.summary()
+        if s.empty:
+            continue
+        s = s[["generation", "best", "mean", "median", "champion_reward"]].copy()
+        s.insert(0, "seed", seed)
+        s.insert(0, "variant", variant)
+        frames.append(s)
+    columns = ["variant", "seed", "generation", "best", "mean", "median", "champion_reward"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
 def kind(path: str) -> str:
@@ -362,7 +449,7 @@ def battery(path: str) -> pd.DataFrame:
                 continue
             variant, _, seed = name.rpartition("-s")
             ev = run["evaluation"]
-            for condition, score in zip(ev.attrs["condition_names"].split(";"), ev["summary"][()]):
+            for condition, score in zip(ev.attrs["condition_names"].split(";"), ev["summary"][()], strict=False):
                 rows.append({"run": name, "variant": variant, "seed": int(seed), "condition": condition, "score": float(score)})
     return pd.DataFrame(rows)
 
@@ -382,8 +469,3 @@ def battery_sweeps(path: str) -> pd.DataFrame:
                                         "weight": ev["sweep_weights"][()], "mean": ev["sweep"][()].mean(axis=0)}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["run", "variant", "seed", "weight", "mean"])
 
-
-if __name__ == "__main__":
-    import sys
-    with open_archive(sys.argv[1]) as run:
-        print(run.summary().to_string(index=False))

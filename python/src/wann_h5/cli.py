@@ -1,0 +1,76 @@
+"""`wann-plot`: the engine's figures from the command line.
+
+    wann-plot profiles ARCHIVE [ARCHIVE...] --out DIR [--latest N] [--champion]
+    wann-plot run ARCHIVE --out DIR [--run RUN]
+    wann-plot ablation ARCHIVE --out DIR [--conditions a,b]
+    wann-plot heatmap ARCHIVE --out DIR [--run RUN] [--best]
+    wann-plot classify ARCHIVE --out DIR [--run RUN]
+
+Each writes DIR/NAME.png and DIR/NAME.pdf (NAME: the figure) and prints their paths. A missing
+archive or one without what the figure needs gives one line on stderr and exit status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="wann-plot", description="Figures of wann archives (PNG and PDF).")
+    sub = p.add_subparsers(dest="figure", required=True, metavar="{profiles,run,ablation,heatmap,classify}")
+
+    def add(name: str, help_text: str, many: bool = False) -> argparse.ArgumentParser:
+        s = sub.add_parser(name, help=help_text, description=help_text)
+        s.add_argument("archive", nargs="+" if many else None, help="wann archive (.h5)" + (" (several: overlaid)" if many else ""))
+        s.add_argument("--out", required=True, help="folder for the PNG and PDF files (created if missing)")
+        s.add_argument("--title", help="figure title")
+        s.add_argument("--run", help="run of a comparison or experiment archive (default: all runs)")
+        return s
+
+    s = add("profiles", "Performance profiles: mean reward against the shared weight, with 95% CI bands.", many=True)
+    s.add_argument("--latest", type=int, default=8, help="at most this many genomes per run archive (newest), default 8")
+    s.add_argument("--champion", action="store_true", help="run archives: only the run's final champion")
+    add("run", "A search over generations: best and median fitness, and network complexity.")
+    s = add("ablation", "Variant x condition bars with 95% confidence intervals.")
+    s.add_argument("--conditions", help="experiment archives: only these battery conditions (comma list)")
+    s = add("heatmap", "Generation x weight heatmap of the champion's performance profile.")
+    s.add_argument("--best", action="store_true", help="rows: each generation's best genome instead of its champion")
+    add("classify", "Classification accuracy by shared weight, overall and per digit.")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `wann-plot` (and of the old scripts/plot_*.py names)."""
+    args = _parser().parse_args(argv)
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless: no display needed
+    from . import plots
+
+    try:
+        if args.figure == "profiles":
+            fig = plots.profiles_figure(args.archive, run=args.run, latest=args.latest, champion=args.champion, title=args.title)
+        elif args.figure == "run":
+            fig = plots.run_figure(args.archive, run=args.run, title=args.title)
+        elif args.figure == "ablation":
+            wanted = [c.strip() for c in args.conditions.split(",")] if args.conditions else None
+            fig = plots.ablation_figure(args.archive, conditions=wanted, title=args.title)
+        elif args.figure == "heatmap":
+            fig = plots.heatmap_figure(args.archive, run=args.run, best=args.best, title=args.title)
+        else:
+            fig = plots.classify_figure(args.archive, run=args.run, title=args.title)
+    except plots.PlotError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    for path in plots.save(fig, args.out, args.figure):
+        print(path)
+    return 0
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,352 @@
+"""The engine's figures as functions that return matplotlib figures (for notebooks), and the
+pieces `wann-plot` (wann_h5.cli) shares.
+
+    import wann_h5.plots as wp
+    fig = wp.run_figure("runs/swingup.h5")             # best/median reward and complexity
+    fig = wp.profiles_figure(["runs/swingup.h5"])      # reward against the shared weight
+    fig = wp.ablation_figure("runs/faq.h5")            # variant x test condition bars
+    fig = wp.heatmap_figure("runs/swingup.h5")         # generation x weight
+    fig = wp.classify_figure("runs/mnist.h5")          # accuracy by weight and per digit
+
+Each raises `PlotError` (with what to run first) when the archive lacks what the figure needs.
+"""
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from . import archive as wann_h5
+
+
+class PlotError(Exception):
+    """The archive does not hold what the figure needs; the message says what to run."""
+
+
+def check_archive(path: str) -> str:
+    """The archive's kind ("run", "comparison", "experiment"), or PlotError."""
+    if not pathlib.Path(path).exists():
+        raise PlotError(f"{path} does not exist")
+    try:
+        return wann_h5.kind(path)
+    except (OSError, wann_h5.ArchiveError) as e:
+        raise PlotError(f"{path}: {e}") from None
+
+
+def open_runs(path: str, run: str | None) -> list[tuple[str, wann_h5.Archive]]:
+    """(name, archive) of every run in `path` (one for a single-run archive)."""
+    kind = check_archive(path)
+    if kind == "run":
+        if run:
+            raise PlotError(f"{path} is a single-run archive: leave --run out")
+        return [(pathlib.Path(path).stem, wann_h5.open_archive(path))]
+    names = wann_h5.runs(path)
+    if run:
+        if run not in names:
+            raise PlotError(f"{path} has no run {run!r} (runs: {', '.join(names)})")
+        names = [run]
+    return [(n, wann_h5.open_archive(path, n)) for n in names]
+
+
+def t95(n: int) -> float:
+    """Two-sided 95% Student t critical value for n samples (n - 1 degrees of freedom)."""
+    table = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262,
+             10: 2.228, 12: 2.179, 15: 2.131, 20: 2.086, 25: 2.060, 30: 2.042, 40: 2.021, 60: 2.000, 120: 1.980}
+    df = n - 1
+    if df < 1:
+        return float("nan")
+    for k in sorted(table):
+        if df <= k:
+            return table[k]
+    return 1.960
+
+
+def mean_ci(values) -> tuple[float, float]:
+    """Mean and half width of the 95% t interval."""
+    v = np.asarray(values, dtype=float)
+    if len(v) < 2:
+        return float(v.mean()) if len(v) else float("nan"), float("nan")
+    return float(v.mean()), t95(len(v)) * float(v.std(ddof=1)) / np.sqrt(len(v))
+
+
+def save(fig, out: str, name: str) -> list[pathlib.Path]:
+    """Writes OUT/NAME.png and OUT/NAME.pdf and closes the figure."""
+    d = pathlib.Path(out)
+    d.mkdir(parents=True, exist_ok=True)
+    paths = [d / f"{name}.png", d / f"{name}.pdf"]
+    fig.savefig(paths[0], dpi=150, bbox_inches="tight")
+    fig.savefig(paths[1], bbox_inches="tight")
+    plt.close(fig)
+    return paths
+
+
+# -- run: search progress -------------------------------------------------------------------
+
+def run_figure(path: str, run: str | None = None, title: str | None = None):
+    """Top: best and median mean reward of each generation, and the champion's re-tested reward.
+    Bottom: enabled connections of the generation's best genome and the population median.
+    Multi-run archives: every run overlaid (or one with `run`)."""
+    runs = open_runs(path, run)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 6), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    single = len(runs) == 1
+    cmap = plt.get_cmap("tab10")
+    plotted = 0
+    for i, (name, r) in enumerate(runs):
+        with r:
+            s = r.summary()
+            c = r.complexity()
+        if s.empty:
+            continue
+        plotted += 1
+        colour = cmap(i % 10)
+        label = "" if single else f"{name} "
+        top.plot(s.generation, s.best, color=colour, lw=1.4, label=f"{label}best")
+        top.plot(s.generation, s["median"], color=colour, lw=1.0, ls="--", alpha=0.8, label=f"{label}median")
+        if single:
+            top.plot(s.generation, s.champion_reward, color="black", lw=1.0, ls=":", label="champion (re-test)")
+        bottom.plot(c.generation, c.best_connections, color=colour, lw=1.2, label=f"{label}best genome")
+        bottom.plot(c.generation, c.median_connections, color=colour, lw=1.0, ls="--", alpha=0.8, label=f"{label}median")
+    if plotted == 0:
+        plt.close(fig)
+        raise PlotError(f"{path} has no complete generation yet")
+    top.set_ylabel("mean reward over weights")
+    top.set_title(title or "Search progress")
+    top.grid(alpha=0.3)
+    top.legend(fontsize=7, ncol=1 if single else 2)
+    bottom.set_xlabel("generation")
+    bottom.set_ylabel("connections")
+    bottom.grid(alpha=0.3)
+    if single:
+        bottom.legend(fontsize=7)
+    return fig
+
+
+# -- profiles: reward against the shared weight ---------------------------------------------
+
+def _run_champion(r) -> tuple[int, int]:
+    last = r.summary().iloc[-1]
+    return int(last.champion_generation), int(last.champion_index)
+
+
+def _run_curves(path: str, run: str | None, latest: int, champion: bool, several: bool):
+    curves = []
+    for name, r in open_runs(path, run):
+        with r:
+            df = r.profiles()
+            chosen = _run_champion(r) if champion and r.generations() else None
+        if df.empty:
+            continue
+        # One curve per genome: its newest stored profile.
+        keys = df[["generation", "index", "profile"]].drop_duplicates().sort_values(["generation", "index", "profile"])
+        if champion:
+            if chosen is None:
+                raise PlotError(f"{path} has no champion yet")
+            keys = keys[(keys.generation == chosen[0]) & (keys["index"] == chosen[1])]
+            if keys.empty:
+                raise PlotError(f"the champion {chosen[0]}/{chosen[1]} of {path} has no stored profile: "
+                                f"run `wann profile {path}#champion` first")
+        newest = keys.groupby(["generation", "index"]).tail(1).tail(latest)
+        for _, k in newest.iterrows():
+            p = df[(df.generation == k.generation) & (df["index"] == k["index"]) & (df.profile == k.profile)].sort_values("weight")
+            label = f"{name} genome {k.generation}/{k['index']}" if len(wann_h5.runs(path)) or several else f"genome {k.generation}/{k['index']}"
+            curves.append((label, p.weight.to_numpy(), p["mean"].to_numpy(), p.ci95.to_numpy()))
+    if not curves:
+        raise PlotError(f"{path} holds no stored profiles: run `wann profile {path}#champion` (or --every N) first")
+    return curves
+
+
+def _experiment_curves(path: str):
+    sweeps = wann_h5.battery_sweeps(path)
+    if sweeps.empty:
+        raise PlotError(f"{path} holds no finished test battery (run `wann experiment run` to the end)")
+    order = wann_h5.variants(path) or sorted(sweeps.variant.unique())
+    curves = []
+    for v in order:
+        s = sweeps[sweeps.variant == v]
+        if s.empty:
+            continue
+        weights = np.sort(s.weight.unique())
+        stats = [mean_ci(s[s.weight == w]["mean"]) for w in weights]
+        curves.append((f"{v} (n={s.seed.nunique()} seeds)", weights, np.array([m for m, _ in stats]), np.array([c for _, c in stats])))
+    return curves
+
+
+def profiles_figure(paths: str | Sequence[str], run: str | None = None, latest: int = 8, champion: bool = False,
+                    title: str | None = None):
+    """Mean reward against the shared weight with 95% CI bands. Run archives: the profiles
+    stored by `wann profile` (the newest `latest` genomes; `champion`: the final champion only).
+    Experiment archives: each variant's champions' shared-weight sweep, mean over seeds. Several
+    archives: overlaid."""
+    paths = [paths] if isinstance(paths, (str, pathlib.Path)) else list(paths)
+    curves = []
+    for path in paths:
+        kind = check_archive(str(path))
+        curves += _experiment_curves(str(path)) if kind == "experiment" else _run_curves(str(path), run, latest, champion, len(paths) > 1)
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    cmap = plt.get_cmap("viridis" if len(curves) > 10 else "tab10")
+    for i, (label, w, mean, ci) in enumerate(curves):
+        colour = cmap(i / max(len(curves) - 1, 1)) if len(curves) > 10 else cmap(i % 10)
+        ax.plot(w, mean, color=colour, lw=1.6, label=label)
+        band = np.nan_to_num(ci)
+        ax.fill_between(w, mean - band, mean + band, color=colour, alpha=0.18, lw=0)
+    ax.axvline(0, color="0.8", lw=0.8, zorder=0)
+    ax.set_xlabel("shared weight")
+    ax.set_ylabel("mean reward (95% CI)")
+    ax.set_title(title or "Performance over the shared weight")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    return fig
+
+
+# -- ablation: bars -------------------------------------------------------------------------
+
+def _bars(ax, groups, series, values, errors):
+    """groups on the x axis, one bar per series in each group."""
+    width = 0.8 / max(len(series), 1)
+    cmap = plt.get_cmap("tab10")
+    x = np.arange(len(groups))
+    for j, s in enumerate(series):
+        ax.bar(x + (j - (len(series) - 1) / 2) * width, values[j], width, yerr=np.nan_to_num(errors[j]),
+               capsize=2, color=cmap(j % 10), label=s)
+    ax.set_xticks(x)
+    ax.set_xticklabels(groups, rotation=30 if len(groups) > 4 else 0, ha="right" if len(groups) > 4 else "center", fontsize=8)
+
+
+def ablation_figure(path: str, conditions: Sequence[str] | None = None, title: str | None = None):
+    """Experiment archives: for every test condition of the battery, one bar per variant (mean
+    over seeds, 95% t interval). Comparison archives: one bar per search space. Run archives:
+    the paper's four weight conditions stored by `wann conditions`."""
+    kind = check_archive(path)
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    try:
+        if kind == "experiment":
+            df = wann_h5.battery(path)
+            if df.empty:
+                raise PlotError(f"{path} holds no finished test battery (run `wann experiment run` to the end)")
+            available = list(dict.fromkeys(df.condition))
+            chosen = list(conditions) if conditions else available
+            unknown = [c for c in chosen if c not in available]
+            if unknown:
+                raise PlotError(f"unknown condition(s) {unknown}; the archive has: {', '.join(available)}")
+            variants = [v for v in (wann_h5.variants(path) or sorted(df.variant.unique())) if v in set(df.variant)]
+            stats = [[mean_ci(df[(df.variant == v) & (df.condition == c)].score) for c in chosen] for v in variants]
+            _bars(ax, chosen, [f"{v} (n={df[df.variant == v].seed.nunique()})" for v in variants],
+                  [[m for m, _ in row] for row in stats], [[e for _, e in row] for row in stats])
+            ax.set_ylabel("champion's mean reward (mean over seeds, 95% CI)")
+        elif kind == "comparison":
+            try:
+                df = wann_h5.comparison(path)
+            except wann_h5.ArchiveError as e:
+                raise PlotError(f"{path}: {e} (`wann experiment status {path}` says what is missing)") from None
+            names = list(dict.fromkeys(df.condition))
+            stats = [mean_ci(df[df.condition == c].score) for c in names]
+            _bars(ax, names, ["final champion"], [[m for m, _ in stats]], [[e for _, e in stats]])
+            ax.set_ylabel("champion's mean reward (mean over seeds, 95% CI)")
+        else:
+            with wann_h5.open_archive(path) as r:
+                df = r.conditions()
+            if df.empty:
+                raise PlotError(f"{path} holds no stored conditions: run `wann conditions {path}#champion` first")
+            genomes = df[["generation", "index", "result"]].drop_duplicates().groupby(["generation", "index"]).tail(1)
+            titles = list(dict.fromkeys(df.title))
+            series, values, errors = [], [], []
+            for _, g in genomes.iterrows():
+                d = df[(df.generation == g.generation) & (df["index"] == g["index"]) & (df.result == g.result)].set_index("title")
+                series.append(f"genome {g.generation}/{g['index']} (tuned w = {d.tuned_shared_weight.iloc[0]:.2f})")
+                values.append([d.loc[t, "mean"] for t in titles])
+                errors.append([d.loc[t, "ci95"] for t in titles])
+            _bars(ax, titles, series, values, errors)
+            ax.set_ylabel("mean reward (95% CI over test episodes)")
+    except PlotError:
+        plt.close(fig)
+        raise
+    ax.set_title(title or "Weight conditions")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=7)
+    return fig
+
+
+# -- heatmap: generation x weight -----------------------------------------------------------
+
+def heatmap_figure(path: str, run: str | None = None, best: bool = False, title: str | None = None):
+    """Row g: the stored profile (`wann profile FILE --every N`) of the champion the run reported
+    at the end of generation g (`best`: of generation g's best genome); generations whose genome
+    has no profile on the most common weight grid are left blank."""
+    runs = open_runs(path, run)
+    if len(runs) != 1:
+        raise PlotError(f"{path} holds {len(runs)} runs: pick one with --run ({', '.join(n for n, _ in runs)})")
+    _, r = runs[0]
+    with r:
+        profiles = r.profiles()
+        summary = r.summary()
+    if profiles.empty:
+        raise PlotError(f"{path} holds no stored profiles: run `wann profile {path} --every 8` first")
+    grids = profiles.groupby(["generation", "index", "profile"]).weight.apply(tuple)
+    grid = grids.value_counts().index[0]
+    by_genome = {(g, i): k for g, i, k in grids[grids == grid].index}  # newest profile on that grid per genome
+    weights = np.array(grid)
+    rows, gens = [], []
+    for _, s in summary.iterrows():
+        key = (int(s.generation), int(s.best_index)) if best else (int(s.champion_generation), int(s.champion_index))
+        gens.append(int(s.generation))
+        if key in by_genome:
+            p = profiles[(profiles.generation == key[0]) & (profiles["index"] == key[1]) & (profiles.profile == by_genome[key])]
+            rows.append(p.sort_values("weight")["mean"].to_numpy())
+        else:
+            rows.append(np.full(len(weights), np.nan))
+    data = np.array(rows)
+    filled = int(np.isfinite(data[:, 0]).sum())
+    if filled == 0:
+        raise PlotError(f"no {'best genome' if best else 'champion'} of any generation has a stored profile: "
+                        f"run `wann profile {path} --every 8{' --best' if best else ''}` first")
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    edges_w = np.concatenate([[weights[0] - (weights[1] - weights[0]) / 2 if len(weights) > 1 else weights[0] - 0.5],
+                              (weights[1:] + weights[:-1]) / 2,
+                              [weights[-1] + (weights[-1] - weights[-2]) / 2 if len(weights) > 1 else weights[0] + 0.5]])
+    edges_g = np.arange(len(gens) + 1) - 0.5 + gens[0]
+    mesh = ax.pcolormesh(edges_w, edges_g, np.ma.masked_invalid(data), cmap="magma", shading="flat")
+    fig.colorbar(mesh, ax=ax, label="mean reward")
+    ax.set_xlabel("shared weight")
+    ax.set_ylabel("generation")
+    ax.set_title(title or f"{'Best genome' if best else 'Champion'}'s profile over generations ({filled} of {len(gens)} generations)")
+    return fig
+
+
+# -- classify: accuracy by weight -----------------------------------------------------------
+
+def classify_figure(path: str, run: str | None = None, title: str | None = None):
+    """The newest `wann classify` result: left, test accuracy against the weight with the
+    ensemble and tuned-weight accuracies and the random-weight band; right, per digit."""
+    results = []
+    for name, r in open_runs(path, run):
+        with r:
+            results += [(name, x) for x in r.classification()]
+    if not results:
+        raise PlotError(f"{path} holds no classification results: run `wann classify {path}#champion` first")
+    _, r = results[-1]
+    w = r["weights"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    left.plot(w, 100 * r["accuracy"], color="black", lw=1.8, label="test accuracy at the weight")
+    left.plot(w, 100 * r["train_accuracy"], color="0.5", lw=1.0, ls="--", label="training accuracy")
+    m, s = 100 * r["random_mean_accuracy"], 100 * r["random_std_accuracy"]
+    left.axhspan(m - s, m + s, color="tab:blue", alpha=0.12, label=f"random weight U(-2,2): {m:.1f}% +- {s:.1f}%")
+    left.axhline(100 * r["ensemble_accuracy"], color="tab:green", lw=1.2, label=f"ensemble of weights: {100 * r['ensemble_accuracy']:.1f}%")
+    left.plot([r["tuned_weight"]], [100 * r["tuned_test_accuracy"]], "o", color="tab:red",
+              label=f"tuned weight {r['tuned_weight']:.2f}: {100 * r['tuned_test_accuracy']:.1f}%")
+    left.set_xlabel("shared weight")
+    left.set_ylabel("accuracy (%)")
+    left.set_title(f"genome {r['generation']}/{r['index']}, {r['test_images']} test images")
+    left.grid(alpha=0.3)
+    left.legend(fontsize=7, loc="lower center")
+    cmap = plt.get_cmap("tab10")
+    for d in range(10):
+        right.plot(w, 100 * r["per_digit"][:, d], color=cmap(d), lw=1.2, label=str(d))
+    right.set_xlabel("shared weight")
+    right.set_ylabel("accuracy on the digit (%)")
+    right.set_title("per digit")
+    right.grid(alpha=0.3)
+    right.legend(title="digit", fontsize=7, ncol=2)
+    fig.suptitle(title or "Classification accuracy by shared weight")
+    return fig

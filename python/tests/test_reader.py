@@ -1,0 +1,155 @@
+"""Every public reading function of wann_h5 on the small real archives in notebooks-data/."""
+from __future__ import annotations
+
+import pathlib
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import wann_h5
+
+
+def test_package_is_versioned_with_the_archive_format():
+    assert wann_h5.__version__.split(".")[0] == str(wann_h5.MAX_VERSION)
+    assert wann_h5.FORMAT == "wann-archive"
+
+
+def test_run_archive_reads(run_archive):
+    assert wann_h5.kind(run_archive) == "run" and wann_h5.runs(run_archive) == []
+    assert not wann_h5.being_written(run_archive)
+    with wann_h5.open_file(str(run_archive)) as f:
+        assert f.attrs["format"] == "wann-archive"
+    with wann_h5.open_archive(run_archive) as run:
+        gens = run.generations()
+        assert gens == list(range(len(gens))) and len(gens) >= 2
+        assert run.config["population.size"] > 0 and run.attrs["task"] == "swingup"
+        s = run.summary()
+        assert list(s.generation) == gens and (s.best >= s["median"]).all()
+        g = gens[-1]
+        genomes = run.genomes(g)
+        pop = run.config["population.size"]
+        assert len(genomes) == pop and set(genomes.origin) <= {"initial", "elite", "child", "mutation", "crossover", "offspring"} | set(genomes.origin)
+        nodes, conns = run.nodes(g), run.connections(g)
+        assert set(nodes.kind) >= {"bias", "input", "output"} and conns.enabled.dtype == bool
+        # The genomes table's connection count is the active genes per genome.
+        counted = conns[conns.active].groupby("genome").size().reindex(range(pop), fill_value=0)
+        assert (counted.to_numpy() == genomes.connections.to_numpy()).all()
+        rewards = run.rewards(g)
+        assert rewards.shape[0] == pop and rewards.shape[2] == len(run.weights(g))
+        assert np.allclose(rewards.mean(axis=(1, 2)), genomes.mean_reward)
+        c = run.champion()
+        assert c["generation"] <= g and len(c["connections"]) > 0 and c["retest_mean"] == pytest.approx(s.champion_reward.iloc[-1])
+        assert isinstance(run.group(g).attrs["complete"], (int, np.integer))
+        cx = run.complexity()
+        assert len(cx) == len(gens) and (cx.best_connections >= 0).all()
+        p = run.profiles()
+        assert not p.empty and set(p.columns) >= {"generation", "index", "weight", "mean", "ci95"}
+        assert isinstance(run.conditions(), pd.DataFrame) and isinstance(run.classification(), list)
+        assert run.disabled_hidden_links in ("inactive", "active")
+        with pytest.raises(wann_h5.ArchiveError):
+            run.group(10_000)
+
+
+def test_experiment_archive_reads_and_is_tidy(experiment_archive):
+    assert wann_h5.kind(experiment_archive) == "experiment"
+    names = wann_h5.runs(experiment_archive)
+    variants = wann_h5.variants(experiment_archive)
+    assert names and variants and {n.rpartition("-s")[0] for n in names} == set(variants)
+    b = wann_h5.battery(experiment_archive)
+    assert set(b.variant) == set(variants) and not b.empty
+    sw = wann_h5.battery_sweeps(experiment_archive)
+    assert set(sw.columns) == {"run", "variant", "seed", "weight", "mean"}
+    gens = wann_h5.tidy(experiment_archive)
+    assert list(gens.columns[:3]) == ["variant", "seed", "generation"]
+    # One row per variant x seed x generation, each run's rows its summary.
+    with wann_h5.open_archive(experiment_archive, names[0]) as run:
+        s = run.summary()
+    v, _, seed = names[0].rpartition("-s")
+    mine = gens[(gens.variant == v) & (gens.seed == int(seed))]
+    assert list(mine.generation) == list(s.generation) and np.array_equal(mine.best.to_numpy(), s.best.to_numpy())
+    assert len(gens) == sum(len(wann_h5.open_archive(experiment_archive, n).summary()) for n in names)
+    tests = wann_h5.tidy(experiment_archive, "test")
+    assert list(tests.columns) == ["variant", "seed", "condition", "value"] and len(tests) == len(b)
+    with pytest.raises(ValueError):
+        wann_h5.tidy(experiment_archive, "weights")
+
+
+def test_comparison_archive_reads(wann, tmp_path):
+    out = tmp_path / "c.h5"
+    subprocess.run([str(wann), "compare", "--task", "recall", "--seeds", "2", "--generations", "3", "--population", "16",
+                    "--conditions", "ff,recurrent", "--trials", "2", "--threads", "1", "--out", str(out)], check=True, capture_output=True)
+    assert wann_h5.kind(out) == "comparison" and len(wann_h5.runs(out)) == 4
+    c = wann_h5.comparison(out)
+    assert list(c.condition) == ["feedForward"] * 2 + ["recurrent"] * 2
+    t = wann_h5.comparison_tests(out)
+    assert {"p", "p_holm", "cliffs_delta", "median_difference"} <= set(t.columns) and t.a[0] == "feedForward"
+    tidy = wann_h5.tidy(out, "test")
+    assert sorted(tidy.value) == sorted(c.score) and set(tidy.condition) == {"final score"}
+    assert set(wann_h5.tidy(out).variant) == {"feedForward", "recurrent"}
+
+
+def test_errors_are_archive_errors(tmp_path):
+    bad = tmp_path / "x.h5"
+    bad.write_bytes(b"not hdf5")
+    with pytest.raises(wann_h5.ArchiveError):
+        wann_h5.open_archive(bad)
+    with pytest.raises(wann_h5.ArchiveError):
+        wann_h5.open_archive(tmp_path / "missing.h5")
+
+
+def test_reads_a_run_while_it_is_written(wann, tmp_path):
+    out = tmp_path / "live.h5"
+    p = subprocess.Popen([str(wann), "search", "--task", "swingup", "--generations", "400", "--population", "32", "--threads", "1",
+                          "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        seen = []
+        deadline = time.time() + 60
+        while time.time() < deadline and len(seen) < 5:
+            if out.exists() and wann_h5.being_written(out):
+                try:
+                    with wann_h5.open_archive(out) as run:
+                        seen.append(len(run.summary()))
+                except wann_h5.ArchiveError:
+                    pass
+            time.sleep(0.2)
+        assert len(seen) >= 3 and seen == sorted(seen), seen
+    finally:
+        p.kill()
+        p.wait()
+
+
+def test_wann_plot_writes_every_figure(run_archive, experiment_archive, tmp_path):
+    # The console script pip installed beside this interpreter (or on PATH).
+    beside = pathlib.Path(sys.executable).parent / "wann-plot"
+    exe = str(beside) if beside.exists() else shutil.which("wann-plot")
+    assert exe, "the package's console script is not installed (pip install ./python)"
+    for figure, archive in [("profiles", run_archive), ("run", run_archive), ("heatmap", run_archive),
+                            ("ablation", experiment_archive), ("profiles", experiment_archive)]:
+        r = subprocess.run([exe, figure, str(archive), "--out", str(tmp_path / figure)], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        assert (tmp_path / figure / f"{figure}.png").stat().st_size > 1000
+    r = subprocess.run([exe, "classify", str(run_archive), "--out", str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode == 2 and "wann classify" in r.stderr and r.stderr.count("\n") == 1
+    r = subprocess.run([exe, "run", str(tmp_path / "nope.h5"), "--out", str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode == 2 and "does not exist" in r.stderr
+
+
+def test_figures_are_returned_for_notebooks(run_archive, experiment_archive):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import wann_h5.plots as wp
+
+    for fig in (wp.run_figure(str(run_archive)), wp.profiles_figure(str(run_archive)), wp.heatmap_figure(str(run_archive)),
+                wp.ablation_figure(str(experiment_archive)), wp.profiles_figure([str(experiment_archive)])):
+        assert fig.axes and fig.axes[0].has_data()
+        matplotlib.pyplot.close(fig)
+    with pytest.raises(wp.PlotError):
+        wp.classify_figure(str(run_archive))
+    m, ci = wp.mean_ci([1.0, 2.0, 3.0])
+    assert m == 2.0 and ci == pytest.approx(4.303 * 1.0 / np.sqrt(3))
