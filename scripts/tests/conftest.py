@@ -1,11 +1,10 @@
 """Shared fixtures: the repository root, the release binary, and the reference folder (reference/)."""
 import os
 import pathlib
-import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from suite_helpers import ROOT
 
 
 @pytest.fixture(scope="session")
@@ -28,9 +27,3 @@ def wann():
     if not path.exists():
         pytest.fail(f"{path} does not exist: build it with `swift build -c release` (scripts/test does)")
     return path
-
-
-def run_json(cmd):
-    import json
-    out = subprocess.run([str(c) for c in cmd], check=True, capture_output=True, text=True)
-    return json.loads(out.stdout)

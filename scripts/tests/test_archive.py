@@ -14,7 +14,7 @@ import pytest
 
 import wann_h5
 
-from conftest import run_json
+from suite_helpers import run_json
 
 TIMING_ATTRS = {"seconds", "wall_time"}
 

@@ -26,7 +26,7 @@ import time
 import h5py
 import pytest
 
-from conftest import ROOT
+from suite_helpers import ROOT
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 COMPARE = [PY, str(ROOT / "scripts" / "compare_archives.py")]

@@ -10,7 +10,7 @@ changed activation) of more than ~5 reward units fails.
 """
 import math
 
-from conftest import run_json
+from suite_helpers import run_json
 
 WEIGHTS = "-2,-1,0.5,1"
 

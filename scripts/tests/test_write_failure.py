@@ -15,7 +15,7 @@ import subprocess
 import h5py
 import pytest
 
-from conftest import ROOT
+from suite_helpers import ROOT
 
 COMPARE = [str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "scripts" / "compare_archives.py")]
 SEARCH = ["--seed", "7", "--generations", "60", "--population", "48", "--quiet"]
