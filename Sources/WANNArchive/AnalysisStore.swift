@@ -2,7 +2,7 @@ import Foundation
 import WANNCore
 
 /// Analysis results live beside the run they analyse, under the genome they belong to:
-/// `analysis/GGGGGG-I/KIND/N` (KIND: profiles, conditions, classification; N = 0, 1, ... in the
+/// `analysis/GGGGGG-I/KIND/N` (KIND: profiles, conditions, classification, battery; N = 0, 1, ... in the
 /// order they were made). Each result group is written once with `complete` = 1 last, like a
 /// generation, so a crash mid-write leaves an ignorable group; nothing already stored is
 /// replaced. Layout: docs/hdf5-schema.md.
@@ -26,6 +26,11 @@ extension ArchiveReader {
   /// Complete results of one kind stored for a genome, oldest first.
   public func results(_ kind: String, generation: Int, index: Int) throws -> [StoredResult] {
     try AnalysisStore.results(in: base, archive: path, kind, generation: generation, index: index)
+  }
+
+  /// Genomes of the run that have analysis results, as (generation, index).
+  public func analysedGenomes() throws -> [(generation: Int, index: Int)] {
+    try AnalysisStore.analysedGenomes(in: base, archive: path)
   }
 }
 
@@ -67,34 +72,55 @@ public final class AnalysisStore {
   /// removed first.
   @discardableResult
   public func newResult(_ kind: String, generation: Int, index: Int, _ body: (ResultWriter) throws -> Void) throws -> String {
-    try writing {
-      let genomeName = ArchiveSchema.analysisName(generation: generation, index: index)
-      // Result numbers continue after the complete ones; groups left incomplete by older
-      // versions (which linked groups before writing them) are removed.
-      var next = 0
-      if let parent = try? base.openGroup(ArchiveSchema.analysisGroup).openGroup(genomeName).openGroup(kind) {
-        for n in try parent.children() {
-          guard let k = Int(n) else { continue }
-          if !((try? parent.openGroup(n))?.hasAttribute("complete") ?? false) { try parent.delete(n); continue }
-          next = max(next, k + 1)
-        }
+    try writing { try Self.newResult(in: base, file: file, archive: path, kind, generation: generation, index: index, body) }
+  }
+
+  /// Genomes of the run that have analysis results, as (generation, index).
+  public func analysedGenomes() throws -> [(generation: Int, index: Int)] {
+    try Self.analysedGenomes(in: base, archive: path)
+  }
+
+  /// `newResult` on any run location of a file open for writing (the store's, or a search's
+  /// own writer analysing as it goes).
+  static func newResult(in base: H5Location, file: H5File, archive path: String, _ kind: String, generation: Int, index: Int,
+                        _ body: (ResultWriter) throws -> Void) throws -> String {
+    let genomeName = ArchiveSchema.analysisName(generation: generation, index: index)
+    // Result numbers continue after the complete ones; groups left incomplete by older
+    // versions (which linked groups before writing them) are removed.
+    var next = 0
+    if let parent = try? base.openGroup(ArchiveSchema.analysisGroup).openGroup(genomeName).openGroup(kind) {
+      for n in try parent.children() {
+        guard let k = Int(n) else { continue }
+        if !((try? parent.openGroup(n))?.hasAttribute("complete") ?? false) { try parent.delete(n); continue }
+        next = max(next, k + 1)
       }
-      let names = [ArchiveSchema.analysisGroup, genomeName, kind, String(next)]
-      let (group, pending) = try base.buildGroup(names) { position, g in
-        if position == 1 {
-          try g.setAttribute("generation", Int64(generation))
-          try g.setAttribute("index", Int64(index))
-        }
+    }
+    let names = [ArchiveSchema.analysisGroup, genomeName, kind, String(next)]
+    let (group, pending) = try base.buildGroup(names) { position, g in
+      if position == 1 {
+        try g.setAttribute("generation", Int64(generation))
+        try g.setAttribute("index", Int64(index))
       }
-      let location = ([base.path] + names).joined(separator: "/")
-      try group.setAttribute("created", ArchiveWriter.timestamp())
-      try group.setAttribute("software_version", WANNVersion.string)
-      try body(ResultWriter(group: group, archive: path, path: location))
-      try group.setAttribute("complete", Int8(1))
-      try file.flush()
-      try pending.commit()
-      try file.flush()
-      return location
+    }
+    let location = ([base.path] + names).joined(separator: "/")
+    try group.setAttribute("created", ArchiveWriter.timestamp())
+    try group.setAttribute("software_version", WANNVersion.string)
+    try body(ResultWriter(group: group, archive: path, path: location))
+    try group.setAttribute("complete", Int8(1))
+    try file.flush()
+    try pending.commit()
+    try file.flush()
+    return location
+  }
+
+  static func analysedGenomes(in base: H5Location, archive: String) throws -> [(generation: Int, index: Int)] {
+    try readingArchive(archive) {
+      guard base.exists(ArchiveSchema.analysisGroup) else { return [] }
+      return try base.openGroup(ArchiveSchema.analysisGroup).children().compactMap { name in
+        let parts = name.split(separator: "-")
+        guard parts.count == 2, let g = Int(parts[0]), let i = Int(parts[1]) else { return nil }
+        return (g, i)
+      }
     }
   }
 

@@ -224,6 +224,36 @@ public final class ArchiveWriter {
     }
   }
 
+  /// Replaces the run's stored config (a resume that changes its `[analysis]` settings, which
+  /// never change the search): `config_toml` and the config group's attributes.
+  public func updateConfig(_ config: SearchConfig) throws {
+    try writing {
+      try run.deleteAttribute("config_toml")
+      try run.setAttribute("config_toml", config.tomlText)
+      let group = try run.openGroup(ArchiveSchema.configGroup)
+      for key in SearchConfig.schema where group.hasAttribute(key.name) { try group.deleteAttribute(key.name) }
+      try ArchiveSchema.writeConfigAttributes(config, to: group)
+      try file.flush()
+    }
+  }
+
+  /// Stores an analysis result under a genome of this run while the search writes it (the same
+  /// layout and write-once protocol as `AnalysisStore.newResult`).
+  @discardableResult
+  public func newResult(_ kind: String, generation: Int, index: Int, _ body: (ResultWriter) throws -> Void) throws -> String {
+    try writing { try AnalysisStore.newResult(in: run, file: file, archive: path, kind, generation: generation, index: index, body) }
+  }
+
+  /// Complete analysis results of one kind stored for a genome of this run, oldest first.
+  public func results(_ kind: String, generation: Int, index: Int) throws -> [StoredResult] {
+    try AnalysisStore.results(in: run, archive: path, kind, generation: generation, index: index)
+  }
+
+  /// Genomes of this run that have analysis results.
+  public func analysedGenomes() throws -> [(generation: Int, index: Int)] {
+    try AnalysisStore.analysedGenomes(in: run, archive: path)
+  }
+
   /// Marks the run finished and stores its champion under /champion. Call once at the end.
   public func finish(champion: Champion?) throws {
     if let c = champion {

@@ -150,6 +150,17 @@ extension SearchConfig {
     .flag("searchSpace.outputToOutput", \.searchSpace.outputToOutput, "Allow links between output nodes."),
     .choice("searchSpace.disabledHiddenLinks", \.searchSpace.disabledHiddenLinks,
             "inactive (a disabled gene is not in the network) or active (the original release: disabled hidden-to-hidden genes stay in the network and count)."),
+    .integer("analysis.profileEvery", \.analysis.profileEvery, "While searching: profile the champion of every N-th generation (and the last); 0: off."),
+    .integer("analysis.batteryEvery", \.analysis.batteryEvery, "While searching: test battery of the champion of every N-th generation (and the last); 0: off."),
+    .flag("analysis.onChampionChange", \.analysis.onChampionChange, "Also analyse the champion whenever it changes (within the budget)."),
+    .flag("analysis.bestGenome", \.analysis.bestGenome, "Also analyse each chosen generation's best genome."),
+    .integer("analysis.budget", \.analysis.budget, "Rollouts per generation, on average, analyses may spend (champion-change ones are skipped past it)."),
+    .numbers("analysis.profileWeights", \.analysis.profileWeights, "The profile's (and battery sweep's) weights: [low, high, points]."),
+    .integer("analysis.profileTrials", \.analysis.profileTrials, "Episodes per weight value of a profile."),
+    .integer("analysis.batteryTrials", \.analysis.batteryTrials, "Episodes per weight value of the battery."),
+    .numbers("analysis.batteryFixed", \.analysis.batteryFixed, "The battery's fixed shared weights."),
+    .integer("analysis.batteryRandomDraws", \.analysis.batteryRandomDraws, "The battery's per-connection U(-2, 2) draws (one episode each)."),
+    .numbers("analysis.batteryNoiseSigmas", \.analysis.batteryNoiseSigmas, "The battery's noise levels around the evaluation weights."),
   ]
 
   /// Keys added after run archives were first written, each with the value every run made

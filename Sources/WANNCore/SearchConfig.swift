@@ -109,6 +109,61 @@ public struct RankingConfig: Codable, Sendable, Equatable {
 /// Every hyperparameter of a search, with the defaults: the paper's values under the original
 /// release's search semantics (docs/method.md, "Which defaults, and why"). Decoded from TOML files in
 /// experiments/ (see `SearchConfig.init(toml:)`), saved with every run.
+/// Analysis of the champion while the search runs: its weight profile and the test battery
+/// (shared-weight sweep, fixed weights, per-connection random weights, Gaussian noise), stored in
+/// the archive under the genome. On episodes of their own (seed 0 and the profile's seed 1,
+/// purpose evaluation), so switching it on never changes the search. Off by default.
+public struct AnalysisConfig: Codable, Sendable, Equatable {
+  /// Profile the champion of every N-th generation (and of the last); 0: never.
+  public var profileEvery = 0
+  /// Test battery of the champion of every N-th generation (and of the last); 0: never.
+  public var batteryEvery = 0
+  /// Also analyse the champion of every generation where it changed (within the budget).
+  public var onChampionChange = true
+  /// Also analyse each chosen generation's best genome (highest mean reward).
+  public var bestGenome = false
+  /// Rollouts per generation, on average, that analyses may spend: an analysis that only a
+  /// champion change asks for is skipped when it would take the total past budget x
+  /// (generation + 1). The every-N analyses always run (and count).
+  public var budget = 864
+  /// The profile's weights: [low, high, points].
+  public var profileWeights: [Double] = [-2, 2, 21]
+  public var profileTrials = 20
+  /// The battery: episodes per weight value (its sweep is the profile's grid), fixed weights,
+  /// per-connection U(-2, 2) draws, noise levels around the evaluation weights.
+  public var batteryTrials = 10
+  public var batteryFixed: [Double] = [0.6, 0.7, 0.8]
+  public var batteryRandomDraws = 50
+  public var batteryNoiseSigmas: [Double] = [0.05, 0.1, 0.25, 0.5, 1.0]
+
+  public init() {}
+
+  public init(profileEvery: Int = 0, batteryEvery: Int = 0, onChampionChange: Bool = true, bestGenome: Bool = false, budget: Int = 864,
+              profileWeights: [Double] = [-2, 2, 21], profileTrials: Int = 20, batteryTrials: Int = 10,
+              batteryFixed: [Double] = [0.6, 0.7, 0.8], batteryRandomDraws: Int = 50,
+              batteryNoiseSigmas: [Double] = [0.05, 0.1, 0.25, 0.5, 1.0]) {
+    self.profileEvery = profileEvery
+    self.batteryEvery = batteryEvery
+    self.onChampionChange = onChampionChange
+    self.bestGenome = bestGenome
+    self.budget = budget
+    self.profileWeights = profileWeights
+    self.profileTrials = profileTrials
+    self.batteryTrials = batteryTrials
+    self.batteryFixed = batteryFixed
+    self.batteryRandomDraws = batteryRandomDraws
+    self.batteryNoiseSigmas = batteryNoiseSigmas
+  }
+
+  public var isEnabled: Bool { profileEvery > 0 || batteryEvery > 0 }
+
+  /// The profile's weight values.
+  public var profileGrid: [Double] {
+    let n = Int(profileWeights[2])
+    return (0..<n).map { profileWeights[0] + (profileWeights[1] - profileWeights[0]) * Double($0) / Double(n - 1) }
+  }
+}
+
 public struct SearchConfig: Codable, Sendable, Equatable {
   public var seed: UInt64 = 1
   public var task: TaskKind = .swingup
@@ -120,8 +175,18 @@ public struct SearchConfig: Codable, Sendable, Equatable {
   /// Which links the search may create (the paper: feed-forward only), and how disabled genes
   /// express (the default is the original release's: disabled hidden-to-hidden genes stay).
   public var searchSpace = SearchSpace(disabledHiddenLinks: .active)
+  /// Per-generation analysis while the search runs (off by default; never changes the search).
+  public var analysis = AnalysisConfig()
 
   public init() {}
+
+  /// The same config without its analysis settings: two runs whose configs agree here search
+  /// identically.
+  public var searchOnly: SearchConfig {
+    var c = self
+    c.analysis = AnalysisConfig()
+    return c
+  }
 
   /// The paper's settings for `task`.
   public static func defaults(for task: TaskKind) -> SearchConfig {
@@ -200,6 +265,19 @@ public struct SearchConfig: Codable, Sendable, Equatable {
               "x evaluation.repetitions x weight conditions is \(Int(rollouts)) rollouts per generation: at most 100000000")
     try check((0...1).contains(ranking.connectionObjectiveProbability),
               "ranking.connectionObjectiveProbability", "must be in [0, 1]")
+    try check((0...10_000_000).contains(analysis.profileEvery), "analysis.profileEvery", "must be in 0...10000000 (0: off)")
+    try check((0...10_000_000).contains(analysis.batteryEvery), "analysis.batteryEvery", "must be in 0...10000000 (0: off)")
+    try check((0...100_000_000).contains(analysis.budget), "analysis.budget", "must be in 0...100000000 rollouts per generation")
+    let pw = analysis.profileWeights
+    try check(pw.count == 3 && pw.allSatisfy(\.isFinite) && pw[0] < pw[1] && pw[2] >= 2 && pw[2] <= 1001 && pw[2] == pw[2].rounded(),
+              "analysis.profileWeights", "must be [low, high, points] with low < high and 2...1001 points")
+    try check((1...10_000).contains(analysis.profileTrials), "analysis.profileTrials", "must be in 1...10000")
+    try check((1...10_000).contains(analysis.batteryTrials), "analysis.batteryTrials", "must be in 1...10000")
+    try check((1...100_000).contains(analysis.batteryRandomDraws), "analysis.batteryRandomDraws", "must be in 1...100000")
+    try check(analysis.batteryFixed.count <= 1000 && analysis.batteryFixed.allSatisfy(\.isFinite), "analysis.batteryFixed",
+              "must hold at most 1000 finite weights")
+    try check(analysis.batteryNoiseSigmas.count <= 1000 && analysis.batteryNoiseSigmas.allSatisfy { $0.isFinite && $0 >= 0 },
+              "analysis.batteryNoiseSigmas", "must hold at most 1000 finite sigmas >= 0")
   }
 }
 

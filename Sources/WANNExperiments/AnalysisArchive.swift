@@ -6,7 +6,18 @@ import WANNCore
 /// docs/hdf5-schema.md): profiles, the paper's four conditions, classification reports.
 public enum AnalysisKind: String, Sendable {
   case profiles, conditions, classification
+  /// The test battery of a genome (per-generation analysis, `wann battery`).
+  case battery
 }
+
+/// Anything that stores analysis results of a run: the store (`wann profile`, `wann battery`
+/// after a search) or the search's own writer (analysis while searching).
+public protocol AnalysisSink {
+  @discardableResult
+  func newResult(_ kind: String, generation: Int, index: Int, _ body: (ResultWriter) throws -> Void) throws -> String
+}
+extension AnalysisStore: AnalysisSink {}
+extension ArchiveWriter: AnalysisSink {}
 
 /// Anything that holds stored results of a run (the read-only reader, or the store).
 public protocol StoredResults {
@@ -30,6 +41,14 @@ extension StoredResults {
     }
   }
 
+  /// Stored test batteries of a genome, oldest first: (path, settings signature, condition
+  /// scores), and whether it was made while the search ran.
+  public func storedBatteries(generation: Int, index: Int) throws -> [(path: String, settings: String, summary: [(String, Double)], duringSearch: Bool)] {
+    try results(AnalysisKind.battery.rawValue, generation: generation, index: index).map { r in
+      (r.path, (try? r.string("settings")) ?? "", try BatteryResult.summary(r), (try? r.int64("during_search")) == 1)
+    }
+  }
+
   /// Stored condition tables of a genome: (path, condition keys, means, tuned shared weight), oldest first.
   public func storedConditions(generation: Int, index: Int) throws -> [(path: String, keys: [String], means: [Double], tunedSharedWeight: Double)] {
     try results(AnalysisKind.conditions.rawValue, generation: generation, index: index).map { r in
@@ -39,11 +58,14 @@ extension StoredResults {
   }
 }
 
-extension AnalysisStore {
+extension AnalysisSink {
   /// Stores a profile of genome `index` of generation `generation`; returns its archive path.
+  /// `extra` adds attributes (what a per-generation analysis records about itself).
   @discardableResult
-  public func store(_ p: WeightProfile, generation: Int, index: Int, task: TaskKind) throws -> String {
+  public func store(_ p: WeightProfile, generation: Int, index: Int, task: TaskKind,
+                    extra: (ResultWriter) throws -> Void = { _ in }) throws -> String {
     try newResult(AnalysisKind.profiles.rawValue, generation: generation, index: index) { g in
+      try extra(g)
       try g.set("task", task.rawValue)
       try g.set("trials", Int64(p.trials))
       try g.set("seed", p.settings.seed)
@@ -54,6 +76,22 @@ extension AnalysisStore {
       try g.write("mean", p.mean, shape: [p.weights.count], compress: false)
       try g.write("std", p.std, shape: [p.weights.count], compress: false)
       try g.write("ci95", p.ciHalfWidth, shape: [p.weights.count], compress: false)
+    }
+  }
+
+  /// Stores the test battery of a genome (kind `battery`): the blocks as in an experiment's
+  /// `evaluation` group, with the battery's settings (`settings`: the signature that identifies
+  /// an identical battery; `trials`, `seed` 0).
+  @discardableResult
+  public func store(_ r: BatteryResult, battery: Experiment.Battery, seriesWeights: [Double] = [-2, -1, -0.5, 0.5, 1, 2],
+                    generation: Int, index: Int, task: TaskKind, extra: (ResultWriter) throws -> Void = { _ in }) throws -> String {
+    try newResult(AnalysisKind.battery.rawValue, generation: generation, index: index) { g in
+      try extra(g)
+      try g.set("task", task.rawValue)
+      try g.set("trials", Int64(battery.trials))
+      try g.set("seed", UInt64(0))
+      try g.set("settings", battery.signature(seriesWeights: seriesWeights))
+      try r.store(in: g, noiseSigmas: battery.noiseSigmas)
     }
   }
 

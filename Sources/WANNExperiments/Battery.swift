@@ -25,9 +25,16 @@ extension Experiment.Battery {
   /// experiment is tested on the same episodes.
   public func evaluate(_ network: Network, task: any WANNTask, evaluator: ParallelEvaluator,
                        seriesWeights: [Double]) -> BatteryResult {
+    evaluate(network, genome: nil, task: task, evaluator: evaluator, seriesWeights: seriesWeights)
+  }
+
+  /// The same on any evaluator (MPI ranks under mpirun; they need the genome to ship).
+  public func evaluate(_ network: Network, genome: Genome?, task: any WANNTask, evaluator: any GenerationEvaluator,
+                       seriesWeights: [Double]) -> BatteryResult {
     let key = EpisodeKey(seed: 0, purpose: .evaluation)
+    let genomes = genome.map { [$0] } ?? []
     func run(_ mode: WeightMode, _ reps: Int) -> RewardMatrix {
-      evaluator.evaluate(task: task, networks: [network], mode: mode, repetitions: reps, episodes: key).rewards
+      evaluator.evaluate(task: task, genomes: genomes, networks: [network], mode: mode, repetitions: reps, episodes: key).rewards
     }
     var blocks: [BatteryResult.Block] = []
     var conditions: [(String, Double)] = []
@@ -54,9 +61,22 @@ extension Experiment.Battery {
   }
 }
 
+extension Experiment.Battery {
+  /// Rollouts one battery takes.
+  public func rollouts(seriesWeights: Int) -> Int {
+    trials * sweep.count + trials * fixed.count + randomDraws + noiseSigmas.count * trials * seriesWeights
+  }
+
+  /// The settings as one string (stored with a battery, so an identical one is recognised).
+  public func signature(seriesWeights: [Double]) -> String {
+    "trials=\(trials) sweep=\(sweep) fixed=\(fixed) randomDraws=\(randomDraws) noiseSigmas=\(noiseSigmas) series=\(seriesWeights) seed=0"
+  }
+}
+
 extension BatteryResult {
-  /// Writes the battery into a run's `evaluation` group: one dataset per block with its axis
-  /// labels (and weight values), the noise levels, and a `summary` of one score per condition.
+  /// Writes the battery into a run's `evaluation` group (or a genome's battery result): one
+  /// dataset per block with its axis labels (and weight values), the noise levels, and a
+  /// `summary` of one score per condition.
   func store(in g: ResultWriter, noiseSigmas: [Double]) throws {
     for block in blocks {
       try g.write(block.name, block.values, shape: block.shape)

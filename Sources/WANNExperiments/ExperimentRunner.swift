@@ -58,10 +58,16 @@ public struct ExperimentRunner {
   /// evaluates the searches (threads or MPI ranks); the test battery runs on `threads` local
   /// threads. `onContinue` hears how many runs were already done when an existing archive is
   /// continued, and how many this process has to run.
+  /// `adjust` changes every run's config before it runs (the command line's analysis options).
   public func run(force: Bool, shard: GridShard = .whole, evaluator: any GenerationEvaluator, threads: Int,
+                  adjust: (inout SearchConfig) -> Void = { _ in },
                   onContinue: (_ done: Int, _ toRun: Int) -> Void = { _, _ in }, onRun: (RunReport) -> Void = { _ in }) throws {
     let task = try Tasks.make(experiment.task)
-    let all = runs
+    let all = runs.map { run -> (name: String, config: SearchConfig) in
+      var c = run.config
+      adjust(&c)
+      return (run.name, c)
+    }
     let (writer, done, continued) = try GridArchive.open(
       path: archivePath, force: force, kind: .experiment, shard: shard,
       wanted: Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0.config) }),

@@ -109,11 +109,12 @@ enum GridArchive {
       let r = try ArchiveReader(path: path, run: name)
       defer { try? r.close() }
       // A kept run must be the run the grid asks for: an edited variant would otherwise be
-      // reported with results of its old settings.
-      if let config = wanted[name], r.config != config {
+      // reported with results of its old settings. (Analysis settings never change a search:
+      // a kept run keeps the ones it ran with.)
+      if let config = wanted[name], r.config.searchOnly != config.searchOnly {
         throw ExperimentError("""
           \(path): run \(name) was made with other settings than it is given now \
-          (stored: \(ExperimentRunner.differences(r.config, config).joined(separator: ", "))); \
+          (stored: \(ExperimentRunner.differences(r.config.searchOnly, config.searchOnly).joined(separator: ", "))); \
           write to a new --out, or pass --force to start the archive over
           """)
       }

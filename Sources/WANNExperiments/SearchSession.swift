@@ -11,14 +11,21 @@ public struct SearchSession {
   public let archive: ArchiveWriter?
   /// Where the champion's JSON document is rewritten whenever a new champion is accepted.
   public let championPath: String?
+  /// The per-generation analysis `[analysis]` asks for (nil when off or without an archive).
+  public private(set) var analysis: SearchAnalysis?
+  /// What the analysis did at the last generation run (for printing).
+  public private(set) var lastAnalysis: [SearchAnalysis.Event] = []
 
   public var config: SearchConfig { run.config }
   public var generation: Int { run.evolution.generation }
 
-  init(run: SearchRun, archive: ArchiveWriter?, championPath: String?) {
+  init(run: SearchRun, archive: ArchiveWriter?, championPath: String?) throws {
     self.run = run
     self.archive = archive
     self.championPath = championPath
+    if let archive, run.config.analysis.isEnabled {
+      analysis = try SearchAnalysis(config: run.config, task: run.task, evaluator: run.evaluator, archive: archive)
+    }
   }
 
   /// A new search, archived at `archivePath` when given (an existing file is refused unless
@@ -31,7 +38,7 @@ public struct SearchSession {
       archive = try ArchiveWriter(creating: archivePath, config: config, inputLabels: run.task.inputLabels,
                                   outputLabels: run.task.outputLabels, force: force)
     }
-    return SearchSession(run: run, archive: archive, championPath: championPath)
+    return try SearchSession(run: run, archive: archive, championPath: championPath)
   }
 
   /// What `resume` found in an archive.
@@ -46,18 +53,31 @@ public struct SearchSession {
   /// Continues a stopped or killed search from its archive, to `generations` in total (default:
   /// the run's configured generations). The result is bit for bit what an uninterrupted run
   /// gives.
-  public static func resume(archivePath: String, generations: Int?, evaluator: any GenerationEvaluator) throws -> Resumption {
+  public static func resume(archivePath: String, generations: Int?, evaluator: any GenerationEvaluator,
+                            analysis: ((inout AnalysisConfig) -> Void)? = nil) throws -> Resumption {
     // The writer lock first: what is read must not change before the writer reopens the file.
     guard FileManager.default.fileExists(atPath: archivePath) else { throw ArchiveError.notFound(archivePath) }
     let lock = try ArchiveLock(archivePath: archivePath)
     let reader = try ArchiveReader(path: archivePath)
     var config = reader.config
     if let generations { config.generations = generations }
+    let storedAnalysis = config.analysis
+    analysis?(&config.analysis)
+    do { try config.validate() } catch { throw ExperimentError("invalid analysis settings: \(error)") }
     let task = Tasks.interface(config.task)
     let evolution = try reader.restoreEvolution(config: config, inputs: task.inputLabels.count, outputs: task.outputLabels.count,
                                                 hiddenActivations: task.hiddenActivations)
     let lastComplete = reader.completeGenerations.last, dropped = reader.incompleteGenerations
     let finished = reader.isFinished
+    // The last complete generation's analysis may have been cut short with the run: what it
+    // needs to be redone (missing results only).
+    var catchUp: (generation: Int, newChampion: Bool, champion: (Int, Int, Genome)?, best: (Int, Genome))?
+    if let g = lastComplete, config.analysis.isEnabled {
+      let c = try reader.champion(asOf: g)
+      let b = try reader.bestIndex(generation: g)
+      catchUp = (g, c?.generation == g, try c.map { ($0.generation, $0.index, try reader.genome(generation: $0.generation, index: $0.index)) },
+                 (b, try reader.genome(generation: g, index: b)))
+    }
     // The reader must be closed before the file is reopened for writing.
     try reader.close()
     let done = (lastComplete ?? -1) + 1
@@ -65,7 +85,14 @@ public struct SearchSession {
     let run = try evolution.map { try SearchRun(evolution: $0, evaluator: evaluator) } ?? SearchRun(config: config, evaluator: evaluator)
     let writer = try ArchiveWriter(appendingTo: archivePath, lastComplete: lastComplete,
                                    generationsTarget: generations, lock: lock)
-    return .ready(SearchSession(run: run, archive: writer, championPath: nil), from: done, dropped: dropped)
+    if config.analysis != storedAnalysis { try writer.updateConfig(config) }
+    var session = try SearchSession(run: run, archive: writer, championPath: nil)
+    if let c = catchUp, var analysis = session.analysis {
+      session.lastAnalysis = try analysis.analyse(generation: c.generation, final: config.generations - 1, newChampion: c.newChampion,
+                                                  champion: c.champion, best: c.best, archive: writer)
+      session.analysis = analysis
+    }
+    return .ready(session, from: done, dropped: dropped)
   }
 
   /// Runs a whole search, silently, as run `name` of a multi-run archive (an experiment grid's or
@@ -73,7 +100,7 @@ public struct SearchSession {
   static func runWhole(_ name: String, in writer: MultiRunWriter, config: SearchConfig, task: any WANNTask,
                        evaluator: any GenerationEvaluator) throws -> (archive: ArchiveWriter, champion: Champion?) {
     let archive = try writer.run(named: name, config: config, inputLabels: task.inputLabels, outputLabels: task.outputLabels)
-    var session = SearchSession(run: try SearchRun(config: config, evaluator: evaluator), archive: archive, championPath: nil)
+    var session = try SearchSession(run: try SearchRun(config: config, evaluator: evaluator), archive: archive, championPath: nil)
     try session.run(until: config.generations)
     try session.finish()
     return (archive, session.run.evolution.champion)
@@ -85,6 +112,13 @@ public struct SearchSession {
     while run.evolution.generation < total {
       let result = run.runGenerationInFull()
       try archive?.write(result)
+      if var analysis, let archive {
+        let g = result.summary.generation, best = result.assessment.best
+        let champion = run.evolution.champion.map { ($0.generation, $0.index, $0.genome) }
+        lastAnalysis = try analysis.analyse(generation: g, final: total - 1, newChampion: result.summary.newChampion,
+                                            champion: champion, best: (best, result.population[best].genome), archive: archive)
+        self.analysis = analysis
+      }
       if result.summary.newChampion, let championPath { try writeChampion(to: championPath) }
       try onGeneration(result.summary)
     }

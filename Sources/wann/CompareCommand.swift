@@ -54,6 +54,7 @@ struct CompareCommand: ParsableCommand {
 
   @OptionGroup var threads: ThreadOptions
   @OptionGroup var output: JSONOption
+  @OptionGroup var analysis: AnalysisOptions
 
   func validate() throws {
     try Limits.check(seeds, "seeds", Limits.seeds)
@@ -72,6 +73,7 @@ struct CompareCommand: ParsableCommand {
     var base = try Inputs.config(file: config, task: task)
     if let generations { base.generations = generations }
     if let population { base.population.size = population }
+    analysis.apply(to: &base.analysis)
     do { try base.validate() } catch { throw CLIError("invalid settings: \(error)") }
     let part = try shard.map { try ExperimentRunCommand.parseShard($0) } ?? .whole
     let outcome = try SpaceComparison.run(

@@ -41,6 +41,7 @@ struct ExperimentRunCommand: ParsableCommand {
   var shard: String?
 
   @OptionGroup var threads: ThreadOptions
+  @OptionGroup var analysis: AnalysisOptions
 
   func run() throws {
     let part = try shard.map { text in try Self.parseShard(text) } ?? .whole
@@ -49,7 +50,9 @@ struct ExperimentRunCommand: ParsableCommand {
     do { runner = try ExperimentRunner(definition: text, archivePath: out) } catch { throw CLIError("\(file): \(error)") }
     let shardFlag = part.isWhole ? "" : " --shard \(part)"
     Distributed.noteArchive(out, resume: "wann experiment run \(file) --out \(out)\(shardFlag)")
+    let options = analysis
     try runner.run(force: force, shard: part, evaluator: threads.searchEvaluator, threads: threads.count,
+                   adjust: { options.apply(to: &$0.analysis) },
                    onContinue: { Output.err("continuing \(out): \($0) run(s) already done, \($1) to run") },
                    onRun: { r in
                      let sweep = r.sweepMean.map { Output.fixed($0, 1) } ?? "-"

@@ -21,6 +21,20 @@ struct InspectReport: Codable {
   var incompleteGenerations: [Int]
   var champion: ChampionInfo?
   var generations: [GenerationSummary]
+  /// What analysis the run holds under its genomes.
+  var analysis: AnalysisInfo
+
+  struct AnalysisInfo: Codable {
+    /// Genomes with any stored result.
+    var genomes: Int
+    /// Results of each kind (profiles, battery, conditions, classification).
+    var results: [String: Int]
+    /// Results made by the search itself (`[analysis]`), the generations they were made at, and
+    /// the rollouts they took.
+    var duringSearch: Int
+    var duringSearchGenerations: [Int]
+    var duringSearchRollouts: Int
+  }
 
   struct ChampionInfo: Codable {
     var generation: Int
@@ -84,7 +98,8 @@ struct InspectCommand: ParsableCommand {
       softwareVersion: reader.rootString("software_version"), task: reader.task.rawValue, seed: reader.config.seed,
       host: reader.rootString("host"), startTime: reader.rootString("start_time"), endTime: reader.rootString("end_time"),
       configTOML: reader.config.tomlText, completeGenerations: summaries.count,
-      incompleteGenerations: reader.incompleteGenerations, champion: champion, generations: summaries)
+      incompleteGenerations: reader.incompleteGenerations, champion: champion, generations: summaries,
+      analysis: try Self.analysisInfo(reader))
     if json {
       Output.line(Output.json(report))
       return
@@ -110,8 +125,40 @@ struct InspectCommand: ParsableCommand {
         Output.line("  \(Output.pad(String(s.generation), 6)): \(Output.pad(Output.fixed(s.best, digits), 8)) / \(s.championReward.map { Output.fixed($0, digits) } ?? "-")")
       }
     }
+    let a = report.analysis
+    if a.genomes > 0 {
+      let kinds = a.results.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+      var line = "analysis   \(kinds) for \(a.genomes) genome(s)"
+      if a.duringSearch > 0 {
+        let gens = a.duringSearchGenerations
+        let shown = gens.count > 8 ? "\(gens.prefix(6).map(String.init).joined(separator: ", ")), ... \(gens.last!)" : gens.map(String.init).joined(separator: ", ")
+        line += "; \(a.duringSearch) made while searching, at \(gens.count) generation(s) (\(shown)), \(a.duringSearchRollouts) rollouts"
+      }
+      Output.line(line)
+    }
     Output.line("config:")
     for line in reader.config.tomlText.split(separator: "\n") { Output.line("  " + line) }
+  }
+
+  /// Counts the run's stored analysis results (and those the search made itself).
+  static func analysisInfo(_ reader: ArchiveReader) throws -> InspectReport.AnalysisInfo {
+    var info = InspectReport.AnalysisInfo(genomes: 0, results: [:], duringSearch: 0, duringSearchGenerations: [], duringSearchRollouts: 0)
+    var generations = Set<Int>()
+    let genomes = try reader.analysedGenomes()
+    info.genomes = genomes.count
+    for (g, i) in genomes {
+      for kind in ["profiles", "battery", "conditions", "classification"] {
+        let results = try reader.results(kind, generation: g, index: i)
+        if !results.isEmpty { info.results[kind, default: 0] += results.count }
+        for r in results where (try? r.int64("during_search")) == 1 {
+          info.duringSearch += 1
+          info.duringSearchRollouts += Int((try? r.int64("rollouts")) ?? 0)
+          if let at = try? r.int64("at_generation") { generations.insert(Int(at)) }
+        }
+      }
+    }
+    info.duringSearchGenerations = generations.sorted()
+    return info
   }
 }
 

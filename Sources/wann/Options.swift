@@ -1,4 +1,5 @@
 import ArgumentParser
+import WANNCore
 import WANNDistributed
 import WANNTasks
 
@@ -54,5 +55,34 @@ enum Limits {
     if weights * trials > rollouts.upperBound {
       throw CLIError("\(weights) weights x \(trials) trials = \(weights * trials) rollouts: at most \(rollouts.upperBound) in one request")
     }
+  }
+}
+
+/// `--profile-every N`, `--battery-every N`, `--analysis-budget N`: the per-generation analysis
+/// (`[analysis]` in a config; docs/performance.md says what it costs). Never changes the search.
+struct AnalysisOptions: ParsableArguments {
+  @Option(help: "While searching: weight profile of the champion of every N-th generation and of every new champion (0: off).")
+  var profileEvery: Int?
+
+  @Option(help: "While searching: test battery (sweep, fixed weights, random weights, noise) of the same champions (0: off).")
+  var batteryEvery: Int?
+
+  @Option(help: "Rollouts per generation, on average, the analyses may spend (champion-change analyses are skipped past it).")
+  var analysisBudget: Int?
+
+  func validate() throws {
+    if let profileEvery, !(0...10_000_000).contains(profileEvery) { throw ValidationError("--profile-every must be in 0...10000000, not \(profileEvery)") }
+    if let batteryEvery, !(0...10_000_000).contains(batteryEvery) { throw ValidationError("--battery-every must be in 0...10000000, not \(batteryEvery)") }
+    if let analysisBudget, !(0...100_000_000).contains(analysisBudget) {
+      throw ValidationError("--analysis-budget must be in 0...100000000, not \(analysisBudget)")
+    }
+  }
+
+  var isGiven: Bool { profileEvery != nil || batteryEvery != nil || analysisBudget != nil }
+
+  func apply(to a: inout AnalysisConfig) {
+    if let profileEvery { a.profileEvery = profileEvery }
+    if let batteryEvery { a.batteryEvery = batteryEvery }
+    if let analysisBudget { a.budget = analysisBudget }
   }
 }

@@ -22,6 +22,7 @@ struct ResumeCommand: ParsableCommand {
   var generations: Int?
 
   @OptionGroup var running: RunningOptions
+  @OptionGroup var analysis: AnalysisOptions
 
   func validate() throws {
     try Limits.check(generations, "generations", Limits.generations)
@@ -29,7 +30,9 @@ struct ResumeCommand: ParsableCommand {
 
   func run() throws {
     if let note = Self.versionNote(archive) { Output.err(note) }
-    switch try SearchSession.resume(archivePath: archive, generations: generations, evaluator: running.threads.searchEvaluator) {
+    let options = analysis
+    switch try SearchSession.resume(archivePath: archive, generations: generations, evaluator: running.threads.searchEvaluator,
+                                    analysis: options.isGiven ? { options.apply(to: &$0) } : nil) {
     case .alreadyDone(let done, let target):
       // Nothing to do: the file is left untouched.
       Output.err("\(archive) already holds \(done) generations (target \(target)); pass --generations N to go further")

@@ -47,6 +47,7 @@ struct SearchCommand: ParsableCommand {
   var force = false
 
   @OptionGroup var running: RunningOptions
+  @OptionGroup var analysis: AnalysisOptions
 
   func validate() throws {
     try Limits.check(generations, "generations", Limits.generations)
@@ -60,6 +61,7 @@ struct SearchCommand: ParsableCommand {
     if let population { c.population.size = population }
     if recurrent { c.searchSpace.recurrent = true }
     if outputToOutput { c.searchSpace.outputToOutput = true }
+    analysis.apply(to: &c.analysis)
     do { try c.validate() } catch { throw CLIError("invalid settings: \(error)") }
     return c
   }

@@ -82,6 +82,9 @@ import WANNTasks
     c.ranking.connectionObjectiveProbability = 0.65
     c.ranking.crowding = .original
     c.searchSpace = SearchSpace(recurrent: true, outputToOutput: true, disabledHiddenLinks: .inactive)
+    c.analysis = AnalysisConfig(profileEvery: 3, batteryEvery: 5, onChampionChange: false, bestGenome: true, budget: 100,
+                                profileWeights: [-1, 1, 5], profileTrials: 2, batteryTrials: 3, batteryFixed: [0.5],
+                                batteryRandomDraws: 4, batteryNoiseSigmas: [0.2])
     // Every key differs from the defaults, so a key the attributes lose shows up.
     let defaults = SearchConfig()
     for key in SearchConfig.schema where key.name != "mutation.hiddenActivations" || setsHiddenActivations {
