@@ -308,6 +308,61 @@ class Archive:
         return pd.DataFrame(rows)
 
 
+    def _latest_results(self) -> dict[tuple[int, int], dict]:
+        """(generation, index) -> {"profile": group, "battery": group}: each genome's newest
+        complete profile and battery."""
+        out: dict[tuple[int, int], dict] = {}
+        for _name, genome in self._analysis().items():
+            key = (int(genome.attrs["generation"]), int(genome.attrs["index"]))
+            for kind, label in (("profiles", "profile"), ("battery", "battery")):
+                if kind in genome:
+                    done = self._complete(genome[kind])
+                    if done:
+                        out.setdefault(key, {})[label] = done[-1][1]
+        return out
+
+    def analysis_history(self, role: str = "champion") -> pd.DataFrame:
+        """The per-generation analysis in long form: one row per generation x genome x condition.
+
+        For every complete generation, the genome that stood for it (`role` "champion": the
+        champion as of the end of that generation; "best": the generation's best genome) and each
+        value stored for it: its test battery's conditions (kind "battery": "sweep mean", "w=0.7",
+        "random U(-2,2)", "noise 0.5" with `sigma` set, ...) and its weight profile (kind
+        "profile", condition "profile", `weight` set). `measured_at` is the generation the result
+        was made at (during the search; NaN for results made afterwards). A champion that stays
+        repeats its values, so plots show the history generation by generation. Generations whose
+        genome has no stored result have no rows."""
+        if role not in ("champion", "best"):
+            raise ValueError(f"role must be 'champion' or 'best', not {role!r}")
+        results = self._latest_results()
+        summary = self.summary()
+        rows = []
+        cache: dict[tuple[int, int], list[dict]] = {}
+        for _, s in summary.iterrows():
+            key = (int(s.champion_generation), int(s.champion_index)) if role == "champion" else (int(s.generation), int(s.best_index))
+            if key not in results:
+                continue
+            if key not in cache:
+                cache[key] = []
+                r = results[key]
+                if "battery" in r:
+                    b = r["battery"]
+                    at = float(b.attrs["at_generation"]) if "at_generation" in b.attrs else np.nan
+                    for name, value in zip(b.attrs["condition_names"].split(";"), b["summary"][()], strict=False):
+                        sigma = float(name.split()[1]) if name.startswith("noise ") else np.nan
+                        cache[key].append({"kind": "battery", "condition": name, "weight": np.nan, "sigma": sigma,
+                                           "value": float(value), "measured_at": at})
+                if "profile" in r:
+                    p = r["profile"]
+                    at = float(p.attrs["at_generation"]) if "at_generation" in p.attrs else np.nan
+                    for w, m in zip(p["weights"][()], p["mean"][()], strict=True):
+                        cache[key].append({"kind": "profile", "condition": "profile", "weight": float(w), "sigma": np.nan,
+                                           "value": float(m), "measured_at": at})
+            for row in cache[key]:
+                rows.append({"generation": int(s.generation), "genome_generation": key[0], "genome_index": key[1], **row})
+        columns = ["generation", "genome_generation", "genome_index", "kind", "condition", "weight", "sigma", "value", "measured_at"]
+        return pd.DataFrame(rows, columns=columns)
+
     def classification(self) -> list[dict]:
         """Results stored by `wann classify`, oldest first: one dict per result with its arrays
         (weights, accuracy, train_accuracy, test_loss, per_digit [weight, digit], ...) and

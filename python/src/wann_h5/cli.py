@@ -5,6 +5,7 @@
     wann-plot ablation ARCHIVE --out DIR [--conditions a,b]
     wann-plot heatmap ARCHIVE --out DIR [--run RUN] [--best]
     wann-plot classify ARCHIVE --out DIR [--run RUN]
+    wann-plot robustness ARCHIVE --out DIR [--run RUN] [--best]
 
 Each writes DIR/NAME.png and DIR/NAME.pdf (NAME: the figure) and prints their paths. A missing
 archive or one without what the figure needs gives one line on stderr and exit status 2.
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="wann-plot", description="Figures of wann archives (PNG and PDF).")
-    sub = p.add_subparsers(dest="figure", required=True, metavar="{profiles,run,ablation,heatmap,classify}")
+    sub = p.add_subparsers(dest="figure", required=True, metavar="{profiles,run,ablation,heatmap,classify,robustness}")
 
     def add(name: str, help_text: str, many: bool = False) -> argparse.ArgumentParser:
         s = sub.add_parser(name, help=help_text, description=help_text)
@@ -37,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     s = add("heatmap", "Generation x weight heatmap of the champion's performance profile.")
     s.add_argument("--best", action="store_true", help="rows: each generation's best genome instead of its champion")
     add("classify", "Classification accuracy by shared weight, overall and per digit.")
+    s = add("robustness", "Noise robustness and the test battery of the champion over the generations.")
+    s.add_argument("--best", action="store_true", help="each generation's best genome instead of its champion")
     return p
 
 
@@ -58,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             fig = plots.ablation_figure(args.archive, conditions=wanted, title=args.title)
         elif args.figure == "heatmap":
             fig = plots.heatmap_figure(args.archive, run=args.run, best=args.best, title=args.title)
+        elif args.figure == "robustness":
+            fig = plots.robustness_figure(args.archive, run=args.run, role="best" if args.best else "champion", title=args.title)
         else:
             fig = plots.classify_figure(args.archive, run=args.run, title=args.title)
     except plots.PlotError as e:

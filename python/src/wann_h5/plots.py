@@ -7,6 +7,7 @@ pieces `wann-plot` (wann_h5.cli) shares.
     fig = wp.ablation_figure("runs/faq.h5")            # variant x test condition bars
     fig = wp.heatmap_figure("runs/swingup.h5")         # generation x weight
     fig = wp.classify_figure("runs/mnist.h5")          # accuracy by weight and per digit
+    fig = wp.robustness_figure("runs/swingup.h5")      # noise and battery over generations
 
 Each raises `PlotError` (with what to run first) when the archive lacks what the figure needs.
 """
@@ -349,4 +350,46 @@ def classify_figure(path: str, run: str | None = None, title: str | None = None)
     right.grid(alpha=0.3)
     right.legend(title="digit", fontsize=7, ncol=2)
     fig.suptitle(title or "Classification accuracy by shared weight")
+    return fig
+
+
+# -- robustness: the per-generation analysis ------------------------------------------------
+
+def robustness_figure(path: str, run: str | None = None, role: str = "champion", title: str | None = None):
+    """How robustness developed over the search (from the analysis a search with
+    `--battery-every N` stores, or `wann battery FILE --every N` afterwards). Left: generation x
+    noise sigma heatmap of the champion's mean reward under Gaussian weight noise. Right: every
+    battery condition over the generations (sweep mean, fixed weights, random weights, noise)."""
+    runs = open_runs(path, run)
+    if len(runs) != 1:
+        raise PlotError(f"{path} holds {len(runs)} runs: pick one with --run ({', '.join(n for n, _ in runs)})")
+    _, r = runs[0]
+    with r:
+        history = r.analysis_history(role)
+    battery = history[history.kind == "battery"]
+    if battery.empty:
+        raise PlotError(f"{path} holds no per-generation battery: search with --battery-every N, or run `wann battery {path} --every 8`")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8), gridspec_kw={"width_ratios": [1, 1.3]})
+    noise = battery.dropna(subset=["sigma"])
+    if not noise.empty:
+        table = noise.pivot_table(index="generation", columns="sigma", values="value")
+        sigmas = table.columns.to_numpy()
+        gens = table.index.to_numpy()
+        mesh = left.pcolormesh(np.arange(len(sigmas) + 1) - 0.5, np.concatenate([gens - 0.5, [gens[-1] + 0.5]]), table.to_numpy(),
+                               cmap="magma", shading="flat")
+        left.set_xticks(range(len(sigmas)))
+        left.set_xticklabels([f"{x:g}" for x in sigmas])
+        fig.colorbar(mesh, ax=left, label="mean reward")
+        left.set_xlabel("noise sigma (around the evaluation weights)")
+        left.set_ylabel("generation")
+        left.set_title(f"{role} under weight noise")
+    cmap = plt.get_cmap("tab10")
+    for j, (condition, d) in enumerate(battery.groupby("condition", sort=False)):
+        right.plot(d.generation, d.value, color=cmap(j % 10), lw=1.3, label=condition, drawstyle="steps-post")
+    right.set_xlabel("generation")
+    right.set_ylabel("mean reward")
+    right.set_title(f"{role}'s test battery over the search")
+    right.grid(alpha=0.3)
+    right.legend(fontsize=7, ncol=2)
+    fig.suptitle(title or "Robustness over generations")
     return fig
