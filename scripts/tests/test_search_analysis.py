@@ -153,3 +153,20 @@ def test_battery_after_the_fact_reuses_what_is_stored(wann, searched):
 def test_bad_analysis_options_give_one_line(wann, args, needle):
     r = run(wann, *args, ok=False)
     assert r.returncode == 2 and needle in r.stderr and r.stderr.count("\n") == 1, r.stderr
+
+
+def test_grids_analyse_their_runs_and_continue_without_the_flag(wann, tmp_path):
+    smoke = ROOT / "experiments" / "ablation-smoke.toml"
+    out = tmp_path / "e.h5"
+    run(wann, "experiment", "run", smoke, "--out", out, "--threads", "1", "--profile-every", "2")
+    with wann_h5.open_archive(out, "baseline-s1") as r:
+        h = r.analysis_history()
+        assert r.config["analysis.profileEvery"] == 2
+    assert not h.empty and set(h.kind) == {"profile"}
+    # Analysis settings never change a search: continuing without them keeps every run.
+    assert "8 run(s) already done, 0 to run" in run(wann, "experiment", "run", smoke, "--out", out, "--threads", "1").stderr
+    c = tmp_path / "c.h5"
+    run(wann, "compare", "--task", "swingup", "--seeds", "1", "--generations", "6", "--population", "16", "--conditions", "ff",
+        "--trials", "2", "--threads", "1", "--out", c, "--battery-every", "3")
+    with wann_h5.open_archive(c, "feedForward-s1") as r:
+        assert set(r.analysis_history().kind) == {"battery"}
