@@ -62,6 +62,16 @@ extension Experiment.Battery {
 }
 
 extension Experiment.Battery {
+  /// The battery of the per-generation analysis (`[analysis]`): its sweep is the profile's grid.
+  public init(analysis a: AnalysisConfig) {
+    self.init()
+    trials = a.batteryTrials
+    sweep = a.profileGrid
+    fixed = a.batteryFixed
+    randomDraws = a.batteryRandomDraws
+    noiseSigmas = a.batteryNoiseSigmas
+  }
+
   /// Rollouts one battery takes.
   public func rollouts(seriesWeights: Int) -> Int {
     trials * sweep.count + trials * fixed.count + randomDraws + noiseSigmas.count * trials * seriesWeights

@@ -25,6 +25,9 @@ public struct SearchAnalysis {
   /// The weights the battery's noise is added around: the run's evaluation weights.
   let seriesWeights: [Double]
   let evaluator: any GenerationEvaluator
+  /// The battery the analysis runs (its sweep is the profile's grid).
+  public let battery: Experiment.Battery
+  public let profileSettings: WeightProfile.Settings
   /// Rollouts spent on analyses so far (during this search, across resumes).
   public private(set) var spent: Int
 
@@ -53,6 +56,8 @@ public struct SearchAnalysis {
     taskKind = config.task
     seriesWeights = config.evaluation.weights
     self.evaluator = evaluator
+    battery = Experiment.Battery(analysis: config.analysis)
+    profileSettings = WeightProfile.Settings(weights: config.analysis.profileGrid, trials: config.analysis.profileTrials, seed: Self.profileSeed)
     var spent = 0
     if let archive, settings.isEnabled {
       for (g, i) in try archive.analysedGenomes() {
@@ -66,25 +71,10 @@ public struct SearchAnalysis {
     self.spent = spent
   }
 
-  /// The battery the analysis runs: its sweep is the profile's grid.
-  public var battery: Experiment.Battery {
-    var b = Experiment.Battery()
-    b.trials = settings.batteryTrials
-    b.sweep = settings.profileGrid
-    b.fixed = settings.batteryFixed
-    b.randomDraws = settings.batteryRandomDraws
-    b.noiseSigmas = settings.batteryNoiseSigmas
-    return b
-  }
-
-  public var profileSettings: WeightProfile.Settings {
-    WeightProfile.Settings(weights: settings.profileGrid, trials: settings.profileTrials, seed: Self.profileSeed)
-  }
-
   /// Rollouts one analysis of `kind` takes.
   public func cost(_ kind: Kind) -> Int {
     switch kind {
-    case .profile: return settings.profileGrid.count * settings.profileTrials
+    case .profile: return profileSettings.weights.count * profileSettings.trials
     case .battery: return battery.rollouts(seriesWeights: seriesWeights.count)
     }
   }

@@ -1,6 +1,7 @@
 import Foundation
 import WANNArchive
 import WANNCore
+import WANNExperiments
 import WANNTasks
 
 /// The network an analysis command works on, and where its results are stored: a genome of a
@@ -78,5 +79,20 @@ struct AnalysisTarget {
 
   func network() throws -> Network {
     do { return try Network(genome) } catch { throw CLIError("\(reference): cannot evaluate the genome: \(error)") }
+  }
+}
+
+extension GenerationChoice {
+  /// `--every N` or `--generations LIST` (a comma list), as `wann profile` and `wann battery`
+  /// take them; nil when neither is given.
+  static func parse(every: Int?, generations: String?) throws -> GenerationChoice? {
+    if let every { return .every(every) }
+    guard let generations else { return nil }
+    return .generations(try generations.split(separator: ",").map { item in
+      guard let g = Int(item.trimmingCharacters(in: .whitespaces)) else {
+        throw CLIError("bad --generations '\(generations)': expected a comma list of generation numbers, e.g. 0,64,128")
+      }
+      return g
+    })
   }
 }

@@ -70,15 +70,7 @@ struct BatteryCommand: ParsableCommand {
     guard let (path, selector) = Inputs.archiveReference(reference) else {
       throw CLIError("give a run archive (FILE.h5, or FILE.h5#RUN in a multi-run archive), not \(archive)")
     }
-    let choice: GenerationChoice
-    if let every { choice = .every(every) } else {
-      choice = .generations(try generations!.split(separator: ",").map { item in
-        guard let g = Int(item.trimmingCharacters(in: .whitespaces)) else {
-          throw CLIError("bad --generations '\(generations!)': expected a comma list of generation numbers, e.g. 0,64,128")
-        }
-        return g
-      })
-    }
+    let choice = try GenerationChoice.parse(every: every, generations: generations)!
     let (reader, rest) = try AnalysisTarget.open(path: path, selector: selector)
     let chosen: [(generation: Int, index: Int, genome: Genome, standsFor: [Int])]
     let runName = reader.runName, taskKind = reader.task
@@ -91,9 +83,7 @@ struct BatteryCommand: ParsableCommand {
       chosen = try choice.genomes(in: reader, best: best)
     }
     if let trials { config.analysis.batteryTrials = trials }
-    let analysis = try SearchAnalysis(config: config, task: try Tasks.make(taskKind, batchSize: config.evaluation.batchSize),
-                                      evaluator: threads.localEvaluator, archive: nil)
-    let battery = analysis.battery
+    let battery = Experiment.Battery(analysis: config.analysis)
     let signature = battery.signature(seriesWeights: config.evaluation.weights)
     let task = try Tasks.make(taskKind, batchSize: config.evaluation.batchSize)
     let store = try AnalysisStore(path: path, run: runName)

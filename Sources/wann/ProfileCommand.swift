@@ -104,15 +104,7 @@ struct ProfileCommand: ParsableCommand {
       guard let (path, selector) = Inputs.archiveReference(genome) else {
         throw CLIError("--every/--generations profile the champions of a run: give a run archive (FILE.h5, or FILE.h5#RUN/champion in a multi-run archive), not \(genome)")
       }
-      let choice: GenerationChoice
-      if let every { choice = .every(every) } else {
-        choice = .generations(try generations!.split(separator: ",").map { item in
-          guard let g = Int(item.trimmingCharacters(in: .whitespaces)) else {
-            throw CLIError("bad --generations '\(generations!)': expected a comma list of generation numbers, e.g. 0,64,128")
-          }
-          return g
-        })
-      }
+      let choice = try GenerationChoice.parse(every: every, generations: generations)!
       // Read the genomes, then close the reader before the store opens the file for writing.
       let (reader, rest) = try AnalysisTarget.open(path: path, selector: selector)
       let chosen: [(generation: Int, index: Int, genome: Genome, standsFor: [Int])]
