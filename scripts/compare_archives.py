@@ -58,12 +58,20 @@ def compare_attrs_only(a, b, path, out):
 
 
 def main() -> int:
+    usage = __doc__.strip().splitlines()[-1]
+    if sys.argv[1:] in (["-h"], ["--help"]):
+        print(usage)
+        return 0
     if len(sys.argv) != 3:
-        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
+        print(usage, file=sys.stderr)
         return 2
-    with h5py.File(sys.argv[1], "r") as a, h5py.File(sys.argv[2], "r") as b:
-        out: list[str] = []
-        compare(a, b, "", out)
+    out: list[str] = []
+    try:
+        with h5py.File(sys.argv[1], "r") as a, h5py.File(sys.argv[2], "r") as b:
+            compare(a, b, "", out)
+    except OSError as e:  # missing, unreadable or not HDF5: one line, not a traceback
+        print(f"error: cannot read the archives: {e}", file=sys.stderr)
+        return 2
     for line in out[:50]:
         print(line)
     if out:

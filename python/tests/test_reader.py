@@ -139,6 +139,22 @@ def test_wann_plot_writes_every_figure(run_archive, experiment_archive, tmp_path
     assert r.returncode == 2 and "does not exist" in r.stderr
 
 
+def test_wann_plot_help_and_usage_errors_never_trace():
+    # Every help page prints (argparse %-formats help strings: a bare "95%" used to raise), and a
+    # mistyped command line is a usage message with exit status 2, never a Python traceback.
+    from wann_h5 import cli
+
+    figures = ["profiles", "run", "ablation", "heatmap", "classify", "robustness"]
+    for argv in [["--help"]] + [[f, "--help"] for f in figures]:
+        with pytest.raises(SystemExit) as done:
+            cli.main(argv)
+        assert done.value.code == 0, argv
+    for argv in [[], ["nosuchfigure", "a.h5", "--out", "x"], ["run", "a.h5"], ["profiles", "a.h5", "--out", "x", "--latest", "many"]]:
+        with pytest.raises(SystemExit) as done:
+            cli.main(argv)
+        assert done.value.code == 2, argv
+
+
 def test_figures_are_returned_for_notebooks(run_archive, experiment_archive):
     import matplotlib
 

@@ -22,7 +22,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="figure", required=True, metavar="{profiles,run,ablation,heatmap,classify,robustness}")
 
     def add(name: str, help_text: str, many: bool = False) -> argparse.ArgumentParser:
-        s = sub.add_parser(name, help=help_text, description=help_text)
+        # argparse %-formats `help` (not `description`): "95%" must reach it as "95%%".
+        s = sub.add_parser(name, help=help_text.replace("%", "%%"), description=help_text)
         s.add_argument("archive", nargs="+" if many else None, help="wann archive (.h5)" + (" (several: overlaid)" if many else ""))
         s.add_argument("--out", required=True, help="folder for the PNG and PDF files (created if missing)")
         s.add_argument("--title", help="figure title")
