@@ -165,6 +165,11 @@ def test_figures_are_returned_for_notebooks(run_archive, experiment_archive):
                 wp.ablation_figure(str(experiment_archive)), wp.profiles_figure([str(experiment_archive)])):
         assert fig.axes and fig.axes[0].has_data()
         matplotlib.pyplot.close(fig)
+    # Every seed's champion is a dot over its bar: as many points as battery results.
+    fig = wp.ablation_figure(str(experiment_archive))
+    dots = sum(len(c.get_offsets()) for c in fig.axes[0].collections if isinstance(c, matplotlib.collections.PathCollection))
+    assert dots == len(wann_h5.battery(str(experiment_archive)))
+    matplotlib.pyplot.close(fig)
     with pytest.raises(wp.PlotError):
         wp.classify_figure(str(run_archive))
     m, ci = wp.mean_ci([1.0, 2.0, 3.0])

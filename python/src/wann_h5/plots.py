@@ -203,21 +203,32 @@ def profiles_figure(paths: str | Sequence[str], run: str | None = None, latest: 
 
 # -- ablation: bars -------------------------------------------------------------------------
 
-def _bars(ax, groups, series, values, errors):
-    """groups on the x axis, one bar per series in each group."""
+def _bars(ax, groups, series, values, errors, points=None):
+    """groups on the x axis, one bar per series in each group. `points[j][i]`, when given, are
+    the single values behind bar (j, i) (one per seed), drawn over it: with 5-10 seeds a mean and
+    its interval hide outliers and bimodal outcomes that the points show."""
     width = 0.8 / max(len(series), 1)
     cmap = plt.get_cmap("tab10")
     x = np.arange(len(groups))
     for j, s in enumerate(series):
-        ax.bar(x + (j - (len(series) - 1) / 2) * width, values[j], width, yerr=np.nan_to_num(errors[j]),
-               capsize=2, color=cmap(j % 10), label=s)
+        centers = x + (j - (len(series) - 1) / 2) * width
+        ax.bar(centers, values[j], width, yerr=np.nan_to_num(errors[j]), capsize=2, color=cmap(j % 10), label=s)
+        if points is None:
+            continue
+        for center, values_here in zip(centers, points[j], strict=True):
+            v = np.asarray(values_here, dtype=float)
+            # Spread evenly across the middle of the bar (no random jitter: figures are reproducible).
+            offsets = np.linspace(-0.3, 0.3, len(v)) * width if len(v) > 1 else np.zeros(len(v))
+            ax.scatter(center + offsets, v, s=9, color="black", alpha=0.7, linewidths=0, zorder=3,
+                       label="single seeds" if j == 0 and center == centers[0] else None)
     ax.set_xticks(x)
     ax.set_xticklabels(groups, rotation=30 if len(groups) > 4 else 0, ha="right" if len(groups) > 4 else "center", fontsize=8)
 
 
 def ablation_figure(path: str, conditions: Sequence[str] | None = None, title: str | None = None):
     """Experiment archives: for every test condition of the battery, one bar per variant (mean
-    over seeds, 95% t interval). Comparison archives: one bar per search space. Run archives:
+    over seeds, 95% t interval; each seed's champion as a dot when there are at most 40 bars).
+    Comparison archives: one bar per search space, each seed's champion as a dot. Run archives:
     the paper's four weight conditions stored by `wann conditions`."""
     kind = check_archive(path)
     fig, ax = plt.subplots(figsize=(9, 4.5))
@@ -232,9 +243,11 @@ def ablation_figure(path: str, conditions: Sequence[str] | None = None, title: s
             if unknown:
                 raise PlotError(f"unknown condition(s) {unknown}; the archive has: {', '.join(available)}")
             variants = [v for v in (wann_h5.variants(path) or sorted(df.variant.unique())) if v in set(df.variant)]
-            stats = [[mean_ci(df[(df.variant == v) & (df.condition == c)].score) for c in chosen] for v in variants]
+            scores = [[df[(df.variant == v) & (df.condition == c)].score for c in chosen] for v in variants]
+            stats = [[mean_ci(cell) for cell in row] for row in scores]
             _bars(ax, chosen, [f"{v} (n={df[df.variant == v].seed.nunique()})" for v in variants],
-                  [[m for m, _ in row] for row in stats], [[e for _, e in row] for row in stats])
+                  [[m for m, _ in row] for row in stats], [[e for _, e in row] for row in stats],
+                  points=scores if len(variants) * len(chosen) <= 40 else None)
             ax.set_ylabel("champion's mean reward (mean over seeds, 95% CI)")
         elif kind == "comparison":
             try:
@@ -242,8 +255,9 @@ def ablation_figure(path: str, conditions: Sequence[str] | None = None, title: s
             except wann_h5.ArchiveError as e:
                 raise PlotError(f"{path}: {e} (`wann experiment status {path}` says what is missing)") from None
             names = list(dict.fromkeys(df.condition))
-            stats = [mean_ci(df[df.condition == c].score) for c in names]
-            _bars(ax, names, ["final champion"], [[m for m, _ in stats]], [[e for _, e in stats]])
+            scores = [df[df.condition == c].score for c in names]
+            stats = [mean_ci(cell) for cell in scores]
+            _bars(ax, names, ["final champion"], [[m for m, _ in stats]], [[e for _, e in stats]], points=[scores])
             ax.set_ylabel("champion's mean reward (mean over seeds, 95% CI)")
         else:
             with wann_h5.open_archive(path) as r:
