@@ -123,6 +123,18 @@ public struct ExperimentReport: Codable, Sendable {
   public var conditions: [String]
   public var variants: [String]
   public var cells: [[Cell]]
+  /// What the tests compare against: the experiment file's first variant (when the archive
+  /// holds no readable experiment file, the first variant with a finished run).
+  public var baseline: String
+  /// Runs with a finished test battery (the ones in the table), and the runs the grid lists
+  /// (nil when the archive holds no readable experiment file). While a grid is still running,
+  /// `runsFinished < runsPlanned`: the table, its tests and Holm's correction cover the
+  /// finished runs only, and grow as the grid goes on.
+  public var runsFinished: Int
+  public var runsPlanned: Int?
+
+  /// True while runs of the grid are missing from the table.
+  public var isPartial: Bool { runsPlanned.map { runsFinished < $0 } ?? false }
 
   /// Reads every finished run's battery summary from an experiment archive.
   public static func read(_ path: String) throws -> ExperimentReport {
@@ -131,13 +143,16 @@ public struct ExperimentReport: Codable, Sendable {
     var scores: [String: [[Double]]] = [:]  // variant -> condition -> seeds
     let contents = try MultiRunReader(path: path)
     // Variants in the order the experiment file lists them (the first is the baseline).
-    let order = contents.experimentTOML.flatMap { try? Experiment(toml: $0) }?.variants.map(\.name) ?? []
+    let experiment = contents.experimentTOML.flatMap { try? Experiment(toml: $0) }
+    let order = experiment?.variants.map(\.name) ?? []
+    var finished = 0
     let rank = { (v: String) in order.firstIndex(of: v) ?? Int.max }
     for name in contents.runs.sorted(by: { runOrder($0, $1, rank) }) {
       let reader = try ArchiveReader(path: path, run: name)
       let summary = try reader.batterySummary()
       try reader.close()
       guard let summary else { continue }
+      finished += 1
       let variant = String(name[..<(name.range(of: "-s", options: .backwards)?.lowerBound ?? name.endIndex)])
       if conditions.isEmpty { conditions = summary.map(\.0) }
       if scores[variant] == nil {
@@ -146,13 +161,16 @@ public struct ExperimentReport: Codable, Sendable {
       }
       for (i, (_, s)) in summary.enumerated() where i < conditions.count { scores[variant]![i].append(s) }
     }
-    guard let baseline = variants.first else { throw ExperimentError("\(path) holds no finished run with a test battery yet") }
+    guard let firstFinished = variants.first else { throw ExperimentError("\(path) holds no finished run with a test battery yet") }
+    // A partial grid (a shard, a stopped run) may lack the baseline's runs: then nothing is
+    // tested, rather than testing against whichever variant happened to finish first.
+    let baseline = order.first ?? firstFinished
     var cells = variants.enumerated().map { vi, v in
       conditions.indices.map { c -> Cell in
-        let x = scores[v]![c], base = scores[baseline]![c]
+        let x = scores[v]![c]
         let ci = Statistics.confidenceInterval95(x)
         var cell = Cell(mean: ci.mean, ci95: ci.halfWidth, median: Statistics.median(x), scores: x)
-        if v != baseline {
+        if v != baseline, let base = scores[baseline]?[c] {
           cell.p = Statistics.mannWhitneyU(x, base).p
           cell.cliffsDelta = Statistics.cliffsDelta(x, base)
           let d = Statistics.medianDifference(x, base, stream: vi * conditions.count + c)
@@ -166,7 +184,8 @@ public struct ExperimentReport: Codable, Sendable {
     let tested = cells.indices.flatMap { v in conditions.indices.compactMap { c in cells[v][c].p.map { _ in (v, c) } } }
     let adjusted = Statistics.holm(tested.map { cells[$0.0][$0.1].p! })
     for (k, (v, c)) in tested.enumerated() { cells[v][c].pHolm = adjusted[k] }
-    return ExperimentReport(tests: tested.count, conditions: conditions, variants: variants, cells: cells)
+    return ExperimentReport(tests: tested.count, conditions: conditions, variants: variants, cells: cells, baseline: baseline,
+                            runsFinished: finished, runsPlanned: experiment.map { $0.variants.count * $0.seeds })
   }
 
   /// Orders runs by the variant's place in the experiment file, then by seed.

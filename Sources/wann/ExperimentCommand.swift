@@ -98,13 +98,21 @@ struct ExperimentReportCommand: ParsableCommand {
       return
     }
     let report = try ExperimentReport.read(archive)
-    let (conditions, variants, cells) = (report.conditions, report.variants, report.cells)
-    let baseline = variants[0]
+    let (conditions, variants, cells, baseline) = (report.conditions, report.variants, report.cells, report.baseline)
     if output.json {
       Output.line(Output.json(report))
       return
     }
-    var md = "| variant (runs) | " + conditions.joined(separator: " | ") + " |\n"
+    var md = ""
+    if report.isPartial, let planned = report.runsPlanned {
+      md += """
+        **Partial:** \(report.runsFinished) of \(planned) runs finished; the table, its tests and Holm's correction \
+        cover those only (`wann experiment status \(archive)` lists the rest).
+
+
+        """
+    }
+    md += "| variant (runs) | " + conditions.joined(separator: " | ") + " |\n"
     md += "|---|" + conditions.map { _ in "---|" }.joined() + "\n"
     for (i, v) in variants.enumerated() {
       md += "| \(v) (\(cells[i][0].scores.count)) |"
@@ -117,9 +125,17 @@ struct ExperimentReportCommand: ParsableCommand {
       }
       md += "\n"
     }
+    md += "\nMean reward of each run's champion under each test condition, mean ± 95% CI (t) over seeds."
+    guard report.tests > 0 else {
+      md += variants.contains(baseline)
+        ? " No other variant has a finished run yet: nothing is tested against \(baseline).\n"
+        : " The baseline \(baseline) has no finished run yet: nothing is tested.\n"
+      print(md, terminator: "")
+      try writeMarkdown(md)
+      return
+    }
     md += """
-
-      Mean reward of each run's champion under each test condition, mean ± 95% CI (t) over seeds. Against \(baseline): \
+       Against \(baseline): \
       δ = Cliff's delta (> 0: the variant scores higher; |δ| ≥ 0.474 is large), p = two-sided Mann-Whitney U, \
       pH = p corrected by Holm's method for all \(report.tests) tests in this table.
 

@@ -71,6 +71,24 @@ def test_shards_take_their_share_in_turn(wann, experiment_shards):
     assert "3 done, 0 running, 0 stopped, 5 missing of 8 runs" in text
 
 
+def test_reports_of_partial_grids_say_so_and_test_only_against_the_baseline(wann, experiment_shards):
+    _, whole, shards = experiment_shards
+    full = json.loads(run(wann, "experiment", "report", whole, "--json").stdout)
+    assert full["runsFinished"] == full["runsPlanned"] == 8 and full["baseline"] == "baseline"
+    assert "Partial" not in run(wann, "experiment", "report", whole).stdout
+    # Shard 1 (baseline-s1, fixed07-s2, noise025-s1): a partial table, tested against the baseline.
+    one = json.loads(run(wann, "experiment", "report", shards[0], "--json").stdout)
+    assert (one["runsFinished"], one["runsPlanned"]) == (3, 8) and one["variants"] == ["baseline", "fixed07", "noise025"]
+    assert one["tests"] == 2 * len(one["conditions"])
+    assert "**Partial:** 3 of 8 runs finished" in run(wann, "experiment", "report", shards[0]).stdout
+    # Shard 3 (fixed07-s1, random-s2) has no baseline run: nothing is tested, rather than random
+    # against fixed07 as if fixed07 were the baseline.
+    three = json.loads(run(wann, "experiment", "report", shards[2], "--json").stdout)
+    assert three["baseline"] == "baseline" and three["variants"] == ["fixed07", "random"] and three["tests"] == 0
+    assert all("p" not in cell and "cliffsDelta" not in cell for row in three["cells"] for cell in row)
+    assert "The baseline baseline has no finished run yet: nothing is tested." in run(wann, "experiment", "report", shards[2]).stdout
+
+
 def test_merge_refuses_overlap_other_grids_and_bad_shards(wann, experiment_shards, tmp_path):
     d, whole, shards = experiment_shards
     r = run(wann, "experiment", "merge", tmp_path / "m.h5", shards[0], shards[0], ok=False)
