@@ -110,7 +110,7 @@ struct CompareCommand: ParsableCommand {
     md += "\n| pair | U | p | p (Holm, \(result.tests.count) pairs) | Cliff's delta | median difference [95% bootstrap CI] |\n"
     md += "|---|---|---|---|---|---|\n"
     for t in result.tests {
-      md += "| \(t.a) vs \(t.b) | \(Output.fixed(t.u, 1)) | \(String(format: "%.4f", t.p)) | \(String(format: "%.4f", t.pHolm)) | "
+      md += "| \(t.a) vs \(t.b) | \(Output.fixed(t.u, 1)) | \(Output.pValue(t.p)) | \(Output.pValue(t.pHolm)) | "
         + "\(signed(t.cliffsDelta, 2)) (\(Statistics.cliffsDeltaMagnitude(t.cliffsDelta))) | "
         + "\(signed(t.medianDifference, 1)) [\(signed(t.medianDifferenceCI95[0], 1)), \(signed(t.medianDifferenceCI95[1], 1))] |\n"
     }

@@ -119,7 +119,7 @@ struct ExperimentReportCommand: ParsableCommand {
       for cell in cells[i] {
         md += " \(Output.fixed(cell.mean, 1)) ± \(cell.ci95.isNaN ? "-" : Output.fixed(cell.ci95, 1))"
         if let p = cell.p, let q = cell.pHolm, let d = cell.cliffsDelta {
-          md += " [δ \(Self.signed(d, 2)), p \(String(format: "%.3f", p)), pH \(String(format: "%.3f", q))]"
+          md += " [δ \(Self.signed(d, 2)), p \(Output.pValue(p)), pH \(Output.pValue(q))]"
         }
         md += " |"
       }

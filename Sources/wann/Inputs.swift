@@ -212,6 +212,10 @@ enum Output {
 
   static func fixed(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }
 
+  /// A p-value as reports print it: three decimals, or two significant digits below 0.001 (with
+  /// 10 + 10 seeds an exact Mann-Whitney p goes down to 1.1e-05, which "0.000" would hide).
+  static func pValue(_ p: Double) -> String { p >= 0.001 || p.isNaN ? String(format: "%.3f", p) : String(format: "%.1e", p) }
+
   static func duration(_ seconds: Double) -> String {
     guard seconds.isFinite else { return "?" }
     let s = Int(seconds.rounded())

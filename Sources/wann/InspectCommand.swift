@@ -182,7 +182,7 @@ extension InspectCommand {
       Output.line("  \(Output.pad(r.condition, -16)) \(r.runs) runs  mean \(Output.fixed(r.mean, 2)) ± \(Output.fixed(r.ci95, 2))  median \(Output.fixed(r.median, 2))")
     }
     for t in result.tests {
-      Output.line("  \(t.a) vs \(t.b): U = \(Output.fixed(t.u, 1)), p = \(String(format: "%.4f", t.p))")
+      Output.line("  \(t.a) vs \(t.b): U = \(Output.fixed(t.u, 1)), p = \(Output.pValue(t.p))")
     }
   }
 }
