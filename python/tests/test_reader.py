@@ -133,6 +133,16 @@ def test_wann_plot_writes_every_figure(run_archive, experiment_archive, tmp_path
         r = subprocess.run([exe, figure, str(archive), "--out", str(tmp_path / figure)], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
         assert (tmp_path / figure / f"{figure}.png").stat().st_size > 1000
+    # A condition whose name holds a comma can be chosen.
+    r = subprocess.run([exe, "ablation", str(experiment_archive), "--out", str(tmp_path / "some"),
+                        "--conditions", "sweep mean,random U(-2,2)"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([exe, "ablation", str(experiment_archive), "--out", str(tmp_path / "two"), "--variants", "fixed07,baseline"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([exe, "ablation", str(experiment_archive), "--out", str(tmp_path / "none"), "--variants", "nosuch"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "nosuch" in r.stderr
     r = subprocess.run([exe, "classify", str(run_archive), "--out", str(tmp_path)], capture_output=True, text=True)
     assert r.returncode == 2 and "wann classify" in r.stderr and r.stderr.count("\n") == 1
     r = subprocess.run([exe, "run", str(tmp_path / "nope.h5"), "--out", str(tmp_path)], capture_output=True, text=True)

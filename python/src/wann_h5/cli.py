@@ -13,6 +13,7 @@ archive or one without what the figure needs gives one line on stderr and exit s
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 
@@ -36,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     add("run", "A search over generations: best and median fitness, and network complexity.")
     s = add("ablation", "Variant x condition bars with 95% confidence intervals.")
     s.add_argument("--conditions", help="experiment archives: only these battery conditions (comma list)")
+    s.add_argument("--variants", help="experiment archives: only these variants, in this order (comma list)")
     s = add("heatmap", "Generation x weight heatmap of the champion's performance profile.")
     s.add_argument("--best", action="store_true", help="rows: each generation's best genome instead of its champion")
     add("classify", "Classification accuracy by shared weight, overall and per digit.")
@@ -58,8 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.figure == "run":
             fig = plots.run_figure(args.archive, run=args.run, title=args.title)
         elif args.figure == "ablation":
-            wanted = [c.strip() for c in args.conditions.split(",")] if args.conditions else None
-            fig = plots.ablation_figure(args.archive, conditions=wanted, title=args.title)
+            # Commas inside parentheses belong to a name ("random U(-2,2)"), not between names.
+            wanted = [c.strip() for c in re.split(r",(?![^()]*\))", args.conditions)] if args.conditions else None
+            chosen = [v.strip() for v in args.variants.split(",")] if args.variants else None
+            fig = plots.ablation_figure(args.archive, conditions=wanted, title=args.title, variants=chosen)
         elif args.figure == "heatmap":
             fig = plots.heatmap_figure(args.archive, run=args.run, best=args.best, title=args.title)
         elif args.figure == "robustness":

@@ -225,7 +225,8 @@ def _bars(ax, groups, series, values, errors, points=None):
     ax.set_xticklabels(groups, rotation=30 if len(groups) > 4 else 0, ha="right" if len(groups) > 4 else "center", fontsize=8)
 
 
-def ablation_figure(path: str, conditions: Sequence[str] | None = None, title: str | None = None):
+def ablation_figure(path: str, conditions: Sequence[str] | None = None, title: str | None = None,
+                    variants: Sequence[str] | None = None):
     """Experiment archives: for every test condition of the battery, one bar per variant (mean
     over seeds, 95% t interval; each seed's champion as a dot when there are at most 40 bars).
     Comparison archives: one bar per search space, each seed's champion as a dot. Run archives:
@@ -242,7 +243,11 @@ def ablation_figure(path: str, conditions: Sequence[str] | None = None, title: s
             unknown = [c for c in chosen if c not in available]
             if unknown:
                 raise PlotError(f"unknown condition(s) {unknown}; the archive has: {', '.join(available)}")
-            variants = [v for v in (wann_h5.variants(path) or sorted(df.variant.unique())) if v in set(df.variant)]
+            present = [v for v in (wann_h5.variants(path) or sorted(df.variant.unique())) if v in set(df.variant)]
+            unknown = [v for v in (variants or []) if v not in present]
+            if unknown:
+                raise PlotError(f"no finished run of variant(s) {unknown}; the archive has: {', '.join(present)}")
+            variants = list(variants) if variants else present
             scores = [[df[(df.variant == v) & (df.condition == c)].score for c in chosen] for v in variants]
             stats = [[mean_ci(cell) for cell in row] for row in scores]
             _bars(ax, chosen, [f"{v} (n={df[df.variant == v].seed.nunique()})" for v in variants],
