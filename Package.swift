@@ -56,7 +56,10 @@ let package = Package(
     .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
     // The HDF5 archive: owning handle types, the run writer, the read-only reader, the analysis
     // store. It stores tables and arrays; it knows no task and no analysis type.
-    .target(name: "WANNArchive", dependencies: ["WANNCore", "CHDF5"]),
+    .target(name: "WANNArchive", dependencies: ["WANNCore", "CHDF5", "CArchiveJournal"]),
+    // The HDF5 file driver that journals what a flush overwrites, so a writer killed in the middle
+    // of a flush leaves a file that rolls back to its last commit.
+    .target(name: "CArchiveJournal", dependencies: ["CHDF5"]),
     // Open MPI (Debian: libopenmpi-dev), found through pkg-config; only with the MPI trait.
     .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
     // Distributed evaluation: rank 0 searches, the other ranks evaluate genomes. Without the
@@ -79,7 +82,7 @@ let package = Package(
     .testTarget(name: "WANNCoreTests", dependencies: ["WANNCore"]),
     .testTarget(name: "WANNTasksTests", dependencies: ["WANNCore", "WANNTasks"]),
     .testTarget(name: "WANNAnalysisTests", dependencies: ["WANNCore", "WANNTasks", "WANNAnalysis"]),
-    .testTarget(name: "WANNArchiveTests", dependencies: ["WANNCore", "WANNTasks", "WANNAnalysis", "WANNArchive", "WANNExperiments"]),
+    .testTarget(name: "WANNArchiveTests", dependencies: ["WANNCore", "WANNTasks", "WANNAnalysis", "WANNArchive", "WANNExperiments", "CArchiveJournal"]),
     .testTarget(name: "WANNExperimentsTests", dependencies: ["WANNCore", "WANNTasks", "WANNAnalysis", "WANNArchive", "WANNExperiments"]),
     .testTarget(name: "WANNCLITests", dependencies: ["wann"]),
   ],

@@ -121,6 +121,8 @@ public final class ArchiveReader {
 
   /// Opens an archive file, turning HDF5's failures into errors that say what to do.
   static func openFile(path: String, mode: H5File.Mode) throws -> H5File {
+    try ArchiveJournal.rollBackIfAWriterWasKilled(path)
+    if mode == .readOnly { ArchiveJournal.waitWhileAWriterFlushes(path) }
     do { return try H5File(path: path, mode: mode) } catch let e as HDF5Error {
       // HDF5_USE_FILE_LOCKING=TRUE makes HDF5 lock files whatever we ask: a running search then
       // keeps readers out. Say so rather than pass on HDF5's lock error.

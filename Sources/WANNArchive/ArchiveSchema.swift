@@ -125,6 +125,8 @@ public enum ArchiveError: Error, CustomStringConvertible {
   case corrupt(String, String)
   case noGenomes(String, String)
   case notWritable(String, HDF5Error)
+  /// A writer was killed in the middle of a flush and its journal cannot be rolled back here.
+  case rollBackFailed(String, String)
 
   public var description: String {
     switch self {
@@ -147,6 +149,8 @@ public enum ArchiveError: Error, CustomStringConvertible {
     case .abandoned(let p): "archive \(p) is no longer written to after a failed write; free space, then run the command again"
     case .corrupt(let p, let why): "archive \(p) is damaged: \(why)"
     case .noGenomes(let p, let why): "\(p): \(why)"
+    case .rollBackFailed(let p, let why):
+      "\(p) was cut short in the middle of a write, and its journal \(p).journal cannot be rolled back (\(why)): run any wann command on it as a user who may write the file and its folder (until then it may not read)"
     case .notWritable(let p, let e):
       "cannot open \(p) for writing (is the file read-only, or damaged? `wann inspect --check \(p)` lists damaged data): \(e)"
     }

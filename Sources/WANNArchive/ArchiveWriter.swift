@@ -1,3 +1,4 @@
+import CArchiveJournal
 import Foundation
 import WANNCore
 
@@ -300,9 +301,11 @@ extension H5File {
   /// Renames the new archive over its final name, once (see `createArchive`).
   func commitPendingRename() throws {
     guard let (from, to) = pendingRename else { return }
+    wann_journal_fault_point()
     if rename(from, to) != 0 {
       throw HDF5Error(operation: "cannot rename \(from) to \(to): \(String(cString: strerror(errno)))", stack: [])
     }
+    try renamed(to: to)
     pendingRename = nil
   }
 }

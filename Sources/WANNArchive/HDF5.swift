@@ -1,3 +1,4 @@
+import CArchiveJournal
 import CHDF5
 import Foundation
 
@@ -599,6 +600,9 @@ final class H5File: H5Location {
     // The 1.10 file format: object headers, B-trees and heaps carry checksums, so damaged
     // metadata is an error rather than wrong data (h5py and HDF5 1.10 or newer read it).
     if mode == .create { try H5.check(H5Pset_libver_bounds(fapl.id, H5F_LIBVER_V18, H5F_LIBVER_V18), "format version") }
+    // Writers journal what a flush overwrites (`ArchiveJournal`); opening for writing first rolls
+    // back a flush that a killed writer left half done.
+    if mode != .readOnly { try H5.check(wann_journal_use(fapl.id), "journaling file driver") }
     let id: hid_t
     switch mode {
     case .create:
@@ -620,8 +624,15 @@ final class H5File: H5Location {
     return exists(ArchiveSchema.runsGroup) && !exists(ArchiveSchema.experimentsGroup) ? ArchiveSchema.runsGroup : ArchiveSchema.experimentsGroup
   }
 
+  /// Writes everything HDF5 holds, then commits it: from here a kill leaves this state.
   func flush() throws {
     try H5.check(H5Fflush(object.id, H5F_SCOPE_GLOBAL), "cannot flush the archive")
+    try H5.check(wann_journal_commit(object.id), "cannot commit the flush (delete the archive's journal)")
+  }
+
+  /// Tells the journal that the file now has the name `path` (its journal follows it).
+  func renamed(to path: String) throws {
+    try H5.check(wann_journal_renamed(object.id, path), "cannot rename the journal of \(path)")
   }
 
   /// Closes the file, writing what HDF5 still holds in memory; throws if that fails.

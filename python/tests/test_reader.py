@@ -184,3 +184,37 @@ def test_figures_are_returned_for_notebooks(run_archive, experiment_archive):
         wp.classify_figure(str(run_archive))
     m, ci = wp.mean_ci([1.0, 2.0, 3.0])
     assert m == 2.0 and ci == pytest.approx(4.303 * 1.0 / np.sqrt(3))
+
+
+def _fnv(data, h=14695981039346656037):
+    for b in data:
+        h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def _u64(v):
+    return v.to_bytes(8, "little")
+
+
+def _journal(committed, records):
+    out = b"WANNJNL1" + _u64(committed) + _u64(_fnv(_u64(committed), _fnv(b"WANNJNL1")))
+    for offset, body in records:
+        head = _u64(offset) + _u64(len(body))
+        out += head + _u64(_fnv(body, _fnv(head))) + body
+    return out
+
+
+def test_roll_back_restores_whole_records_and_stops_at_a_cut_short_one(tmp_path):
+    """The journal a killed wann writer leaves (layout in docs/hdf5-schema.md): whole records are
+    written back, a record cut short by the kill is not (its overwrite never began), and the file
+    is cut to its committed length; then the journal is gone and a second roll-back does nothing."""
+    path = tmp_path / "a.h5"
+    path.write_bytes(b"AAZZZZAAAAAAAAAA" + b"B" * 9)
+    journal = _journal(16, [(2, b"AAAA"), (10, b"AAA")])
+    (tmp_path / "a.h5.journal").write_bytes(journal[:-2])
+    assert wann_h5.journal_pending(str(path))
+    assert wann_h5.roll_back(str(path)) == 1
+    assert path.read_bytes() == b"A" * 16
+    assert not (tmp_path / "a.h5.journal").exists()
+    assert not (tmp_path / "a.h5.lock").exists()
+    assert wann_h5.roll_back(str(path)) == 0

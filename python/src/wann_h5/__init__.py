@@ -20,9 +20,11 @@ from .archive import (
     being_written,
     comparison,
     comparison_tests,
+    journal_pending,
     kind,
     open_archive,
     open_file,
+    roll_back,
     runs,
     tidy,
     variants,
@@ -33,5 +35,5 @@ __version__ = "1.0.0"
 
 __all__ = [
     "FORMAT", "MAX_VERSION", "Archive", "ArchiveError", "Network", "activate", "battery", "battery_sweeps", "being_written",
-    "comparison", "comparison_tests", "kind", "open_archive", "open_file", "runs", "tidy", "variants", "__version__",
+    "comparison", "comparison_tests", "journal_pending", "kind", "open_archive", "open_file", "roll_back", "runs", "tidy", "variants", "__version__",
 ]

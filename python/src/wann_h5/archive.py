@@ -55,10 +55,91 @@ def being_written(path: str) -> bool:
         os.close(fd)
 
 
+_JOURNAL_MAGIC = b"WANNJNL1"
+_FNV_OFFSET, _FNV_PRIME = 14695981039346656037, 1099511628211
+
+
+def _fnv(data: bytes, h: int = _FNV_OFFSET) -> int:
+    for b in data:
+        h = ((h ^ b) * _FNV_PRIME) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def journal_pending(path: str) -> bool:
+    """True if the archive's journal (PATH.journal) holds saved bytes: its writer is in the
+    middle of a flush, or was killed in one."""
+    try:
+        return os.stat(str(path) + ".journal").st_size > 24
+    except OSError:
+        return False
+
+
+def roll_back(path: str) -> int:
+    """Restores an archive whose writer was killed in the middle of a flush to its last commit,
+    from PATH.journal (the layout is in docs/hdf5-schema.md), and deletes the journal. Takes the
+    writer lock first; does nothing while a wann command writes the archive. Returns the number
+    of byte ranges restored."""
+    path = str(path)
+    journal = path + ".journal"
+    if not journal_pending(path) or being_written(path):
+        return 0
+    lock = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return 0  # a writer started just now: it rolls back itself
+        os.ftruncate(lock, 0)
+        os.write(lock, f"{os.getpid()} python wann_h5.roll_back {path}\n".encode())
+        try:
+            with open(journal, "rb") as j:
+                text = j.read()
+        except FileNotFoundError:
+            return 0
+        restored = 0
+        if len(text) >= 24 and text[:8] == _JOURNAL_MAGIC:
+            committed, check = int.from_bytes(text[8:16], "little"), int.from_bytes(text[16:24], "little")
+            if check == _fnv(text[8:16], _fnv(_JOURNAL_MAGIC)):
+                with open(path, "r+b") as data:
+                    at = 24
+                    while at + 24 <= len(text):
+                        offset = int.from_bytes(text[at:at + 8], "little")
+                        count = int.from_bytes(text[at + 8:at + 16], "little")
+                        check = int.from_bytes(text[at + 16:at + 24], "little")
+                        body = text[at + 24:at + 24 + count]
+                        if len(body) < count or check != _fnv(body, _fnv(text[at:at + 16])):
+                            break  # cut short by the kill: its write to the archive never began
+                        data.seek(offset)
+                        data.write(body)
+                        restored += 1
+                        at += 24 + count
+                    data.truncate(committed)
+                    data.flush()
+                    os.fsync(data.fileno())
+        os.unlink(journal)
+        return restored
+    finally:
+        try:
+            os.unlink(path + ".lock")
+        except OSError:
+            pass
+        os.close(lock)
+
+
 def open_file(path: str) -> h5py.File:
     """Opens an archive for reading. A search may be writing it (wann takes no HDF5 lock, so
-    readers are welcome); an open that meets the writer mid-flush ("truncated file") is tried
-    again for up to about 2 s while the writer holds the archive."""
+    readers are welcome): the open waits while the writer is in the middle of a flush, and one
+    that meets a flush anyway ("truncated file") is tried again for up to about 2 s. An archive
+    whose writer was killed in the middle of a flush is first rolled back (`roll_back`)."""
+    try:
+        roll_back(path)
+    except OSError as e:
+        raise ArchiveError(f"{path} was cut short in the middle of a write, and its journal cannot be "
+                           f"rolled back here ({e}): run any wann command on it as a user who may write it") from None
+    for _ in range(200):
+        if not (journal_pending(path) and being_written(path)):
+            break
+        time.sleep(0.01)
     for attempt in range(40):
         try:
             return h5py.File(path, "r")
