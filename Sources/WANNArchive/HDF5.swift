@@ -601,8 +601,10 @@ final class H5File: H5Location {
     // metadata is an error rather than wrong data (h5py and HDF5 1.10 or newer read it).
     if mode == .create { try H5.check(H5Pset_libver_bounds(fapl.id, H5F_LIBVER_V18, H5F_LIBVER_V18), "format version") }
     // Writers journal what a flush overwrites (`ArchiveJournal`); opening for writing first rolls
-    // back a flush that a killed writer left half done.
-    if mode != .readOnly { try H5.check(wann_journal_use(fapl.id), "journaling file driver") }
+    // back a flush that a killed writer left half done. Readers use the same driver (it then
+    // only reads), so that HDF5 knows a file this process has open for reading when a writer in
+    // this process opens it too, and refuses, as it does for two opens through one driver.
+    try H5.check(wann_journal_use(fapl.id), "journaling file driver")
     let id: hid_t
     switch mode {
     case .create:
