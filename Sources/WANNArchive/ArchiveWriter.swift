@@ -301,6 +301,14 @@ extension H5File {
   /// Renames the new archive over its final name, once (see `createArchive`).
   func commitPendingRename() throws {
     guard let (from, to) = pendingRename else { return }
+    // Commit first, so that no journal of this file is open across the rename; and remove a
+    // journal that a killed writer of the file being replaced (`--force`) left at the new name:
+    // it holds the old file's bytes and would "restore" them into this one.
+    try flush()
+    let staleJournal = ArchiveJournal.path(of: to)
+    if unlink(staleJournal) != 0 && errno != ENOENT {
+      throw HDF5Error(operation: "cannot remove \(staleJournal): \(String(cString: strerror(errno)))", stack: [])
+    }
     wann_journal_fault_point()
     if rename(from, to) != 0 {
       throw HDF5Error(operation: "cannot rename \(from) to \(to): \(String(cString: strerror(errno)))", stack: [])

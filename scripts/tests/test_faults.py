@@ -174,6 +174,31 @@ def test_a_kill_at_every_write_step_loses_nothing(wann, tmp_path):
     assert kills >= 50 and journals >= 5
 
 
+def test_force_over_an_archive_killed_mid_flush_ignores_its_journal(wann, reference, tmp_path):
+    """`--force` replaces an archive whose writer was killed mid-flush: the old file's journal
+    must go with it (rolled back when the old file is looked at, and removed at the rename in any
+    case), or the first reader would "restore" the old file's bytes into the new one."""
+    import wann_h5
+    path = tmp_path / "old.h5"
+    for step in range(30, 400):
+        for p in [path, str(path) + ".journal"]:
+            if os.path.exists(p):
+                os.remove(p)
+        env = {**os.environ, "WANN_FAULT_KILL_AT_WRITE": str(step)}
+        other = ["--seed", "4", "--generations", "5", "--population", "16", "--quiet"]
+        subprocess.run([wann, "search", *other, "--out", path], env=env, capture_output=True)
+        if path.exists() and wann_h5.journal_pending(str(path)):
+            break
+    else:
+        pytest.fail("no kill step left a journal beside the archive")
+    r = subprocess.run([wann, "search", *RUN, "--out", path, "--force"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert not wann_h5.journal_pending(str(path))
+    info = subprocess.run([wann, "inspect", path, "--json"], capture_output=True, text=True)
+    assert info.returncode == 0, info.stderr
+    assert archive_differences(path, reference) == []
+
+
 @pytest.mark.parametrize("hdf5_locking", ["TRUE", "FALSE"])
 def test_a_second_writer_is_refused_whatever_hdf5_locking_says(wann, long_reference, tmp_path, hdf5_locking):
     env = {**os.environ, "HDF5_USE_FILE_LOCKING": hdf5_locking}
