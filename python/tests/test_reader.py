@@ -218,3 +218,23 @@ def test_roll_back_restores_whole_records_and_stops_at_a_cut_short_one(tmp_path)
     assert not (tmp_path / "a.h5.journal").exists()
     assert not (tmp_path / "a.h5.lock").exists()
     assert wann_h5.roll_back(str(path)) == 0
+
+
+def test_roll_back_leaves_an_archive_alone_while_a_writer_holds_it(tmp_path):
+    """A journal with a live writer is that writer's flush in progress: neither the file, the
+    journal nor the writer's lock file may be touched."""
+    import fcntl
+    import os
+    path = tmp_path / "b.h5"
+    path.write_bytes(b"AAZZZZAAAAAAAAAA")
+    (tmp_path / "b.h5.journal").write_bytes(_journal(16, [(2, b"AAAA")]))
+    fd = os.open(str(path) + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        assert wann_h5.roll_back(str(path)) == 0
+        assert path.read_bytes() == b"AAZZZZAAAAAAAAAA"
+        assert (tmp_path / "b.h5.journal").exists() and (tmp_path / "b.h5.lock").exists()
+    finally:
+        os.close(fd)
+    assert wann_h5.roll_back(str(path)) == 1
+    assert path.read_bytes() == b"A" * 16

@@ -85,10 +85,18 @@ def roll_back(path: str) -> int:
         return 0
     lock = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return 0  # a writer started just now: it rolls back itself
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(lock)
+        return 0  # a writer started just now: it rolls back itself (and the lock file is its)
+    try:
+        held, on_disk = os.fstat(lock), os.stat(path + ".lock")
+    except OSError:
+        held = on_disk = None
+    if held is None or (held.st_ino, held.st_dev) != (on_disk.st_ino, on_disk.st_dev):
+        os.close(lock)  # the file we locked was removed by a writer that finished: try later
+        return 0
+    try:
         os.ftruncate(lock, 0)
         os.write(lock, f"{os.getpid()} python wann_h5.roll_back {path}\n".encode())
         try:
