@@ -49,6 +49,17 @@ static uint64_t checksum(uint64_t hash, const void *bytes, size_t count) {
 }
 static const uint64_t checksumSeed = 14695981039346656037ULL;
 
+static uint64_t headerChecksum(uint64_t committedSize) {
+  return checksum(checksum(checksumSeed, journalMagic, 8), &committedSize, 8);
+}
+
+static uint64_t recordChecksum(uint64_t offset, uint64_t count, const void *bytes) {
+  return checksum(checksum(checksum(checksumSeed, &offset, 8), &count, 8), bytes, (size_t)count);
+}
+
+/// The largest address a file may have (as sec2: off_t's positive range).
+#define MAX_ADDRESS ((((haddr_t)1) << (8 * sizeof(off_t) - 1)) - 1)
+
 static char *journalPathOf(const char *dataPath) {
   size_t n = strlen(dataPath);
   char *path = malloc(n + 9);
@@ -105,14 +116,14 @@ static int saveRecord(JournalFile *f, uint64_t start, uint64_t end) {
   if (!buffer) { errno = ENOMEM; return -1; }
   unsigned char *p = buffer;
   if (first) {
-    uint64_t size = f->committedSize, sum = checksum(checksum(checksumSeed, journalMagic, 8), &size, 8);
+    uint64_t size = f->committedSize, sum = headerChecksum(size);
     memcpy(p, journalMagic, 8); memcpy(p + 8, &size, 8); memcpy(p + 16, &sum, 8);
     p += headerSize;
   }
   unsigned char *bytes = p + recordHeaderSize;
   if (readAll(f->fd, bytes, length, (off_t)start) != 0) { free(buffer); return -1; }
   uint64_t offset = start, count = length;
-  uint64_t sum = checksum(checksum(checksum(checksumSeed, &offset, 8), &count, 8), bytes, length);
+  uint64_t sum = recordChecksum(offset, count, bytes);
   memcpy(p, &offset, 8); memcpy(p + 8, &count, 8); memcpy(p + 16, &sum, 8);
   if (first) {
     f->journalFD = open(f->journalPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
@@ -191,7 +202,7 @@ long wann_journal_roll_back(const char *dataPath) {
   if (size < headerSize || memcmp(text, journalMagic, 8) != 0) goto discard;  // cut short before any data write
   memcpy(&committedSize, text + 8, 8);
   memcpy(&sum, text + 16, 8);
-  if (sum != checksum(checksum(checksumSeed, journalMagic, 8), &committedSize, 8)) goto discard;
+  if (sum != headerChecksum(committedSize)) goto discard;
   data = open(dataPath, O_RDWR | O_CLOEXEC);
   if (data < 0) { status = -1; goto done; }
   for (size_t at = headerSize; at + recordHeaderSize <= size;) {
@@ -199,7 +210,7 @@ long wann_journal_roll_back(const char *dataPath) {
     memcpy(&offset, text + at, 8); memcpy(&count, text + at + 8, 8); memcpy(&sum, text + at + 16, 8);
     if (count > size - at - recordHeaderSize) break;  // cut short: its data write never began
     const unsigned char *bytes = text + at + recordHeaderSize;
-    if (sum != checksum(checksum(checksum(checksumSeed, &offset, 8), &count, 8), bytes, (size_t)count)) break;
+    if (sum != recordChecksum(offset, count, bytes)) break;
     if (writeAll(data, bytes, (size_t)count, (off_t)offset, 0) != 0) { status = -1; goto done; }
     restored++;
     at += recordHeaderSize + (size_t)count;
@@ -233,7 +244,6 @@ int wann_journal_pending(const char *dataPath) {
 
 static hid_t driverID = H5I_INVALID_HID;
 static const H5FD_class_t journalClass;
-static const haddr_t maxAddress = (((haddr_t)1) << (8 * sizeof(off_t) - 1)) - 1;
 
 static void freeFile(JournalFile *f) {
   if (f->journalFD >= 0) close(f->journalFD);
@@ -245,7 +255,7 @@ static void freeFile(JournalFile *f) {
 
 static H5FD_t *journalOpen(const char *name, unsigned flags, hid_t fapl, haddr_t maxaddr) {
   (void)fapl;
-  if (!name || !*name || maxaddr == 0 || maxaddr > maxAddress) return NULL;
+  if (!name || !*name || maxaddr == 0 || maxaddr > MAX_ADDRESS) return NULL;
   JournalFile *f = calloc(1, sizeof(JournalFile));
   if (!f) return NULL;
   f->fd = -1;
@@ -276,13 +286,9 @@ static H5FD_t *journalOpen(const char *name, unsigned flags, hid_t fapl, haddr_t
 static herr_t journalClose(H5FD_t *file) {
   JournalFile *f = (JournalFile *)file;
   // HDF5 closes the driver after its last flush: commit it, unless a write failed.
-  int failed = f->failed;
-  char *journalPath = f->journalPath;
-  f->journalPath = NULL;
   int closeStatus = close(f->fd);
   f->fd = -1;
-  if (f->writable && !failed && closeStatus == 0 && journalPath) { wann_journal_fault_point(); unlink(journalPath); }
-  free(journalPath);
+  if (f->writable && !f->failed && closeStatus == 0) { wann_journal_fault_point(); unlink(f->journalPath); }
   freeFile(f);
   return closeStatus == 0 ? 0 : -1;
 }
@@ -330,14 +336,14 @@ static herr_t journalGetHandle(H5FD_t *file, hid_t fapl, void **handle) {
 static herr_t journalRead(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t address, size_t size, void *buffer) {
   (void)type; (void)dxpl;
   JournalFile *f = (JournalFile *)file;
-  if (address > maxAddress || size > maxAddress - address) return -1;
+  if (address > MAX_ADDRESS || size > MAX_ADDRESS - address) return -1;
   return readAll(f->fd, buffer, size, (off_t)address) == 0 ? 0 : -1;
 }
 
 static herr_t journalWrite(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t address, size_t size, const void *buffer) {
   (void)type; (void)dxpl;
   JournalFile *f = (JournalFile *)file;
-  if (address > maxAddress || size > maxAddress - address) return -1;
+  if (address > MAX_ADDRESS || size > MAX_ADDRESS - address) return -1;
   if (saveBeforeChange(f, address, address + size) != 0 || writeAll(f->fd, buffer, size, (off_t)address, 0) != 0) {
     f->failed = 1;
     return -1;
@@ -360,7 +366,7 @@ static herr_t journalTruncate(H5FD_t *file, hid_t dxpl, hbool_t closing) {
 
 static const H5FD_class_t journalClass = {
   .name = "wann_journal",
-  .maxaddr = (((haddr_t)1) << (8 * sizeof(off_t) - 1)) - 1,
+  .maxaddr = MAX_ADDRESS,
   .fc_degree = H5F_CLOSE_WEAK,
   .open = journalOpen,
   .close = journalClose,

@@ -26,6 +26,7 @@ import time
 
 import h5py
 import pytest
+import wann_h5
 
 from suite_helpers import ROOT
 
@@ -142,7 +143,6 @@ def test_a_kill_at_every_write_step_loses_nothing(wann, tmp_path):
             assert finished_before == 0, f"step {step}: the archive vanished"
             shutil.rmtree(d)
             continue
-        import wann_h5
         if wann_h5.journal_pending(str(path)):
             journals += 1
             # The Python reader rolls back too (on a copy, so that wann's roll-back is tried below).
@@ -178,7 +178,6 @@ def test_force_over_an_archive_killed_mid_flush_ignores_its_journal(wann, refere
     """`--force` replaces an archive whose writer was killed mid-flush: the old file's journal
     must go with it (rolled back when the old file is looked at, and removed at the rename in any
     case), or the first reader would "restore" the old file's bytes into the new one."""
-    import wann_h5
     path = tmp_path / "old.h5"
     for step in range(30, 400):
         for p in [path, str(path) + ".journal"]:
