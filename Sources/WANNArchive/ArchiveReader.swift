@@ -18,12 +18,19 @@ public final class ArchiveReader {
   public let completeGenerations: [Int]
   /// Generation groups cut short by a crash (no `complete` attribute).
   public let incompleteGenerations: [Int]
+  /// Every complete generation's group, opened once when the archive is opened. A finished
+  /// generation's group never changes, but `/generations`'s link index does while a search
+  /// writes on: a reader open for minutes that looked names up there again met the writer's
+  /// newer index through its own stale cache ("no group /generations/000072" from `wann
+  /// inspect` on a live MNIST run). Handles opened at the start never look anything up again.
+  let generationGroups: [Int: H5Group]
 
   public init(path: String, run: String? = nil) throws {
     self.path = path
     self.runName = run
-    (file, formatVersion, base, config, completeGenerations, incompleteGenerations) =
+    (file, formatVersion, base, config, generationGroups, incompleteGenerations) =
       try Self.retryingWhileAnotherWriterFlushes(path) { try Self.load(path: path, run: run) }
+    completeGenerations = generationGroups.keys.sorted()
   }
 
   /// Runs a read of the archive at `path`. While another process writes it, a read can meet a
@@ -50,7 +57,7 @@ public final class ArchiveReader {
   }
 
   static func load(path: String, run: String?) throws
-    -> (H5File, Int64, H5Location, SearchConfig, complete: [Int], incomplete: [Int]) {
+    -> (H5File, Int64, H5Location, SearchConfig, complete: [Int: H5Group], incomplete: [Int]) {
     let (file, formatVersion, base) = try ArchiveReader.openRun(path: path, run: run, mode: .readOnly)
     do {
       let toml = try base.stringAttribute("config_toml")
@@ -58,19 +65,18 @@ public final class ArchiveReader {
       do { config = try SearchConfig(storedTOML: toml) } catch {
         throw ArchiveError.corrupt(path, "its stored config does not parse: \(error)")
       }
-      var complete: [Int] = [], incomplete: [Int] = []
+      var complete: [Int: H5Group] = [:], incomplete: [Int] = []
       let gens = try base.openGroup(ArchiveSchema.generationsGroup)
       for name in try gens.children() {
         guard let g = Int(name) else { continue }
         // A group that does not open was cut short by an older wann on a full disk (its link
         // was written, its header was not): like a group without `complete`, it is skipped
         // here and removed by `resume`.
-        if let group = try? gens.openGroup(name), group.hasAttribute("complete") { complete.append(g) } else { incomplete.append(g) }
+        if let group = try? gens.openGroup(name), group.hasAttribute("complete") { complete[g] = group } else { incomplete.append(g) }
       }
-      complete.sort()
       incomplete.sort()
-      if let last = complete.last, complete != Array(0...last) {
-        let missing = Set(0...last).subtracting(complete).sorted().prefix(10).map(String.init).joined(separator: ", ")
+      if let last = complete.keys.max(), complete.count != last + 1 {
+        let missing = Set(0...last).subtracting(complete.keys).sorted().prefix(10).map(String.init).joined(separator: ", ")
         throw ArchiveError.corrupt(path, "the group of generation(s) \(missing) is damaged or missing, before the last complete generation \(last) (`wann inspect --check \(path)` lists the damage)")
       }
       return (file, formatVersion, base, config, complete, incomplete)
@@ -150,11 +156,11 @@ public final class ArchiveReader {
 
 
   func generationGroup(_ g: Int) throws -> H5Group {
-    guard completeGenerations.contains(g) else {
+    guard let group = generationGroups[g] else {
       let range = completeGenerations.isEmpty ? "none" : "0...\(completeGenerations.last!)"
       throw ArchiveError.noGenomes(path, "generation \(g) is not in the archive (complete generations: \(range))")
     }
-    return try readingArchive(path) { try base.openGroup(ArchiveSchema.generationsGroup).openGroup(ArchiveSchema.generationName(g)) }
+    return group
   }
 
   /// Rebuilds genomes from a group's node and connection tables.
@@ -232,9 +238,17 @@ public final class ArchiveReader {
       let champGen: Int64? = group.hasAttribute("champion_generation") ? try group.attribute("champion_generation") : nil
       var champ: (Double, Int, Int)?
       if let cg = champGen {
-        let idx: Int64 = try group.attribute("champion_index")
-        let genome = try self.genome(generation: Int(cg), index: Int(idx))
-        champ = (try group.attribute("champion_retest_mean"), genome.activeConnectionCount, genome.nodes.count)
+        // The champion's sizes come from its generation's genome table (written from the same
+        // genome), not from rebuilding that whole population: on MNIST, rebuilding it for every
+        // generation made `wann inspect` take minutes.
+        let idx = Int(try group.attribute("champion_index", as: Int64.self))
+        let champGroup = Int(cg) == g ? group : try generationGroup(Int(cg))
+        let conns: [Int32] = try champGroup.readColumn("genomes", "connections")
+        let nodes: [Int32] = try champGroup.readColumn("genomes", "nodes")
+        guard conns.indices.contains(idx), nodes.indices.contains(idx) else {
+          throw ArchiveError.corrupt(path, "generation \(g) names champion \(cg)/\(idx), which generation \(cg) does not hold")
+        }
+        champ = (try group.attribute("champion_retest_mean"), Int(conns[idx]), Int(nodes[idx]))
       }
       let best = Int(try group.attribute("best_index", as: Int64.self))
       let accepted = group.hasAttribute("retest_accepted") ? try group.attribute("retest_accepted", as: Int8.self) == 1 : false

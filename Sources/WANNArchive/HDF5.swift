@@ -205,7 +205,9 @@ class H5Location {
   }
 
   func openGroup(_ name: String) throws -> H5Group {
-    guard exists(name) else { throw HDF5Error(operation: "no group \(path)/\(name)", stack: []) }
+    let found = H5Lexists(object.id, name, wann_h5p_default())
+    if found < 0 { throw HDF5Error(operation: "cannot look up group \(path)/\(name)", stack: H5.errorStack()) }
+    guard found > 0 else { throw HDF5Error(operation: "no group \(path)/\(name)", stack: []) }
     let id = try H5.check(id: H5Gopen2(object.id, name, wann_h5p_default()), "cannot open group \(path)/\(name)")
     return H5Group(H5Object(id, closer: H5Gclose), path: "\(path)/\(name)")
   }

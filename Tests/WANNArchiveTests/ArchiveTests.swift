@@ -50,6 +50,33 @@ import WANNTasks
     #expect(try reader.champion() == results.last!.champion)
   }
 
+  /// A reader stays right while another process writes the archive on: it opened while the
+  /// run had 3 generations, the `wann` binary then resumed it to 60 (rewriting `/generations`'s
+  /// link index many times over), and the reader still reads its 3 generations as written.
+  /// Readers once looked every generation up by name again and, held open for minutes during an
+  /// MNIST search, met the writer's newer index through their stale cache ("no group").
+  @Test func aReaderOpenWhileAnotherProcessWritesOnReadsWhatItSawOpen() throws {
+    let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("wann")
+    try #require(FileManager.default.isExecutableFile(atPath: binary.path), "the wann binary is built beside the tests")
+    let path = Self.tempPath("run.h5")
+    let results = try Self.write(path, config: Self.config())
+    let reader = try ArchiveReader(path: path)
+    let writer = Process()
+    writer.executableURL = binary
+    writer.arguments = ["resume", path, "--generations", "60", "--threads", "2"]
+    writer.standardOutput = FileHandle.nullDevice
+    try writer.run()
+    writer.waitUntilExit()
+    #expect(writer.terminationStatus == 0)
+    #expect(reader.completeGenerations == [0, 1, 2])
+    for r in results {
+      let g = r.summary.generation
+      #expect(try reader.population(g) == r.population)
+      #expect(try reader.summary(g) == r.summary)
+    }
+    #expect(try reader.champion() == results.last!.champion)
+  }
+
   /// Every schema key goes through the archive's config attributes and comes back equal,
   /// for configs that set every key away from its default (and the optional key both ways).
   @Test(arguments: [false, true])
