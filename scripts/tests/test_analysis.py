@@ -6,6 +6,7 @@ import pathlib
 import shutil
 import subprocess
 import sys
+import warnings
 import xml.etree.ElementTree as ET
 
 import h5py
@@ -193,6 +194,10 @@ def test_notebook_runs_headless():
     import nbformat
     path = ROOT / "notebooks-data" / "wann-analysis.ipynb"
     nb = nbformat.read(path, as_version=4)
+    # Every cell has an id: nbformat warns today that a missing one will become an error.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nbformat.validate(nb)
     nbclient.NotebookClient(nb, timeout=180, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}}).execute()
     images = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
