@@ -193,10 +193,10 @@ def test_notebook_runs_headless():
     import nbclient
     import nbformat
     path = ROOT / "notebooks-data" / "wann-analysis.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    # Every cell has an id: nbformat warns today that a missing one will become an error.
+    # Every cell has an id: nbformat warns (as it reads) that a missing one will become an error.
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
+        warnings.simplefilter("error", nbformat.warnings.MissingIDFieldWarning)
+        nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)
     nbclient.NotebookClient(nb, timeout=180, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}}).execute()
