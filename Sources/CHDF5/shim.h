@@ -21,4 +21,29 @@ static inline unsigned wann_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline unsigned wann_h5f_acc_excl(void) { return H5F_ACC_EXCL; }
 static inline unsigned wann_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline size_t wann_h5t_variable(void) { return H5T_VARIABLE; }
+// Every link name of a group, in name order, in one pass. Asking for names one index at a time
+// (H5Lget_name_by_idx) makes HDF5 build and sort the whole link table on every call: listing a
+// 4,096-generation run sorted 4,096 names 4,096 times. HDF5 1.12 renamed the iteration
+// (H5Literate2, H5L_info2_t); both are handled here so Swift sees one function.
+typedef void (*wann_h5_name_sink)(const char *name, void *context);
+struct wann_h5_name_sink_call { wann_h5_name_sink sink; void *context; };
+#if H5_VERSION_GE(1, 12, 0)
+static herr_t wann_h5_visit_link(hid_t group, const char *name, const H5L_info2_t *info, void *data) {
+#else
+static herr_t wann_h5_visit_link(hid_t group, const char *name, const H5L_info_t *info, void *data) {
+#endif
+  (void)group; (void)info;
+  struct wann_h5_name_sink_call *call = (struct wann_h5_name_sink_call *)data;
+  call->sink(name, call->context);
+  return 0;
+}
+static inline herr_t wann_h5_link_names(hid_t group, wann_h5_name_sink sink, void *context) {
+  struct wann_h5_name_sink_call call = { sink, context };
+  hsize_t index = 0;
+#if H5_VERSION_GE(1, 12, 0)
+  return H5Literate2(group, H5_INDEX_NAME, H5_ITER_INC, &index, wann_h5_visit_link, &call);
+#else
+  return H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, &index, wann_h5_visit_link, &call);
+#endif
+}
 #endif

@@ -275,19 +275,18 @@ class H5Location {
     try H5.check(H5Ldelete(object.id, name, wann_h5p_default()), "cannot delete \(path)/\(name)")
   }
 
-  /// Names of the links in this group, in name order.
+  /// The names of this group's links, in name order (one pass over the link table).
   func children() throws -> [String] {
-    var info = H5G_info_t()
-    try H5.check(H5Gget_info(object.id, &info), "cannot list \(path)")
-    var names: [String] = []
-    for i in 0..<info.nlinks {
-      let n = H5Lget_name_by_idx(object.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, wann_h5p_default())
-      guard n >= 0 else { throw HDF5Error(operation: "cannot list \(path)", stack: H5.errorStack()) }
-      var buf = [CChar](repeating: 0, count: Int(n) + 1)
-      H5Lget_name_by_idx(object.id, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, n + 1, wann_h5p_default())
-      names.append(String(decoding: buf.prefix(Int(n)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    final class Names { var list: [String] = [] }
+    let names = Names()
+    let status = withExtendedLifetime(names) {
+      wann_h5_link_names(object.id, { name, context in
+        guard let name, let context else { return }
+        Unmanaged<Names>.fromOpaque(context).takeUnretainedValue().list.append(String(cString: name))
+      }, Unmanaged.passUnretained(names).toOpaque())
     }
-    return names
+    try H5.check(status, "cannot list \(path)")
+    return names.list
   }
 
   // MARK: attributes

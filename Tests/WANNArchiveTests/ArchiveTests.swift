@@ -224,6 +224,19 @@ import WANNTasks
     #expect(error(newer).contains("format version 99"))
   }
 
+  /// A group's links are listed once each, in name order, whether HDF5 keeps them in the
+  /// group's header (a few) or in a separate index (many, like a long run's generations).
+  @Test(arguments: [3, 300])
+  func childrenListsEveryLinkInNameOrder(_ count: Int) throws {
+    let f = try H5File(path: Self.tempPath("links.h5"), mode: .create)
+    let group = try f.createGroup("g")
+    let names = (0..<count).map { String(format: "%06d", $0) } + ["b", "a", "z"]
+    for name in names.reversed() { _ = try group.createGroup(name) }  // created out of name order
+    #expect(try group.children() == names.sorted())
+    #expect(try f.children() == ["g"])
+    try f.close()
+  }
+
   @Test func hdf5ErrorsCarryTheLibraryStack() throws {
     let path = Self.tempPath("x.h5")
     let f = try H5File(path: path, mode: .create)
