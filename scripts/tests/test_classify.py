@@ -126,6 +126,29 @@ def test_plot_classify_writes_png_and_pdf(wann, digits_run, tmp_path):
     assert (tmp_path / "classify.pdf").read_bytes()[:5] == b"%PDF-"
 
 
+def test_plot_classify_picks_a_named_genome(wann, digits_run, tmp_path):
+    # An earlier genome classified after the champion: the newest result is then not the
+    # champion's, and the plot still shows the champion unless told otherwise.
+    champion = wann_json(wann, "classify", f"{digits_run}#champion", "--weights", "-2:2:9", "--random-draws", 5)
+    generation, index = (int(x) for x in champion["stored"].split("/")[2].split("-"))
+    other = "0/1" if (generation, index) == (0, 0) else "0/0"
+    wann_json(wann, "classify", f"{digits_run}#{other}", "--weights", "-2:2:5", "--random-draws", 5)
+    plot = [sys.executable, "-m", "wann_h5.cli", "classify", digits_run, "--out", tmp_path]
+    r = subprocess.run([*plot, "--genome", f"{generation}/{index}"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    import matplotlib
+    matplotlib.use("Agg")
+    from wann_h5 import plots
+    for genome, weights in ((f"{generation}/{index}", 9), (None, 9), (other, 5)):
+        fig = plots.classify_figure(str(digits_run), genome=genome)
+        assert len(fig.axes[0].lines[0].get_xdata()) == weights
+        want = genome or f"{generation}/{index}"
+        assert fig.axes[0].get_title().startswith(f"genome {want},")
+    for bad, needle in (("7", "GENERATION/INDEX"), ("99/99", "no classification of genome 99/99")):
+        r = subprocess.run([*plot, "--genome", bad], capture_output=True, text=True)
+        assert r.returncode == 2 and needle in r.stderr and r.stderr.count("\n") == 1, r.stderr
+
+
 def test_missing_dataset_names_the_fetch_command(wann, tmp_path):
     env = {**os.environ, "WANN_DATA_DIR": str(tmp_path)}
     r = subprocess.run([str(wann), "search", "--task", "mnist256", "--generations", "1"], capture_output=True, text=True, env=env)

@@ -465,7 +465,8 @@ class Archive:
                 r.update({key: (v.item() if hasattr(v, "item") else v) for key, v in c.attrs.items()})
                 r.update(generation=int(genome.attrs["generation"]), index=int(genome.attrs["index"]), result=k)
                 out.append(r)
-        return sorted(out, key=lambda r: r["created"])
+        # `created` has whole seconds: a genome's results made within one keep their order.
+        return sorted(out, key=lambda r: (r["created"], r["generation"], r["index"], r["result"]))
 
 
 def open_archive(path: str, run: str | None = None) -> Archive:

@@ -4,7 +4,7 @@
     wann-plot run ARCHIVE --out DIR [--run RUN]
     wann-plot ablation ARCHIVE --out DIR [--conditions a,b]
     wann-plot heatmap ARCHIVE --out DIR [--run RUN] [--best]
-    wann-plot classify ARCHIVE --out DIR [--run RUN]
+    wann-plot classify ARCHIVE --out DIR [--run RUN] [--genome G/I]
     wann-plot robustness ARCHIVE --out DIR [--run RUN] [--best]
 
 Each writes DIR/NAME.png and DIR/NAME.pdf (NAME: the figure) and prints their paths. A missing
@@ -40,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--variants", help="experiment archives: only these variants, in this order (comma list)")
     s = add("heatmap", "Generation x weight heatmap of the champion's performance profile.")
     s.add_argument("--best", action="store_true", help="rows: each generation's best genome instead of its champion")
-    add("classify", "Classification accuracy by shared weight, overall and per digit.")
+    s = add("classify", "Classification accuracy by shared weight, overall and per digit.")
+    s.add_argument("--genome", help="the classified genome to plot, as GENERATION/INDEX (default: the run's champion, else the newest result)")
     s = add("robustness", "Noise robustness and the test battery of the champion over the generations.")
     s.add_argument("--best", action="store_true", help="each generation's best genome instead of its champion")
     return p
@@ -69,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.figure == "robustness":
             fig = plots.robustness_figure(args.archive, run=args.run, role="best" if args.best else "champion", title=args.title)
         else:
-            fig = plots.classify_figure(args.archive, run=args.run, title=args.title)
+            fig = plots.classify_figure(args.archive, run=args.run, title=args.title, genome=args.genome)
     except plots.PlotError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -336,15 +336,34 @@ def heatmap_figure(path: str, run: str | None = None, best: bool = False, title:
 
 # -- classify: accuracy by weight -----------------------------------------------------------
 
-def classify_figure(path: str, run: str | None = None, title: str | None = None):
-    """The newest `wann classify` result: left, test accuracy against the weight with the
-    ensemble and tuned-weight accuracies and the random-weight band; right, per digit."""
-    results = []
+def classify_figure(path: str, run: str | None = None, title: str | None = None, genome: str | None = None):
+    """A `wann classify` result: the newest of `genome` ("GENERATION/INDEX"), or by default the
+    newest of the run's champion, or the newest of all when the champion has none. Left, test
+    accuracy against the weight with the ensemble and tuned-weight accuracies and the
+    random-weight band; right, per digit."""
+    results, champions = [], []
     for name, r in open_runs(path, run):
         with r:
             results += [(name, x) for x in r.classification()]
+            c = r.champion()
+            if c is not None:
+                champions.append((name, c["generation"], c["index"]))
     if not results:
         raise PlotError(f"{path} holds no classification results: run `wann classify {path}#champion` first")
+    if genome is None:
+        # Classifying a run's earlier champions stores them beside the final one: the newest
+        # result is then not the champion's, which is the one a reader expects by default.
+        mine = [(n, x) for n, x in results if (n, x["generation"], x["index"]) in champions]
+        results = mine or results
+    else:
+        try:
+            generation, index = (int(x) for x in genome.split("/"))
+        except ValueError:
+            raise PlotError(f"--genome {genome!r}: write GENERATION/INDEX, e.g. 3860/175") from None
+        classified = sorted({f"{x['generation']}/{x['index']}" for _, x in results})
+        results = [(n, x) for n, x in results if (x["generation"], x["index"]) == (generation, index)]
+        if not results:
+            raise PlotError(f"{path} holds no classification of genome {genome} (classified: {', '.join(classified)})")
     _, r = results[-1]
     w = r["weights"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
