@@ -28,9 +28,9 @@ static inline size_t wann_h5t_variable(void) { return H5T_VARIABLE; }
 typedef void (*wann_h5_name_sink)(const char *name, void *context);
 struct wann_h5_name_sink_call { wann_h5_name_sink sink; void *context; };
 #if H5_VERSION_GE(1, 12, 0)
-static herr_t wann_h5_visit_link(hid_t group, const char *name, const H5L_info2_t *info, void *data) {
+static inline herr_t wann_h5_visit_link(hid_t group, const char *name, const H5L_info2_t *info, void *data) {
 #else
-static herr_t wann_h5_visit_link(hid_t group, const char *name, const H5L_info_t *info, void *data) {
+static inline herr_t wann_h5_visit_link(hid_t group, const char *name, const H5L_info_t *info, void *data) {
 #endif
   (void)group; (void)info;
   struct wann_h5_name_sink_call *call = (struct wann_h5_name_sink_call *)data;

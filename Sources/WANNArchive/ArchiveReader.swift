@@ -68,7 +68,9 @@ public final class ArchiveReader {
       var complete: [Int: H5Group] = [:], incomplete: [Int] = []
       let gens = try base.openGroup(ArchiveSchema.generationsGroup)
       for name in try gens.children() {
-        guard let g = Int(name) else { continue }
+        // Only our own names ("000123"): anything else is not a generation (and a negative
+        // number would make the range check below trap).
+        guard let g = Int(name), g >= 0, name == ArchiveSchema.generationName(g) else { continue }
         // A group that does not open was cut short by an older wann on a full disk (its link
         // was written, its header was not): like a group without `complete`, it is skipped
         // here and removed by `resume`.
@@ -235,27 +237,32 @@ public final class ArchiveReader {
   public func summary(_ g: Int) throws -> GenerationSummary {
     do {
       let group = try generationGroup(g)
-      let champGen: Int64? = group.hasAttribute("champion_generation") ? try group.attribute("champion_generation") : nil
-      var champ: (Double, Int, Int)?
-      if let cg = champGen {
-        // The champion's sizes come from its generation's genome table (written from the same
-        // genome), not from rebuilding that whole population: on MNIST, rebuilding it for every
-        // generation made `wann inspect` take minutes.
-        let idx = Int(try group.attribute("champion_index", as: Int64.self))
-        let champGroup = Int(cg) == g ? group : try generationGroup(Int(cg))
-        let conns: [Int32] = try champGroup.readColumn("genomes", "connections")
-        let nodes: [Int32] = try champGroup.readColumn("genomes", "nodes")
-        guard conns.indices.contains(idx), nodes.indices.contains(idx) else {
-          throw ArchiveError.corrupt(path, "generation \(g) names champion \(cg)/\(idx), which generation \(cg) does not hold")
+      // Genome sizes come from a generation's genome table (written from the same genomes), not
+      // from rebuilding its population: on MNIST, rebuilding the champion's for every
+      // generation made `wann inspect` take minutes.
+      func sizes(_ table: H5Group) throws -> (connections: [Int32], nodes: [Int32]) {
+        (try table.readColumn("genomes", "connections"), try table.readColumn("genomes", "nodes"))
+      }
+      func size(_ index: Int, in s: (connections: [Int32], nodes: [Int32]), of what: String) throws -> (Int, Int) {
+        guard s.connections.indices.contains(index), s.nodes.indices.contains(index) else {
+          throw ArchiveError.corrupt(path, "generation \(g) names \(what), a genome its generation does not hold")
         }
-        champ = (try group.attribute("champion_retest_mean"), Int(conns[idx]), Int(nodes[idx]))
+        return (Int(s.connections[index]), Int(s.nodes[index]))
+      }
+      let own = try sizes(group)
+      var champ: (Double, Int, Int)?
+      if group.hasAttribute("champion_generation") {
+        let cg = Int(try group.attribute("champion_generation", as: Int64.self))
+        let ci = Int(try group.attribute("champion_index", as: Int64.self))
+        let (c, n) = try size(ci, in: cg == g ? own : try sizes(generationGroup(cg)), of: "champion \(cg)/\(ci)")
+        champ = (try group.attribute("champion_retest_mean"), c, n)
       }
       let best = Int(try group.attribute("best_index", as: Int64.self))
+      let (bestConnections, bestNodes) = try size(best, in: own, of: "best genome \(best)")
       let accepted = group.hasAttribute("retest_accepted") ? try group.attribute("retest_accepted", as: Int8.self) == 1 : false
-      let conns: [Int32] = try group.readColumn("genomes", "connections"), nodes: [Int32] = try group.readColumn("genomes", "nodes")
       return GenerationSummary(
         generation: g, best: try group.attribute("best_mean_reward"), mean: try group.attribute("mean_mean_reward"),
-        median: try group.attribute("median_mean_reward"), bestConnections: Int(conns[best]), bestNodes: Int(nodes[best]),
+        median: try group.attribute("median_mean_reward"), bestConnections: bestConnections, bestNodes: bestNodes,
         championReward: champ?.0, championConnections: champ?.1, championNodes: champ?.2,
         newChampion: accepted,
         rankedOnConnections: (try group.attribute("ranked_on_connections", as: Int8.self)) == 1,

@@ -224,6 +224,27 @@ import WANNTasks
     #expect(error(newer).contains("format version 99"))
   }
 
+  /// Hand-edited or foreign content is an error or is skipped, never a trap: links under
+  /// `/generations` that are not our names ("-1", "+0", "x") are not generations, and a best or
+  /// champion index its generation does not hold is reported as damage.
+  @Test func oddGenerationNamesAndIndicesAreSkippedOrReported() throws {
+    let path = Self.tempPath("run.h5")
+    _ = try Self.write(path, config: Self.config(2))
+    do {
+      let f = try H5File(path: path, mode: .readWrite)
+      let gens = try f.openGroup(ArchiveSchema.generationsGroup)
+      for name in ["-1", "+0", "x"] { try gens.createGroup(name).setAttribute("complete", Int8(1)) }
+      try gens.openGroup("000001").setAttribute("best_index", Int64(999))
+      try gens.openGroup("000000").setAttribute("champion_index", Int64(-5))
+      try f.close()
+    }
+    let reader = try ArchiveReader(path: path)
+    #expect(reader.completeGenerations == [0, 1])
+    for (g, needle) in [(0, "champion 0/-5"), (1, "best genome 999")] {
+      #expect { _ = try reader.summary(g) } throws: { "\($0)".contains(needle) }
+    }
+  }
+
   /// A group's links are listed once each, in name order, whether HDF5 keeps them in the
   /// group's header (a few) or in a separate index (many, like a long run's generations).
   @Test(arguments: [3, 300])

@@ -320,14 +320,23 @@ class Archive:
             })
         return pd.DataFrame(rows)
 
+    def _champion_attrs(self):
+        """The attributes of the last complete generation, when it names a champion (else None)."""
+        gens = self.generations()
+        a = self.group(gens[-1]).attrs if gens else None
+        return a if a is not None and "champion_generation" in a else None
+
+    def champion_reference(self) -> tuple[int, int] | None:
+        """(generation, index) of the run's champion as of its last complete generation (None
+        before the first), without reading its tables."""
+        a = self._champion_attrs()
+        return None if a is None else (int(a["champion_generation"]), int(a["champion_index"]))
+
     def champion(self) -> dict | None:
         """The run's champion as of its last complete generation (None before the first): its
         generation and index, scores, nodes and connections frames, rewards and weights."""
-        gens = self.generations()
-        if not gens:
-            return None
-        a = self.group(gens[-1]).attrs
-        if "champion_generation" not in a:
+        a = self._champion_attrs()
+        if a is None:
             return None
         g, i = int(a["champion_generation"]), int(a["champion_index"])
         nodes, conns = self.nodes(g), self.connections(g)

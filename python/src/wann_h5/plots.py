@@ -345,9 +345,9 @@ def classify_figure(path: str, run: str | None = None, title: str | None = None,
     for name, r in open_runs(path, run):
         with r:
             results += [(name, x) for x in r.classification()]
-            c = r.champion()
-            if c is not None:
-                champions.append((name, c["generation"], c["index"]))
+            ref = r.champion_reference()
+            if ref is not None:
+                champions.append((name, *ref))
     if not results:
         raise PlotError(f"{path} holds no classification results: run `wann classify {path}#champion` first")
     if genome is None:
