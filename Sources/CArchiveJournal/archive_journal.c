@@ -67,6 +67,25 @@ static char *journalPathOf(const char *dataPath) {
   return path;
 }
 
+// MARK: what failed
+
+/// The errno of the driver's last failed system call on this thread, kept for
+/// `wann_journal_take_error` (HDF5 itself only reports that a driver call failed). Each thread
+/// that calls HDF5 runs its own driver calls, so a thread-local value belongs to its caller.
+static _Thread_local int lastError = 0;
+
+/// Records errno as the reason of the failure being returned, and returns -1.
+static int noteFailure(void) {
+  lastError = errno ? errno : EIO;
+  return -1;
+}
+
+int wann_journal_take_error(void) {
+  int error = lastError;
+  lastError = 0;
+  return error;
+}
+
 // MARK: fault injection
 
 /// Test hook: WANN_FAULT_KILL_AT_WRITE=N kills the process (SIGKILL) just before the N-th step
@@ -81,13 +100,38 @@ void wann_journal_fault_point(void) {
   if (killAt > 0 && ++steps == killAt) raise(SIGKILL);
 }
 
+/// Test hook: WANN_FAULT_FAIL_AT_WRITE=N:NAME makes the N-th write (counted from the process
+/// start, journal and archive alike) fail with errno NAME (EIO, ENOSPC, EDQUOT, EROFS, EACCES,
+/// EFBIG), as the device would, so the suite can check what a user is told for each. Unset:
+/// nothing.
+static int injectedWriteError(void) {
+  static long failAt = -1, writes = 0;
+  static int code = 0;
+  if (failAt < 0) {
+    failAt = 0;
+    const char *text = getenv("WANN_FAULT_FAIL_AT_WRITE");
+    const char *colon = text ? strchr(text, ':') : NULL;
+    if (colon) {
+      static const struct { const char *name; int code; } names[] = {
+        {"EIO", EIO}, {"ENOSPC", ENOSPC}, {"EDQUOT", EDQUOT}, {"EROFS", EROFS}, {"EACCES", EACCES}, {"EFBIG", EFBIG},
+      };
+      for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(colon + 1, names[i].name) == 0) { code = names[i].code; failAt = atol(text); }
+      }
+    }
+  }
+  return failAt > 0 && ++writes == failAt ? code : 0;
+}
+
 static int writeAll(int fd, const void *buffer, size_t count, off_t offset, int append) {
   wann_journal_fault_point();
+  int injected = injectedWriteError();
+  if (injected) { errno = injected; return noteFailure(); }
   const char *p = buffer;
   while (count > 0) {
     ssize_t n = append ? write(fd, p, count) : pwrite(fd, p, count, offset);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) { if (n == 0) errno = EIO; return -1; }
+    if (n <= 0) { if (n == 0) errno = EIO; return noteFailure(); }
     p += n; count -= (size_t)n; offset += n;
   }
   return 0;
@@ -98,7 +142,7 @@ static int readAll(int fd, void *buffer, size_t count, off_t offset) {
   while (count > 0) {
     ssize_t n = pread(fd, p, count, offset);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return -1;
+    if (n < 0) return noteFailure();
     if (n == 0) { memset(p, 0, count); return 0; }  // beyond the end: zeros, as HDF5 expects
     p += n; count -= (size_t)n; offset += n;
   }
@@ -113,7 +157,7 @@ static int saveRecord(JournalFile *f, uint64_t start, uint64_t end) {
   int first = f->journalFD < 0;
   size_t total = (first ? headerSize : 0) + recordHeaderSize + length;
   unsigned char *buffer = malloc(total);
-  if (!buffer) { errno = ENOMEM; return -1; }
+  if (!buffer) { errno = ENOMEM; return noteFailure(); }
   unsigned char *p = buffer;
   if (first) {
     uint64_t size = f->committedSize, sum = headerChecksum(size);
@@ -127,7 +171,7 @@ static int saveRecord(JournalFile *f, uint64_t start, uint64_t end) {
   memcpy(p, &offset, 8); memcpy(p + 8, &count, 8); memcpy(p + 16, &sum, 8);
   if (first) {
     f->journalFD = open(f->journalPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-    if (f->journalFD < 0) { free(buffer); return -1; }
+    if (f->journalFD < 0) { noteFailure(); free(buffer); return -1; }
   }
   int status = writeAll(f->journalFD, buffer, total, 0, 1);
   free(buffer);
@@ -139,7 +183,7 @@ static int markSaved(JournalFile *f, uint64_t start, uint64_t end) {
   if (f->savedCount == f->savedCapacity) {
     size_t capacity = f->savedCapacity ? f->savedCapacity * 2 : 64;
     Range *grown = realloc(f->saved, capacity * sizeof(Range));
-    if (!grown) { errno = ENOMEM; return -1; }
+    if (!grown) { errno = ENOMEM; return noteFailure(); }
     f->saved = grown; f->savedCapacity = capacity;
   }
   size_t i = 0;
@@ -243,6 +287,7 @@ int wann_journal_pending(const char *dataPath) {
 // MARK: the driver
 
 static hid_t driverID = H5I_INVALID_HID;
+static int registrationFailed = 0;
 static const H5FD_class_t journalClass;
 
 static void freeFile(JournalFile *f) {
@@ -267,7 +312,7 @@ static H5FD_t *journalOpen(const char *name, unsigned flags, hid_t fapl, haddr_t
   if (f->writable) {
     // A new file has no past to restore; an existing one is first restored to its last commit.
     if (creating) unlink(f->journalPath);
-    else if (wann_journal_roll_back(name) < 0) { freeFile(f); return NULL; }
+    else if (wann_journal_roll_back(name) < 0) { noteFailure(); freeFile(f); return NULL; }
   }
   int openFlags = (f->writable ? O_RDWR : O_RDONLY) | O_CLOEXEC;
   if (flags & H5F_ACC_TRUNC) openFlags |= O_TRUNC;
@@ -275,7 +320,7 @@ static H5FD_t *journalOpen(const char *name, unsigned flags, hid_t fapl, haddr_t
   if (flags & H5F_ACC_EXCL) openFlags |= O_EXCL;
   f->fd = open(name, openFlags, 0666);
   struct stat info;
-  if (f->fd < 0 || fstat(f->fd, &info) != 0) { freeFile(f); return NULL; }
+  if (f->fd < 0 || fstat(f->fd, &info) != 0) { noteFailure(); freeFile(f); return NULL; }
   f->eof = (haddr_t)info.st_size;
   f->committedSize = (uint64_t)info.st_size;
   f->device = info.st_dev;
@@ -287,6 +332,7 @@ static herr_t journalClose(H5FD_t *file) {
   JournalFile *f = (JournalFile *)file;
   // HDF5 closes the driver after its last flush: commit it, unless a write failed.
   int closeStatus = close(f->fd);
+  if (closeStatus != 0) noteFailure();
   f->fd = -1;
   if (f->writable && !f->failed && closeStatus == 0) { wann_journal_fault_point(); unlink(f->journalPath); }
   freeFile(f);
@@ -359,12 +405,24 @@ static herr_t journalTruncate(H5FD_t *file, hid_t dxpl, hbool_t closing) {
   // Cutting the file shorter than the last commit left it loses bytes a roll-back needs.
   if (f->eoa < f->eof && saveBeforeChange(f, f->eoa, f->eof) != 0) { f->failed = 1; return -1; }
   wann_journal_fault_point();
-  if (ftruncate(f->fd, (off_t)f->eoa) != 0) { f->failed = 1; return -1; }
+  if (ftruncate(f->fd, (off_t)f->eoa) != 0) { noteFailure(); f->failed = 1; return -1; }
   f->eof = f->eoa;
   return 0;
 }
 
+/// Our driver's number among file drivers: HDF5 keeps 0-255 for its own and 256-511 for
+/// drivers that are not registered with The HDF Group.
+#define JOURNAL_DRIVER_VALUE 343
+
+// The driver class as each HDF5 lays it out: 1.13 added the leading `version` and `value` fields
+// (and refuses a class without them: "wrong file driver version #"), and callbacks we leave
+// unset (vector and selection I/O, ctl, del), which HDF5 then does without. Every other
+// difference between HDF5 versions lives in CHDF5/shim.h.
 static const H5FD_class_t journalClass = {
+#if H5_VERSION_GE(1, 13, 0)
+  .version = H5FD_CLASS_VERSION,
+  .value = JOURNAL_DRIVER_VALUE,
+#endif
   .name = "wann_journal",
   .maxaddr = MAX_ADDRESS,
   .fc_degree = H5F_CLOSE_WEAK,
@@ -382,12 +440,30 @@ static const H5FD_class_t journalClass = {
   .fl_map = H5FD_FLMAP_DICHOTOMY,  // as sec2
 };
 
+/// Test hook: WANN_FAULT_REFUSE_DRIVER=1 registers a class that every HDF5 refuses (one without
+/// `get_eof`), so the fault suite sees what a user of an HDF5 incompatible with this class sees.
+static const H5FD_class_t *classToRegister(void) {
+  static H5FD_class_t broken;
+  const char *text = getenv("WANN_FAULT_REFUSE_DRIVER");
+  if (!text || strcmp(text, "1") != 0) return &journalClass;
+  broken = journalClass;
+  broken.get_eof = NULL;
+  return &broken;
+}
+
 herr_t wann_journal_use(hid_t fapl) {
   if (driverID < 0 || H5Iis_valid(driverID) <= 0) {
-    driverID = H5FDregister(&journalClass);
-    if (driverID < 0) return -1;
+    driverID = H5FDregister(classToRegister());
+    if (driverID < 0) { registrationFailed = 1; return -1; }
   }
   return H5Pset_driver(fapl, driverID, NULL);
+}
+
+int wann_journal_registration_failed(void) { return registrationFailed; }
+
+void wann_journal_library_versions(unsigned built[3], unsigned running[3]) {
+  built[0] = H5_VERS_MAJOR; built[1] = H5_VERS_MINOR; built[2] = H5_VERS_RELEASE;
+  if (H5get_libversion(&running[0], &running[1], &running[2]) < 0) running[0] = running[1] = running[2] = 0;
 }
 
 static JournalFile *journalFileOf(hid_t file) {
@@ -410,7 +486,7 @@ herr_t wann_journal_commit(hid_t file) {
     close(f->journalFD);
     f->journalFD = -1;
     wann_journal_fault_point();
-    if (unlink(f->journalPath) != 0 && errno != ENOENT) { f->failed = 1; return -1; }
+    if (unlink(f->journalPath) != 0 && errno != ENOENT) { noteFailure(); f->failed = 1; return -1; }
   }
   f->committedSize = f->eof;
   f->savedCount = 0;
@@ -422,7 +498,7 @@ herr_t wann_journal_renamed(hid_t file, const char *newDataPath) {
   if (!f) return 0;
   char *path = journalPathOf(newDataPath);
   if (!path) return -1;
-  if (f->journalFD >= 0 && rename(f->journalPath, path) != 0) { free(path); return -1; }
+  if (f->journalFD >= 0 && rename(f->journalPath, path) != 0) { noteFailure(); free(path); return -1; }
   free(f->journalPath);
   f->journalPath = path;
   return 0;

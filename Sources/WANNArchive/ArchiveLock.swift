@@ -21,7 +21,9 @@ public final class ArchiveLock {
   private var fd: Int32
 
   /// Takes the lock of `archivePath`, or throws `ArchiveError.locked` naming the holder.
-  public init(archivePath: String) throws {
+  /// `creating`: the caller will create the archive, so its name must leave room for every file
+  /// kept beside it (checked here, before anything is written).
+  public init(archivePath: String, creating: Bool = false) throws {
     self.archivePath = archivePath
     lockPath = archivePath + ".lock"
     let parent = PathText.folder(of: archivePath)
@@ -29,10 +31,11 @@ public final class ArchiveLock {
     if !parent.isEmpty && !(FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) && isDirectory.boolValue) {
       throw ArchiveError.noDirectory(archivePath, parent)
     }
+    if creating { try ArchiveFiles.checkNameLength(archivePath) }
     while true {
       let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
       guard fd >= 0 else {
-        throw ArchiveError.lockFailed(archivePath, String(cString: strerror(errno)))
+        throw ArchiveError.lockFailed(archivePath, errno)
       }
       if flock(fd, LOCK_EX | LOCK_NB) != 0 {
         let holder = Self.holder(fd: fd)

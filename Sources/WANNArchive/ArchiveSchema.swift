@@ -101,62 +101,6 @@ public enum ArchiveKind: String, Sendable, CaseIterable {
   case experiment
 }
 
-/// What can go wrong with an archive, each naming the file and the fix.
-public enum ArchiveError: Error, CustomStringConvertible {
-  case exists(String)
-  case isDirectory(String)
-  /// The archive's folder does not exist (archive, folder).
-  case noDirectory(String, String)
-  /// Another process holds the archive's writer lock (archive, holder).
-  case locked(String, String)
-  case lockFailed(String, String)
-  /// HDF5's own lock (forced on by HDF5_USE_FILE_LOCKING=TRUE) keeps readers out (archive, holder).
-  case lockedForReading(String, String)
-  case notFound(String)
-  case notHDF5(String)
-  case foreign(String)
-  case newerVersion(String, Int64)
-  /// Reading failed (a damaged file, a dataset that does not decompress).
-  case readFailed(String, HDF5Error)
-  /// Writing failed (a full disk, a quota, an I/O error): what was flushed before stays readable.
-  case writeFailed(String, HDF5Error)
-  /// A write was attempted after an earlier one failed.
-  case abandoned(String)
-  case corrupt(String, String)
-  case noGenomes(String, String)
-  case notWritable(String, HDF5Error)
-  /// A writer was killed in the middle of a flush and its journal cannot be rolled back here.
-  case rollBackFailed(String, String)
-
-  public var description: String {
-    switch self {
-    case .exists(let p): "\(p) already exists: pass --force to overwrite it, or choose another --out"
-    case .isDirectory(let p): "\(p) is a directory: give an archive file name (--force never replaces a directory)"
-    case .noDirectory(let p, let d): "cannot create \(p): the folder \(d) does not exist (create it first: mkdir -p \(d))"
-    case .locked(let p, let holder):
-      "\(p) is being written by \(holder): wait for it to finish, or stop it first (two writers would destroy the archive)"
-    case .lockFailed(let p, let why): "cannot take the writer lock \(p).lock: \(why)"
-    case .lockedForReading(let p, let holder):
-      "\(p) is being written by \(holder), and HDF5_USE_FILE_LOCKING=TRUE keeps readers out meanwhile: unset it (or set it to FALSE) to read a running archive, or wait"
-    case .notFound(let p): "archive \(p) does not exist"
-    case .notHDF5(let p): "\(p) is not an HDF5 file (or is truncated before its superblock)"
-    case .foreign(let p): "\(p) is an HDF5 file but not a wann run archive (no format = \"\(ArchiveSchema.format)\" attribute)"
-    case .newerVersion(let p, let v):
-      "\(p) has archive format version \(v); this wann reads up to \(ArchiveSchema.version): update wann"
-    case .readFailed(let p, let e): "cannot read archive \(p): \(e)"
-    case .writeFailed(let p, let e):
-      "cannot write to archive \(p) (is the disk full, or over quota?): \(e). Everything written before stays readable; free space, then run the command again (a search continues with `wann resume \(p)`)"
-    case .abandoned(let p): "archive \(p) is no longer written to after a failed write; free space, then run the command again"
-    case .corrupt(let p, let why): "archive \(p) is damaged: \(why)"
-    case .noGenomes(let p, let why): "\(p): \(why)"
-    case .rollBackFailed(let p, let why):
-      "\(p) was cut short in the middle of a write, and its journal \(p).journal cannot be rolled back (\(why)): run any wann command on it as a user who may write the file and its folder (until then it may not read)"
-    case .notWritable(let p, let e):
-      "cannot open \(p) for writing (is the file read-only, or damaged? `wann inspect --check \(p)` lists damaged data): \(e)"
-    }
-  }
-}
-
 /// Runs `body`, turning an HDF5 failure into a read error that names the archive.
 func readingArchive<T>(_ path: String, _ body: () throws -> T) throws -> T {
   do { return try body() } catch let e as HDF5Error { throw ArchiveError.readFailed(path, e) }
@@ -170,14 +114,25 @@ func writingArchive<T>(_ path: String, _ body: () throws -> T) throws -> T {
 /// Runs a write into `file`. On failure the file is abandoned: HDF5 would otherwise retry the
 /// failed flush when the file closes, writing parts of the unfinished work over the finished;
 /// every later write is refused.
+///
+/// A new archive that fails before it holds anything finished (it still has its temporary name,
+/// `H5File.createArchive`) is removed, and the error says nothing was kept: there is nothing to
+/// resume.
 func writingArchive<T>(_ path: String, file: H5File, _ body: () throws -> T) throws -> T {
   guard !file.isAbandoned else { throw ArchiveError.abandoned(path) }
   do { return try body() } catch let e as HDF5Error {
-    file.abandon()
-    throw ArchiveError.writeFailed(path, e)
-  } catch ArchiveError.writeFailed(let p, let e) {
+    throw abandoning(file, path, e)
+  } catch ArchiveError.writeFailed(_, let e) {
     // From a `ResultWriter` handed to a caller.
-    file.abandon()
-    throw ArchiveError.writeFailed(p, e)
+    throw abandoning(file, path, e)
   }
+}
+
+private func abandoning(_ file: H5File, _ path: String, _ e: HDF5Error) -> ArchiveError {
+  let unfinished = file.pendingRename?.from
+  file.abandon()
+  guard let unfinished else { return .writeFailed(path, e) }
+  unlink(unfinished)
+  unlink(ArchiveJournal.path(of: unfinished))
+  return .notCreated(path, e)
 }

@@ -30,14 +30,14 @@ public final class ArchiveWriter {
   /// `inputLabels` and `outputLabels` name the task's inputs and outputs (stored for readers).
   public init(creating path: String, config: SearchConfig, inputLabels: [String], outputLabels: [String], force: Bool) throws {
     self.path = path
-    lock = try ArchiveLock(archivePath: path)
-    (file, run, generations) = try writingArchive(path) {
-      let file = try H5File.createArchive(path, force: force)
+    lock = try ArchiveLock(archivePath: path, creating: true)
+    var generations: H5Group?
+    file = try H5File.createArchive(path, force: force) { file in
       try Self.writeFormat(file, kind: .run)
-      let generations = try Self.initializeRun(file, config: config, inputLabels: inputLabels, outputLabels: outputLabels)
-      try file.flush()
-      return (file, file, generations)
+      generations = try Self.initializeRun(file, config: config, inputLabels: inputLabels, outputLabels: outputLabels)
     }
+    run = file
+    self.generations = generations!
   }
 
   /// Adds a run as group `runs/NAME` of a comparison archive opened by `MultiRunWriter`.
@@ -45,7 +45,7 @@ public final class ArchiveWriter {
     self.path = path
     self.file = file
     lock = nil
-    (run, generations) = try writingArchive(path) {
+    (run, generations) = try writingArchive(path, file: file) {
       if let runs = try? file.openGroup(file.runsGroupName), runs.exists(runName) { try runs.delete(runName) }
       // Built unlinked and linked once flushed, like a generation: a run cut short before its
       // first flush leaves no half-made group.
@@ -90,13 +90,12 @@ public final class ArchiveWriter {
   public init(appendingTo path: String, lastComplete: Int?, generationsTarget: Int? = nil, lock: ArchiveLock? = nil) throws {
     self.path = path
     self.lock = try lock ?? ArchiveLock(archivePath: path)
-    // A generation group an older wann left half-written on a full disk cannot be deleted in
-    // place: rebuild the file without it first.
-    let unopenable = try ArchiveRepair.unopenableGenerations(path)
-    if let damaged = unopenable.first(where: { !ArchiveRepair.isCutShortOnFullDisk($0.reason) }) {
-      throw ArchiveError.corrupt(path, "the group of generation \(damaged.name) is damaged (\(damaged.reason)); resume cannot continue this run: `wann inspect --check \(path)` lists the damage, and every other generation still reads")
+    // A generation group that does not open (damage, or one that a wann older than the
+    // journal left half-written on a full disk) cannot be deleted in place: refuse, and say
+    // what reads (the README says how such an archive is rescued).
+    if let damaged = try Self.unopenableGenerations(path).first {
+      throw ArchiveError.corrupt(path, "the group of generation \(damaged.name) is damaged (\(damaged.reason)); resume cannot continue this run: `wann inspect --check \(path)` lists the damage, and every other generation still reads (the README's \"Rescuing a damaged archive\" copies what reads into a new file)")
     }
-    if !unopenable.isEmpty { try ArchiveRepair.rebuild(path, dropping: unopenable.map(\.name)) }
     (file, run, generations) = try writingArchive(path) {
       let file: H5File
       do { file = try H5File(path: path, mode: .readWrite) } catch let e as HDF5Error { throw ArchiveError.notWritable(path, e) }
@@ -115,6 +114,19 @@ public final class ArchiveWriter {
   }
 
   static func timestamp() -> String { ISO8601DateFormatter().string(from: Date()) }
+
+  /// Generation groups that do not open, each with HDF5's reason.
+  static func unopenableGenerations(_ path: String) throws -> [(name: String, reason: String)] {
+    let file = try ArchiveReader.openFile(path: path, mode: .readOnly)
+    defer { try? file.close() }
+    return try readingArchive(path) {
+      guard file.exists(ArchiveSchema.generationsGroup) else { return [] }
+      let gens = try file.openGroup(ArchiveSchema.generationsGroup)
+      return try gens.children().compactMap { name in
+        do { _ = try gens.openGroup(name); return nil } catch { return (name, "\(error)") }
+      }
+    }
+  }
 
   /// Closes the archive (a run of a multi-run archive leaves the file to its `MultiRunWriter`;
   /// a writer whose write failed leaves the file as it was).
@@ -281,7 +293,24 @@ extension H5File {
   /// where a good file was, and `--force` replaces the old file only then. An existing `path`
   /// is refused unless `force`, except a stub left by an older wann killed in its first
   /// moments. A directory is never replaced.
-  static func createArchive(_ path: String, force: Bool) throws -> H5File {
+  ///
+  /// `setup` writes the new file's first contents, which are then flushed. Any failure, from
+  /// creating the file on, is `ArchiveError.notCreated` and leaves no file behind.
+  static func createArchive(_ path: String, force: Bool, setup: (H5File) throws -> Void) throws -> H5File {
+    let file: H5File
+    do { file = try createArchiveFile(path, force: force) } catch let e as HDF5Error {
+      throw ArchiveError.notCreated(path, e)
+    } catch ArchiveError.incompatibleLibrary(_, let versions, let e) {
+      throw ArchiveError.incompatibleLibrary(path, versions, e)  // the archive's name, not its temporary one
+    }
+    try writingArchive(path, file: file) {
+      try setup(file)
+      try file.flush()
+    }
+    return file
+  }
+
+  private static func createArchiveFile(_ path: String, force: Bool) throws -> H5File {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
       if isDirectory.boolValue { throw ArchiveError.isDirectory(path) }
@@ -292,7 +321,9 @@ extension H5File {
       throw ArchiveError.noDirectory(path, parent)
     }
     let partial = ArchiveFiles.partialPath(path)
-    if FileManager.default.fileExists(atPath: partial) { try? FileManager.default.removeItem(atPath: partial) }
+    // Whatever a killed writer left under the temporary name goes, a symbolic link included
+    // (removed itself, never what it points to: `fileExists` follows links and misses a dangling one).
+    if unlink(partial) != 0 && errno != ENOENT { throw HDF5Error.system("cannot remove \(partial)") }
     let file = try H5File(path: partial, mode: .create)
     file.pendingRename = (partial, path)
     return file
@@ -307,11 +338,11 @@ extension H5File {
     try flush()
     let staleJournal = ArchiveJournal.path(of: to)
     if unlink(staleJournal) != 0 && errno != ENOENT {
-      throw HDF5Error(operation: "cannot remove \(staleJournal): \(String(cString: strerror(errno)))", stack: [])
+      throw HDF5Error.system("cannot remove \(staleJournal)")
     }
     wann_journal_fault_point()
     if rename(from, to) != 0 {
-      throw HDF5Error(operation: "cannot rename \(from) to \(to): \(String(cString: strerror(errno)))", stack: [])
+      throw HDF5Error.system("cannot rename \(from) to \(to)")
     }
     try renamed(to: to)
     pendingRename = nil
@@ -322,6 +353,20 @@ extension H5File {
 enum ArchiveFiles {
   /// Where a new archive is written until it holds a finished generation.
   static func partialPath(_ path: String) -> String { path + ".partial" }
+
+  /// The longest suffix of a file wann keeps beside an archive (the journal of a new archive
+  /// still under its temporary name); the others are `.lock`, `.journal` and `.partial`.
+  static let longestSidecarSuffix = ".partial.journal"
+
+  /// Refuses an archive name that leaves no room for the files beside it: otherwise the first
+  /// flush of a new archive fails to create its journal, long after the search started.
+  static func checkNameLength(_ path: String) throws {
+    let name = PathText.name(of: path)
+    let folder = PathText.folder(of: path)
+    let limit = pathconf(folder.isEmpty ? "." : folder, Int32(_PC_NAME_MAX))
+    let longest = limit > 0 ? Int(limit) : 255
+    if name.utf8.count + longestSidecarSuffix.utf8.count > longest { throw ArchiveError.nameTooLong(path, longest) }
+  }
 
   /// A file at an archive's path that holds nothing worth keeping: empty, a truncated HDF5
   /// file (its signature and no more), or a run archive with no finished generation. Older

@@ -7,6 +7,22 @@ import Foundation
 public struct HDF5Error: Error, CustomStringConvertible {
   public let operation: String
   public let stack: [String]
+  /// The errno of the system call that made HDF5 fail (ENOSPC, EROFS, EACCES, EIO, ...), when
+  /// one did: HDF5 reports only that its file driver failed, our driver records why
+  /// (`wann_journal_take_error`). Nil for failures inside HDF5 itself.
+  public let systemError: Int32?
+
+  public init(operation: String, stack: [String], systemError: Int32? = nil) {
+    self.operation = operation
+    self.stack = stack
+    self.systemError = systemError
+  }
+
+  /// A failed system call (errno) outside HDF5, as a failure of `operation`.
+  static func system(_ operation: String, errno code: Int32 = errno) -> HDF5Error {
+    HDF5Error(operation: "\(operation): \(String(cString: strerror(code)))", stack: [], systemError: code)
+  }
+
   public var description: String {
     stack.isEmpty ? operation : "\(operation): \(stack.joined(separator: "; "))"
   }
@@ -28,6 +44,13 @@ enum H5 {
     H5Eset_auto2(wann_h5e_default(), nil, nil)
   }
 
+  /// The HDF5 version wann was compiled against and the one it runs with ("1.14.5").
+  static var libraryVersions: (built: String, running: String) {
+    var built: [UInt32] = [0, 0, 0], running: [UInt32] = [0, 0, 0]
+    wann_journal_library_versions(&built, &running)
+    return (built.map(String.init).joined(separator: "."), running.map(String.init).joined(separator: "."))
+  }
+
   /// Reads the current error stack into strings, innermost last.
   static func errorStack() -> [String] {
     final class Collector { var lines: [String] = [] }
@@ -47,14 +70,22 @@ enum H5 {
     return collector.lines.filter { seen.insert($0).inserted }
   }
 
+  /// The failure HDF5 just reported: its error stack, and the system error behind it if our
+  /// file driver saw one.
+  static func failure(_ operation: String) -> HDF5Error {
+    let stack = errorStack()
+    let code = wann_journal_take_error()
+    return HDF5Error(operation: operation, stack: stack, systemError: code == 0 ? nil : code)
+  }
+
   @discardableResult
   static func check(_ status: herr_t, _ operation: @autoclosure () -> String) throws -> herr_t {
-    if status < 0 { throw HDF5Error(operation: operation(), stack: errorStack()) }
+    if status < 0 { throw failure(operation()) }
     return status
   }
 
   static func check(id: hid_t, _ operation: @autoclosure () -> String) throws -> hid_t {
-    if id < 0 { throw HDF5Error(operation: operation(), stack: errorStack()) }
+    if id < 0 { throw failure(operation()) }
     return id
   }
 }
@@ -206,7 +237,7 @@ class H5Location {
 
   func openGroup(_ name: String) throws -> H5Group {
     let found = H5Lexists(object.id, name, wann_h5p_default())
-    if found < 0 { throw HDF5Error(operation: "cannot look up group \(path)/\(name)", stack: H5.errorStack()) }
+    if found < 0 { throw H5.failure("cannot look up group \(path)/\(name)") }
     guard found > 0 else { throw HDF5Error(operation: "no group \(path)/\(name)", stack: []) }
     let id = try H5.check(id: H5Gopen2(object.id, name, wann_h5p_default()), "cannot open group \(path)/\(name)")
     return H5Group(H5Object(id, closer: H5Gclose), path: "\(path)/\(name)")
@@ -251,7 +282,7 @@ class H5Location {
       let attr = H5Object(aid, closer: H5Aclose)
       index += 1
       let length = H5Aget_name(attr.id, 0, nil)
-      guard length >= 0 else { throw HDF5Error(operation: "cannot name an attribute of \(path)", stack: H5.errorStack()) }
+      guard length >= 0 else { throw H5.failure("cannot name an attribute of \(path)") }
       var buffer = [CChar](repeating: 0, count: length + 1)
       H5Aget_name(attr.id, length + 1, &buffer)
       let name = String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -352,7 +383,7 @@ class H5Location {
     let attr = try openAttribute(name)
     let space = H5Object(try H5.check(id: H5Aget_space(attr.id), "dataspace"), closer: H5Sclose)
     let n = Int(H5Sget_simple_extent_npoints(space.id))
-    guard n >= 0 else { throw HDF5Error(operation: "cannot size attribute \(path)@\(name)", stack: H5.errorStack()) }
+    guard n >= 0 else { throw H5.failure("cannot size attribute \(path)@\(name)") }
     var out = [T](repeating: T.zero, count: n)
     if n == 0 { return out }
     _ = try out.withUnsafeMutableBytes { buf in
@@ -598,14 +629,21 @@ final class H5File: H5Location {
     // it, which HDF5's lock forbids. Two writers are kept apart by our own lock (`ArchiveLock`),
     // which holds whatever HDF5_USE_FILE_LOCKING says.
     try H5.check(H5Pset_file_locking(fapl.id, false, true), "file locking")
-    // The 1.10 file format: object headers, B-trees and heaps carry checksums, so damaged
-    // metadata is an error rather than wrong data (h5py and HDF5 1.10 or newer read it).
-    if mode == .create { try H5.check(H5Pset_libver_bounds(fapl.id, H5F_LIBVER_V18, H5F_LIBVER_V18), "format version") }
+    // The file format is pinned to HDF5 1.8's (low and high bound H5F_LIBVER_V18): its object
+    // headers, B-trees and heaps carry checksums, so damaged metadata is an error rather than
+    // wrong data, and every HDF5 from 1.8 on reads it (1.10, 1.12, 1.14, h5py's own). Pinned
+    // for every write, new file or not, so an HDF5 1.14 that appends to an archive adds nothing
+    // that an HDF5 1.10 cannot read.
+    if mode != .readOnly { try H5.check(H5Pset_libver_bounds(fapl.id, H5F_LIBVER_V18, H5F_LIBVER_V18), "format version") }
     // Writers journal what a flush overwrites (`ArchiveJournal`); opening for writing first rolls
     // back a flush that a killed writer left half done. Readers use the same driver (it then
     // only reads), so that HDF5 knows a file this process has open for reading when a writer in
     // this process opens it too, and refuses, as it does for two opens through one driver.
-    try H5.check(wann_journal_use(fapl.id), "journaling file driver")
+    if wann_journal_use(fapl.id) < 0 {
+      let failure = H5.failure("cannot use the journaling file driver")
+      if wann_journal_registration_failed() != 0 { throw ArchiveError.incompatibleLibrary(path, H5.libraryVersions, failure) }
+      throw failure
+    }
     let id: hid_t
     switch mode {
     case .create:

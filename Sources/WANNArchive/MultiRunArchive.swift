@@ -115,15 +115,12 @@ public final class MultiRunWriter {
   /// Creates a multi-run archive of `kind`; `attributes` adds the kind's own root attributes.
   init(creating path: String, kind: ArchiveKind, task: TaskKind, force: Bool, attributes: (H5File) throws -> Void) throws {
     self.path = path
-    lock = try ArchiveLock(archivePath: path)
-    file = try writingArchive(path) {
-      let file = try H5File.createArchive(path, force: force)
+    lock = try ArchiveLock(archivePath: path, creating: true)
+    file = try H5File.createArchive(path, force: force) { file in
       try ArchiveWriter.writeFormat(file, kind: kind)
       try file.setAttribute("task", task.rawValue)
       try attributes(file)
       try file.setAttribute("start_time", ArchiveWriter.timestamp())
-      try file.flush()
-      return file
     }
   }
 

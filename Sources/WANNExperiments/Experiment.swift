@@ -93,6 +93,12 @@ public struct Experiment: Sendable, Equatable {
     guard !variantEntries.isEmpty else { throw .invalidValue(key: "variants", reason: "must define at least one [variants.NAME]") }
     var variants: [(String, SearchConfig)] = []
     for (vName, entries) in variantEntries {
+      // A variant's name becomes its runs' group names in the archive ("NAME-s1"): HDF5 reads a
+      // slash as a path and "." as the group itself.
+      guard !vName.isEmpty, !vName.contains("/"), vName != ".", vName != "..",
+            !vName.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        throw .invalidValue(key: "variants.\(vName)", reason: "is not a usable variant name: it names the runs' groups in the archive, so it may not be empty, \".\" or \"..\", or contain \"/\" or control characters")
+      }
       var c = SearchConfig.defaults(for: task)
       c.generations = generations
       for e in base + entries { try c.set(e.key, toml: e.value) }

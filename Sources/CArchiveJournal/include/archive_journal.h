@@ -30,6 +30,18 @@ int wann_journal_pending(const char *dataPath);
 /// errno set. Only for a file no process writes (the caller holds the archive's lock).
 long wann_journal_roll_back(const char *dataPath);
 
+/// The errno of the driver's last failed system call on this thread (0 if none failed since the
+/// last call), cleared by the call. HDF5 reports only that its driver failed; this says why (a
+/// full disk, a read-only file system, a permission, an I/O error).
+int wann_journal_take_error(void);
+
+/// 1 if HDF5 refused to register the driver (an HDF5 whose driver interface differs from the
+/// one this code was compiled against), else 0.
+int wann_journal_registration_failed(void);
+
+/// The HDF5 version this code was compiled against and the one running now (major, minor, release).
+void wann_journal_library_versions(unsigned built[3], unsigned running[3]);
+
 /// Test hook (WANN_FAULT_KILL_AT_WRITE=N): counts one step that changes an archive on disk and
 /// kills the process at the N-th. Does nothing when the variable is unset.
 void wann_journal_fault_point(void);

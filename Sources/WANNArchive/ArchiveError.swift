@@ -1,0 +1,143 @@
+import Foundation
+import WANNCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What can go wrong with an archive, each naming the file and the fix.
+public enum ArchiveError: Error, CustomStringConvertible {
+  case exists(String)
+  case isDirectory(String)
+  /// The archive's folder does not exist (archive, folder).
+  case noDirectory(String, String)
+  /// The archive's name leaves no room for the files wann keeps beside it (archive, the longest
+  /// name the folder's file system allows).
+  case nameTooLong(String, Int)
+  /// Another process holds the archive's writer lock (archive, holder).
+  case locked(String, String)
+  /// The writer lock file cannot be opened (archive, errno).
+  case lockFailed(String, Int32)
+  /// HDF5's own lock (forced on by HDF5_USE_FILE_LOCKING=TRUE) keeps readers out (archive, holder).
+  case lockedForReading(String, String)
+  case notFound(String)
+  case notHDF5(String)
+  case foreign(String)
+  case newerVersion(String, Int64)
+  /// Reading failed (a damaged file, a dataset that does not decompress).
+  case readFailed(String, HDF5Error)
+  /// Writing failed (a full disk, a quota, a read-only file system, an I/O error): what was
+  /// flushed before stays readable.
+  case writeFailed(String, HDF5Error)
+  /// Writing a new archive failed before it held anything finished: nothing was kept.
+  case notCreated(String, HDF5Error)
+  /// A write was attempted after an earlier one failed.
+  case abandoned(String)
+  case corrupt(String, String)
+  case noGenomes(String, String)
+  case notWritable(String, HDF5Error)
+  /// A writer was killed in the middle of a flush and its journal cannot be rolled back here.
+  case rollBackFailed(String, String)
+  /// The HDF5 library refused wann's file driver (archive, the HDF5 versions wann was built
+  /// against and runs with, HDF5's error).
+  case incompatibleLibrary(String, (built: String, running: String), HDF5Error)
+
+  public var description: String {
+    switch self {
+    case .exists(let p): "\(p) already exists: pass --force to overwrite it, or choose another --out"
+    case .isDirectory(let p): "\(p) is a directory: give an archive file name (--force never replaces a directory)"
+    case .noDirectory(let p, let d): "cannot create \(p): the folder \(d) does not exist (create it first: mkdir -p \(d))"
+    case .nameTooLong(let p, let limit):
+      "the archive name \(PathText.name(of: p)) is \(PathText.name(of: p).utf8.count) bytes long, and wann keeps files beside it named up to \(ArchiveFiles.longestSidecarSuffix.utf8.count) bytes longer (\(ArchiveFiles.longestSidecarSuffix)), which this file system does not allow (at most \(limit) bytes): choose a name of at most \(limit - ArchiveFiles.longestSidecarSuffix.utf8.count) bytes"
+    case .locked(let p, let holder):
+      "\(p) is being written by \(holder): wait for it to finish, or stop it first (two writers would destroy the archive)"
+    case .lockFailed(let p, let code):
+      "cannot take the writer lock \(p).lock: \(SystemFailure(code, archive: p).sentence(advice: true))"
+    case .lockedForReading(let p, let holder):
+      "\(p) is being written by \(holder), and HDF5_USE_FILE_LOCKING=TRUE keeps readers out meanwhile: unset it (or set it to FALSE) to read a running archive, or wait"
+    case .notFound(let p): "archive \(p) does not exist"
+    case .notHDF5(let p): "\(p) is not an HDF5 file (or is truncated before its superblock)"
+    case .foreign(let p): "\(p) is an HDF5 file but not a wann run archive (no format = \"\(ArchiveSchema.format)\" attribute)"
+    case .newerVersion(let p, let v):
+      "\(p) has archive format version \(v); this wann reads up to \(ArchiveSchema.version): update wann"
+    case .readFailed(let p, let e): "cannot read archive \(p): \(e)"
+    case .writeFailed(let p, let e):
+      "cannot write to archive \(p): \(Self.cause(e, archive: p)). Everything finished before stays readable; \(Self.remedy(e, archive: p)), then run the command again (a search continues with `wann resume \(p)`)"
+    case .notCreated(let p, let e):
+      "cannot create archive \(p): \(Self.cause(e, archive: p)). Nothing was kept (no generation had finished); \(Self.remedy(e, archive: p)), then run the command again"
+    case .abandoned(let p): "archive \(p) is no longer written to after a failed write; fix the cause, then run the command again"
+    case .corrupt(let p, let why): "archive \(p) is damaged: \(why)"
+    case .noGenomes(let p, let why): "\(p): \(why)"
+    case .rollBackFailed(let p, let why):
+      "\(p) was cut short in the middle of a write, and its journal \(p).journal cannot be rolled back (\(why)): run any wann command on it as a user who may write the file and its folder (until then it may not read)"
+    case .notWritable(let p, let e):
+      if let code = e.systemError {
+        "cannot open \(p) for writing: \(SystemFailure(code, archive: p).sentence(advice: true))"
+      } else {
+        "cannot open \(p) for writing (is it damaged? `wann inspect --check \(p)` lists damaged data): \(e)"
+      }
+    case .incompatibleLibrary(let p, let versions, let e):
+      versions.built == versions.running
+        ? "cannot open \(p): the HDF5 library (\(versions.running)) refused wann's journaling file driver (\(e)); rebuild wann from a clean build folder against the HDF5 installed now (rm -rf .build; swift build -c release), and report it if that does not help"
+        : "cannot open \(p): wann was built against HDF5 \(versions.built) but runs with HDF5 \(versions.running), which refuses its journaling file driver (\(e)); rebuild wann against the HDF5 installed now (swift build -c release), or run it with the HDF5 it was built against"
+    }
+  }
+
+  /// What happened, in the system's words where a system call failed, else HDF5's.
+  static func cause(_ e: HDF5Error, archive: String) -> String {
+    guard let code = e.systemError else { return "\(e)" }
+    // The system's reason says it all; HDF5's stack under it (a dozen frames of its cache) would not.
+    return "\(SystemFailure(code, archive: archive).what) (\(e.operation))"
+  }
+
+  /// What the user should do about it.
+  static func remedy(_ e: HDF5Error, archive: String) -> String {
+    guard let code = e.systemError else { return "fix the cause (`wann inspect --check \(archive)` lists damaged data)" }
+    return SystemFailure(code, archive: archive).advice
+  }
+}
+
+/// A failed system call, told as what happened and what to do. "The disk is full" is said only
+/// when the system said so (ENOSPC, EDQUOT): a read-only file system, a permission, a file-size
+/// limit and an I/O error each need something else done.
+struct SystemFailure {
+  let code: Int32
+  let archive: String
+  init(_ code: Int32, archive: String) {
+    self.code = code
+    self.archive = archive
+  }
+
+  var what: String {
+    switch code {
+    case ENOSPC: "the disk is full"
+    case EDQUOT: "the disk quota is exceeded"
+    case EFBIG: "the file reached the largest size allowed (a file-size limit, ulimit -f, or the file system's own)"
+    case EROFS: "the file system is read-only"
+    case EACCES, EPERM: "permission denied"
+    case EIO: "the storage device reported an I/O error"
+    case ENAMETOOLONG: "a file name is too long for this file system"
+    default: String(cString: strerror(code))
+    }
+  }
+
+  var advice: String {
+    let folder = PathText.folder(of: archive).isEmpty ? "." : PathText.folder(of: archive)
+    return switch code {
+    case ENOSPC: "free space"
+    case EDQUOT: "free space or raise the quota"
+    case EFBIG: "raise the limit (ulimit -f) or write to another file system"
+    case EROFS: "write to a writable folder (--out), or remount \(folder) read-write"
+    case EACCES, EPERM: "make \(folder) and the archive writable by this user (ls -ld \(folder)), or write elsewhere (--out)"
+    case EIO: "check the device (dmesg, or the network file system's mount), then `wann inspect --check \(archive)`"
+    case ENAMETOOLONG: "choose a shorter archive name"
+    default: "fix that"
+    }
+  }
+
+  /// One sentence: what happened, and (with `advice`) what to do.
+  func sentence(advice withAdvice: Bool) -> String {
+    withAdvice ? "\(what); \(advice), then run the command again" : what
+  }
+}
