@@ -58,7 +58,11 @@ def forward(w_mat, acts, n_in, n_out, obs):
     values[0] = 1.0
     values[1:n_in + 1] = obs
     for i in range(n_in + 1, n):
-        values[i] = activation(int(acts[i]), np.dot(values, w_mat[:, i]))
+        # The original sums with np.dot, whose order of additions is the BLAS kernel's: it changes
+        # with the CPU (and OPENBLAS_CORETYPE), and so do the last bits of a rare sum. NumPy's own
+        # reduction adds in one fixed order on every machine, so the reference episodes made from
+        # these actions (make_swingup_episodes.py) are the same everywhere.
+        values[i] = activation(int(acts[i]), np.add.reduce(values * w_mat[:, i]))
     return values[-n_out:]
 
 

@@ -79,7 +79,7 @@ public final class ArchiveReader {
       incomplete.sort()
       if let last = complete.keys.max(), complete.count != last + 1 {
         let missing = Set(0...last).subtracting(complete.keys).sorted().prefix(10).map(String.init).joined(separator: ", ")
-        throw ArchiveError.corrupt(path, "the group of generation(s) \(missing) is damaged or missing, before the last complete generation \(last) (`wann inspect --check \(path)` lists the damage)")
+        throw ArchiveError.corrupt(path, "the group of generation(s) \(missing) is damaged or missing, before the last complete generation \(last) (`wann inspect --check \(path)` lists the damage; scripts/rescue_archive.py copies what reads into a new archive that `wann resume` continues)")
       }
       return (file, formatVersion, base, config, complete, incomplete)
     } catch let e as HDF5Error {
@@ -109,7 +109,7 @@ public final class ArchiveReader {
       guard file.hasAttribute("config_toml") else {
         let kind = (try? file.stringAttribute("kind")).flatMap(ArchiveKind.init(rawValue:))
         guard kind == .experiment || kind == .comparison, !runs.isEmpty else {
-          throw ArchiveError.corrupt(path, "its run config (the root attribute config_toml) does not read (`wann inspect --check \(path)` lists the damage)")
+          throw ArchiveError.corrupt(path, "its run config (the root attribute config_toml) does not read (`wann inspect --check \(path)` lists the damage; scripts/rescue_archive.py copies what reads into a new archive that `wann resume` continues)")
         }
         throw ArchiveError.noGenomes(path, "an experiment or comparison archive holds several runs; name one as FILE#RUN/champion or FILE#RUN/G/I (runs: \(runs.joined(separator: ", ")))")
       }

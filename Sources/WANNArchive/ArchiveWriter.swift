@@ -94,7 +94,7 @@ public final class ArchiveWriter {
     // journal left half-written on a full disk) cannot be deleted in place: refuse, and say
     // what reads (the README says how such an archive is rescued).
     if let damaged = try Self.unopenableGenerations(path).first {
-      throw ArchiveError.corrupt(path, "the group of generation \(damaged.name) is damaged (\(damaged.reason)); resume cannot continue this run: `wann inspect --check \(path)` lists the damage, and every other generation still reads (the README's \"Rescuing a damaged archive\" copies what reads into a new file)")
+      throw ArchiveError.corrupt(path, "the group of generation \(damaged.name) is damaged (\(damaged.reason)); resume cannot continue this run: `wann inspect --check \(path)` lists the damage, and every other generation still reads (scripts/rescue_archive.py copies what reads into a new archive that `wann resume` continues)")
     }
     (file, run, generations) = try writingArchive(path) {
       let file: H5File

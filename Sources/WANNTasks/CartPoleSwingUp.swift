@@ -6,7 +6,7 @@ import WANNCore
 /// environment bit for bit: the same order of floating-point operations, the C library's
 /// `pow(x, 2.0)` for the original's `x**2` (`PowSquare`; `x * x` differs in about 1 argument of
 /// 1,200), no fused multiply-add, and the platform's `sin`/`cos` (glibc on Linux, as NumPy uses).
-/// Tests/Fixtures/swingup-episodes.bin holds 268 episodes (181,578 steps) of the original's
+/// Tests/Fixtures/swingup-episodes.bin holds 268 episodes (181,331 steps) of the original's
 /// semantics that the tests replay bit for bit.
 ///
 /// Physics: g = 9.82, cart 0.5 kg, pole 0.5 kg, pole length 0.6, force = 10 * clip(a, -1, 1),

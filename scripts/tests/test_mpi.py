@@ -3,6 +3,7 @@ for bit to a single-process run, resumes and runs experiments the same way, and 
 that dies stops the run with a clear message and an archive that `wann resume` continues.
 Needs the MPI build (scripts/test makes .build-mpi/release/wann; WANN_MPI_BIN overrides)."""
 import os
+import re
 import pathlib
 import shutil
 import subprocess
@@ -25,9 +26,18 @@ def mpi_build():
         pytest.fail(f"{MPI_WANN} does not exist: build it with `swift build -c release --traits MPI --scratch-path .build-mpi` (scripts/test does)")
 
 
+def open_mpi_major():
+    """Open MPI's major version (4 on Debian 12, 5 on Debian 13)."""
+    text = subprocess.run(["mpirun", "--version"], capture_output=True, text=True).stdout
+    match = re.search(r"Open MPI\)? (\d+)\.", text)
+    return int(match.group(1)) if match else 0
+
+
 def mpirun(ranks, *args, env=ENV, check=True):
-    return subprocess.run(["mpirun", "-np", str(ranks), str(MPI_WANN), *map(str, args)], capture_output=True, text=True,
-                          env=env, check=check, cwd=ROOT)
+    # --oversubscribe on the command line: Open MPI 5's launcher (PRRTE) ignores the
+    # OMPI_MCA_rmaps_base_oversubscribe that Open MPI 4 reads.
+    return subprocess.run(["mpirun", "--oversubscribe", "-np", str(ranks), str(MPI_WANN), *map(str, args)],
+                          capture_output=True, text=True, env=env, check=check, cwd=ROOT)
 
 
 def local(wann, *args):
@@ -63,7 +73,10 @@ def test_a_dead_worker_stops_the_run_and_resume_continues(wann, tmp_path):
     env = {**ENV, "WANN_MPI_TEST_WORKER_EXIT_AFTER_JOBS": "9"}  # 4 chunks per generation and a re-test: dies in the third
     r = mpirun(2, "search", "--seed", "8", "--generations", "6", "--population", "32", "--quiet", "--out", out, env=env, check=False)
     assert r.returncode != 0
-    assert f"wann resume {out}" in r.stderr and "finished generation" in r.stderr
+    if open_mpi_major() < 5:
+        assert f"wann resume {out}" in r.stderr and "finished generation" in r.stderr
+    # Open MPI 5's mpirun ends the job without passing on what rank 0 prints as it is stopped
+    # (docs/distributed.md): the archive and the resume below are the same.
     with h5py.File(out, "r") as f:
         complete = [g for g, grp in f["generations"].items() if grp.attrs.get("complete") == 1]
     assert 1 <= len(complete) < 6

@@ -9,6 +9,7 @@ standard error is ~1.3 and a semantic difference (a wrong constant, a different 
 changed activation) of more than ~5 reward units fails.
 """
 import math
+import sys
 
 from suite_helpers import run_json
 
@@ -18,7 +19,7 @@ WEIGHTS = "-2,-1,0.5,1"
 def test_rescore_matches_original_semantics(wann, reference, root):
     genome = reference / "original-champions" / "swing.out"
     ours = run_json([wann, "evaluate", "--genome", genome, f"--weights={WEIGHTS}", "--trials", "300", "--json"])
-    orig = run_json(["python", root / "scripts" / "original_swingup.py", genome, f"--weights={WEIGHTS}", "--trials", "25"])
+    orig = run_json([sys.executable, root / "scripts" / "original_swingup.py", genome, f"--weights={WEIGHTS}", "--trials", "25"])
     assert ours["weights"] == orig["weights"]
     for i, w in enumerate(ours["weights"]):
         se = math.sqrt(ours["std"][i] ** 2 / ours["trials"][i] + orig["std"][i] ** 2 / orig["trials"][i])

@@ -157,7 +157,7 @@ def test_a_failure_before_the_first_generation_keeps_nothing_and_advises_no_resu
     assert leftovers(tmp_path, "run.h5") == []
     # The same for a multi-run archive.
     result = subprocess.run([wann, "compare", "--task", "swingup", "--seeds", "1", "--generations", "2",
-                             "--population", "16", "--quiet", "--out", tmp_path / "cmp.h5"],
+                             "--population", "16", "--out", tmp_path / "cmp.h5"],
                             capture_output=True, text=True, env={**os.environ, "WANN_FAULT_FAIL_AT_WRITE": "1:EIO"})
     line = one_line_error(result)
     assert "I/O error" in line and "resume" not in line
@@ -179,10 +179,10 @@ def test_an_hdf5_that_refuses_the_driver_is_named_for_writers_and_readers(wann, 
 
 def test_a_variant_name_with_a_slash_is_refused_before_anything_is_written(wann, tmp_path):
     grid = tmp_path / "grid.toml"
-    grid.write_text('name = "slash"\nseeds = 1\ngenerations = 2\n[base]\npopulation = 16\n'
+    grid.write_text('name = "slash"\nseeds = 1\ngenerations = 2\nbase.population.size = 16\n'
                     '[variants."a/b"]\nsearchSpace = "recurrent"\n')
     out = tmp_path / "grid.h5"
-    line = one_line_error(subprocess.run([wann, "experiment", "run", grid, "--out", out, "--quiet"],
+    line = one_line_error(subprocess.run([wann, "experiment", "run", grid, "--out", out],
                                          capture_output=True, text=True))
     assert "a/b" in line and '"/"' in line and "disk" not in line
     assert leftovers(tmp_path, "grid.h5") == []
@@ -209,3 +209,28 @@ def test_a_dangling_link_at_the_temporary_name_is_replaced_not_followed(wann, tm
     subprocess.run([wann, "search", *SMALL, "--out", tmp_path / "run.h5"], check=True, capture_output=True)
     assert finished_generations(tmp_path / "run.h5") == list(range(6))
     assert not os.path.lexists(tmp_path / "run.h5.partial") and not target.exists()
+
+
+def test_a_damaged_generation_is_refused_by_resume_and_the_rescue_script_makes_a_copy_that_resumes(wann, tmp_path):
+    """README, "Rescuing a damaged archive": resume refuses a run whose generation group does not
+    open; scripts/rescue_archive.py copies what reads, and the copy resumes to the archive an
+    undamaged run resumed the same way gives."""
+    path, reference = tmp_path / "damaged.h5", tmp_path / "reference.h5"
+    for p in (path, reference):
+        subprocess.run([wann, "search", *SMALL, "--out", p], check=True, capture_output=True)
+    with h5py.File(path, "r") as f:
+        header = h5py.h5o.get_info(f["generations/000003"].id).addr
+    with open(path, "r+b") as f:  # flip bytes inside generation 3's object header
+        f.seek(header + 8)
+        bytes_ = f.read(4)
+        f.seek(header + 8)
+        f.write(bytes(b ^ 0xFF for b in bytes_))
+    line = one_line_error(subprocess.run([wann, "resume", path, "--generations", "8"], capture_output=True, text=True))
+    assert "damaged" in line and "inspect --check" in line
+    rescued = tmp_path / "rescued.h5"
+    done = subprocess.run([ROOT / ".venv" / "bin" / "python", ROOT / "scripts" / "rescue_archive.py", path, rescued],
+                          check=True, capture_output=True, text=True)
+    assert "3 generation(s) copied" in done.stdout and "generation 000003 does not read" in done.stderr
+    for p in (rescued, reference):
+        subprocess.run([wann, "resume", p, "--generations", "8", "--quiet"], check=True, capture_output=True)
+    subprocess.run([*COMPARE, rescued, reference], check=True, capture_output=True)
