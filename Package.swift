@@ -14,6 +14,12 @@ let cpuFlags: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "na
 /// add (-ffp-contract=off: clang's default would), so every machine computes the same bits.
 let laneFlagList = ["-O2", "-ffp-contract=off", "-fno-fast-math"] + (portable ? [] : ["-march=native"])
 let laneFlags: [CSetting] = [.unsafeFlags(laneFlagList)]
+/// Debian installs the serial HDF5 as `hdf5-serial` (beside MPI builds); Homebrew as `hdf5`.
+#if os(macOS)
+let hdf5PkgConfig = "hdf5"
+#else
+let hdf5PkgConfig = "hdf5-serial"
+#endif
 
 let package = Package(
   name: "wann-swift",
@@ -52,8 +58,10 @@ let package = Package(
     .target(name: "WANNTasks", dependencies: ["WANNCore", "CBox2DWalker", "CLibm", "CLanes", "CSwingUpLanes"], swiftSettings: cpuFlags),
     // Analysis of one network: weight profiles, the paper's four weight conditions, drawings. No I/O.
     .target(name: "WANNAnalysis", dependencies: ["WANNCore", "WANNTasks"]),
-    // libhdf5 (Debian: libhdf5-dev), found through pkg-config.
-    .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
+    // libhdf5 (Debian: libhdf5-dev; macOS: Homebrew's hdf5), found through pkg-config, which
+    // also names the library to link: Debian's is libhdf5.so in hdf5/serial up to HDF5 1.14 and
+    // libhdf5_serial.so from HDF5 2.0 on, so the module map names none.
+    .systemLibrary(name: "CHDF5", pkgConfig: hdf5PkgConfig, providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]),
     // The HDF5 archive: owning handle types, the run writer, the read-only reader, the analysis
     // store. It stores tables and arrays; it knows no task and no analysis type.
     .target(name: "WANNArchive", dependencies: ["WANNCore", "CHDF5", "CArchiveJournal"]),
