@@ -15,7 +15,9 @@ as_root() {
 
 # Debian packages the project needs (graphviz: `dot` renders `wann draw` DOT files and checks them
 # in tests); installed only when missing.
-SYSTEM_PACKAGES=(libhdf5-dev hdf5-tools pkg-config graphviz unzip libbox2d-dev)
+# swig and python3-dev: pip builds box2d-py (gymnasium[box2d]) from source where PyPI has no wheel
+# for the Python at hand (Python 3.14 on Debian unstable).
+SYSTEM_PACKAGES=(libhdf5-dev hdf5-tools pkg-config graphviz unzip libbox2d-dev swig python3-dev)
 # Open MPI, for the optional distributed build (`--traits MPI`); scripts/test installs it, demo does not.
 MPI_PACKAGES=(libopenmpi-dev openmpi-bin)
 # Python for the venv; skipped when a Python with venv and pip (e.g. pyenv's) is already there.

@@ -98,6 +98,12 @@ public enum ArchiveError: Error, CustomStringConvertible {
   }
 }
 
+/// The HDF5 library archives are written with.
+public enum ArchiveLibrary {
+  /// The version of the HDF5 library wann runs with ("1.14.5"), for `wann --version` and reports.
+  public static var hdf5Version: String { H5.libraryVersions.running }
+}
+
 /// A failed system call, told as what happened and what to do. "The disk is full" is said only
 /// when the system said so (ENOSPC, EDQUOT): a read-only file system, a permission, a file-size
 /// limit and an I/O error each need something else done.

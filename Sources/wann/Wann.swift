@@ -1,4 +1,5 @@
 import ArgumentParser
+import WANNArchive
 import WANNCore
 
 struct Wann: ParsableCommand {
@@ -13,6 +14,6 @@ struct Wann: ParsableCommand {
       Weight lists start with a minus sign, so write them as given: --weights -2:2:41 \
       or --weights -2,-1,1,2 (both are accepted after --weights).
       """,
-    version: WANNVersion.string,
+    version: "\(WANNVersion.string) (HDF5 \(ArchiveLibrary.hdf5Version))",
     subcommands: [SearchCommand.self, ResumeCommand.self, CompareCommand.self, ExperimentCommand.self, EvaluateCommand.self, ActCommand.self, ProfileCommand.self, BatteryCommand.self, ConditionsCommand.self, ClassifyCommand.self, DrawCommand.self, DataCommand.self, WalkerCommand.self, InspectCommand.self, ExportCommand.self, BenchCommand.self])
 }

@@ -19,6 +19,7 @@ import importlib.util
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -333,6 +334,14 @@ def unreadable_datasets(path):
     return bad
 
 
+def hdf5_version(wann):
+    """The HDF5 version wann runs with, from `wann --version` ("0.7.0 (HDF5 1.14.5)")."""
+    text = subprocess.run([wann, "--version"], capture_output=True, text=True, check=True).stdout
+    match = re.search(r"HDF5 (\d+)\.(\d+)", text)
+    assert match, text
+    return int(match.group(1)), int(match.group(2))
+
+
 def test_damaged_archives_end_with_one_line_and_are_never_read_silently(wann, tmp_path):
     rng = random.Random(7)
     source = tmp_path / "good.h5"
@@ -343,13 +352,20 @@ def test_damaged_archives_end_with_one_line_and_are_never_read_silently(wann, tm
     commands = lambda p: [["inspect", p], ["inspect", "--check", p], ["resume", p, "--generations", "16", "--quiet"],
                           ["evaluate", "--genome", f"{p}#champion", "--trials", "2"], ["export", p],
                           ["profile", p, "--trials", "2", "--weights", "-1,1"]]
-    runs = flagged = 0
+    runs = flagged = hdf5_aborts = 0
+    hdf5 = hdf5_version(wann)
     for p in files:
         for cmd in commands(p):
             work = tmp_path / "work.h5"
             shutil.copy(p, work)  # resume and profile may write: give each command a fresh copy
             cmd = [str(work) if c == p else c.replace(str(p), str(work)) if isinstance(c, str) else c for c in cmd]
             r = subprocess.run([wann, *cmd], capture_output=True, text=True, timeout=60)
+            if r.returncode == -signal.SIGABRT and hdf5 >= (2, 0) and "H5Aint.c" in r.stderr and "Assertion" in r.stderr:
+                # HDF5 2.x as Debian unstable builds it keeps its internal assertions, and one
+                # fails while it gives up on a damaged attribute table (docs/reliability.md, "Not
+                # promised"). Only there; HDF5 1.10-1.14 must end with a line.
+                hdf5_aborts += 1
+                continue
             assert r.returncode in (0, 1, 2), f"{cmd}: exit {r.returncode}: {r.stderr[-500:]}"
             if r.returncode == 2:
                 assert one_line_failure(r), f"{cmd}: {r.stderr[-500:]}"
@@ -361,7 +377,8 @@ def test_damaged_archives_end_with_one_line_and_are_never_read_silently(wann, tm
             assert r.returncode != 0, f"{p.name}: h5py cannot read {bad}, yet inspect --check passed"
             flagged += 1
     print(f"\ndamaged archives: {len(files)} files x 6 commands = {runs} runs, all ended with 0, 1 or 2 and one line; "
-          f"{flagged} files with data h5py cannot read, all flagged by inspect --check")
+          f"{flagged} files with data h5py cannot read, all flagged by inspect --check; "
+          f"{hdf5_aborts} aborted by an assertion inside HDF5 {'.'.join(map(str, hdf5))}")
 
 
 @pytest.mark.parametrize("args, needle", [
