@@ -105,6 +105,7 @@ final class H5Object {
   func close() throws {
     guard isOpen else { return }
     isOpen = false
+    if AbandonedObjects.contains(id) { return }
     try H5.check(closer(id), "cannot close HDF5 object")
   }
 
@@ -112,7 +113,35 @@ final class H5Object {
   /// which after a failed write must not happen (see `H5.noExitHandler`).
   func abandon() { isOpen = false }
 
-  deinit { if isOpen { _ = closer(id) } }
+  deinit { if isOpen && !AbandonedObjects.contains(id) { _ = closer(id) } }
+}
+
+/// The groups, datasets, attributes and types still open in files abandoned after a failed
+/// write. None of them is ever closed: closing one makes HDF5 release objects of a file whose
+/// flush failed, which crashed HDF5 1.10 (a SIGSEGV in `H5Gclose`) and trips an assertion in
+/// HDF5 2.x. The process ends soon after such a failure; the handles go with it.
+enum AbandonedObjects {
+  private static let lock = NSLock()
+  nonisolated(unsafe) private static var ids = Set<hid_t>()
+
+  /// Records every object of `file` that is open now.
+  static func addEverythingOpen(in file: hid_t) {
+    let kinds = UInt32(H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR)
+    let count = H5Fget_obj_count(file, kinds)
+    guard count > 0 else { return }
+    var found = [hid_t](repeating: -1, count: Int(count))
+    let listed = H5Fget_obj_ids(file, kinds, Int(count), &found)
+    guard listed > 0 else { return }
+    lock.lock()
+    ids.formUnion(found.prefix(Int(listed)))
+    lock.unlock()
+  }
+
+  static func contains(_ id: hid_t) -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return !ids.isEmpty && ids.contains(id)
+  }
 }
 
 /// An element type that can be stored in a dataset or attribute (plain bits, so its memory can
@@ -682,6 +711,7 @@ final class H5File: H5Location {
   /// Leaves the file as its last successful flush made it (after a failed write).
   func abandon() {
     isAbandoned = true
+    AbandonedObjects.addEverythingOpen(in: object.id)
     object.abandon()
   }
 

@@ -25,6 +25,15 @@ func joiningNegativeNumbers(_ arguments: [String]) -> [String] {
   return out
 }
 
+/// Leaves at once with `code` once stdout and stderr are written, without running exit
+/// handlers: HDF5 2.x closes every object still open at exit even after `H5dont_atexit`, and
+/// after a failed write those include objects of the abandoned file, whose closing trips HDF5's
+/// own assertions (a crash after the one-line message). Files wann wrote are closed by then.
+func leave(_ code: Int32) -> Never {
+  fflush(nil)  // every output stream
+  _exit(code)
+}
+
 // Every failure leaves with one line on stderr and exit status 2 (help and version exit 0).
 do {
   var command = try Wann.parseAsRoot(joiningNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
@@ -34,10 +43,10 @@ do {
   Distributed.finish()
   if Wann.exitCode(for: error) == .success { Wann.exit(withError: error) }
   // A command that reports its own verdict (bench's exactness, inspect --check) sets its status.
-  if let code = error as? ExitCode { exit(code.rawValue) }
+  if let code = error as? ExitCode { leave(code.rawValue) }
   let message = Wann.message(for: error)
     .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
     .filter { !$0.isEmpty }.joined(separator: "; ")
   FileHandle.standardError.write(Data("wann: error: \(message)\n".utf8))
-  exit(2)
+  leave(2)
 }

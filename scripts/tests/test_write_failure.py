@@ -28,12 +28,16 @@ def limit_file_size(limit):
     return preexec
 
 
-def check_stopped_cleanly(result, path):
+def check_stopped_cleanly(result, path, cause):
+    """One line, exit 2, naming the archive, the cause in the system's words, and resume."""
     assert result.returncode == 2, result.stderr
     lines = [l for l in result.stderr.splitlines() if l.strip()]
     assert len(lines) == 1, result.stderr
     assert "cannot write to archive" in lines[0] and str(path) in lines[0]
     assert "wann resume" in lines[0]
+    assert cause in lines[0], lines[0]
+    if cause != "the disk is full":
+        assert "disk is full" not in lines[0]
     assert "crash" not in result.stderr.lower() and "backtrac" not in result.stderr.lower()
 
 
@@ -49,7 +53,7 @@ def test_search_stops_cleanly_when_the_file_cannot_grow_and_resumes(wann, tmp_pa
     path = tmp_path / "run.h5"
     result = subprocess.run([wann, "search", *SEARCH, "--out", path], capture_output=True, text=True,
                             preexec_fn=limit_file_size(400_000))
-    check_stopped_cleanly(result, path)
+    check_stopped_cleanly(result, path, "largest size allowed")
     done = finished_generations(path)
     assert done and done == list(range(len(done))) and len(done) < 60
     # Every wann command still reads it.
@@ -69,7 +73,7 @@ def test_profile_stops_cleanly_and_keeps_what_was_stored(wann, tmp_path):
     size = os.path.getsize(path)
     result = subprocess.run([wann, "profile", path, "--every", "1", "--weights", "-2:2:41", "--trials", "60"],
                             capture_output=True, text=True, preexec_fn=limit_file_size(size + 60_000))
-    check_stopped_cleanly(result, path)
+    check_stopped_cleanly(result, path, "largest size allowed")
     # The run and every profile stored before the failure read back.
     with h5py.File(path, "r") as f:
         stored = []
@@ -93,7 +97,7 @@ def test_search_on_a_full_tmpfs(wann, tmp_path):
         path = mnt / "full.h5"
         result = subprocess.run([wann, "search", "--seed", "7", "--generations", "150", "--population", "48", "--quiet",
                                  "--out", path], capture_output=True, text=True)
-        check_stopped_cleanly(result, path)
+        check_stopped_cleanly(result, path, "the disk is full")
         done = finished_generations(path)
         assert done == list(range(len(done))) and 0 < len(done) < 150
         copy = tmp_path / "copy.h5"
