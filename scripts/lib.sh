@@ -160,3 +160,20 @@ fetch_datasets() {
     fi
   fi
 }
+
+# Deletes a root folder, first detaching everything mounted anywhere below it, deepest first,
+# and refusing while anything is still mounted there: rm follows a bind mount into the folder it
+# shows (and --one-file-system does not stop it when both lie on one disk), so a root deleted
+# with a toolchain still bound into it deletes the toolchain.
+mounts_below() { findmnt -rn -o TARGET | awk -v prefix="$1/" 'index($0, prefix) == 1'; }
+remove_root() {
+  local root="$1" target
+  while read -r target; do
+    umount -l "$target" 2>/dev/null || true
+  done < <(mounts_below "$root" | sort -r)
+  if [ -n "$(mounts_below "$root")" ]; then
+    log "something is still mounted below $root: not deleting it"
+    return 1
+  fi
+  rm -rf --one-file-system "$root"
+}
