@@ -170,7 +170,9 @@ static int saveRecord(JournalFile *f, uint64_t start, uint64_t end) {
   uint64_t sum = recordChecksum(offset, count, bytes);
   memcpy(p, &offset, 8); memcpy(p + 8, &count, 8); memcpy(p + 16, &sum, 8);
   if (first) {
-    f->journalFD = open(f->journalPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+    // A new file, never an existing one and never through a symbolic link: the last commit
+    // deleted the journal, so anything at its name now is not ours to write into.
+    f->journalFD = open(f->journalPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC, 0644);
     if (f->journalFD < 0) { noteFailure(); free(buffer); return -1; }
   }
   int status = writeAll(f->journalFD, buffer, total, 0, 1);
@@ -228,7 +230,7 @@ static int saveBeforeChange(JournalFile *f, uint64_t start, uint64_t end) {
 long wann_journal_roll_back(const char *dataPath) {
   char *journalPath = journalPathOf(dataPath);
   if (!journalPath) { errno = ENOMEM; return -1; }
-  int journal = open(journalPath, O_RDONLY | O_CLOEXEC);
+  int journal = open(journalPath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);  // a link is no journal of ours
   if (journal < 0) {
     int missing = errno == ENOENT;
     free(journalPath);

@@ -124,6 +124,7 @@ struct SystemFailure {
     case EACCES, EPERM: "permission denied"
     case EIO: "the storage device reported an I/O error"
     case ENAMETOOLONG: "a file name is too long for this file system"
+    case ELOOP: "a file wann keeps beside the archive is a symbolic link, which wann never writes through"
     default: String(cString: strerror(code))
     }
   }
@@ -138,6 +139,7 @@ struct SystemFailure {
     case EACCES, EPERM: "make \(folder) and the archive writable by this user (ls -ld \(folder)), or write elsewhere (--out)"
     case EIO: "check the device (dmesg, or the network file system's mount), then `wann inspect --check \(archive)`"
     case ENAMETOOLONG: "choose a shorter archive name"
+    case ELOOP: "remove the link (ls -l \(archive).lock \(archive).journal)"
     default: "fix that"
     }
   }

@@ -33,7 +33,8 @@ public final class ArchiveLock {
     }
     if creating { try ArchiveFiles.checkNameLength(archivePath) }
     while true {
-      let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+      // Never through a symbolic link: the holder's note would overwrite whatever it points to.
+      let fd = open(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
       guard fd >= 0 else {
         throw ArchiveError.lockFailed(archivePath, errno)
       }
@@ -80,7 +81,7 @@ public final class ArchiveLock {
   /// readers deciding whether a failed read may be a writer's flush); nil when none does, or
   /// when this process holds it.
   public static func isHeld(_ archivePath: String) -> String? {
-    let fd = open(archivePath + ".lock", O_RDONLY | O_CLOEXEC)
+    let fd = open(archivePath + ".lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     if flock(fd, LOCK_SH | LOCK_NB) != 0 {

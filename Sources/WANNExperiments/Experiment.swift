@@ -34,6 +34,19 @@ public struct Experiment: Sendable, Equatable {
     public var fixed: [Double] = [0.6, 0.7, 0.8]
     public var randomDraws = 100
     public var noiseSigmas: [Double] = [0.05, 0.1, 0.25, 0.5, 1.0]
+
+    /// The ranges of a run's own battery settings (`analysis.battery*` in `SearchConfig.validate`),
+    /// so that `[battery]` in an experiment file can say nothing a search config may not.
+    func validate() throws(ConfigError) {
+      func check(_ ok: Bool, _ key: String, _ reason: String) throws(ConfigError) {
+        if !ok { throw .invalidValue(key: "battery.\(key)", reason: reason) }
+      }
+      try check((1...10_000).contains(trials), "trials", "must be in 1...10000")
+      try check((1...100_000).contains(randomDraws), "randomDraws", "must be in 1...100000")
+      try check((1...1000).contains(fixed.count) && fixed.allSatisfy(\.isFinite), "fixed", "must hold 1 to 1000 finite weights")
+      try check(noiseSigmas.count <= 1000 && noiseSigmas.allSatisfy { $0.isFinite && $0 >= 0 }, "noiseSigmas",
+                "must hold at most 1000 finite sigmas >= 0")
+    }
   }
 
   public static func == (a: Experiment, b: Experiment) -> Bool {
@@ -73,11 +86,12 @@ public struct Experiment: Sendable, Equatable {
         switch parts[1] {
         case "trials": battery.trials = try e.value.int(e.key)
         case "sweep":
+          // The same rule as `analysis.profileWeights` and the CLI's `lo:hi:n`.
           let v = try e.value.doubles(e.key)
-          guard v.count == 3, let n = Int(exactly: v[2]), n >= 1 else {
-            throw .invalidValue(key: e.key, reason: "must be [low, high, points]")
+          guard v.count == 3, v[0].isFinite, v[1].isFinite, v[0] < v[1], let n = Int(exactly: v[2]), (2...1001).contains(n) else {
+            throw .invalidValue(key: e.key, reason: "must be [low, high, points] with finite low < high and 2...1001 points")
           }
-          battery.sweep = n == 1 ? [v[0]] : (0..<n).map { v[0] + (v[1] - v[0]) * Double($0) / Double(n - 1) }
+          battery.sweep = (0..<n).map { v[0] + (v[1] - v[0]) * Double($0) / Double(n - 1) }
         case "fixed": battery.fixed = try e.value.doubles(e.key)
         case "randomDraws": battery.randomDraws = try e.value.int(e.key)
         case "noiseSigmas": battery.noiseSigmas = try e.value.doubles(e.key)
@@ -88,6 +102,7 @@ public struct Experiment: Sendable, Equatable {
                                          "variants.<name>.<config key>", "battery.<key>"])
       }
     }
+    try battery.validate()
     guard seeds >= 1 else { throw .invalidValue(key: "seeds", reason: "must be at least 1") }
     guard budget >= 1 else { throw .invalidValue(key: "budget", reason: "must be at least 1") }
     guard !variantEntries.isEmpty else { throw .invalidValue(key: "variants", reason: "must define at least one [variants.NAME]") }

@@ -84,6 +84,33 @@ import WANNTasks
   }
 
   /// `[variants.plain]` with no keys is a variant with the base settings (it used to vanish).
+  /// `[battery]` says nothing the CLI or a search config would refuse (issue: `fixed = [nan]`
+  /// reported a column "w=nan"; `sweep = [2.0, -2.0, 1]` ran the single weight 2.0).
+  @Test func batteryValuesHaveTheRangesOfASearchConfig() throws {
+    let head = "seeds = 1\ngenerations = 2\n[variants.a]\nsearchSpace.recurrent = true\n[battery]\n"
+    for (line, key) in [("fixed = [nan]", "battery.fixed"), ("fixed = []", "battery.fixed"), ("fixed = [0.5, inf]", "battery.fixed"),
+                        ("sweep = [2.0, -2.0, 1]", "battery.sweep"), ("sweep = [-2.0, 2.0, 1]", "battery.sweep"),
+                        ("sweep = [-2.0, 2.0, 2.5]", "battery.sweep"), ("sweep = [-2.0, nan, 5]", "battery.sweep"),
+                        ("sweep = [-2.0, 2.0, 5000]", "battery.sweep"), ("noiseSigmas = [-0.1]", "battery.noiseSigmas"),
+                        ("noiseSigmas = [nan]", "battery.noiseSigmas"), ("trials = 0", "battery.trials"),
+                        ("randomDraws = 0", "battery.randomDraws"), ("trials = 100000", "battery.trials")] {
+      #expect(throws: ConfigError.self, "\(line)") { _ = try Experiment(toml: head + line + "\n") }
+      do { _ = try Experiment(toml: head + line + "\n") } catch { #expect("\(error)".contains(key), "\(line): \(error)") }
+    }
+    let fine = try Experiment(toml: head + "sweep = [-1.0, 1.0, 3]\nfixed = [0.7]\nnoiseSigmas = [0.0, 0.5]\n")
+    #expect(fine.battery.sweep == [-1, 0, 1] && fine.battery.fixed == [0.7] && fine.battery.noiseSigmas == [0, 0.5])
+  }
+
+  /// A variant's name names its runs' groups: one HDF5 cannot use is refused before anything runs.
+  @Test func variantNamesThatAreNoGroupNamesAreRefused() throws {
+    for name in ["a/b", ".", ".."] {
+      #expect(throws: ConfigError.self, "\(name)") {
+        _ = try Experiment(toml: "seeds = 1\n[variants.\"\(name)\"]\nsearchSpace.recurrent = true\n")
+      }
+    }
+    #expect(try Experiment(toml: "seeds = 1\n[variants.\"a-b_c\"]\nsearchSpace.recurrent = true\n").variants.count == 1)
+  }
+
   @Test func emptyVariantTableIsTheBaseSettings() throws {
     let e = try Experiment(toml: "base.population.size = 20\n[variants.plain]\n[variants.t16]\npopulation.tournamentSize = 16\n")
     #expect(e.variants.map(\.name) == ["plain", "t16"])

@@ -180,7 +180,7 @@ def test_an_hdf5_that_refuses_the_driver_is_named_for_writers_and_readers(wann, 
 def test_a_variant_name_with_a_slash_is_refused_before_anything_is_written(wann, tmp_path):
     grid = tmp_path / "grid.toml"
     grid.write_text('name = "slash"\nseeds = 1\ngenerations = 2\nbase.population.size = 16\n'
-                    '[variants."a/b"]\nsearchSpace = "recurrent"\n')
+                    '[variants."a/b"]\nsearchSpace.recurrent = true\n')
     out = tmp_path / "grid.h5"
     line = one_line_error(subprocess.run([wann, "experiment", "run", grid, "--out", out],
                                          capture_output=True, text=True))
@@ -234,3 +234,26 @@ def test_a_damaged_generation_is_refused_by_resume_and_the_rescue_script_makes_a
     for p in (rescued, reference):
         subprocess.run([wann, "resume", p, "--generations", "8", "--quiet"], check=True, capture_output=True)
     subprocess.run([*COMPARE, rescued, reference], check=True, capture_output=True)
+
+
+def test_sidecar_files_are_never_written_through_a_symbolic_link(wann, tmp_path):
+    """A link at NAME.lock or NAME.journal: wann refuses with one line and the file it points to
+    keeps its bytes (the lock file used to be truncated and overwritten with "PID command")."""
+    precious = tmp_path / "precious.txt"
+    precious.write_text("precious\n")
+    os.symlink(precious, tmp_path / "a.h5.lock")
+    line = one_line_error(subprocess.run([wann, "search", *SMALL, "--out", tmp_path / "a.h5"], capture_output=True, text=True))
+    assert "symbolic link" in line and "disk" not in line
+    assert precious.read_text() == "precious\n" and not (tmp_path / "a.h5").exists()
+    # A finished archive with a link planted as its journal: a resume refuses, nothing is applied.
+    path = tmp_path / "b.h5"
+    subprocess.run([wann, "search", *SMALL, "--out", path], check=True, capture_output=True)
+    before = path.read_bytes()
+    os.symlink(precious, tmp_path / "b.h5.journal")
+    line = one_line_error(subprocess.run([wann, "resume", path, "--generations", "8", "--quiet"],
+                                         capture_output=True, text=True))
+    assert "symbolic link" in line or "Too many levels of symbolic links" in line, line
+    assert precious.read_text() == "precious\n" and path.read_bytes() == before
+    os.unlink(tmp_path / "b.h5.journal")
+    subprocess.run([wann, "resume", path, "--generations", "8", "--quiet"], check=True, capture_output=True)
+    assert finished_generations(path) == list(range(8))
