@@ -1,3 +1,4 @@
+import CArchiveJournal
 import Foundation
 import WANNCore
 #if canImport(Glibc)
@@ -19,6 +20,27 @@ public final class ArchiveLock {
   public let archivePath: String
   let lockPath: String
   private var fd: Int32
+  /// The open archive file whose lock this writer holds (`wann_archive_lock_take`), or -1.
+  private var fileFD: Int32 = -1
+  /// (device, inode) of the file `fileFD` locks.
+  private var lockedFile: FileIdentity?
+
+  /// A file's identity, whatever name reaches it.
+  struct FileIdentity: Hashable {
+    let device: UInt64
+    let inode: UInt64
+    init?(path: String) {
+      var info = stat()
+      guard stat(path, &info) == 0 else { return nil }
+      device = UInt64(info.st_dev)
+      inode = UInt64(info.st_ino)
+    }
+  }
+
+  /// Files this process holds the lock of: a writer that reads its own archive must not take
+  /// its own lock for another writer's.
+  nonisolated(unsafe) private static var heldHere = Set<FileIdentity>()
+  private static let heldHereLock = NSLock()
 
   /// Takes the lock of `archivePath`, or throws `ArchiveError.locked` naming the holder.
   /// `creating`: the caller will create the archive, so its name must leave room for every file
@@ -55,10 +77,47 @@ public final class ArchiveLock {
     let note = "\(getpid()) \(CommandLine.arguments.joined(separator: " "))\n"
     _ = ftruncate(fd, 0)
     _ = note.withCString { write(fd, $0, strlen($0)) }
+    do { try holdFile(archivePath) } catch {
+      release()
+      throw error
+    }
+  }
+
+  /// Locks the archive file itself (`archive_lock.h`): another name for the same file, or a
+  /// deleted lock file, then admits no second writer. Done at once for an existing archive, and
+  /// by the writer for a new one as soon as its file exists (the file keeps the lock when it is
+  /// renamed to its final name). A file that does not exist, or that this user cannot write
+  /// (no writer could write it either), needs no lock.
+  func holdFile(_ path: String) throws {
+    guard fileFD < 0 else { return }
+    var opened: Int32 = -1
+    switch wann_archive_lock_take(path, &opened) {
+    case 0:
+      fileFD = opened
+      lockedFile = FileIdentity(path: path)
+      if let lockedFile {
+        Self.heldHereLock.lock()
+        Self.heldHere.insert(lockedFile)
+        Self.heldHereLock.unlock()
+      }
+    case 1:
+      throw ArchiveError.locked(archivePath, "another process (through another name for the same file, or after its lock file \(lockPath) was deleted)")
+    default:
+      break
+    }
   }
 
   /// Releases the lock and removes the lock file.
   public func release() {
+    if fileFD >= 0 {
+      if let lockedFile {
+        Self.heldHereLock.lock()
+        Self.heldHere.remove(lockedFile)
+        Self.heldHereLock.unlock()
+      }
+      close(fileFD)
+      fileFD = -1
+    }
     guard fd >= 0 else { return }
     unlink(lockPath)
     close(fd)
@@ -81,6 +140,19 @@ public final class ArchiveLock {
   /// readers deciding whether a failed read may be a writer's flush); nil when none does, or
   /// when this process holds it.
   public static func isHeld(_ archivePath: String) -> String? {
+    if let note = heldByNote(archivePath) { return note }
+    // The file's own lock, unless this process holds it.
+    guard wann_archive_lock_held(archivePath) == 1 else { return nil }
+    if let identity = FileIdentity(path: archivePath) {
+      heldHereLock.lock()
+      defer { heldHereLock.unlock() }
+      if heldHere.contains(identity) { return nil }
+    }
+    return "another process (through another name for the same file)"
+  }
+
+  /// The lock file's holder, if another process holds it.
+  static func heldByNote(_ archivePath: String) -> String? {
     let fd = open(archivePath + ".lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }

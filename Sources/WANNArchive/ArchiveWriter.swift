@@ -32,7 +32,7 @@ public final class ArchiveWriter {
     self.path = path
     lock = try ArchiveLock(archivePath: path, creating: true)
     var generations: H5Group?
-    file = try H5File.createArchive(path, force: force) { file in
+    file = try H5File.createArchive(path, force: force, lock: lock) { file in
       try Self.writeFormat(file, kind: .run)
       generations = try Self.initializeRun(file, config: config, inputLabels: inputLabels, outputLabels: outputLabels)
     }
@@ -296,9 +296,13 @@ extension H5File {
   ///
   /// `setup` writes the new file's first contents, which are then flushed. Any failure, from
   /// creating the file on, is `ArchiveError.notCreated` and leaves no file behind.
-  static func createArchive(_ path: String, force: Bool, setup: (H5File) throws -> Void) throws -> H5File {
+  /// `lock`, the caller's, then also locks the new file itself (`ArchiveLock.holdFile`).
+  static func createArchive(_ path: String, force: Bool, lock: ArchiveLock?, setup: (H5File) throws -> Void) throws -> H5File {
     let file: H5File
-    do { file = try createArchiveFile(path, force: force) } catch let e as HDF5Error {
+    do {
+      file = try createArchiveFile(path, force: force)
+      try lock?.holdFile(ArchiveFiles.partialPath(path))
+    } catch let e as HDF5Error {
       throw ArchiveError.notCreated(path, e)
     } catch ArchiveError.incompatibleLibrary(_, let versions, let e) {
       throw ArchiveError.incompatibleLibrary(path, versions, e)  // the archive's name, not its temporary one

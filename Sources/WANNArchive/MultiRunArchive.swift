@@ -116,7 +116,7 @@ public final class MultiRunWriter {
   init(creating path: String, kind: ArchiveKind, task: TaskKind, force: Bool, attributes: (H5File) throws -> Void) throws {
     self.path = path
     lock = try ArchiveLock(archivePath: path, creating: true)
-    file = try H5File.createArchive(path, force: force) { file in
+    file = try H5File.createArchive(path, force: force, lock: lock) { file in
       try ArchiveWriter.writeFormat(file, kind: kind)
       try file.setAttribute("task", task.rawValue)
       try attributes(file)

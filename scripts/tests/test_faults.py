@@ -466,3 +466,35 @@ def test_thread_counts_give_equal_archives(wann, tmp_path):
         paths.append(p)
     for p in paths[1:]:
         subprocess.run([*COMPARE, paths[0], p], check=True, capture_output=True)
+
+
+def test_another_name_or_a_deleted_lock_file_admits_no_second_writer(wann, long_reference, tmp_path):
+    """The lock file is found by name; the archive file's own lock (an OFD lock, Linux) by the
+    file. A symbolic link, a hard link and a deleted NAME.lock each used to admit a second writer
+    (issue "Nothing lost, round two": 139 and 167 damaged objects)."""
+    path = tmp_path / "live.h5"
+    first = subprocess.Popen([str(wann), "search", *LONG, "--out", str(path)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    while not path.exists() and first.poll() is None:
+        time.sleep(0.01)
+    os.symlink(path, tmp_path / "soft.h5")
+    os.link(path, tmp_path / "hard.h5")
+    attempts = [["resume", tmp_path / "soft.h5"], ["resume", tmp_path / "hard.h5"],
+                ["profile", tmp_path / "soft.h5", "--trials", "2", "--weights", "-1,1"],
+                ["search", "--seed", "9", "--generations", "20", "--population", "32", "--out", tmp_path / "soft.h5", "--force"]]
+    refused = 0
+    for args in attempts:
+        if first.poll() is not None:
+            break
+        r = subprocess.run([wann, *args], capture_output=True, text=True)
+        assert one_line_failure(r) and "being written by" in r.stderr, f"{args}: {r.returncode} {r.stderr}"
+        refused += 1
+    if first.poll() is None:
+        os.unlink(str(path) + ".lock")
+        r = subprocess.run([wann, "resume", path], capture_output=True, text=True)
+        if first.poll() is None or r.returncode != 0:
+            assert one_line_failure(r) and "being written by" in r.stderr, r.stderr
+            refused += 1
+    assert first.wait() == 0, first.stderr.read()
+    subprocess.run([*COMPARE, path, long_reference], check=True, capture_output=True)
+    assert refused >= 3, "the first search ended before the second writers could try"
