@@ -33,6 +33,26 @@ public final class ArchiveReader {
     completeGenerations = generationGroups.keys.sorted()
   }
 
+  /// Opens the archive, runs `body` on it and closes it, as one unit: while another process
+  /// writes the archive, any read of the unit can meet a flush half done (the writer keeps
+  /// adding to `/analysis`, whose link tables a reader's cache may hold from before), so the
+  /// whole unit starts again from a fresh open, for up to about 2 s. Without another writer an
+  /// error is reported at once. (A reader must be closed before it is opened again: HDF5 gives a
+  /// process's second open of a file the first one's view.)
+  public static func reading<T>(_ path: String, run: String? = nil, _ body: (ArchiveReader) throws -> T) throws -> T {
+    try retryingWhileAnotherWriterFlushes(path) {
+      let reader = try ArchiveReader(path: path, run: run)
+      do {
+        let result = try body(reader)
+        try reader.close()
+        return result
+      } catch {
+        try? reader.close()
+        throw error
+      }
+    }
+  }
+
   /// Runs a read of the archive at `path`. While another process writes it, a read can meet a
   /// flush half done (a superblock, link table or heap a step ahead of what it points to): the
   /// read starts again, for up to about 2 s. Without another writer an error is reported at once.

@@ -86,33 +86,37 @@ struct InspectCommand: ParsableCommand {
       Output.line("           tabulate with: wann experiment report \(archive); one run: \(archive)#RUN/champion")
       return
     }
-    let reader = try ArchiveReader(path: archive)
-    let summaries = try reader.completeGenerations.map { try reader.summary($0) }
-    let champion = try reader.champion().map {
-      InspectReport.ChampionInfo(generation: $0.generation, index: $0.index, retestMeanReward: $0.retestMean,
-                                 searchMeanReward: $0.searchMean, connections: $0.genome.activeConnectionCount,
-                                 nodes: $0.genome.nodes.count, reference: "\(archive)#\($0.generation)/\($0.index)")
+    // Everything is read in one unit, started again from a fresh open if a live search's flush
+    // gets in the way (its analysis results keep arriving under /analysis).
+    let (report, populationSize, planned) = try ArchiveReader.reading(archive) { reader in
+      let summaries = try reader.completeGenerations.map { try reader.summary($0) }
+      let champion = try reader.champion().map {
+        InspectReport.ChampionInfo(generation: $0.generation, index: $0.index, retestMeanReward: $0.retestMean,
+                                   searchMeanReward: $0.searchMean, connections: $0.genome.activeConnectionCount,
+                                   nodes: $0.genome.nodes.count, reference: "\(archive)#\($0.generation)/\($0.index)")
+      }
+      let report = InspectReport(
+        path: archive, format: ArchiveSchema.format, formatVersion: reader.formatVersion,
+        softwareVersion: reader.rootString("software_version"), task: reader.task.rawValue, seed: reader.config.seed,
+        host: reader.rootString("host"), startTime: reader.rootString("start_time"), endTime: reader.rootString("end_time"),
+        configTOML: reader.config.tomlText, completeGenerations: summaries.count,
+        incompleteGenerations: reader.incompleteGenerations, champion: champion, generations: summaries,
+        analysis: try Self.analysisInfo(reader))
+      return (report, reader.config.population.size, reader.generationsTarget)
     }
-    let report = InspectReport(
-      path: archive, format: ArchiveSchema.format, formatVersion: reader.formatVersion,
-      softwareVersion: reader.rootString("software_version"), task: reader.task.rawValue, seed: reader.config.seed,
-      host: reader.rootString("host"), startTime: reader.rootString("start_time"), endTime: reader.rootString("end_time"),
-      configTOML: reader.config.tomlText, completeGenerations: summaries.count,
-      incompleteGenerations: reader.incompleteGenerations, champion: champion, generations: summaries,
-      analysis: try Self.analysisInfo(reader))
+    let summaries = report.generations
     if json {
       Output.line(Output.json(report))
       return
     }
     Output.line("archive    \(archive) (format \(report.format) v\(report.formatVersion), written by wann \(report.softwareVersion ?? "?"))")
-    Output.line("task       \(report.task), seed \(report.seed), population \(reader.config.population.size)")
+    Output.line("task       \(report.task), seed \(report.seed), population \(populationSize)")
     Output.line("run        \(report.startTime ?? "?") .. \(report.endTime ?? "not finished") on \(report.host ?? "?")")
-    let planned = reader.generationsTarget
     Output.line("generations \(summaries.count) complete of \(planned) planned" +
                 (report.incompleteGenerations.isEmpty ? "" : ", cut short: \(report.incompleteGenerations)"))
     // Classification rewards (negative cross-entropies near -2.3) need more digits.
-    let digits = reader.config.task.isClassification ? 4 : 1
-    if let c = champion {
+    let digits = (TaskKind(rawValue: report.task)?.isClassification ?? false) ? 4 : 1
+    if let c = report.champion {
       Output.line("champion   generation \(c.generation), genome \(c.index): re-tested mean reward \(Output.fixed(c.retestMeanReward, digits)), \(c.connections) connections, \(c.nodes) nodes  (\(c.reference))")
     }
     if !summaries.isEmpty {
@@ -137,7 +141,7 @@ struct InspectCommand: ParsableCommand {
       Output.line(line)
     }
     Output.line("config:")
-    for line in reader.config.tomlText.split(separator: "\n") { Output.line("  " + line) }
+    for line in report.configTOML.split(separator: "\n") { Output.line("  " + line) }
   }
 
   /// Counts the run's stored analysis results (and those the search made itself).

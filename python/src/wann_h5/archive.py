@@ -367,6 +367,15 @@ class Archive:
     def _analysis(self):
         return self.root["analysis"] if "analysis" in self.root else {}
 
+    def _analysis_genomes(self):
+        """(name, group) of each genome under /analysis. A link whose object does not resolve
+        (h5py gives None: a live writer's flush met half done, or damage) raises KeyError, which
+        `_retrying` reads again from a fresh open while a writer holds the archive."""
+        for name, genome in self._analysis().items():
+            if genome is None:
+                raise KeyError(f"/analysis/{name} does not resolve")
+            yield name, genome
+
     @staticmethod
     def _complete(group):
         return sorted(((int(k), v) for k, v in group.items() if k.isdigit() and v.attrs.get("complete") == 1))
@@ -374,8 +383,11 @@ class Archive:
     def profiles(self) -> pd.DataFrame:
         """Stored weight profiles (`wann profile`), long form: one row per genome, profile and
         weight value, with mean, std, ci95 (half width of the 95% interval), trials and seed."""
+        return self._retrying(self._profiles)
+
+    def _profiles(self) -> pd.DataFrame:
         frames = []
-        for _name, genome in self._analysis().items():
+        for _name, genome in self._analysis_genomes():
             if "profiles" not in genome:
                 continue
             for k, p in self._complete(genome["profiles"]):
@@ -389,8 +401,11 @@ class Archive:
 
     def conditions(self) -> pd.DataFrame:
         """Stored paper conditions (`wann conditions`): one row per genome, result and condition."""
+        return self._retrying(self._conditions)
+
+    def _conditions(self) -> pd.DataFrame:
         rows = []
-        for _name, genome in self._analysis().items():
+        for _name, genome in self._analysis_genomes():
             if "conditions" not in genome:
                 continue
             for k, c in self._complete(genome["conditions"]):
@@ -410,7 +425,7 @@ class Archive:
         """(generation, index) -> {"profile": group, "battery": group}: each genome's newest
         complete profile and battery."""
         out: dict[tuple[int, int], dict] = {}
-        for _name, genome in self._analysis().items():
+        for _name, genome in self._analysis_genomes():
             key = (int(genome.attrs["generation"]), int(genome.attrs["index"]))
             for kind, label in (("profiles", "profile"), ("battery", "battery")):
                 if kind in genome:
@@ -432,6 +447,10 @@ class Archive:
         genome has no stored result have no rows."""
         if role not in ("champion", "best"):
             raise ValueError(f"role must be 'champion' or 'best', not {role!r}")
+        # Results keep arriving under /analysis while a search writes: read them as one unit.
+        return self._retrying(lambda: self._analysis_history(role))
+
+    def _analysis_history(self, role: str) -> pd.DataFrame:
         results = self._latest_results()
         summary = self.summary()
         rows = []
@@ -465,8 +484,11 @@ class Archive:
         """Results stored by `wann classify`, oldest first: one dict per result with its arrays
         (weights, accuracy, train_accuracy, test_loss, per_digit [weight, digit], ...) and
         scalars (ensemble_accuracy, tuned_weight, tuned_test_accuracy, random_mean_accuracy, ...)."""
+        return self._retrying(self._classification)
+
+    def _classification(self) -> list[dict]:
         out = []
-        for _name, genome in self._analysis().items():
+        for _name, genome in self._analysis_genomes():
             if "classification" not in genome:
                 continue
             for k, c in self._complete(genome["classification"]):
