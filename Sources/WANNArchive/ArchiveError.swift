@@ -53,7 +53,7 @@ public enum ArchiveError: Error, CustomStringConvertible {
     case .locked(let p, let holder):
       "\(p) is being written by \(holder): wait for it to finish, or stop it first (two writers would destroy the archive)"
     case .lockFailed(let p, let code):
-      "cannot take the writer lock \(p).lock: \(SystemFailure(code, archive: p).sentence(advice: true))"
+      "cannot take the writer lock \(p).lock: \(SystemFailure(code, archive: p).sentence)"
     case .lockedForReading(let p, let holder):
       "\(p) is being written by \(holder), and HDF5_USE_FILE_LOCKING=TRUE keeps readers out meanwhile: unset it (or set it to FALSE) to read a running archive, or wait"
     case .notFound(let p): "archive \(p) does not exist"
@@ -73,7 +73,7 @@ public enum ArchiveError: Error, CustomStringConvertible {
       "\(p) was cut short in the middle of a write, and its journal \(p).journal cannot be rolled back (\(why)): run any wann command on it as a user who may write the file and its folder (until then it may not read)"
     case .notWritable(let p, let e):
       if let code = e.systemError {
-        "cannot open \(p) for writing: \(SystemFailure(code, archive: p).sentence(advice: true))"
+        "cannot open \(p) for writing: \(SystemFailure(code, archive: p).sentence)"
       } else {
         "cannot open \(p) for writing (is it damaged? `wann inspect --check \(p)` lists damaged data): \(e)"
       }
@@ -96,12 +96,6 @@ public enum ArchiveError: Error, CustomStringConvertible {
     guard let code = e.systemError else { return "fix the cause (`wann inspect --check \(archive)` lists damaged data)" }
     return SystemFailure(code, archive: archive).advice
   }
-}
-
-/// The HDF5 library archives are written with.
-public enum ArchiveLibrary {
-  /// The version of the HDF5 library wann runs with ("1.14.5"), for `wann --version` and reports.
-  public static var hdf5Version: String { H5.libraryVersions.running }
 }
 
 /// A failed system call, told as what happened and what to do. "The disk is full" is said only
@@ -144,8 +138,6 @@ struct SystemFailure {
     }
   }
 
-  /// One sentence: what happened, and (with `advice`) what to do.
-  func sentence(advice withAdvice: Bool) -> String {
-    withAdvice ? "\(what); \(advice), then run the command again" : what
-  }
+  /// One sentence: what happened and what to do.
+  var sentence: String { "\(what); \(advice), then run the command again" }
 }

@@ -129,7 +129,7 @@ public final class ArchiveReader {
       guard file.hasAttribute("config_toml") else {
         let kind = (try? file.stringAttribute("kind")).flatMap(ArchiveKind.init(rawValue:))
         guard kind == .experiment || kind == .comparison, !runs.isEmpty else {
-          throw ArchiveError.corrupt(path, "its run config (the root attribute config_toml) does not read (`wann inspect --check \(path)` lists the damage; scripts/rescue_archive.py copies what reads into a new archive that `wann resume` continues)")
+          throw ArchiveError.corrupt(path, "its run config (the root attribute config_toml) does not read (`wann inspect --check \(path)` lists the damage)")
         }
         throw ArchiveError.noGenomes(path, "an experiment or comparison archive holds several runs; name one as FILE#RUN/champion or FILE#RUN/G/I (runs: \(runs.joined(separator: ", ")))")
       }

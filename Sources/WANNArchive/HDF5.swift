@@ -28,6 +28,12 @@ public struct HDF5Error: Error, CustomStringConvertible {
   }
 }
 
+/// The HDF5 library archives are written with.
+public enum ArchiveLibrary {
+  /// The version of the HDF5 library wann runs with ("1.14.5"), for `wann --version` and reports.
+  public static var hdf5Version: String { H5.libraryVersions.running }
+}
+
 /// The thin layer over libhdf5: every raw `hid_t` stays inside this module, every handle is
 /// owned by an object that closes it, every failure becomes a thrown `HDF5Error`.
 enum H5 {
