@@ -13,6 +13,7 @@ static inline hid_t wann_h5t_c_s1(void) { H5open(); return H5T_C_S1; }
 static inline hid_t wann_h5p_file_access(void) { H5open(); return H5P_FILE_ACCESS; }
 static inline hid_t wann_h5p_dataset_create(void) { H5open(); return H5P_DATASET_CREATE; }
 static inline hid_t wann_h5p_object_copy(void) { H5open(); return H5P_OBJECT_COPY; }
+static inline hid_t wann_h5p_file_create(void) { H5open(); return H5P_FILE_CREATE; }
 static inline hid_t wann_h5p_default(void) { return H5P_DEFAULT; }
 static inline hid_t wann_h5s_all(void) { return H5S_ALL; }
 static inline hid_t wann_h5e_default(void) { return H5E_DEFAULT; }

@@ -107,7 +107,7 @@ public final class AnalysisStore {
     try group.setAttribute("software_version", WANNVersion.string)
     try body(ResultWriter(group: group, archive: path, path: location))
     try group.setAttribute("complete", Int8(1))
-    try file.flush()
+    // Linked, then committed in one flush: a commit is all or nothing (`ArchiveJournal`).
     try pending.commit()
     try file.flush()
     return location

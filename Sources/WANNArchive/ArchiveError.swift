@@ -17,6 +17,9 @@ public enum ArchiveError: Error, CustomStringConvertible {
   case nameTooLong(String, Int)
   /// Another process holds the archive's writer lock (archive, holder).
   case locked(String, String)
+  /// The archive file has several names (hard links): its lock and journal are found through
+  /// one (archive, the number of names).
+  case severalNames(String, Int)
   /// The writer lock file cannot be opened (archive, errno).
   case lockFailed(String, Int32)
   /// HDF5's own lock (forced on by HDF5_USE_FILE_LOCKING=TRUE) keeps readers out (archive, holder).
@@ -39,6 +42,8 @@ public enum ArchiveError: Error, CustomStringConvertible {
   case notWritable(String, HDF5Error)
   /// A writer was killed in the middle of a flush and its journal cannot be rolled back here.
   case rollBackFailed(String, String)
+  /// WANN_COMMIT_EVERY is not a number of seconds in range (its text).
+  case badCommitInterval(String)
   /// The HDF5 library refused wann's file driver (archive, the HDF5 versions wann was built
   /// against and runs with, HDF5's error).
   case incompatibleLibrary(String, (built: String, running: String), HDF5Error)
@@ -52,6 +57,10 @@ public enum ArchiveError: Error, CustomStringConvertible {
       "the archive name \(PathText.name(of: p)) is \(PathText.name(of: p).utf8.count) bytes long, and wann keeps files beside it named up to \(ArchiveFiles.longestSidecarSuffix.utf8.count) bytes longer (\(ArchiveFiles.longestSidecarSuffix)), which this file system does not allow (at most \(limit) bytes): choose a name of at most \(limit - ArchiveFiles.longestSidecarSuffix.utf8.count) bytes"
     case .locked(let p, let holder):
       "\(p) is being written by \(holder): wait for it to finish, or stop it first (two writers would destroy the archive)"
+    case .badCommitInterval(let text):
+      "WANN_COMMIT_EVERY=\(text) is not a number of seconds in 0...86400 (how often writers commit the archive; unset or 0: every generation)"
+    case .severalNames(let p, let count):
+      "\(p) has \(count) names (hard links), and wann writes an archive through one name only (its journal is found through it, so a writer through another name could skip a roll-back): remove the other names first (find / -xdev -samefile \(p) lists them), or write a copy (cp \(p) COPY.h5)"
     case .lockFailed(let p, let code):
       "cannot take the writer lock \(p).lock: \(SystemFailure(code, archive: p).sentence)"
     case .lockedForReading(let p, let holder):

@@ -7,7 +7,8 @@ import Glibc
 import Darwin
 #endif
 
-/// The archive's own writer lock: the file `ARCHIVE.lock` beside it, held with an exclusive
+/// The archive's own writer lock: the file `ARCHIVE.lock` beside it (beside the file a symbolic
+/// link leads to), held with an exclusive
 /// `flock` for as long as a wann command may write the archive, and holding the writer's PID and
 /// command line for the message another writer gets.
 ///
@@ -45,15 +46,22 @@ public final class ArchiveLock {
   /// Takes the lock of `archivePath`, or throws `ArchiveError.locked` naming the holder.
   /// `creating`: the caller will create the archive, so its name must leave room for every file
   /// kept beside it (checked here, before anything is written).
-  public init(archivePath: String, creating: Bool = false) throws {
+  /// `rollingBack`: a reader takes the lock only to roll back a journal (any name of the file
+  /// may do that); writers refuse a file with several names.
+  public init(archivePath: String, creating: Bool = false, rollingBack: Bool = false) throws {
     self.archivePath = archivePath
-    lockPath = archivePath + ".lock"
+    lockPath = ArchiveFiles.canonical(archivePath) + ".lock"
     let parent = PathText.folder(of: archivePath)
     var isDirectory: ObjCBool = false
     if !parent.isEmpty && !(FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) && isDirectory.boolValue) {
       throw ArchiveError.noDirectory(archivePath, parent)
     }
     if creating { try ArchiveFiles.checkNameLength(archivePath) }
+    // One name per written archive: its journal is found through it (`ArchiveJournal`).
+    var info = stat()
+    if !rollingBack, stat(archivePath, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_nlink > 1 {
+      throw ArchiveError.severalNames(archivePath, Int(info.st_nlink))
+    }
     while true {
       // Never through a symbolic link: the holder's note would overwrite whatever it points to.
       let fd = open(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
@@ -153,7 +161,7 @@ public final class ArchiveLock {
 
   /// The lock file's holder, if another process holds it.
   static func heldByNote(_ archivePath: String) -> String? {
-    let fd = open(archivePath + ".lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    let fd = open(ArchiveFiles.canonical(archivePath) + ".lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     if flock(fd, LOCK_SH | LOCK_NB) != 0 {

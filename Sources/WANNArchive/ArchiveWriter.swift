@@ -51,7 +51,6 @@ public final class ArchiveWriter {
       // first flush leaves no half-made group.
       let (group, pending) = try file.buildGroup([file.runsGroupName, runName]) { _, _ in }
       let generations = try Self.initializeRun(group, config: config, inputLabels: inputLabels, outputLabels: outputLabels)
-      try file.flush()
       try pending.commit()
       try file.flush()
       return (group, generations)
@@ -96,20 +95,25 @@ public final class ArchiveWriter {
     if let damaged = try Self.unopenableGenerations(path).first {
       throw ArchiveError.corrupt(path, "the group of generation \(damaged.name) is damaged (\(damaged.reason)); resume cannot continue this run: `wann inspect --check \(path)` lists the damage, and every other generation still reads (scripts/rescue_archive.py copies what reads into a new archive that `wann resume` continues)")
     }
-    (file, run, generations) = try writingArchive(path) {
-      let file: H5File
-      do { file = try H5File(path: path, mode: .readWrite) } catch let e as HDF5Error { throw ArchiveError.notWritable(path, e) }
+    let file: H5File
+    do { file = try H5File(path: path, mode: .readWrite) } catch let e as HDF5Error { throw ArchiveError.notWritable(path, e) }
+    self.file = file
+    // A failed write abandons the file (never closed: closing would retry the failed flush).
+    (run, generations) = try writingArchive(path, file: file) {
       let generations = try file.openGroup(ArchiveSchema.generationsGroup)
       for name in try generations.children() {
         guard let g = Int(name) else { continue }
         if lastComplete.map({ g > $0 }) ?? true { try generations.delete(name) }
       }
       try file.setAttribute("resumed_time", Self.timestamp())
+      // Not finished until this resume finishes it (`finish`): a crash on the way leaves a run
+      // that the next resume completes, champion included.
+      if file.hasAttribute("end_time") { try file.deleteAttribute("end_time") }
       // A resume may go past the planned generations (`--generations N`): record the new target,
       // which readers prefer to the config's.
       if let generationsTarget { try file.setAttribute("generations_target", Int64(generationsTarget)) }
       try file.flush()
-      return (file, file, generations)
+      return (file, generations)
     }
   }
 
@@ -149,11 +153,15 @@ public final class ArchiveWriter {
       let (g, pending) = try parent.buildGroup([name]) { _, _ in }
       try body(g)
       if markComplete { try g.setAttribute("complete", Int8(1)) }
-      try file.flush()
+      // Linked, then committed in one flush: the journal makes a commit all or nothing, so a
+      // crash leaves the group whole and linked, or neither (before the journal, a flush
+      // between the two kept a half-written group unlinked; a commit now costs syncs).
       try pending.commit()
-      try file.flush()
+      let committed = try file.flush()
       // A new archive takes its name once it holds something finished.
+      let renamed = file.pendingRename != nil
       try file.commitPendingRename()
+      if committed || renamed { wann_journal_trace_note("committed \(parent.path)/\(name)") }
     }
   }
 
@@ -270,7 +278,12 @@ public final class ArchiveWriter {
   /// Marks the run finished and stores its champion under /champion. Call once at the end.
   public func finish(champion: Champion?) throws {
     if let c = champion {
-      try writing { if run.exists(ArchiveSchema.championGroup) { try run.delete(ArchiveSchema.championGroup) } }
+      // The run is not finished while it has no champion: the old one and `end_time` go in one
+      // commit, so no crash leaves a run that says it is finished and has none.
+      try writing {
+        if run.exists(ArchiveSchema.championGroup) { try run.delete(ArchiveSchema.championGroup) }
+        if run.hasAttribute("end_time") { try run.deleteAttribute("end_time") }
+      }
       try writeGroup(ArchiveSchema.championGroup, in: run, markComplete: false) { g in
         try Self.writeGenomes([c.genome], to: g)
         try g.setAttribute("generation", Int64(c.generation))
@@ -308,6 +321,7 @@ extension H5File {
       throw ArchiveError.incompatibleLibrary(path, versions, e)  // the archive's name, not its temporary one
     }
     try writingArchive(path, file: file) {
+      try file.stamp()
       try setup(file)
       try file.flush()
     }
@@ -339,13 +353,13 @@ extension H5File {
     // Commit first, so that no journal of this file is open across the rename; and remove a
     // journal that a killed writer of the file being replaced (`--force`) left at the new name:
     // it holds the old file's bytes and would "restore" them into this one.
-    try flush()
+    try flush(force: true)
     let staleJournal = ArchiveJournal.path(of: to)
     if unlink(staleJournal) != 0 && errno != ENOENT {
       throw HDF5Error.system("cannot remove \(staleJournal)")
     }
-    wann_journal_fault_point()
-    if rename(from, to) != 0 {
+    // Renamed, and the folder synced: the name survives a power cut.
+    if wann_journal_rename(from, to) != 0 {
       throw HDF5Error.system("cannot rename \(from) to \(to)")
     }
     try renamed(to: to)
@@ -357,6 +371,20 @@ extension H5File {
 enum ArchiveFiles {
   /// Where a new archive is written until it holds a finished generation.
   static func partialPath(_ path: String) -> String { path + ".partial" }
+
+  /// `path` with every symbolic link and ".." resolved (its folder's, for a file not made yet):
+  /// every name of a file finds the same lock and journal beside it.
+  static func canonical(_ path: String) -> String {
+    if let resolved = realpath(path, nil) {
+      defer { free(resolved) }
+      return String(cString: resolved)
+    }
+    let folder = PathText.folder(of: path)
+    guard let resolved = realpath(folder.isEmpty ? "." : folder, nil) else { return path }
+    defer { free(resolved) }
+    let base = String(cString: resolved)
+    return (base == "/" ? "" : base) + "/" + PathText.name(of: path)
+  }
 
   /// The longest suffix of a file wann keeps beside an archive (the journal of a new archive
   /// still under its temporary name); the others are `.lock`, `.journal` and `.partial`.
@@ -383,9 +411,12 @@ enum ArchiveFiles {
     if size == 0 { return true }
     guard let reader = try? ArchiveReader(path: path) else {
       // Not readable: a stub only if it is small and begins like an HDF5 file.
+      // (The signature lies at 0, or after the user block that wann's archives have.)
       guard size < 65536, let handle = FileHandle(forReadingAtPath: path) else { return false }
       defer { try? handle.close() }
-      return handle.readData(ofLength: 8) == Data([0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A])
+      let start = handle.readData(ofLength: H5File.userBlockSize + 8)
+      let signature = Data([0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A])
+      return start.prefix(8) == signature || start.dropFirst(H5File.userBlockSize).prefix(8) == signature
     }
     defer { try? reader.close() }
     return reader.completeGenerations.isEmpty && !reader.isFinished

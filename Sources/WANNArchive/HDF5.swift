@@ -647,8 +647,30 @@ struct PendingLink {
   func commit() throws { _ = try parent.link(group, as: name) }
 }
 
-/// An open HDF5 file. Closed when the object goes away; `flush()` makes what was written so far
-/// survive a crash of this process (not a power loss: flush is not fsync).
+/// How often a writer commits (`H5File.flush`): every flush by default, which a careful user
+/// wants (a kill or a power cut then loses nothing finished); `WANN_COMMIT_EVERY=SECONDS`
+/// commits at most that often, for disks whose syncs are slow (a generation finished since the
+/// last commit is then lost to a kill or a power cut, and readers see it only once committed).
+/// docs/reliability.md has the measured cost of committing every generation.
+public enum CommitInterval {
+  static let seconds: TimeInterval = (try? parse(ProcessInfo.processInfo.environment["WANN_COMMIT_EVERY"])) ?? 0
+
+  /// The interval `text` asks for: 0 (every flush) when unset or empty.
+  static func parse(_ text: String?) throws -> TimeInterval {
+    guard let text, !text.isEmpty else { return 0 }
+    guard let value = Double(text), value.isFinite, value >= 0, value <= 86_400 else {
+      throw ArchiveError.badCommitInterval(text)
+    }
+    return value
+  }
+
+  /// Refuses a WANN_COMMIT_EVERY that is not a number of seconds in 0...86400 (the CLI calls it
+  /// before anything runs).
+  public static func check() throws { _ = try parse(ProcessInfo.processInfo.environment["WANN_COMMIT_EVERY"]) }
+}
+
+/// An open HDF5 file. Closed when the object goes away; `flush()` commits what was written so
+/// far, synced: it survives a kill of this process and a power loss.
 final class H5File: H5Location {
   enum Mode { case create, readOnly, readWrite }
 
@@ -682,15 +704,28 @@ final class H5File: H5Location {
     let id: hid_t
     switch mode {
     case .create:
-      id = H5Fcreate(path, wann_h5f_acc_excl(), wann_h5p_default(), fapl.id)
+      // A 512-byte user block (which HDF5 skips and never writes) holds the archive's id, which
+      // binds a journal to the file it belongs to (`wann_journal_stamp`). h5py and every HDF5
+      // read such files as any other.
+      let fcpl = H5Object(try H5.check(id: H5Pcreate(wann_h5p_file_create()), "file creation list"), closer: H5Pclose)
+      try H5.check(H5Pset_userblock(fcpl.id, hsize_t(Self.userBlockSize)), "user block")
+      id = H5Fcreate(path, wann_h5f_acc_excl(), fcpl.id, fapl.id)
     case .readOnly:
       id = H5Fopen(path, wann_h5f_acc_rdonly(), fapl.id)
     case .readWrite:
       id = H5Fopen(path, wann_h5f_acc_rdwr(), fapl.id)
     }
     let verb = mode == .create ? "create" : "open"
+    ArchiveJournal.reportSetAside()
     super.init(H5Object(try H5.check(id: id, "cannot \(verb) HDF5 file \(path)"), closer: H5Fclose), path: "")
   }
+
+  /// Stamps a new file's archive id in its user block (see `init`): once, before anything else
+  /// is written to it.
+  func stamp() throws { try H5.check(wann_journal_stamp(object.id), "cannot write the archive id") }
+
+  /// The bytes before the HDF5 superblock of a file wann creates (see `init`).
+  static let userBlockSize = 512
 
   /// The group that holds the runs of a multi-run archive ("experiments" in experiment
   /// archives, "runs" in comparison archives).
@@ -700,11 +735,23 @@ final class H5File: H5Location {
     return exists(ArchiveSchema.runsGroup) && !exists(ArchiveSchema.experimentsGroup) ? ArchiveSchema.runsGroup : ArchiveSchema.experimentsGroup
   }
 
-  /// Writes everything HDF5 holds, then commits it: from here a kill leaves this state.
-  func flush() throws {
+  /// Writes everything HDF5 holds, then commits it (synced): from here a kill or a power cut
+  /// leaves this state. With `WANN_COMMIT_EVERY=SECONDS` (`CommitInterval`), a flush within that
+  /// many seconds of the last commit is left for later, unless `force`d; closing the file always
+  /// commits.
+  /// Returns whether it committed.
+  @discardableResult
+  func flush(force: Bool = false) throws -> Bool {
+    let now = Date()
+    if !force, let last = lastCommit, now.timeIntervalSince(last) < CommitInterval.seconds { return false }
     try H5.check(H5Fflush(object.id, H5F_SCOPE_GLOBAL), "cannot flush the archive")
-    try H5.check(wann_journal_commit(object.id), "cannot commit the flush (delete the archive's journal)")
+    try H5.check(wann_journal_commit(object.id), "cannot commit the flush")
+    lastCommit = now
+    return true
   }
+
+  /// When this file was last committed (nil: not yet).
+  private var lastCommit: Date?
 
   /// Tells the journal that the file now has the name `path` (its journal follows it).
   func renamed(to path: String) throws {

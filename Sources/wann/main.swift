@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WANNArchive
 import WANNDistributed
 
 // Under mpirun (a build with the MPI trait), ranks other than 0 serve evaluations here and leave.
@@ -37,6 +38,7 @@ func leave(_ code: Int32) -> Never {
 // Every failure leaves with one line on stderr and exit status 2 (help and version exit 0).
 do {
   var command = try Wann.parseAsRoot(joiningNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
+  try CommitInterval.check()
   try command.run()
   Distributed.finish()
 } catch {

@@ -57,4 +57,61 @@ import Testing
     #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) == Array(original.prefix(8)))
     #expect(!FileManager.default.fileExists(atPath: ArchiveJournal.path(of: path)))
   }
+
+  /// A journal of the current layout (WANNJNL2): bound to the archive id and to the checksum of
+  /// the committed file's first `prefix` bytes.
+  static func boundHeader(committed: UInt64, archiveID: UInt64, prefix: [UInt8]) -> [UInt8] {
+    let head = Array("WANNJNL2".utf8) + le(committed) + le(archiveID) + le(UInt64(prefix.count)) + le(fnv(prefix))
+    return head + le(fnv(head))
+  }
+  /// A file with a user block holding `archiveID`, then `body`.
+  static func stamped(_ archiveID: UInt64, _ body: [UInt8]) -> [UInt8] { Array("WANNARCH".utf8) + le(archiveID) + body }
+
+  @Test func aJournalBoundToThisArchiveIsApplied() throws {
+    let path = ArchiveTests.tempPath("bound.bin")
+    let committed = Self.stamped(7, [UInt8](repeating: 0x41, count: 16))
+    var now = committed
+    now.replaceSubrange(20..<24, with: [0x5A, 0x5A, 0x5A, 0x5A])  // the interrupted commit's change
+    now += [0x42, 0x42]
+    try Data(now).write(to: URL(fileURLWithPath: path))
+    let journal = Self.boundHeader(committed: UInt64(committed.count), archiveID: 7, prefix: committed)
+      + Self.record(offset: 20, bytes: [0x41, 0x41, 0x41, 0x41])
+    try Data(journal).write(to: URL(fileURLWithPath: ArchiveJournal.path(of: path)))
+    #expect(wann_journal_roll_back(path) == 1)
+    #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) == committed)
+    #expect(!FileManager.default.fileExists(atPath: ArchiveJournal.path(of: path)))
+  }
+
+  @Test func aJournalOfAnotherArchiveIsSetAsideNeverApplied() throws {
+    for (name, fileID, change) in [("id", UInt64(8), false), ("superblock", UInt64(7), true)] {
+      let path = ArchiveTests.tempPath("foreign-\(name).bin")
+      let journalPath = ArchiveJournal.path(of: path)
+      try? FileManager.default.removeItem(atPath: journalPath + ".foreign")
+      // The journal's archive, as committed, and the file now at its name (another archive, or
+      // the same archive at another commit: its first bytes differ from what the journal saved).
+      let committed = Self.stamped(7, [UInt8](repeating: 0x41, count: 16))
+      var other = Self.stamped(fileID, [UInt8](repeating: 0x41, count: 16))
+      if change { other[18] = 0x45 }
+      try Data(other).write(to: URL(fileURLWithPath: path))
+      let journal = Self.boundHeader(committed: UInt64(committed.count), archiveID: 7, prefix: committed)
+        + Self.record(offset: 20, bytes: [0x41, 0x41, 0x41, 0x41])
+      try Data(journal).write(to: URL(fileURLWithPath: journalPath))
+      #expect(wann_journal_roll_back(path) == -2, "\(name)")
+      let notice = wann_journal_take_notice().map { String(cString: $0) } ?? ""
+      #expect(notice.contains("belongs to another file") && notice.contains(journalPath + ".foreign"), "\(notice)")
+      #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) == other)
+      #expect(!FileManager.default.fileExists(atPath: journalPath))
+      #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: journalPath + ".foreign"))) == journal)
+    }
+  }
+
+  @Test func theCommitIntervalIsSecondsInRange() throws {
+    #expect(try CommitInterval.parse(nil) == 0)
+    #expect(try CommitInterval.parse("") == 0)
+    #expect(try CommitInterval.parse("30") == 30)
+    #expect(try CommitInterval.parse("0.5") == 0.5)
+    for bad in ["soon", "-1", "nan", "inf", "86401"] {
+      #expect(throws: ArchiveError.self) { try CommitInterval.parse(bad) }
+    }
+  }
 }

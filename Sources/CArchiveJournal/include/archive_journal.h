@@ -1,10 +1,13 @@
 // A rollback journal under HDF5: an HDF5 file driver that writes like HDF5's own POSIX driver
-// (sec2) and, before it overwrites or cuts off a byte that the last commit left in the file, saves
-// the old bytes in `FILE.journal`. A commit (after each successful flush) deletes the journal.
-// A writer killed in the middle of a flush therefore leaves the file plus a journal that restores
-// the file as its last commit left it, byte for byte: HDF5 itself writes a flush in place and in
-// no crash-safe order (a superblock before the end of file it records, a link table before the
-// header chunk it points to), so without this a kill at the wrong write can lose the archive.
+// (sec2), except that it holds every write over bytes the last commit left in the file until the
+// next commit (after each successful flush), which first saves those bytes in `FILE.journal` and
+// syncs it, then applies the writes and syncs the file, then deletes the journal. A writer killed
+// in the middle of a flush, or a power cut, therefore leaves the file plus at most one journal
+// that restores the file as its last commit left it, byte for byte: HDF5 itself writes a flush in
+// place and in no crash-safe order (a superblock before the end of file it records, a link table
+// before the header chunk it points to), so without this a kill at the wrong write can lose the
+// archive. The journal names the archive it belongs to (archive_journal.c says how), so it is
+// never applied to another file.
 #ifndef WANN_ARCHIVE_JOURNAL_H
 #define WANN_ARCHIVE_JOURNAL_H
 #include <hdf5.h>
@@ -18,6 +21,25 @@ herr_t wann_journal_use(hid_t fapl);
 /// Files not opened through the journaling driver: returns 0 and does nothing.
 herr_t wann_journal_commit(hid_t file);
 
+/// Stamps a new file's archive id (random) in its user block, which the file must have (at
+/// least 16 bytes; wann archives have 512): the journal's binding to its archive. Call once,
+/// right after creating the file.
+herr_t wann_journal_stamp(hid_t file);
+/// Renames a file (`from` to `to`) and syncs the folder, so the new name survives a power cut.
+/// Returns 0, or -1 with errno set.
+int wann_journal_rename(const char *from, const char *to);
+/// Whether commits sync the journal, the file and its folder (1, the default) or not (0: only
+/// for measuring what syncing costs).
+void wann_journal_set_sync(int on);
+/// The path of `dataPath`'s journal (every symbolic link resolved), in `buffer`; -1 if it does
+/// not fit or memory ran out.
+int wann_journal_path(const char *dataPath, char *buffer, size_t capacity);
+/// The last journal set aside on this thread as another file's (one line saying which, why and
+/// where it went), or NULL; cleared by the call.
+const char *wann_journal_take_notice(void);
+/// Test hook (WANN_TRACE_WRITES): adds a note to the trace of disk steps, such as the generation
+/// just committed. Does nothing when the variable is unset.
+void wann_journal_trace_note(const char *note);
 /// Points an open file's journal at `newDataPath`'s journal (after the file was renamed).
 herr_t wann_journal_renamed(hid_t file, const char *newDataPath);
 
@@ -26,8 +48,9 @@ herr_t wann_journal_renamed(hid_t file, const char *newDataPath);
 int wann_journal_pending(const char *dataPath);
 
 /// Restores `dataPath` as its writer's last commit left it, from its journal, and deletes the
-/// journal. Returns the number of ranges restored (0 when there was no journal), or -1 with
-/// errno set. Only for a file no process writes (the caller holds the archive's lock).
+/// journal. Returns the number of ranges restored (0 when there was no journal), -2 if the
+/// journal belongs to another file (set aside, never applied: `wann_journal_take_notice`), or -1
+/// with errno set. Only for a file no process writes (the caller holds the archive's lock).
 long wann_journal_roll_back(const char *dataPath);
 
 /// The errno of the driver's last failed system call on this thread (0 if none failed since the

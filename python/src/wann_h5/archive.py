@@ -23,6 +23,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+import warnings
 
 import h5py
 import numpy as np
@@ -39,10 +40,16 @@ class ArchiveError(Exception):
     generation named."""
 
 
+def _canonical(path) -> str:
+    """`path` with every symbolic link and ".." resolved: every name of an archive finds the same
+    lock and journal beside it (wann does the same)."""
+    return os.path.realpath(str(path))
+
+
 def being_written(path: str) -> bool:
     """True while a wann command holds the archive's writer lock (PATH.lock)."""
     try:
-        fd = os.open(str(path) + ".lock", os.O_RDONLY)
+        fd = os.open(_canonical(path) + ".lock", os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:
         return False
     try:
@@ -55,7 +62,8 @@ def being_written(path: str) -> bool:
         os.close(fd)
 
 
-_JOURNAL_MAGIC = b"WANNJNL1"
+_JOURNAL_MAGIC, _LEGACY_JOURNAL_MAGIC, _ARCHIVE_MAGIC = b"WANNJNL2", b"WANNJNL1", b"WANNARCH"
+_HEADER, _LEGACY_HEADER, _RECORD_HEADER = 48, 24, 24
 _FNV_OFFSET, _FNV_PRIME = 14695981039346656037, 1099511628211
 
 
@@ -65,32 +73,88 @@ def _fnv(data: bytes, h: int = _FNV_OFFSET) -> int:
     return h
 
 
+def _u64(text: bytes, at: int) -> int:
+    return int.from_bytes(text[at:at + 8], "little")
+
+
 def journal_pending(path: str) -> bool:
     """True if the archive's journal (PATH.journal) holds saved bytes: its writer is in the
-    middle of a flush, or was killed in one."""
+    middle of a commit, or was cut short in one."""
     try:
-        return os.stat(str(path) + ".journal").st_size > 24
+        return os.lstat(_canonical(path) + ".journal").st_size > _LEGACY_HEADER
     except OSError:
         return False
 
 
+def _whole_records(records: bytes) -> list[tuple[int, bytes]]:
+    """The records that check, from the first (roll-back stops at the first that does not: it
+    was cut short before the journal was synced, so its write to the archive never began)."""
+    out, at = [], 0
+    while at + _RECORD_HEADER <= len(records):
+        offset, count, check = _u64(records, at), _u64(records, at + 8), _u64(records, at + 16)
+        body = records[at + _RECORD_HEADER:at + _RECORD_HEADER + count]
+        if len(body) < count or check != _fnv(body, _fnv(records[at:at + 16])):
+            break
+        out.append((offset, body))
+        at += _RECORD_HEADER + count
+    return out
+
+
+def _foreign(data, header: bytes, records: list[tuple[int, bytes]]) -> str | None:
+    """Why a journal (layout 2) belongs to another file than `data`, or None if it is this one's
+    (the binding is described in docs/hdf5-schema.md)."""
+    committed, archive_id, prefix_length, prefix_check = (_u64(header, 8 * i) for i in (1, 2, 3, 4))
+    data.seek(0)
+    block = data.read(16)
+    file_id = _u64(block, 8) if len(block) == 16 and block[:8] == _ARCHIVE_MAGIC else 0
+    if file_id != archive_id:
+        return "another archive id"
+    size = os.fstat(data.fileno()).st_size
+    at = size
+    while at < committed:
+        reach = [offset + len(body) for offset, body in records if offset <= at < offset + len(body)]
+        if not reach:
+            return "the file is shorter than the journal's commit"
+        at = max(reach)
+    data.seek(0)
+    prefix = bytearray(data.read(prefix_length).ljust(prefix_length, b"\0"))
+    for offset, body in records:
+        for i in range(max(0, min(len(body), prefix_length - offset))):
+            prefix[offset + i] = body[i]
+    if _fnv(bytes(prefix)) != prefix_check:
+        return "its superblock differs"
+    return None
+
+
+def _set_aside(journal: str, path: str, why: str) -> None:
+    target, n = journal + ".foreign", 1
+    while os.path.lexists(target):
+        n += 1
+        target = f"{journal}.foreign{n}"
+    os.rename(journal, target)
+    warnings.warn(f"the journal beside {path} belongs to another file ({why}): set aside as {target}, "
+                  f"never applied; {path} was left as it is", stacklevel=3)
+
+
 def roll_back(path: str) -> int:
-    """Restores an archive whose writer was killed in the middle of a flush to its last commit,
-    from PATH.journal (the layout is in docs/hdf5-schema.md), and deletes the journal. Takes the
-    writer lock first; does nothing while a wann command writes the archive. Returns the number
-    of byte ranges restored."""
+    """Restores an archive whose writer was cut short in the middle of a commit to its last
+    commit, from PATH.journal (the layout is in docs/hdf5-schema.md), and deletes the journal. A
+    journal of another file (its archive id or superblock differs) is set aside as
+    PATH.journal.foreign, with a warning, and never applied. Takes the writer lock first; does
+    nothing while a wann command writes the archive. Returns the number of byte ranges restored."""
     path = str(path)
-    journal = path + ".journal"
+    canonical = _canonical(path)
+    journal = canonical + ".journal"
     if not journal_pending(path) or being_written(path):
         return 0
-    lock = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    lock = os.open(canonical + ".lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         os.close(lock)
         return 0  # a writer started just now: it rolls back itself (and the lock file is its)
     try:
-        held, on_disk = os.fstat(lock), os.stat(path + ".lock")
+        held, on_disk = os.fstat(lock), os.stat(canonical + ".lock")
     except OSError:
         held = on_disk = None
     if held is None or (held.st_ino, held.st_dev) != (on_disk.st_ino, on_disk.st_dev):
@@ -100,35 +164,40 @@ def roll_back(path: str) -> int:
         os.ftruncate(lock, 0)
         os.write(lock, f"{os.getpid()} python wann_h5.roll_back {path}\n".encode())
         try:
-            with open(journal, "rb") as j:
-                text = j.read()
+            fd = os.open(journal, os.O_RDONLY | os.O_NOFOLLOW)
         except FileNotFoundError:
             return 0
+        with os.fdopen(fd, "rb") as j:
+            text = j.read()
+        legacy = text[:8] == _LEGACY_JOURNAL_MAGIC
+        if not legacy and text[:8] != _JOURNAL_MAGIC[:len(text[:8])]:
+            _set_aside(journal, path, "it is not a wann journal")
+            return 0
+        header_size = _LEGACY_HEADER if legacy else _HEADER
+        header = text[:header_size]
+        whole = len(header) == header_size and (
+            _u64(header, 16) == _fnv(header[8:16], _fnv(_LEGACY_JOURNAL_MAGIC)) if legacy
+            else _u64(header, 40) == _fnv(header[:40]))
         restored = 0
-        if len(text) >= 24 and text[:8] == _JOURNAL_MAGIC:
-            committed, check = int.from_bytes(text[8:16], "little"), int.from_bytes(text[16:24], "little")
-            if check == _fnv(text[8:16], _fnv(_JOURNAL_MAGIC)):
-                with open(path, "r+b") as data:
-                    at = 24
-                    while at + 24 <= len(text):
-                        offset = int.from_bytes(text[at:at + 8], "little")
-                        count = int.from_bytes(text[at + 8:at + 16], "little")
-                        check = int.from_bytes(text[at + 16:at + 24], "little")
-                        body = text[at + 24:at + 24 + count]
-                        if len(body) < count or check != _fnv(body, _fnv(text[at:at + 16])):
-                            break  # cut short by the kill: its write to the archive never began
-                        data.seek(offset)
-                        data.write(body)
-                        restored += 1
-                        at += 24 + count
-                    data.truncate(committed)
-                    data.flush()
-                    os.fsync(data.fileno())
+        if whole:  # else the header was cut short: the commit never changed the archive
+            records = _whole_records(text[header_size:])
+            with open(path, "r+b") as data:
+                why = None if legacy else _foreign(data, header, records)
+                if why:
+                    _set_aside(journal, path, why)
+                    return 0
+                for offset, body in records:
+                    data.seek(offset)
+                    data.write(body)
+                    restored += 1
+                data.truncate(_u64(header, 8))
+                data.flush()
+                os.fsync(data.fileno())
         os.unlink(journal)
         return restored
     finally:
         try:
-            os.unlink(path + ".lock")
+            os.unlink(canonical + ".lock")
         except OSError:
             pass
         os.close(lock)
