@@ -68,6 +68,7 @@ typedef struct {
   uint64_t cutAt;              // the lowest such cut
   int failed;                  // a write failed: never commit again
   int changed;                 // written or cut since the last commit
+  int deferredError;           // errno of a write that failed inside HDF5's call (reported at the commit)
 } JournalFile;
 
 static uint64_t checksum(uint64_t hash, const void *bytes, size_t count) {
@@ -628,6 +629,7 @@ static int failAndRestore(JournalFile *f) {
 static int commitFile(JournalFile *f) {
   if (!f->writable) return 0;
   if (f->failed) return -1;
+  if (f->deferredError) { lastError = f->deferredError; return failAndRestore(f); }
   if (!f->changed) return 0;  // nothing to commit: no syncs
   int journaled = writeJournal(f);
   if (journaled < 0) return failAndRestore(f);
@@ -783,13 +785,20 @@ static herr_t journalWrite(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t ad
   if (address > MAX_ADDRESS || size > MAX_ADDRESS - address || !f->writable || f->failed) return -1;
   const unsigned char *bytes = buffer;
   uint64_t end = address + size;
-  // Over committed bytes (or anywhere once a cut is held): held for the commit. Past them: now.
-  uint64_t heldEnd = f->cutHeld ? end : (end < f->committedSize ? end : f->committedSize);
+  // Over committed bytes (or anywhere once a cut is held, or once a write failed): held for the
+  // commit. Past them: now.
+  uint64_t heldEnd = f->cutHeld || f->deferredError ? end : (end < f->committedSize ? end : f->committedSize);
   int status = 0;
   if (address < heldEnd) status = holdWrite(f, address, (size_t)(heldEnd - address), bytes);
   if (status == 0 && heldEnd < end) {
     uint64_t from = address > heldEnd ? address : heldEnd;
-    status = writeThrough(f, from, (size_t)(end - from), bytes + (from - address));
+    if (writeThrough(f, from, (size_t)(end - from), bytes + (from - address)) != 0) {
+      // A full disk, say. HDF5 is not told now: inside some of its operations (H5Ocopy in HDF5
+      // 1.10) a failed write crashes it. The bytes are held instead (reads see them), and the
+      // commit that follows reports the failure and restores the file.
+      f->deferredError = lastError ? lastError : EIO;
+      status = holdWrite(f, from, (size_t)(end - from), bytes + (from - address));
+    }
   }
   if (status != 0) return failAndRestore(f);
   if (end > f->eof) f->eof = end;
@@ -803,9 +812,10 @@ static herr_t journalTruncate(H5FD_t *file, hid_t dxpl, hbool_t closing) {
   if (f->eoa == f->eof || !f->writable) return 0;
   f->changed = 1;
   uint64_t size = f->eoa;
-  if (!f->cutHeld && size >= f->committedSize) {
-    // Only bytes written since the last commit are cut (or the file grows): now.
-    if (cutFile(f->fd, f->dataPath, size) != 0) return failAndRestore(f);
+  if (!f->cutHeld && !f->deferredError && size >= f->committedSize) {
+    // Only bytes written since the last commit are cut (or the file grows): now. A failure is
+    // reported at the commit, as for a write.
+    if (cutFile(f->fd, f->dataPath, size) != 0) f->deferredError = lastError ? lastError : EIO;
   } else if (size < f->eof) {
     // A cut into committed bytes waits for the commit, which journals them first.
     if (!f->cutHeld || size < f->cutAt) f->cutAt = size;

@@ -518,7 +518,11 @@ def test_live_readers_see_the_analysis_a_search_keeps_adding(wann, tmp_path):
     (h5py readers in this process are left out: a read that meets a flush can crash inside
     HDF5 itself, and would take the test run with it; docs/reliability.md, "Not promised".)"""
     path = tmp_path / "live.h5"
-    search = subprocess.Popen([str(wann), "search", "--seed", "5", "--generations", "100000", "--population", "32",
+    # A large population keeps the search to about a generation a second: the archive stays small
+    # enough that every read is quick on any HDF5 (1.10 opens groups several times slower than
+    # 2.x, and a reader that falls behind a fast search only gets slower), while commits still
+    # come several times a second (generations, profiles, batteries).
+    search = subprocess.Popen([str(wann), "search", "--seed", "5", "--generations", "100000", "--population", "2000",
                                "--profile-every", "2", "--battery-every", "2", "--threads", "1", "--quiet", "--out", str(path)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -543,7 +547,7 @@ def test_live_readers_see_the_analysis_a_search_keeps_adding(wann, tmp_path):
         search.kill()
         search.wait()
     assert reads == 300 and not failures, f"{len(failures)} of {reads} reads failed: {failures[:3]}"
-    assert latest > 10, "the search wrote too little while it was read"
+    assert latest >= 6, "the search wrote too little while it was read"
     assert h5py_reader.returncode == 0, f"h5py reader: exit {h5py_reader.returncode}: {h5py_out[-2000:]} {h5py_err[-2000:]}"
     print(f"\nlive inspects with analysis: {reads} reads, 0 failures, up to generation {latest}; {h5py_out.strip()}")
 

@@ -70,7 +70,7 @@ def test_a_copy_of_the_same_archive_from_an_earlier_commit_is_not_rolled_over(wa
     trials = 0
     subprocess.run([wann, "search", "--seed", "3", *SMALL, "--out", path], check=True, capture_output=True)
     shutil.copyfile(path, backup)
-    for step in killed_mid_commit(wann, ["resume", path, "--generations", "6"], path, range(1, 200, 3)):
+    for step in killed_mid_commit(wann, ["resume", path, "--generations", "6"], path):
         shutil.copyfile(path, tmp_path / "killed.h5")
         shutil.copyfile(backup, path)
         r = subprocess.run([wann, "inspect", "--json", path], capture_output=True, text=True)
@@ -85,7 +85,7 @@ def test_a_copy_of_the_same_archive_from_an_earlier_commit_is_not_rolled_over(wa
         else:
             assert r.stderr == "" and not (tmp_path / "run.h5.journal").exists()
     print(f"\nearlier copies kept: {trials}")
-    assert trials >= 3
+    assert trials >= 5
 
 
 def test_the_python_reader_sets_a_foreign_journal_aside_too(wann, tmp_path):
