@@ -102,6 +102,17 @@ def test_errors_are_archive_errors(tmp_path):
         wann_h5.open_archive(tmp_path / "missing.h5")
 
 
+def test_read_live_runs_plain_h5py_code_and_names_what_does_not_read(run_archive, tmp_path):
+    generations = wann_h5.read_live(run_archive, lambda f: sorted(f["generations"]))
+    with wann_h5.open_archive(run_archive) as run:
+        assert len(generations) == len(run.summary()) > 0
+    # No writer holds these: a failure is one ArchiveError at once, not a retry loop.
+    with pytest.raises(wann_h5.ArchiveError, match="cannot read"):
+        wann_h5.read_live(run_archive, lambda f: f["no/such/group"])
+    with pytest.raises(wann_h5.ArchiveError):
+        wann_h5.read_live(tmp_path / "missing.h5", lambda f: None)
+
+
 def test_reads_a_run_while_it_is_written(wann, tmp_path):
     out = tmp_path / "live.h5"
     p = subprocess.Popen([str(wann), "search", "--task", "swingup", "--generations", "400", "--population", "32", "--threads", "1",

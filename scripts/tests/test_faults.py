@@ -563,20 +563,23 @@ for i in range(count):
             a.profiles(); a.analysis_history()
     except Exception as e:
         failures["wann_h5"].append(repr(e)[:200])
+    def newest_analysis(f):
+        # What the file lists at open time (the newest genomes), each object opened as listed,
+        # then read in full: plain h5py, run by wann_h5.read_live (a fresh open, again if a
+        # commit gets in the way).
+        items = []
+        if "analysis" in f:
+            for genome in sorted(f["analysis"])[-4:]:
+                f["analysis"][genome].visititems(lambda n, obj: items.append(obj) if isinstance(obj, h5py.Dataset) else None)
+        return sum(1 for item in items if item[()] is not None)
     try:
-        with wann_h5.open_file(path) as f:
-            names = []  # what the file lists at open time (the newest genomes), then read in full
-            if "analysis" in f:
-                for genome in sorted(f["analysis"])[-4:]:
-                    f["analysis"][genome].visit(lambda n, g=genome: names.append(g + "/" + n))
-            for name in names:
-                item = f["analysis"][name]
-                if isinstance(item, h5py.Dataset):
-                    item[()]
-                    results += 1
+        results += wann_h5.read_live(path, newest_analysis)
     except Exception as e:
         failures["h5py"].append(repr(e)[:200])
 print(f"h5py readers: {count} wann_h5 reads with {len(failures['wann_h5'])} failures, "
       f"{count} h5py reads of /analysis with {len(failures['h5py'])} failures ({results} datasets read)")
+for kind, texts in failures.items():
+    for text in texts[:3]:
+        print(f"{kind} failure: {text}")
 sys.exit(1 if failures["wann_h5"] or failures["h5py"] else 0)
 '''

@@ -24,6 +24,7 @@ from .archive import (
     kind,
     open_archive,
     open_file,
+    read_live,
     roll_back,
     runs,
     tidy,
@@ -35,5 +36,6 @@ __version__ = "1.0.0"
 
 __all__ = [
     "FORMAT", "MAX_VERSION", "Archive", "ArchiveError", "Network", "activate", "battery", "battery_sweeps", "being_written",
-    "comparison", "comparison_tests", "journal_pending", "kind", "open_archive", "open_file", "roll_back", "runs", "tidy", "variants", "__version__",
+    "comparison", "comparison_tests", "journal_pending", "kind", "open_archive", "open_file", "read_live", "roll_back",
+    "runs", "tidy", "variants", "__version__",
 ]

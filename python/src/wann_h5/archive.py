@@ -226,6 +226,23 @@ def open_file(path: str) -> h5py.File:
             time.sleep(0.05)
 
 
+def read_live(path: str, read):
+    """Runs `read(f)` on a fresh h5py open of an archive (`open_file`) and returns its result. While
+    a wann writer holds the archive, a read that fails because a commit changed what the open had
+    cached (a link table of `/analysis`, say) starts again from a fresh open, for up to about
+    2 s; once no writer holds it, a failure is an `ArchiveError`. For h5py code that reads a
+    running search: open, list and read inside `read`, keep nothing from it open."""
+    path = str(path)
+    for attempt in range(40):
+        try:
+            with open_file(path) as f:
+                return read(f)
+        except (OSError, RuntimeError, KeyError) as e:
+            if attempt == 39 or not being_written(path):
+                raise ArchiveError(f"cannot read {path}: {e}") from None
+            time.sleep(0.05)
+
+
 def _legend(text: str) -> dict[int, str]:
     return {int(k): v for k, v in (item.split("=") for item in text.split(","))}
 
