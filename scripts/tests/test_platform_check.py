@@ -71,3 +71,11 @@ def test_an_unknown_platform_is_one_usage_line_and_status_2(args):
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "usage: scripts/check-platform debian13|debian12|unstable" in lines[0]
+
+
+@pytest.mark.parametrize("args", [[], ["jessie"], ["--help"]])
+def test_an_unknown_hdf5_release_is_one_usage_line_and_status_2(args):
+    result = subprocess.run([ROOT / "scripts" / "check-hdf5-library", *args], capture_output=True, text=True)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "usage: scripts/check-hdf5-library bookworm|trixie" in lines[0]
