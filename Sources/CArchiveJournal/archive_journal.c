@@ -121,12 +121,12 @@ static char *journalPathOf(const char *dataPath) {
   return path;
 }
 
-int wann_journal_path(const char *dataPath, char *buffer, size_t capacity) {
-  char *path = journalPathOf(dataPath);
-  if (!path) return -1;
-  int fits = strlen(path) < capacity;
-  if (fits) strcpy(buffer, path);
-  free(path);
+int wann_journal_canonical_path(const char *path, char *buffer, size_t capacity) {
+  char *canonical = canonicalPath(path);
+  if (!canonical) return -1;
+  int fits = strlen(canonical) < capacity;
+  if (fits) strcpy(buffer, canonical);
+  free(canonical);
   return fits ? 0 : -1;
 }
 
@@ -256,12 +256,10 @@ void wann_journal_trace_note(const char *note) { traceStep('N', "", note, 0, 0, 
 
 // MARK: syncs
 
-/// Whether commits sync (the default). Off (`wann_journal_set_sync(0)`, or the measuring hook
-/// WANN_NO_SYNC=1) only for measuring what syncing costs, and for showing that the
-/// crash-consistency test catches an archive written without syncs: a power cut may then leave
-/// a journal or file half on disk.
+/// Whether commits sync (the default). Off (the measuring hook WANN_NO_SYNC=1) only for
+/// measuring what syncing costs, and for showing that the crash-consistency test catches an
+/// archive written without syncs: a power cut may then leave a journal or file half on disk.
 static int syncing = -1;
-void wann_journal_set_sync(int on) { syncing = on != 0; }
 
 static int syncsOn(void) {
   if (syncing < 0) {

@@ -25,11 +25,7 @@ import Darwin
 /// taking the writer lock so that no writer starts meanwhile.
 public enum ArchiveJournal {
   /// The journal's path beside an archive (beside the file a symbolic link leads to).
-  public static func path(of archivePath: String) -> String {
-    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 16)
-    guard wann_journal_path(archivePath, &buffer, buffer.count) == 0 else { return archivePath + ".journal" }
-    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-  }
+  public static func path(of archivePath: String) -> String { ArchiveFiles.canonical(archivePath) + ".journal" }
 
   /// True if the archive's journal holds saved bytes: a writer is in the middle of a commit now,
   /// or was cut short in one.

@@ -373,17 +373,12 @@ enum ArchiveFiles {
   static func partialPath(_ path: String) -> String { path + ".partial" }
 
   /// `path` with every symbolic link and ".." resolved (its folder's, for a file not made yet):
-  /// every name of a file finds the same lock and journal beside it.
+  /// every name of a file finds the same lock and journal beside it. The journaling driver's
+  /// own resolution, so Swift and the driver always agree.
   static func canonical(_ path: String) -> String {
-    if let resolved = realpath(path, nil) {
-      defer { free(resolved) }
-      return String(cString: resolved)
-    }
-    let folder = PathText.folder(of: path)
-    guard let resolved = realpath(folder.isEmpty ? "." : folder, nil) else { return path }
-    defer { free(resolved) }
-    let base = String(cString: resolved)
-    return (base == "/" ? "" : base) + "/" + PathText.name(of: path)
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    guard wann_journal_canonical_path(path, &buffer, buffer.count) == 0 else { return path }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   /// The longest suffix of a file wann keeps beside an archive (the journal of a new archive

@@ -9,7 +9,9 @@ against commands that do not sync (WANN_NO_SYNC=1), it must find lost generation
 that this test can fail.
 """
 import os
+import signal
 import subprocess
+import time
 
 from suite_helpers import ROOT
 
@@ -37,8 +39,6 @@ def test_a_commit_interval_commits_less_and_gives_the_same_archive(wann, tmp_pat
     """WANN_COMMIT_EVERY=SECONDS (for disks with slow syncs): the first generation is committed
     (the archive takes its name), then at most once per interval, and at the end; the archive
     is the same, a kill keeps what was committed, and a bad value is one line."""
-    import signal
-    import time
     run = ["search", "--seed", "3", "--generations", "6", "--population", "12", "--threads", "1", "--quiet"]
     subprocess.run([str(wann), *run, "--out", tmp_path / "every.h5"], check=True, capture_output=True)
     syncs = {}

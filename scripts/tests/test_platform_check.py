@@ -65,17 +65,16 @@ def test_a_root_whose_mount_cannot_be_detached_is_not_deleted(tmp_path):
         subprocess.run(["umount", "-l", target], capture_output=True)
 
 
-@pytest.mark.parametrize("args", [[], ["debian99"], ["--help"]])
-def test_an_unknown_platform_is_one_usage_line_and_status_2(args):
-    result = subprocess.run([ROOT / "scripts" / "check-platform", *args], capture_output=True, text=True)
+@pytest.mark.parametrize("script, args, usage", [
+    ("check-platform", [], "debian13|debian12|unstable"),
+    ("check-platform", ["debian99"], "debian13|debian12|unstable"),
+    ("check-platform", ["--help"], "debian13|debian12|unstable"),
+    ("check-hdf5-library", [], "bookworm|trixie"),
+    ("check-hdf5-library", ["jessie"], "bookworm|trixie"),
+    ("check-hdf5-library", ["--help"], "bookworm|trixie"),
+])
+def test_an_unknown_platform_is_one_usage_line_and_status_2(script, args, usage):
+    result = subprocess.run([ROOT / "scripts" / script, *args], capture_output=True, text=True)
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and "usage: scripts/check-platform debian13|debian12|unstable" in lines[0]
-
-
-@pytest.mark.parametrize("args", [[], ["jessie"], ["--help"]])
-def test_an_unknown_hdf5_release_is_one_usage_line_and_status_2(args):
-    result = subprocess.run([ROOT / "scripts" / "check-hdf5-library", *args], capture_output=True, text=True)
-    assert result.returncode == 2
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and "usage: scripts/check-hdf5-library bookworm|trixie" in lines[0]
+    assert len(lines) == 1 and f"usage: scripts/{script} {usage}" in lines[0]

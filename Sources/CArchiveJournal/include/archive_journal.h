@@ -28,12 +28,10 @@ herr_t wann_journal_stamp(hid_t file);
 /// Renames a file (`from` to `to`) and syncs the folder, so the new name survives a power cut.
 /// Returns 0, or -1 with errno set.
 int wann_journal_rename(const char *from, const char *to);
-/// Whether commits sync the journal, the file and its folder (1, the default) or not (0: only
-/// for measuring what syncing costs).
-void wann_journal_set_sync(int on);
-/// The path of `dataPath`'s journal (every symbolic link resolved), in `buffer`; -1 if it does
-/// not fit or memory ran out.
-int wann_journal_path(const char *dataPath, char *buffer, size_t capacity);
+/// `path` with every symbolic link and ".." resolved (its folder's, for a file not made yet), in
+/// `buffer`: the name beside which an archive's journal and lock lie. -1 if it does not fit or
+/// memory ran out.
+int wann_journal_canonical_path(const char *path, char *buffer, size_t capacity);
 /// The last journal set aside on this thread as another file's (one line saying which, why and
 /// where it went), or NULL; cleared by the call.
 const char *wann_journal_take_notice(void);
