@@ -74,7 +74,7 @@ extension ArchiveSchema {
       case .integer: v = .integer(Int(try g.attribute(n, as: Int64.self)))
       case .unsigned: v = .unsigned(try g.attribute(n, as: UInt64.self))
       case .number: v = .number(try g.attribute(n, as: Double.self))
-      case .choice: v = .choice(try g.stringAttribute(n))
+      case .choice, .task: v = .choice(try g.stringAttribute(n))
       case .flag: v = .flag(try g.attribute(n, as: Int8.self) != 0)
       case .numbers: v = .numbers(try g.attributeArray(n, as: Double.self))
       case .activations:

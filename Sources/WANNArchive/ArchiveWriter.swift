@@ -28,20 +28,25 @@ public final class ArchiveWriter {
 
   /// Creates a new archive for a search. Refuses to replace an existing file unless `force`.
   /// `inputLabels` and `outputLabels` name the task's inputs and outputs (stored for readers).
-  public init(creating path: String, config: SearchConfig, inputLabels: [String], outputLabels: [String], force: Bool) throws {
+  /// `environment`: a Gymnasium task's description (JSON: spaces, versions, kwargs), stored as
+  /// the run's `environment` attribute.
+  public init(creating path: String, config: SearchConfig, inputLabels: [String], outputLabels: [String], environment: String? = nil,
+              force: Bool) throws {
     self.path = path
     lock = try ArchiveLock(archivePath: path, creating: true)
     var generations: H5Group?
     file = try H5File.createArchive(path, force: force, lock: lock) { file in
       try Self.writeFormat(file, kind: .run)
-      generations = try Self.initializeRun(file, config: config, inputLabels: inputLabels, outputLabels: outputLabels)
+      generations = try Self.initializeRun(file, config: config, inputLabels: inputLabels, outputLabels: outputLabels,
+                                           environment: environment)
     }
     run = file
     self.generations = generations!
   }
 
   /// Adds a run as group `runs/NAME` of a comparison archive opened by `MultiRunWriter`.
-  init(file: H5File, path: String, runName: String, config: SearchConfig, inputLabels: [String], outputLabels: [String]) throws {
+  init(file: H5File, path: String, runName: String, config: SearchConfig, inputLabels: [String], outputLabels: [String],
+       environment: String?) throws {
     self.path = path
     self.file = file
     lock = nil
@@ -50,7 +55,8 @@ public final class ArchiveWriter {
       // Built unlinked and linked once flushed, like a generation: a run cut short before its
       // first flush leaves no half-made group.
       let (group, pending) = try file.buildGroup([file.runsGroupName, runName]) { _, _ in }
-      let generations = try Self.initializeRun(group, config: config, inputLabels: inputLabels, outputLabels: outputLabels)
+      let generations = try Self.initializeRun(group, config: config, inputLabels: inputLabels, outputLabels: outputLabels,
+                                               environment: environment)
       try pending.commit()
       try file.flush()
       return (group, generations)
@@ -69,8 +75,10 @@ public final class ArchiveWriter {
   }
 
   /// Writes a run's attributes and config, and creates its generations group.
-  static func initializeRun(_ file: H5Location, config: SearchConfig, inputLabels: [String], outputLabels: [String]) throws -> H5Group {
+  static func initializeRun(_ file: H5Location, config: SearchConfig, inputLabels: [String], outputLabels: [String],
+                            environment: String?) throws -> H5Group {
     try file.setAttribute("task", config.task.rawValue)
+    if let environment { try file.setAttribute("environment", environment) }
     try file.setAttribute("seed", config.seed)
     try file.setAttribute("start_time", Self.timestamp())
     try file.setAttribute("config_toml", config.tomlText)

@@ -125,8 +125,10 @@ public final class MultiRunWriter {
   }
 
   /// A writer for one run of the archive; `inputLabels`/`outputLabels` name the task's I/O.
-  public func run(named name: String, config: SearchConfig, inputLabels: [String], outputLabels: [String]) throws -> ArchiveWriter {
-    try ArchiveWriter(file: file, path: path, runName: name, config: config, inputLabels: inputLabels, outputLabels: outputLabels)
+  public func run(named name: String, config: SearchConfig, inputLabels: [String], outputLabels: [String],
+                  environment: String? = nil) throws -> ArchiveWriter {
+    try ArchiveWriter(file: file, path: path, runName: name, config: config, inputLabels: inputLabels, outputLabels: outputLabels,
+                      environment: environment)
   }
 
   /// One rank test between two conditions (indices into the conditions), its p corrected for

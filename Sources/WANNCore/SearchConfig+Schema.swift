@@ -19,6 +19,8 @@ public struct ConfigKey: Sendable {
   public enum Kind: Sendable, Equatable {
     case integer, unsigned, number, flag, numbers, activations
     case choice([String])
+    /// A task: a built-in name or `gym:ENV` (an open set, so not a choice).
+    case task
 
     /// How the kind reads in an error message.
     public var expectation: String {
@@ -30,6 +32,7 @@ public struct ConfigKey: Sendable {
       case .numbers: "an array of numbers"
       case .activations: "an array of activation names"
       case .choice(let options): "one of \(options.joined(separator: ", "))"
+      case .task: "a task name: \(TaskKind.namesForHelp)"
       }
     }
   }
@@ -111,7 +114,13 @@ extension SearchConfig {
       }
       return true
     },
-    .choice("task", \.task, "The task to solve."),
+    ConfigKey(name: "task", kind: .task,
+              doc: "The task to solve: a built-in task, or gym:ENV_ID [JSON kwargs] for a Gymnasium environment.",
+              value: { .choice($0.task.rawValue) }) { c, v in
+      guard case .choice(let s) = v, let t = TaskKind(rawValue: s) else { return false }
+      c.task = t
+      return true
+    },
     .integer("generations", \.generations, "Generations to run."),
     .integer("population.size", \.population.size, "Genomes per generation."),
     .number("population.eliteRatio", \.population.eliteRatio, "Share of the breeding pool copied unchanged."),
@@ -237,7 +246,9 @@ extension SearchConfig {
     case .integer(let x): return "\(x)"
     case .unsigned(let x): return "\(x)"
     case .number(let x): return num(x)
-    case .choice(let s): return "\"\(s)\""
+    case .choice(let s):
+      // Escaped: a gym task's kwargs hold JSON, quotes and all.
+      return "\"" + s.map { $0 == "\\" ? "\\\\" : $0 == "\"" ? "\\\"" : String($0) }.joined() + "\""
     case .flag(let b): return "\(b)"
     case .numbers(let xs): return "[\(xs.map(num).joined(separator: ", "))]"
     case .activations(let a): return a.map { "[\($0.map { "\"\($0.name)\"" }.joined(separator: ", "))]" }
@@ -255,10 +266,8 @@ extension TOMLValue {
     case .flag: .flag(try bool(key.name))
     case .numbers: .numbers(try doubles(key.name))
     case .activations: .activations(try activations(key.name))
-    case .choice(let options):
-      if key.name == "task" { .choice(try task(key.name).rawValue) } else {
-        .choice(try choice(key.name, options))
-      }
+    case .task: .choice(try task(key.name).rawValue)
+    case .choice(let options): .choice(try choice(key.name, options))
     }
   }
 
@@ -297,7 +306,7 @@ extension TOMLValue {
   public func task(_ key: String) throws(ConfigError) -> TaskKind {
     guard case .string(let s) = self else { throw .wrongType(key: key, expected: "a string, not \(typeName)") }
     guard let t = TaskKind(rawValue: s) else {
-      throw .invalidValue(key: key, reason: "names unknown task '\(s)' (known: \(TaskKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+      throw .invalidValue(key: key, reason: "names unknown task '\(s)' (known: \(TaskKind.namesForHelp))")
     }
     return t
   }

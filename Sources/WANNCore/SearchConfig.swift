@@ -1,24 +1,122 @@
 /// The tasks the engine knows. An enum, so a typo in a config is an error, not a new task.
-public enum TaskKind: String, Codable, Sendable, CaseIterable {
+/// The task a search solves: one of the engine's built-in tasks, or any Gymnasium environment
+/// (`gym:ID`, `gym:module.path:ClassName`, optionally followed by a JSON object of keyword
+/// arguments for its constructor). An open set, so a struct; the built-ins are its static members
+/// and keep the names (and archives) they always had.
+public struct TaskKind: RawRepresentable, Hashable, Codable, Sendable, CustomStringConvertible {
+  /// The task's name as configs, archives and the command line spell it.
+  public let rawValue: String
+
+  private init(builtin name: String) { rawValue = name }
+
+  /// A built-in task's name, or `gym:` followed by an environment (see `GymSpec`); nil for
+  /// anything else.
+  public init?(rawValue: String) {
+    if let b = TaskKind.builtins.first(where: { $0.rawValue == rawValue }) {
+      self = b
+    } else if let spec = GymSpec(task: rawValue) {
+      self.rawValue = spec.taskName
+    } else {
+      return nil
+    }
+  }
+
+  /// The task of a Gymnasium environment.
+  public init(gym spec: GymSpec) { rawValue = spec.taskName }
+
   /// CartPoleSwingUp as in the paper.
-  case swingup
+  public static let swingup = TaskKind(builtin: "swingup")
   /// CartPoleSwingUp observing only x, cos θ and sin θ (no velocities): memory helps.
-  case swingupNovel = "swingup-novel"
+  public static let swingupNovel = TaskKind(builtin: "swingup-novel")
   /// CartPoleSwingUp observed only at every 4th step (zeros and a flag between): memory needed.
-  case swingupBlink = "swingup-blink"
+  public static let swingupBlink = TaskKind(builtin: "swingup-blink")
   /// Sequence recall: report the sign of the previous step's input (needs memory).
-  case recall
+  public static let recall = TaskKind(builtin: "recall")
   /// scikit-learn's 8x8 digits (64 inputs, pixels / 16), 10 softmax outputs.
-  case digits
+  public static let digits = TaskKind(builtin: "digits")
   /// MNIST resized to 16x16 and deskewed as the original release does (256 inputs), 10 outputs.
-  case mnist256
+  public static let mnist256 = TaskKind(builtin: "mnist256")
   /// BipedalWalker (Box2D): 24 observations, 4 torques, up to 1600 steps.
-  case biped
+  public static let biped = TaskKind(builtin: "biped")
   /// The hardcore walker: pits, stumps and stairs, up to 2000 steps.
-  case bipedHardcore = "biped-hardcore"
+  public static let bipedHardcore = TaskKind(builtin: "biped-hardcore")
+
+  /// The tasks the engine ships, in the order help texts list them.
+  public static let builtins: [TaskKind] = [.swingup, .swingupNovel, .swingupBlink, .recall, .digits, .mnist256, .biped, .bipedHardcore]
+
+  /// What a help text or an error lists as the known tasks.
+  public static var namesForHelp: String {
+    builtins.map(\.rawValue).joined(separator: ", ") + ", or gym:ENV_ID (any Gymnasium environment)"
+  }
 
   /// Classification tasks score a batch of labelled images per rollout instead of an episode.
   public var isClassification: Bool { self == .digits || self == .mnist256 }
+  /// The Gymnasium environment of a `gym:` task.
+  public var gym: GymSpec? { GymSpec(task: rawValue) }
+  /// The same task with its environment's keyword arguments replaced (a JSON object's text);
+  /// nil for a built-in task, which takes none.
+  public func with(environmentKwargs json: String) -> TaskKind? {
+    guard var spec = gym else { return nil }
+    spec.kwargs = json.trimmingWhitespace
+    return TaskKind(gym: spec)
+  }
+
+  public var description: String { rawValue }
+
+  public init(from decoder: any Decoder) throws {
+    let s = try decoder.singleValueContainer().decode(String.self)
+    guard let t = TaskKind(rawValue: s) else {
+      throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown task '\(s)'"))
+    }
+    self = t
+  }
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.singleValueContainer()
+    try c.encode(rawValue)
+  }
+}
+
+/// A Gymnasium environment as a task names it: `gym:CartPole-v1` (a registered id),
+/// `gym:popgym:popgym-RepeatPreviousEasy-v0` (a module to import first, then an id it
+/// registers, as `gymnasium.make` reads it) or `gym:my_envs.maze:MazeEnv` (a `gymnasium.Env`
+/// class of a module on the Python path), optionally followed by whitespace and a JSON object of
+/// keyword arguments: `gym:LunarLander-v3 {"continuous": true}`. The engine checks only this
+/// shape; the worker process checks the JSON and the environment (docs/gymnasium.md).
+public struct GymSpec: Sendable, Hashable {
+  /// The registered id, or `module.path:ClassName`.
+  public var environment: String
+  /// The constructor's keyword arguments as a JSON object's text, or "" for none.
+  public var kwargs: String
+
+  public init(environment: String, kwargs: String = "") {
+    self.environment = environment
+    self.kwargs = kwargs
+  }
+
+  /// Parses `gym:ENV` or `gym:ENV {JSON}`; nil when `task` does not have that shape.
+  public init?(task: String) {
+    guard task.hasPrefix("gym:") else { return nil }
+    let rest = Substring(task.dropFirst(4))
+    let end = rest.firstIndex { $0 == " " || $0 == "\t" || $0 == "{" } ?? rest.endIndex
+    let env = String(rest[..<end])
+    let args = String(rest[end...]).trimmingWhitespace
+    guard !env.isEmpty, env.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else { return nil }
+    guard args.isEmpty || (args.hasPrefix("{") && args.hasSuffix("}")) else { return nil }
+    environment = env
+    kwargs = args
+  }
+
+  /// The task's name: `gym:ENV`, then a space and the kwargs where there are any.
+  public var taskName: String { "gym:" + environment + (kwargs.isEmpty ? "" : " " + kwargs) }
+}
+
+extension String {
+  /// The string without leading and trailing spaces, tabs and newlines.
+  var trimmingWhitespace: String {
+    let ws: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+    guard let first = firstIndex(where: { !ws($0) }), let last = lastIndex(where: { !ws($0) }) else { return "" }
+    return String(self[first...last])
+  }
 }
 
 public struct PopulationConfig: Codable, Sendable, Equatable {
@@ -216,6 +314,10 @@ public struct SearchConfig: Codable, Sendable, Equatable {
       c.population.initialConnectionProbability = 0.05
       c.evaluation.repetitions = 1
       c.generations = 256
+    default:
+      // Gymnasium environments: the swing-up's settings (population 192, three repetitions),
+      // a start the paper's control tasks share; a config tunes them per environment.
+      break
     }
     return c
   }

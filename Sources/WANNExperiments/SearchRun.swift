@@ -11,7 +11,7 @@ public struct SearchRun: Sendable {
   public let task: any WANNTask
   public let evaluator: any GenerationEvaluator
 
-  public init(config: SearchConfig, evaluator: any GenerationEvaluator) throws(DatasetError) {
+  public init(config: SearchConfig, evaluator: any GenerationEvaluator) throws {
     task = try Tasks.make(config.task, batchSize: config.evaluation.batchSize)
     self.evaluator = evaluator
     evolution = Evolution(config: config, inputs: task.inputCount, outputs: task.outputCount,
@@ -19,12 +19,12 @@ public struct SearchRun: Sendable {
   }
 
   /// A search evaluated on `threads` local threads.
-  public init(config: SearchConfig, threads: Int) throws(DatasetError) {
+  public init(config: SearchConfig, threads: Int) throws {
     try self.init(config: config, evaluator: ParallelEvaluator(threads: threads))
   }
 
   /// Continues a search from a restored state (see `Evolution.init(config:...generation:...)`).
-  public init(evolution: Evolution, evaluator: any GenerationEvaluator) throws(DatasetError) {
+  public init(evolution: Evolution, evaluator: any GenerationEvaluator) throws {
     task = try Tasks.make(evolution.config.task, batchSize: evolution.config.evaluation.batchSize)
     self.evaluator = evaluator
     self.evolution = evolution

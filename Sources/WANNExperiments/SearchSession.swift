@@ -36,7 +36,7 @@ public struct SearchSession {
     var archive: ArchiveWriter?
     if let archivePath {
       archive = try ArchiveWriter(creating: archivePath, config: config, inputLabels: run.task.inputLabels,
-                                  outputLabels: run.task.outputLabels, force: force)
+                                  outputLabels: run.task.outputLabels, environment: (run.task as? GymTask)?.environment.json, force: force)
     }
     return try SearchSession(run: run, archive: archive, championPath: championPath)
   }
@@ -64,7 +64,7 @@ public struct SearchSession {
     let storedAnalysis = config.analysis
     analysis?(&config.analysis)
     do { try config.validate() } catch { throw ExperimentError("invalid analysis settings: \(error)") }
-    let task = Tasks.interface(config.task)
+    let task = try Tasks.interface(config.task)
     let evolution = try reader.restoreEvolution(config: config, inputs: task.inputLabels.count, outputs: task.outputLabels.count,
                                                 hiddenActivations: task.hiddenActivations)
     let lastComplete = reader.completeGenerations.last, dropped = reader.incompleteGenerations
@@ -99,7 +99,8 @@ public struct SearchSession {
   /// a comparison's); returns the run's writer (for what follows the search) and its champion.
   static func runWhole(_ name: String, in writer: MultiRunWriter, config: SearchConfig, task: any WANNTask,
                        evaluator: any GenerationEvaluator) throws -> (archive: ArchiveWriter, champion: Champion?) {
-    let archive = try writer.run(named: name, config: config, inputLabels: task.inputLabels, outputLabels: task.outputLabels)
+    let archive = try writer.run(named: name, config: config, inputLabels: task.inputLabels, outputLabels: task.outputLabels,
+                                 environment: (task as? GymTask)?.environment.json)
     var session = try SearchSession(run: try SearchRun(config: config, evaluator: evaluator), archive: archive, championPath: nil)
     try session.run(until: config.generations)
     try session.finish()

@@ -34,9 +34,11 @@ extension WANNTask {
 
 public enum Tasks {
   /// The task of `kind`. Classification tasks load their dataset (once per process) and throw
-  /// a `DatasetError` that names the fetch command when it is not installed.
-  public static func make(_ kind: TaskKind, batchSize: Int = 1000) throws(DatasetError) -> any WANNTask {
-    switch kind {
+  /// a `DatasetError` that names the fetch command when it is not installed; Gymnasium tasks
+  /// start a worker and throw a `GymFailure` when the environment cannot run.
+  public static func make(_ kind: TaskKind, batchSize: Int = 1000) throws -> any WANNTask {
+    if let spec = kind.gym { return try GymTask(spec: spec) }
+    return switch kind {
     case .swingup: SwingUpTask()
     case .swingupNovel: SwingUpTask(observesVelocities: false)
     case .swingupBlink: SwingUpTask(observationPeriod: SwingUpTask.blinkPeriod)
@@ -44,13 +46,16 @@ public enum Tasks {
     case .digits, .mnist256: ClassificationTask(kind: kind, data: try Datasets.load(kind), batchSize: batchSize)
     case .biped: BipedTask()
     case .bipedHardcore: BipedTask(hardcore: true)
+    default: preconditionFailure("no task \(kind)")
     }
   }
 
   /// Inputs, outputs and hidden activations of a task, without loading any data (for drawing,
-  /// reading genomes and restoring a search).
-  public static func interface(_ kind: TaskKind) -> TaskInterface {
+  /// reading genomes and restoring a search). A Gymnasium task asks its worker (started once
+  /// per process), so this throws a `GymFailure` where the environment cannot run.
+  public static func interface(_ kind: TaskKind) throws(GymFailure) -> TaskInterface {
     let t: any WANNTask
+    if let spec = kind.gym { return try GymTask(spec: spec).interface }
     switch kind {
     case .swingup: t = SwingUpTask()
     case .swingupNovel: t = SwingUpTask(observesVelocities: false)
@@ -62,6 +67,7 @@ public enum Tasks {
       let side = kind == .digits ? 8 : 16
       return TaskInterface(inputLabels: ClassificationTask.pixelLabels(side: side), outputLabels: ClassificationTask.classLabels,
                            hiddenActivations: ClassificationTask.hiddenActivationSet)
+    default: preconditionFailure("no task \(kind)")
     }
     return TaskInterface(inputLabels: t.inputLabels, outputLabels: t.outputLabels, hiddenActivations: t.hiddenActivations)
   }

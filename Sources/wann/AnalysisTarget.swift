@@ -25,6 +25,7 @@ struct AnalysisTarget {
       let (g, t) = try Inputs.genome(reference: reference, task: task)
       return AnalysisTarget(reference: reference, genome: g, task: t, archivePath: nil, runName: nil, generation: -1, index: -1)
     }
+    Inputs.lookForEnvironmentModules(beside: path)
     let (reader, parts) = try open(path: path, selector: selector)
     defer { try? reader.close() }
     if let task, task != reader.task {

@@ -54,11 +54,12 @@ struct BenchReport: Codable, Equatable {
   var results: [BenchResult]
   var exactness: ExactnessResult?
   var original: OriginalComparison?
+  var gym: [GymBenchResult]?
 }
 
 /// What `wann bench` measures.
 enum BenchWorkload: String, CaseIterable {
-  case rescore, search, exactness, mnist
+  case rescore, search, exactness, mnist, gym
 }
 
 struct BenchCommand: ParsableCommand {
@@ -70,7 +71,7 @@ struct BenchCommand: ParsableCommand {
       `rescore` re-scores the original swing-up champion (6 weights x --trials episodes); \
       `search` runs --generations search generations at population --population from scratch \
       (paper settings, seed 1); `mnist` runs --mnist-generations generations of the paper's MNIST \
-      search (population 960, needs scripts/fetch_data mnist); `exactness` checks the swing-up's exact \
+      search (population 960, needs scripts/fetch_data mnist); `gym` steps each of --gym-environments with wann's workers (1 and 2) and in a plain Python loop with a fixed action, interleaved --repetitions times, and reports the overhead and the 2-worker speed-up; `exactness` checks the swing-up's exact \
       square (the C library's pow(x, 2.0), called only where it can differ from x * x; scalar and \
       lane forms) against pow itself, and its one-call sincos against sin and cos, on --arguments \
       arguments, times the squares, and checks the network's activation kernels (exp, tanh, \
@@ -112,6 +113,12 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Generations in the mnist workload (the paper's search from its initial population; the mean seconds per generation is reported).")
   var mnistGenerations = 1
 
+  @Option(help: "Environments of the gym workload (Gymnasium ids).")
+  var gymEnvironments = "CartPole-v1,Pendulum-v1"
+
+  @Option(help: "Environment steps per measurement of the gym workload (per worker).")
+  var gymSteps = 200_000
+
   @Option(help: "Comma-separated thread counts to measure.")
   var threads = "1,2"
 
@@ -125,6 +132,7 @@ struct BenchCommand: ParsableCommand {
     if arguments < 1 || arguments > 10_000_000_000 { throw ValidationError("--arguments must be in 1...10000000000") }
     try Limits.check(repetitions, "repetitions", 1...100)
     try Limits.check(originalTrials, "original-trials", 1...10_000)
+    try Limits.check(gymSteps, "gym-steps", 1000...100_000_000)
   }
 
   /// The default champion: the repository's reference folder (run from the repository root),
@@ -163,13 +171,15 @@ struct BenchCommand: ParsableCommand {
     if selected.contains(.mnist) { try mnist(threadCounts: threadCounts, into: &results) }
     let exactness = selected.contains(.exactness) ? checkExactness(threads: threadCounts.max() ?? 1) : nil
     let original = compareOriginal ? try compareWithOriginal(weights: weights, clock: clock) : nil
+    let gym = selected.contains(.gym) ? try gymBench(clock: clock) : nil
     #if DEBUG
       let build = "debug"
     #else
       let build = "release"
     #endif
     if json {
-      Output.line(Output.json(BenchReport(build: build, cores: Inputs.coreCount, results: results, exactness: exactness, original: original)))
+      Output.line(Output.json(BenchReport(build: build, cores: Inputs.coreCount, results: results, exactness: exactness, original: original,
+                                          gym: gym)))
     } else if build == "debug" {
       Output.err("warning: this is a debug build; time a release build (swift build -c release)")
     }

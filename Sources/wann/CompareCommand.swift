@@ -22,8 +22,10 @@ struct CompareCommand: ParsableCommand {
       `wann experiment merge OUT.h5 SHARD.h5...` (docs/distributed.md).
       """)
 
-  @Option(help: "Task: \(TaskKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+  @Option(help: "Task: \(TaskKind.namesForHelp).")
   var task: TaskKind?
+
+  @OptionGroup var environment: EnvironmentOptions
 
   @Option(help: "Base TOML config (its search space is replaced per condition).")
   var config: String?
@@ -70,7 +72,7 @@ struct CompareCommand: ParsableCommand {
       }
       return c
     }
-    var base = try Inputs.config(file: config, task: task)
+    var base = try Inputs.config(file: config, task: try environment.apply(to: task))
     if let generations { base.generations = generations }
     if let population { base.population.size = population }
     analysis.apply(to: &base.analysis)

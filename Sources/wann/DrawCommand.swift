@@ -41,7 +41,7 @@ struct DrawCommand: ParsableCommand {
 
   func run() throws {
     let target = try AnalysisTarget.resolve(genome, task: task)
-    let t = Tasks.interface(target.task)
+    let t = try Tasks.interface(target.task)
     let caption = title ?? (target.archivePath.map { path in
       "\(target.task.rawValue): genome \(target.generation)/\(target.index) of \(URL(fileURLWithPath: path).lastPathComponent)\(target.runName.map { " [\($0)]" } ?? "")"
     } ?? "\(target.reference) (\(target.task.rawValue))")

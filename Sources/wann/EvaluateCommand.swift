@@ -35,6 +35,8 @@ struct EvaluateCommand: ParsableCommand {
   @Option(help: "Task the genome solves (default: the archive's or JSON file's task, else swingup).")
   var task: TaskKind?
 
+  @OptionGroup var environment: EnvironmentOptions
+
   @Option(parsing: .unconditional,
           help: "Weight values: a comma list (-2,-1,1,2) or lo:hi:n (e.g. -2:2:41). Default: -2,-1,-0.5,0.5,1,2.")
   var weights: String = "-2,-1,-0.5,0.5,1,2"
@@ -56,7 +58,7 @@ struct EvaluateCommand: ParsableCommand {
   func run() throws {
     let weightValues = try WeightList.parse(weights)
     try Limits.checkRollouts(weights: weightValues.count, trials: trials)
-    let (g, task) = try Inputs.genome(reference: genome, task: self.task)
+    let (g, task) = try Inputs.genome(reference: genome, task: try environment.apply(to: self.task))
     let network: Network
     do { network = try Network(g) } catch { throw CLIError("\(genome): cannot evaluate the genome: \(error)") }
     let evaluator = threads.localEvaluator

@@ -5,7 +5,22 @@ import WANNExperiments
 import WANNArchive
 import WANNTasks
 
-extension TaskKind: ExpressibleByArgument {}
+extension TaskKind: ExpressibleByArgument {
+  public init?(argument: String) { self.init(rawValue: argument) }
+  public static var defaultCompletionKind: CompletionKind { .list(TaskKind.builtins.map(\.rawValue)) }
+
+  /// The task's name as a file name's stem: a built-in's name, or gym- and the environment with
+  /// every character other than letters, digits, '.', '-' and '_' as '-' (and a checksum of the
+  /// kwargs, where there are any).
+  var fileStem: String {
+    guard let spec = gym else { return rawValue }
+    let env = String(spec.environment.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? $0 : "-" })
+    guard !spec.kwargs.isEmpty else { return "gym-" + env }
+    var h: UInt32 = 2_166_136_261
+    for b in spec.kwargs.utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
+    return "gym-\(env)-\(String(h, radix: 16))"
+  }
+}
 
 /// A list of weight values: `a,b,c` or `lo:hi:n` (n evenly spaced values, both ends included).
 struct WeightList: ExpressibleByArgument, Equatable {
@@ -59,6 +74,7 @@ enum Inputs {
   static func config(file: String?, task: TaskKind?) throws -> SearchConfig {
     guard let file else { return SearchConfig.defaults(for: task ?? .swingup) }
     let text = try readText(file, what: "config file")
+    lookForEnvironmentModules(beside: file)
     let config: SearchConfig
     do { config = try SearchConfig(toml: text, defaultTask: task ?? .swingup) } catch {
       throw CLIError("\(file): \(error)")
@@ -67,6 +83,15 @@ enum Inputs {
       throw CLIError("--task \(task.rawValue) contradicts task = \"\(config.task.rawValue)\" in \(file)")
     }
     return config
+  }
+
+  /// A gym: task's environment module may lie beside its config or its archive
+  /// (docs/gymnasium.md): the workers look in that file's folder first (WANN_GYM_PATH, which the
+  /// workers put in front of their Python path).
+  static func lookForEnvironmentModules(beside file: String) {
+    let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
+    let before = ProcessInfo.processInfo.environment["WANN_GYM_PATH"].map { ":" + $0 } ?? ""
+    setenv("WANN_GYM_PATH", folder + before, 1)
   }
 
   /// Splits `FILE.h5#champion` / `FILE.h5#G/I` into the archive path and the selector.
@@ -119,7 +144,7 @@ enum Inputs {
   /// A genome from the original release's `.out` format or our JSON genome document.
   static func genome(path: String, task: TaskKind) throws -> Genome {
     let text = try readText(path, what: "genome file")
-    let t = Tasks.interface(task)
+    let t = try Tasks.interface(task)
     if path.hasSuffix(".out") || path.hasSuffix(".csv") {
       do { return try OriginalNetwork(csv: text, inputs: t.inputLabels.count, outputs: t.outputLabels.count).genome } catch {
         throw CLIError("\(path) is not a valid original-release network for task \(task.rawValue): \(error)")
@@ -158,7 +183,7 @@ enum Inputs {
 
   /// A genome document's genome, after checking its format, version, task and shape.
   static func checked(_ doc: GenomeDocument, path: String, task: TaskKind) throws -> Genome {
-    let t = Tasks.interface(task)
+    let t = try Tasks.interface(task)
     guard doc.format == GenomeDocument.formatName else { throw CLIError("\(path): format is '\(doc.format)', expected '\(GenomeDocument.formatName)'") }
     guard doc.version <= GenomeDocument.currentVersion else {
       throw CLIError("\(path) has genome format version \(doc.version); this wann reads up to \(GenomeDocument.currentVersion): update wann")

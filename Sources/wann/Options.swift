@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import WANNCore
 import WANNDistributed
 import WANNTasks
@@ -10,9 +11,19 @@ struct ThreadOptions: ParsableArguments {
   @Option(help: "Evaluation threads, 1...\(ThreadOptions.maximum) (default: all cores). Results do not depend on it.")
   var threads: Int?
 
+  @Option(help: ArgumentHelp("Python interpreter for gym: tasks' worker processes (default: WANN_PYTHON, else the project's .venv, else python3).",
+                             valueName: "path"))
+  var python: String?
+
   func validate() throws {
     if let threads, !(1...Self.maximum).contains(threads) {
       throw ValidationError("--threads must be in 1...\(Self.maximum), not \(threads)")
+    }
+    // The workers are started deep inside evaluation: the choice travels as WANN_PYTHON, which
+    // the workers' own children (none, normally) would see too.
+    if let python {
+      if python.isEmpty { throw ValidationError("--python must name an interpreter") }
+      setenv("WANN_PYTHON", python, 1)
     }
   }
 
@@ -24,6 +35,27 @@ struct ThreadOptions: ParsableArguments {
 
   /// A local evaluator (analysis and test batteries always run on this process).
   var localEvaluator: ParallelEvaluator { ParallelEvaluator(threads: count) }
+}
+
+/// `--env-kwargs`, for commands whose `--task` may be a Gymnasium environment.
+struct EnvironmentOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("Keyword arguments for a gym: task's environment, a JSON object, e.g. '{\"continuous\": true}'.",
+                             valueName: "json"))
+  var envKwargs: String?
+
+  /// `task` with these kwargs (an error for a built-in task, which takes none).
+  func apply(to task: TaskKind?) throws -> TaskKind? {
+    guard let envKwargs else { return task }
+    let trimmed = envKwargs.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard trimmed.hasPrefix("{") && trimmed.hasSuffix("}") else {
+      throw CLIError("--env-kwargs must be a JSON object such as '{\"continuous\": true}', not \(envKwargs)")
+    }
+    guard let task else { throw CLIError("--env-kwargs needs --task gym:ENV_ID") }
+    guard let t = task.with(environmentKwargs: trimmed) else {
+      throw CLIError("--env-kwargs applies to gym: tasks only; \(task.rawValue) takes none")
+    }
+    return t
+  }
 }
 
 /// `--json`, for every command with a machine-readable form of its output.

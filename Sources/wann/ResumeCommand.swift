@@ -30,6 +30,7 @@ struct ResumeCommand: ParsableCommand {
 
   func run() throws {
     if let note = Self.versionNote(archive) { Output.err(note) }
+    Inputs.lookForEnvironmentModules(beside: archive)
     let options = analysis
     switch try SearchSession.resume(archivePath: archive, generations: generations, evaluator: running.threads.searchEvaluator,
                                     analysis: options.isGiven ? { options.apply(to: &$0) } : nil) {

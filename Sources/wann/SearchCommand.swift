@@ -16,8 +16,10 @@ struct SearchCommand: ParsableCommand {
       and seconds. With --json each line is instead one JSON object with the same fields.
       """)
 
-  @Option(help: "Task to solve: \(TaskKind.allCases.map(\.rawValue).joined(separator: ", ")). Default: the config's task, else swingup.")
+  @Option(help: "Task to solve: \(TaskKind.namesForHelp). Default: the config's task, else swingup.")
   var task: TaskKind?
+
+  @OptionGroup var environment: EnvironmentOptions
 
   @Option(help: "TOML config file (e.g. experiments/swingup.toml). Unknown keys are errors.")
   var config: String?
@@ -55,7 +57,7 @@ struct SearchCommand: ParsableCommand {
   }
 
   func resolvedConfig() throws -> SearchConfig {
-    var c = try Inputs.config(file: config, task: task)
+    var c = try Inputs.config(file: config, task: try environment.apply(to: task))
     if let seed { c.seed = seed }
     if let generations { c.generations = generations }
     if let population { c.population.size = population }
@@ -69,7 +71,7 @@ struct SearchCommand: ParsableCommand {
   func run() throws {
     let config = try resolvedConfig()
     // With --out the archive holds the champion; a JSON copy is written only when asked for.
-    let championPath = champion ?? (out == nil ? "runs/\(config.task.rawValue)-s\(config.seed)-champion.json" : nil)
+    let championPath = champion ?? (out == nil ? "runs/\(config.task.fileStem)-s\(config.seed)-champion.json" : nil)
     if let championPath, FileManager.default.fileExists(atPath: championPath) && !force {
       throw CLIError("\(championPath) already exists: pass --force to overwrite it or --champion PATH to write elsewhere")
     }

@@ -7,6 +7,7 @@ import re
 import pathlib
 import shutil
 import subprocess
+import sys
 
 import h5py
 import pytest
@@ -83,3 +84,14 @@ def test_a_dead_worker_stops_the_run_and_resume_continues(wann, tmp_path):
     local(wann, "resume", out)  # without MPI
     local(wann, "search", "--seed", "8", "--generations", "6", "--population", "32", "--quiet", "--out", tmp_path / "whole.h5")
     assert generation_contents(out) == generation_contents(tmp_path / "whole.h5")
+
+
+def test_distributed_gym_search_equals_single_process(wann, tmp_path):
+    """A gym: task under mpirun: each rank starts its own environment workers; the generations
+    are the same as one process's."""
+    pytest.importorskip("gymnasium", reason="scripts/test installs gymnasium into the venv")
+    env = {**ENV, "WANN_PYTHON": sys.executable}
+    args = ["search", "--task", "gym:CartPole-v1", "--seed", "3", "--generations", "2", "--population", "24", "--quiet", "--force"]
+    mpirun(2, *args, "--out", tmp_path / "mpi.h5", env=env)
+    subprocess.run([str(wann), *args, "--out", str(tmp_path / "one.h5")], check=True, capture_output=True, env=env, cwd=ROOT)
+    assert generation_contents(tmp_path / "mpi.h5") == generation_contents(tmp_path / "one.h5")

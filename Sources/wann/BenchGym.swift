@@ -1,0 +1,98 @@
+import Foundation
+import WANNCore
+import WANNTasks
+
+/// The `gym` workload of `wann bench`: a Gymnasium environment stepped by wann's workers
+/// against the same environment stepped in a plain Python loop with a fixed action, in one run
+/// with interleaved repetitions (docs/performance.md, "Gymnasium environments").
+struct GymBenchResult: Codable, Equatable {
+  var environment: String
+  /// Steps per second of `env.step(fixed action)` in a plain loop (resetting at episode ends),
+  /// one per repetition.
+  var plainLoopStepsPerSecond: [Double]
+  /// wann's steps per second, one worker, in the repetitions between them.
+  var oneWorkerStepsPerSecond: [Double]
+  /// wann's steps per second, two workers (two evaluator threads).
+  var twoWorkersStepsPerSecond: [Double]
+  /// plain / one worker - 1, per repetition: the share of time wann adds.
+  var overhead: [Double]
+  /// two workers / one worker, per repetition.
+  var twoWorkerSpeedup: [Double]
+}
+
+/// The plain loop the workload compares against: the interpreter's `gymnasium.make(ENV)` stepped
+/// with one fixed action (0, or zeros) for about N steps; prints the seconds it took.
+private let plainLoopScript = """
+import sys, time, gymnasium, numpy as np
+env = gymnasium.make(sys.argv[1]); n = int(sys.argv[2])
+s = env.action_space
+a = 0 if isinstance(s, gymnasium.spaces.Discrete) else np.zeros(s.shape, dtype=s.dtype)
+env.reset(seed=0); episode = 0; start = time.perf_counter()
+for _ in range(n):
+    _, _, term, trunc, _ = env.step(a)
+    if term or trunc:
+        episode += 1; env.reset(seed=episode)
+print(time.perf_counter() - start)
+"""
+
+extension BenchCommand {
+  func gymBench(clock: ContinuousClock) throws -> [GymBenchResult] {
+    try gymEnvironments.split(separator: ",").map { name -> GymBenchResult in
+      let env = name.trimmingCharacters(in: .whitespaces)
+      let task = try GymTask(spec: GymSpec(environment: env))
+      // No connections: every output is its activation of nothing, so the action is fixed
+      // (discrete: ties go to action 0; box: one constant), as in the plain loop.
+      var rng = RandomStream(seed: 1, purpose: .benchmark)
+      let genome = Genome.initial(inputs: task.inputCount, outputs: task.outputCount, connectionProbability: 0, using: &rng)
+      let network = try Network(genome)
+      let weights = SearchConfig().evaluation.weights
+      // Rollouts of about --gym-steps steps in all, a job (24 rollouts) per network copy.
+      func ours(threads: Int, steps target: Int) -> Double {
+        let perEpisode = max(1, task.environment.maxEpisodeSteps ?? 200)
+        let shortEpisodes = env.hasPrefix("CartPole") ? 10 : perEpisode
+        let copies = max(2, target / (24 * shortEpisodes))
+        let start = clock.now
+        let (_, steps) = ParallelEvaluator(threads: threads).evaluate(
+          task: task, networks: [Network](repeating: network, count: copies), weights: weights, repetitions: 4,
+          episodes: EpisodeKey(seed: 1, purpose: .benchmark))
+        return Double(steps) / (clock.now - start).inSeconds
+      }
+      _ = ours(threads: 2, steps: 2000)  // starts both workers: their start-up is not timed
+      var result = GymBenchResult(environment: env, plainLoopStepsPerSecond: [], oneWorkerStepsPerSecond: [],
+                                  twoWorkersStepsPerSecond: [], overhead: [], twoWorkerSpeedup: [])
+      for _ in 0..<repetitions {
+        let plain = try plainLoop(env, steps: gymSteps)
+        let one = ours(threads: 1, steps: gymSteps)
+        let two = ours(threads: 2, steps: 2 * gymSteps)
+        result.plainLoopStepsPerSecond.append(plain)
+        result.oneWorkerStepsPerSecond.append(one)
+        result.twoWorkersStepsPerSecond.append(two)
+        result.overhead.append(plain / one - 1)
+        result.twoWorkerSpeedup.append(two / one)
+      }
+      if !json {
+        func range(_ xs: [Double], _ f: (Double) -> String) -> String { "\(f(xs.min()!))..\(f(xs.max()!))" }
+        Output.line("gym \(env): plain loop \(range(result.plainLoopStepsPerSecond) { "\(Int($0))" }) steps/s, "
+          + "wann 1 worker \(range(result.oneWorkerStepsPerSecond) { "\(Int($0))" }), 2 workers \(range(result.twoWorkersStepsPerSecond) { "\(Int($0))" }); "
+          + "overhead \(range(result.overhead) { String(format: "%+.1f%%", $0 * 100) }), 2 workers \(range(result.twoWorkerSpeedup) { String(format: "%.2fx", $0) })")
+      }
+      return result
+    }
+  }
+
+  /// Steps per second of the plain Python loop (the same interpreter the workers use).
+  private func plainLoop(_ env: String, steps: Int) throws -> Double {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = [GymPython.interpreter, "-c", plainLoopScript, env, String(steps)]
+    let out = Pipe()
+    p.standardOutput = out
+    do { try p.run() } catch { throw CLIError("cannot run \(GymPython.interpreter): \(error.localizedDescription)") }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0, let s = Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+      throw CLIError("the plain-loop reference failed for \(env) (exit \(p.terminationStatus))")
+    }
+    return Double(steps) / s
+  }
+}
