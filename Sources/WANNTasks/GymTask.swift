@@ -103,14 +103,26 @@ public struct GymTask: WANNTask {
   public var hiddenActivations: [Activation] { Activation.originalControlSet }
 
   public func rollout(_ evaluator: inout NetworkEvaluator, weight: Double, rng: inout RandomStream) -> RolloutResult {
-    evaluator.useSharedWeight()
     var results = [RolloutResult(reward: .nan, steps: 0)]
-    run(&evaluator, seeds: [rng.next()], weights: [.shared(weight)], context: { _ in "a rollout at weight \(weight)" },
+    run(&evaluator, network: nil, seeds: [rng.next()], weights: [.shared(weight)], context: { _ in "a rollout at weight \(weight)" },
         results: &results)
     return results[0]
   }
 
   public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>, episodes: EpisodeKey) -> [RolloutResult] {
+    rollouts(&evaluator, network: nil, plans: plans, episodes: episodes)
+  }
+
+  /// With the network at hand, a job's rollouts run in up to three evaluators at once (24
+  /// lanes), so one message per step carries three times as many: the pipe's round trip, not
+  /// the network, is what a step costs beyond the environment.
+  public func rollouts(_ evaluator: inout NetworkEvaluator, network: Network, plans: ArraySlice<RolloutPlan>,
+                       episodes: EpisodeKey) -> [RolloutResult] {
+    rollouts(&evaluator, network: Optional(network), plans: plans, episodes: episodes)
+  }
+
+  private func rollouts(_ evaluator: inout NetworkEvaluator, network: Network?, plans: ArraySlice<RolloutPlan>,
+                        episodes: EpisodeKey) -> [RolloutResult] {
     var results = [RolloutResult](repeating: RolloutResult(reward: .nan, steps: 0), count: plans.count)
     let all = Array(plans)
     // Shared and individual weights are different arithmetic, so they run as separate groups
@@ -118,13 +130,12 @@ public struct GymTask: WANNTask {
     for individual in [false, true] {
       let group = all.indices.filter { if case .shared = all[$0].weights { !individual } else { individual } }
       if group.isEmpty { continue }
-      if !individual { evaluator.useSharedWeight() }
       var groupResults = [RolloutResult](repeating: RolloutResult(reward: .nan, steps: 0), count: group.count)
       let seeds = group.map { k -> UInt64 in
         var rng = episodes.stream(repetition: all[k].episode)
         return rng.next()
       }
-      run(&evaluator, seeds: seeds, weights: group.map { all[$0].weights },
+      run(&evaluator, network: network, seeds: seeds, weights: group.map { all[$0].weights },
           context: { i in
             let plan = all[group[i]]
             let w: String = if case .shared(let x) = plan.weights { "weight \(x)" } else { "individual weights" }
@@ -135,43 +146,69 @@ public struct GymTask: WANNTask {
     return results
   }
 
-  /// Plays one episode per seed (each with its weights) in the evaluator's lanes, stepping
-  /// every active lane with one message. A failure ends wann (see `GymTask.abort`).
-  func run(_ evaluator: inout NetworkEvaluator, seeds: [UInt64], weights: [RolloutPlan.Weights],
+  /// Plays one episode per seed (each with its weights) in the lanes of `evaluator` and, when
+  /// `network` is given and there are more episodes than lanes, of up to two more evaluators
+  /// loaded with it; one message per step carries every active lane. A failure ends wann (see
+  /// `GymTask.abort`).
+  func run(_ evaluator: inout NetworkEvaluator, network: Network?, seeds: [UInt64], weights: [RolloutPlan.Weights],
            context: (Int) -> String, results: inout [RolloutResult]) {
     let taken: GymWorker
     do {
       (taken, _) = try pool.take()
     } catch { GymTask.abort("\(spec.taskName): \(error)") }
     let worker = taken
-    let lanes = NetworkEvaluator.laneCount
+    let width = NetworkEvaluator.laneCount
+    let banks = network == nil ? 1 : min(3, (seeds.count + width - 1) / width)
+    var second = NetworkEvaluator(), third = NetworkEvaluator()
+    if let network, banks > 1 {
+      second.load(network)
+      if banks > 2 { third.load(network) }
+    }
+    let individual: Bool = if case .individual = weights[0] { true } else { false }
+    if !individual {
+      evaluator.useSharedWeight()
+      second.useSharedWeight()
+      third.useSharedWeight()
+    }
+    /// Runs `body` on the evaluator of bank `b`.
+    func bank<R>(_ b: Int, _ body: (inout NetworkEvaluator) -> R) -> R {
+      switch b {
+      case 0: body(&evaluator)
+      case 1: body(&second)
+      default: body(&third)
+      }
+    }
+    let lanes = banks * width
     let obs = environment.observationSize
     let env = environment
     var planOfLane = [Int](repeating: -1, count: lanes)
     var totals = [Double](repeating: 0, count: lanes)
     var steps = [Int](repeating: 0, count: lanes)
     var active = [Bool](repeating: false, count: lanes)
-    var inputs = [Lanes](repeating: Lanes(), count: obs)
+    var inputs = [Lanes](repeating: Lanes(), count: obs * banks)
     var next = 0
 
     func fail(_ lane: Int, _ what: String) -> Never {
-      let where_ = lane >= 0 && planOfLane[lane] >= 0 ? " (\(context(planOfLane[lane])), step \(steps[lane] + 1))" : ""
+      let where_ = lane >= 0 && lane < lanes && planOfLane[lane] >= 0 ? " (\(context(planOfLane[lane])), step \(steps[lane] + 1))" : ""
       GymTask.abort("\(spec.taskName): \(what)\(where_)")
     }
     /// Gives `lane` the next episode's weights and a fresh recurrent state.
-    func assign(_ lane: Int, _ evaluator: inout NetworkEvaluator) -> Bool {
+    func assign(_ lane: Int) -> Bool {
       guard next < seeds.count else {
         active[lane] = false
         return false
       }
       planOfLane[lane] = next
-      switch weights[next] {
-      case .shared(let w): evaluator.setLaneWeight(lane, w)
-      case .individual(let ws):
-        precondition(ws.count == evaluator.connectionCount, "one weight per enabled connection")
-        evaluator.setConnectionWeights(lane: lane) { ws[$0] }
+      let plan = next
+      bank(lane / width) { e in
+        switch weights[plan] {
+        case .shared(let w): e.setLaneWeight(lane % width, w)
+        case .individual(let ws):
+          precondition(ws.count == e.connectionCount, "one weight per enabled connection")
+          e.setConnectionWeights(lane: lane % width) { ws[$0] }
+        }
+        e.resetState(lane: lane % width)
       }
-      evaluator.resetState(lane: lane)
       totals[lane] = 0
       steps[lane] = 0
       active[lane] = true
@@ -179,16 +216,17 @@ public struct GymTask: WANNTask {
       return true
     }
     func storeObservation(lane: Int, from reply: UnsafeRawBufferPointer, offset: Int) {
+      let base = (lane / width) * obs
       for i in 0..<obs {
         let v = reply.loadUnaligned(fromByteOffset: offset + 8 * i, as: Double.self)
         if !v.isFinite { fail(lane, "observation \(i) (\(env.observationLabels[i])) is \(v)") }
-        inputs[i][lane] = v
+        inputs[base + i][lane % width] = v
       }
     }
 
     // The first episodes: one reset message for every lane that has one.
     var started: [(lane: Int, seed: UInt64)] = []
-    for lane in 0..<lanes where assign(lane, &evaluator) { started.append((lane, seeds[planOfLane[lane]])) }
+    for lane in 0..<lanes where assign(lane) { started.append((lane, seeds[planOfLane[lane]])) }
     do {
       try worker.send("R", count: started.count, doing: "resetting the environment") { m in
         for s in started {
@@ -200,22 +238,26 @@ public struct GymTask: WANNTask {
         fail(-1, "reset failed: \(GymTask.exceptionText(text))")
       }
     } catch { fail(-1, "\(error)") }
-    worker.reply.withUnsafeBytes { r in
+    worker.withReply { r in
       for (k, s) in started.enumerated() { storeObservation(lane: s.lane, from: r, offset: 8 * obs * k) }
     }
 
     var activeLanes: [Int] = []
     activeLanes.reserveCapacity(lanes)
     while active.contains(true) {
-      for i in 0..<obs { evaluator.setInput(i, inputs[i]) }
-      evaluator.forward()
+      for b in 0..<banks where active[(b * width)..<((b + 1) * width)].contains(true) {
+        bank(b) { e in
+          for i in 0..<obs { e.setInput(i, inputs[b * obs + i]) }
+          e.forward()
+        }
+      }
       activeLanes.removeAll(keepingCapacity: true)
       for lane in 0..<lanes where active[lane] { activeLanes.append(lane) }
       let pending = min(seeds.count - next, activeLanes.count)
       do {
         try worker.send("S", count: activeLanes.count, doing: "stepping the environment") { m in
           for lane in activeLanes { m.appendLE(UInt32(lane)) }
-          for lane in activeLanes { GymTask.appendAction(env, evaluator, lane: lane, to: &m) }
+          for lane in activeLanes { bank(lane / width) { e in GymTask.appendAction(env, e, lane: lane % width, to: &m) } }
           m.appendLE(UInt32(pending))
           for j in 0..<pending { m.appendLE(seeds[next + j]) }
         }
@@ -225,7 +267,7 @@ public struct GymTask: WANNTask {
         }
       } catch { fail(activeLanes.first ?? -1, "\(error)") }
       let row = 8 * (obs + 2)
-      worker.reply.withUnsafeBytes { r in
+      worker.withReply { r in
         for (k, lane) in activeLanes.enumerated() {
           let reward = r.loadUnaligned(fromByteOffset: row * k + 8 * obs, as: Double.self)
           let flags = Int(r.loadUnaligned(fromByteOffset: row * k + 8 * obs + 8, as: Double.self))
@@ -235,7 +277,7 @@ public struct GymTask: WANNTask {
           if flags & 3 != 0 {
             results[planOfLane[lane]] = RolloutResult(reward: totals[lane], steps: steps[lane])
             if flags & 4 != 0 {
-              _ = assign(lane, &evaluator)
+              _ = assign(lane)
             } else {
               active[lane] = false
               continue

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Glibc
 import Synchronization
@@ -79,11 +80,15 @@ final class GymWorker {
     pid = child
     toWorker = down[1]
     fromWorker = up[0]
+    // Non-blocking, so `receive` can spin briefly before it sleeps in poll.
+    _ = fcntl(fromWorker, F_SETFL, fcntl(fromWorker, F_GETFL) | O_NONBLOCK)
     message.reserveCapacity(4096)
     reply.reserveCapacity(4096)
   }
 
   private static let spawning = NSLock()
+  /// How long `receive` spins before it sleeps (WANN_GYM_SPIN_US, default 500 µs; 0: never).
+  static let spinNanoseconds = UInt64(ProcessInfo.processInfo.environment["WANN_GYM_SPIN_US"].flatMap(Int.init).map { max(0, $0) } ?? 500) * 1000
 
   deinit {
     close(toWorker)
@@ -100,7 +105,7 @@ final class GymWorker {
   func readDescription(spec: GymSpec) throws(GymFailure) -> [UInt8] {
     // The first reply waits for imports and the determinism probe: give it longer.
     switch try receive(timeout: max(timeout, 120), doing: "starting \(spec.taskName)") {
-    case .ok: return reply
+    case .ok: return Array(reply[5..<(5 + replyLength)])
     case .error(let text):
       let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
       switch parts.first {
@@ -141,41 +146,47 @@ final class GymWorker {
     if !ok { throw .episode(ended(doing: what())) }
   }
 
-  /// Reads one reply into `reply` (its payload), waiting at most `timeout` seconds for it.
+  /// Reads one reply into `reply` (its 5-byte header, then the payload), waiting at most
+  /// `timeout` seconds for it. Reads greedily: a reply usually arrives in one read.
   func receive(timeout seconds: Double? = nil, doing what: @autoclosure () -> String) throws(GymFailure) -> Reply {
-    var header = (UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0))
-    let got = withUnsafeMutableBytes(of: &header) { readFully($0, timeout: seconds ?? timeout) }
-    switch got {
-    case .ended: throw .episode(ended(doing: what()))
-    case .timedOut: throw .episode(hung(doing: what(), seconds: seconds ?? timeout))
-    case .done: break
+    let limit = seconds ?? timeout
+    var filled = 0
+    var needed = 5
+    if reply.count < 4096 { reply = [UInt8](repeating: 0, count: 4096) }
+    var spinUntil = DispatchTime.now().uptimeNanoseconds + GymWorker.spinNanoseconds
+    while filled < needed {
+      let n = reply.withUnsafeMutableBytes { read(fromWorker, $0.baseAddress! + filled, $0.count - filled) }
+      if n < 0 && (errno == EAGAIN || errno == EINTR) {
+        // A step of the lanes' environments takes tens of microseconds: waiting that long
+        // awake (yielding the core to anyone who needs it) is far cheaper than being woken
+        // from sleep, which can cost more than the step itself.
+        if DispatchTime.now().uptimeNanoseconds < spinUntil {
+          sched_yield()
+          continue
+        }
+        var fds = pollfd(fd: fromWorker, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&fds, 1, Int32(min(limit * 1000, 2_000_000_000)))
+        if ready == 0 { throw .episode(hung(doing: what(), seconds: limit)) }
+        spinUntil = 0
+        continue
+      }
+      if n <= 0 { throw .episode(ended(doing: what())) }
+      filled += n
+      if filled >= 5 {
+        needed = 5 + (Int(reply[1]) | Int(reply[2]) << 8 | Int(reply[3]) << 16 | Int(reply[4]) << 24)
+        if reply.count < needed { reply += [UInt8](repeating: 0, count: needed - reply.count) }
+      }
     }
-    let length = Int(header.1) | Int(header.2) << 8 | Int(header.3) << 16 | Int(header.4) << 24
-    if reply.count != length { reply = [UInt8](repeating: 0, count: length) }
-    let body = reply.withUnsafeMutableBytes { readFully($0, timeout: seconds ?? timeout) }
-    switch body {
-    case .ended: throw .episode(ended(doing: what()))
-    case .timedOut: throw .episode(hung(doing: what(), seconds: seconds ?? timeout))
-    case .done: break
-    }
-    return header.0 == 0 ? .ok : .error(String(decoding: reply, as: UTF8.self))
+    replyLength = needed - 5
+    return reply[0] == 0 ? .ok : .error(String(decoding: reply[5..<needed], as: UTF8.self))
   }
 
-  private enum ReadResult { case done, ended, timedOut }
+  /// Payload bytes of the last reply.
+  private(set) var replyLength = 0
 
-  private func readFully(_ buf: UnsafeMutableRawBufferPointer, timeout seconds: Double) -> ReadResult {
-    var done = 0
-    while done < buf.count {
-      var fds = pollfd(fd: fromWorker, events: Int16(POLLIN), revents: 0)
-      let ready = poll(&fds, 1, Int32(min(seconds * 1000, 2_000_000_000)))
-      if ready < 0 && errno == EINTR { continue }
-      if ready == 0 { return .timedOut }
-      let n = read(fromWorker, buf.baseAddress! + done, buf.count - done)
-      if n < 0 && errno == EINTR { continue }
-      if n <= 0 { return .ended }
-      done += n
-    }
-    return .done
+  /// Calls `body` with the last reply's payload.
+  func withReply<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+    reply.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[5..<(5 + replyLength)])) }
   }
 
   /// What became of a worker whose pipe closed.
@@ -228,8 +239,8 @@ final class GymWorkerPool: Sendable {
     }
   }
 
-  /// An idle worker, or a new one (whose description is read and checked against `expected`).
-  func take(expected: [UInt8]? = nil) throws(GymFailure) -> (worker: GymWorker, description: [UInt8]?) {
+  /// An idle worker, or a new one (with the description it sent on starting).
+  func take() throws(GymFailure) -> (worker: GymWorker, description: [UInt8]?) {
     if let w = idle.withLock({ $0.popLast() }) { return (w.value, nil) }
     let worker = try GymWorker(spec: spec, python: python)
     let description = try worker.readDescription(spec: spec)

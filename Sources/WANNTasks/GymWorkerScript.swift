@@ -9,8 +9,10 @@ enum GymWorkerScript {
 # argv: ENV KWARGS_JSON. Written by wann into the interpreter it starts; not a module to import.
 import json
 import os
+import select
 import struct
 import sys
+import time
 
 OUT = os.fdopen(os.dup(1), "wb", buffering=0)
 os.dup2(2, 1)  # the environment's own prints go to stderr, never into the protocol
@@ -25,18 +27,6 @@ def send(status, payload):
 def fail(message):
     send(1, message.encode("utf-8", "replace"))
     sys.exit(0)
-
-
-def read_exact(n):
-    buf = bytearray(n)
-    view = memoryview(buf)
-    got = 0
-    while got < n:
-        k = IN.readinto(view[got:])
-        if not k:
-            sys.exit(0)  # the engine is gone
-        got += k
-    return buf
 
 
 try:
@@ -221,14 +211,67 @@ STATUS = struct.Struct("<BI")  # reply: status, payload bytes
 ok_header = bytearray(5)
 
 
+shape_cache = {}
+
+
+def shapes(count):
+    """The structs of a step request's lanes and actions, and of its reply, for `count` lanes."""
+    s = shape_cache.get(count)
+    if s is None:
+        s = shape_cache[count] = (struct.Struct(f"<{count}I"), struct.Struct(f"<{count * act_dim}d"),
+                                  struct.Struct(f"<{count * (obs_dim + 2)}d"))
+    return s
+
+
+def as_list(o):
+    """An observation as a flat list of floats."""
+    if box_obs and type(o) is np.ndarray and o.ndim == 1:
+        return o.tolist()
+    return np.asarray(flat(o), dtype=np.float64).ravel().tolist()
+
+
 def reply(array):
     STATUS.pack_into(ok_header, 0, 0, array.nbytes)
     os.writev(OUT.fileno(), [ok_header, array])
 
 
+inbox = bytearray(1 << 16)
+# Between two requests the engine only runs the network (microseconds): wait for the next one
+# awake, yielding the core, for a while (WANN_GYM_WORKER_SPIN_US, default 50), before sleeping
+# in select; being woken from sleep costs more than a step.
+SPIN_NS = int(os.environ.get("WANN_GYM_WORKER_SPIN_US", "50")) * 1000
+os.set_blocking(0, False)
+
+
+def read_request():
+    """One request, read greedily (it usually arrives in one read): op, count, body."""
+    global inbox
+    view = memoryview(inbox)
+    filled, needed = 0, 9
+    spin_until = time.perf_counter_ns() + SPIN_NS
+    while filled < needed:
+        k = IN.readinto(view[filled:])
+        if k is None:  # nothing yet
+            if time.perf_counter_ns() < spin_until:
+                os.sched_yield()
+            else:
+                select.select([0], [], [])
+                spin_until = 0
+            continue
+        if not k:
+            sys.exit(0)  # the engine is gone
+        filled += k
+        if filled >= 9:
+            needed = 9 + HEAD.unpack_from(inbox)[2]
+            if needed > len(inbox):
+                inbox = inbox + bytearray(needed - len(inbox))
+                view = memoryview(inbox)
+    op, count, _ = HEAD.unpack_from(inbox)
+    return op, count, view[9:needed]
+
+
 while True:
-    op, count, size = HEAD.unpack(read_exact(9))
-    body = read_exact(size)
+    op, count, body = read_request()
     if op == b"Q":
         break
     if op == b"R":
@@ -250,37 +293,43 @@ while True:
         # count lanes (ascending), their actions, then seeds for the lanes whose episodes end:
         # the k-th lane to end (in lane order) starts its next episode with the k-th seed, and its
         # row carries that episode's first observation instead of the last one (flag 4).
-        lanes = np.frombuffer(body, dtype="<u4", count=count).tolist()
-        acts = np.frombuffer(body, dtype="<f8", count=count * act_dim, offset=4 * count).reshape(count, act_dim)
+        # Plain struct and lists, not NumPy, for the small arrays: a step's own cost is a few
+        # microseconds, and NumPy's per-call overhead would be a large part of it.
+        lane_struct, act_struct, row_struct = shapes(count)
+        lanes = lane_struct.unpack_from(body)
         at = 4 * count + 8 * count * act_dim
         (seed_count,) = struct.unpack_from("<I", body, at)
-        seeds = np.frombuffer(body, dtype="<u8", count=seed_count, offset=at + 4).tolist()
+        seeds = struct.unpack_from(f"<{seed_count}Q", body, at + 4)
         if act_kind == "discrete":
-            actions = (acts[:, 0].astype(np.int64) + int(act_space.start)).tolist()
-        elif act_kind == "multidiscrete":
-            actions = (acts.astype(np.int64) + act_space.start).astype(act_space.dtype)
+            start = int(act_space.start)
+            actions = [start + int(a) for a in act_struct.unpack_from(body, 4 * count)]
         else:
-            actions = acts.astype(act_space.dtype).reshape((count, *act_space.shape))
-        out = np.empty((count, obs_dim + 2), dtype=np.float64)
+            acts = np.frombuffer(body, dtype="<f8", count=count * act_dim, offset=4 * count)
+            if act_kind == "multidiscrete":
+                actions = (acts.reshape(count, act_dim).astype(np.int64) + act_space.start).astype(act_space.dtype)
+            else:
+                actions = acts.astype(act_space.dtype).reshape((count, *act_space.shape))
+        values = []
         used = 0
         lane = -1
         try:
-            for k, lane in enumerate(lanes):
+            for lane, action in zip(lanes, actions, strict=True):
                 env = envs[lane]
-                o, r, te, tr, _ = env.step(actions[k])
-                row = out[k]
-                row[obs_dim] = r
+                o, r, te, tr, _ = env.step(action)
                 flags = te + 2 * tr
                 if flags and used < seed_count:
                     o, _ = env.reset(seed=seeds[used])
                     used += 1
                     flags += 4
-                row[obs_dim + 1] = flags
-                row[:obs_dim] = flat(o)
+                values += as_list(o)
+                values.append(r)
+                values.append(flags)
+            payload = row_struct.pack(*values)
         except Exception as e:
             send(1, f"step:{lane}:{type(e).__name__}: {e}".encode("utf-8", "replace"))
             continue
-        reply(out)
+        STATUS.pack_into(ok_header, 0, 0, len(payload))
+        os.writev(OUT.fileno(), [ok_header, payload])
     else:
         fail(f"protocol: unknown request {op!r}")
 """#

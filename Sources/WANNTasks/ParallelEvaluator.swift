@@ -68,7 +68,7 @@ public struct ParallelEvaluator: Sendable {
           let ws = (0..<evaluator.connectionCount).map { _ in mode.drawConnectionWeight(condition: c, using: &draws) }
           return RolloutPlan(weights: .individual(ws), episode: r)
         }
-        let results = task.rollouts(&evaluator, plans: plans[...], episodes: episodes)
+        let results = task.rollouts(&evaluator, network: networks[g], plans: plans[...], episodes: episodes)
         shared.withLock { state in
           let base = state.matrix.offset(genome: g, repetition: 0, weight: 0)
           for (i, result) in zip(range, results) {
@@ -117,7 +117,7 @@ extension ParallelEvaluator {
       evaluator.load(network)
       while let job = jobs.next() {
         let range = (job * Self.rolloutsPerJob)..<min(rollouts.count, (job + 1) * Self.rolloutsPerJob)
-        let results = task.rollouts(&evaluator, plans: rollouts[range], episodes: episodes)
+        let results = task.rollouts(&evaluator, network: network, plans: rollouts[range], episodes: episodes)
         shared.withLock { state in
           for (i, result) in zip(range, results) {
             state.rewards[i] = result.reward

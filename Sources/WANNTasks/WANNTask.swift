@@ -22,9 +22,18 @@ public protocol WANNTask: Sendable {
   /// environment, `scalarRollouts` otherwise); results in plan order, each bit for bit what
   /// `rollout` returns for it.
   func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>, episodes: EpisodeKey) -> [RolloutResult]
+  /// The same, told which network `evaluator` holds, for a task that runs more rollouts at once
+  /// than one evaluator has lanes (GymTask). The default ignores the network.
+  func rollouts(_ evaluator: inout NetworkEvaluator, network: Network, plans: ArraySlice<RolloutPlan>,
+                episodes: EpisodeKey) -> [RolloutResult]
 }
 
 extension WANNTask {
+  public func rollouts(_ evaluator: inout NetworkEvaluator, network: Network, plans: ArraySlice<RolloutPlan>,
+                       episodes: EpisodeKey) -> [RolloutResult] {
+    rollouts(&evaluator, plans: plans, episodes: episodes)
+  }
+
   public var inputCount: Int { inputLabels.count }
   public var outputCount: Int { outputLabels.count }
   public var interface: TaskInterface {

@@ -21,7 +21,7 @@ def run(wann, *args, env=None, timeout=300, cwd=None):
     e["WANN_PYTHON"] = sys.executable
     e["WANN_GYM_PATH"] = str(ENVS)
     e.update(env or {})
-    return subprocess.run([str(wann), *map(str, args)], capture_output=True, text=True, env=e, timeout=timeout, cwd=cwd)
+    return subprocess.run([str(wann), *map(str, args)], check=False, capture_output=True, text=True, env=e, timeout=timeout, cwd=cwd)
 
 
 def search(wann, tmp_path, task, name="run.h5", generations=2, population=16, extra=(), env=None):
@@ -196,3 +196,13 @@ def test_other_commands_take_gym_archives(wann, tmp_path):
         r = run(wann, *args)
         assert r.returncode == 0, (args, r.stderr)
     assert "obs[0]" in (tmp_path / "net.svg").read_text()
+
+
+def test_the_example_searches_its_own_environment_end_to_end(wann, tmp_path, root):
+    script = root / "python" / "examples" / "search_my_env.py"
+    r = subprocess.run([sys.executable, str(script), "--wann", str(wann), "--generations", "2", "--out", str(tmp_path)],
+                       capture_output=True, text=True, check=False, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "inputs offset,drift, outputs left,stay,right, deterministic True" in r.stdout
+    assert "mean return per shared weight: -2:" in r.stdout
+    assert (tmp_path / "run.h5").exists() and (tmp_path / "my_target_env.py").exists()
