@@ -153,7 +153,7 @@ final class GymWorker {
     var filled = 0
     var needed = 5
     if reply.count < 4096 { reply = [UInt8](repeating: 0, count: 4096) }
-    var spinUntil = DispatchTime.now().uptimeNanoseconds + GymWorker.spinNanoseconds
+    var spinUntil = spins ? DispatchTime.now().uptimeNanoseconds + GymWorker.spinNanoseconds : 0
     while filled < needed {
       let n = reply.withUnsafeMutableBytes { read(fromWorker, $0.baseAddress! + filled, $0.count - filled) }
       if n < 0 && (errno == EAGAIN || errno == EINTR) {
@@ -180,6 +180,11 @@ final class GymWorker {
     replyLength = needed - 5
     return reply[0] == 0 ? .ok : .error(String(decoding: reply[5..<needed], as: UTF8.self))
   }
+
+  /// Whether `receive` spins before sleeping: only while the busy workers leave a core free for
+  /// the spinning thread (the pool sets it); otherwise the spin would take half the core that
+  /// some worker's step needs.
+  var spins = true
 
   /// Payload bytes of the last reply.
   private(set) var replyLength = 0
@@ -220,6 +225,9 @@ final class GymWorkerPool: Sendable {
   let spec: GymSpec
   let python: String
   private let idle = Mutex<[UnsafeSendable<GymWorker>]>([])
+  /// Workers taken and not yet given back.
+  private let busy = Atomic<Int>(0)
+  private static let cores = ProcessInfo.processInfo.activeProcessorCount
 
   private init(spec: GymSpec, python: String) {
     self.spec = spec
@@ -241,13 +249,28 @@ final class GymWorkerPool: Sendable {
 
   /// An idle worker, or a new one (with the description it sent on starting).
   func take() throws(GymFailure) -> (worker: GymWorker, description: [UInt8]?) {
-    if let w = idle.withLock({ $0.popLast() }) { return (w.value, nil) }
-    let worker = try GymWorker(spec: spec, python: python)
-    let description = try worker.readDescription(spec: spec)
+    // Each busy worker keeps a core busy (its Python process) and an evaluator thread waiting:
+    // the thread spins only while there are more cores than busy workers.
+    let nowBusy = busy.add(1, ordering: .relaxed).newValue
+    if let w = idle.withLock({ $0.popLast() }) {
+      w.value.spins = nowBusy < Self.cores
+      return (w.value, nil)
+    }
+    let worker: GymWorker
+    let description: [UInt8]
+    do {
+      worker = try GymWorker(spec: spec, python: python)
+      description = try worker.readDescription(spec: spec)
+    } catch {
+      busy.subtract(1, ordering: .relaxed)
+      throw error
+    }
+    worker.spins = nowBusy < Self.cores
     return (worker, description)
   }
 
   func giveBack(_ worker: GymWorker) {
+    busy.subtract(1, ordering: .relaxed)
     idle.withLock { $0.append(UnsafeSendable(value: worker)) }
   }
 }
