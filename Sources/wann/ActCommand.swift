@@ -31,6 +31,10 @@ struct ActCommand: ParsableCommand {
   @Option(help: "Task the genome solves (default: the archive's or JSON file's task, else swingup).")
   var task: TaskKind?
 
+  @OptionGroup var environment: EnvironmentOptions
+
+  @OptionGroup var interpreter: PythonOption
+
   @Option(help: "CSV file of inputs, one row per step.")
   var inputs: String
 
@@ -43,6 +47,7 @@ struct ActCommand: ParsableCommand {
   @OptionGroup var output: JSONOption
 
   func run() throws {
+    let task = try environment.apply(to: self.task)
     let (g, _) = try Inputs.genome(reference: genome, task: task)
     let network: Network
     do { network = try Network(g) } catch { throw CLIError("\(genome): cannot evaluate the genome: \(error)") }

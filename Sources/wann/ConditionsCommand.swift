@@ -79,6 +79,8 @@ struct ConditionsCommand: ParsableCommand {
   @Option(help: "Task of a .out/.json genome (archives know theirs).")
   var task: TaskKind?
 
+  @OptionGroup var environment: EnvironmentOptions
+
   @OptionGroup var threads: ThreadOptions
 
   @OptionGroup var output: JSONOption
@@ -92,6 +94,7 @@ struct ConditionsCommand: ParsableCommand {
   }
 
   func run() throws {
+    let task = try environment.apply(to: self.task)
     try AnalysisTarget.refuseIfBeingWritten(genome)
     let target = try AnalysisTarget.resolve(genome, task: task)
     let settings = WeightConditions.Settings(trials: trials, seed: seed, sharedGrid: try WeightList.parse(grid), budget: budget,

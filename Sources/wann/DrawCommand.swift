@@ -29,6 +29,10 @@ struct DrawCommand: ParsableCommand {
   @Option(help: "Task of a .out/.json genome (archives know theirs).")
   var task: TaskKind?
 
+  @OptionGroup var environment: EnvironmentOptions
+
+  @OptionGroup var interpreter: PythonOption
+
   @Flag(help: "Lay out the .svg with Graphviz `dot` (must be installed) instead of the built-in layout.")
   var graphviz = false
 
@@ -40,6 +44,7 @@ struct DrawCommand: ParsableCommand {
   }
 
   func run() throws {
+    let task = try environment.apply(to: self.task)
     let target = try AnalysisTarget.resolve(genome, task: task)
     let t = try Tasks.interface(target.task)
     let caption = title ?? (target.archivePath.map { path in

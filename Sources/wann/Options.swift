@@ -58,6 +58,20 @@ struct EnvironmentOptions: ParsableArguments {
   }
 }
 
+/// `--python`, for the commands without `--threads` (where ThreadOptions carries it).
+struct PythonOption: ParsableArguments {
+  @Option(help: ArgumentHelp("Python interpreter for gym: tasks' worker processes (default: WANN_PYTHON, else the project's .venv, else python3).",
+                             valueName: "path"))
+  var python: String?
+
+  func validate() throws {
+    if let python {
+      if python.isEmpty { throw ValidationError("--python must name an interpreter") }
+      setenv("WANN_PYTHON", python, 1)
+    }
+  }
+}
+
 /// `--json`, for every command with a machine-readable form of its output.
 struct JSONOption: ParsableArguments {
   @Flag(help: "Print JSON instead of text (one object, or one per generation for searches).")

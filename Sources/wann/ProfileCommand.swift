@@ -77,6 +77,8 @@ struct ProfileCommand: ParsableCommand {
   @Option(help: "Task of a .out/.json genome (archives know theirs).")
   var task: TaskKind?
 
+  @OptionGroup var environment: EnvironmentOptions
+
   @OptionGroup var threads: ThreadOptions
   @OptionGroup var output: JSONOption
 
@@ -89,6 +91,7 @@ struct ProfileCommand: ParsableCommand {
   }
 
   func run() throws {
+    let task = try environment.apply(to: self.task)
     try AnalysisTarget.refuseIfBeingWritten(genome)
     let weightValues = try WeightList.parse(weights)
     try Limits.checkRollouts(weights: weightValues.count, trials: trials)
