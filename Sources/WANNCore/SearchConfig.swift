@@ -41,12 +41,20 @@ public struct TaskKind: RawRepresentable, Hashable, Codable, Sendable, CustomStr
   /// The hardcore walker: pits, stumps and stairs, up to 2000 steps.
   public static let bipedHardcore = TaskKind(builtin: "biped-hardcore")
 
+  /// POPGym's card-memory games, ported natively (docs/popgym.md): `popgym-GAME-LEVEL`.
+  public static let popgymCardGames = ["repeat-previous", "repeat-first", "count-recall"]
+  public static let popgymLevels = ["easy", "medium", "hard"]
+  public static let popgymCards: [TaskKind] = popgymCardGames.flatMap { g in popgymLevels.map { TaskKind(builtin: "popgym-\(g)-\($0)") } }
+
   /// The tasks the engine ships, in the order help texts list them.
   public static let builtins: [TaskKind] = [.swingup, .swingupNovel, .swingupBlink, .recall, .digits, .mnist256, .biped, .bipedHardcore]
+    + popgymCards
 
   /// What a help text or an error lists as the known tasks.
   public static var namesForHelp: String {
-    builtins.map(\.rawValue).joined(separator: ", ") + ", or gym:ENV_ID (any Gymnasium environment)"
+    builtins.prefix(8).map(\.rawValue).joined(separator: ", ")
+      + ", popgym-GAME-LEVEL (GAME: \(popgymCardGames.joined(separator: ", ")); LEVEL: \(popgymLevels.joined(separator: ", "))),"
+      + " or gym:ENV_ID (any Gymnasium environment)"
   }
 
   /// Classification tasks score a batch of labelled images per rollout instead of an episode.

@@ -47,6 +47,7 @@ public enum Tasks {
   /// start a worker and throw a `GymFailure` when the environment cannot run.
   public static func make(_ kind: TaskKind, batchSize: Int = 1000) throws -> any WANNTask {
     if let spec = kind.gym { return try GymTask(spec: spec) }
+    if let game = CardGame.all.first(where: { $0.taskName == kind.rawValue }) { return CardMemoryTask(game) }
     return switch kind {
     case .swingup: SwingUpTask()
     case .swingupNovel: SwingUpTask(observesVelocities: false)
@@ -65,6 +66,7 @@ public enum Tasks {
   public static func interface(_ kind: TaskKind) throws(GymFailure) -> TaskInterface {
     let t: any WANNTask
     if let spec = kind.gym { return try GymTask(spec: spec).interface }
+    if let game = CardGame.all.first(where: { $0.taskName == kind.rawValue }) { return CardMemoryTask(game).interface }
     switch kind {
     case .swingup: t = SwingUpTask()
     case .swingupNovel: t = SwingUpTask(observesVelocities: false)

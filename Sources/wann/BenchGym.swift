@@ -96,3 +96,46 @@ extension BenchCommand {
     return Double(steps) / s
   }
 }
+
+/// The `cards` workload: POPGym's card games, native against the package through the gym:
+/// bridge, one thread each, interleaved (docs/popgym.md).
+struct CardBenchResult: Codable, Equatable {
+  var game: String
+  var nativeStepsPerSecond: [Double]
+  var packageStepsPerSecond: [Double]
+  var ratios: [Double]
+}
+
+extension BenchCommand {
+  func cardBench(clock: ContinuousClock) throws -> [CardBenchResult] {
+    try CardGame.all.filter { $0.difficulty == .easy }.map { game -> CardBenchResult in
+      let native = CardMemoryTask(game)
+      let package = try GymTask(spec: GymSpec(environment: "popgym:" + game.packageID))
+      var rng = RandomStream(seed: 1, purpose: .benchmark)
+      let genome = Genome.initial(inputs: native.inputCount, outputs: native.outputCount, connectionProbability: 0.5, using: &rng)
+      let network = try Network(genome)
+      func rate(_ task: any WANNTask, networks count: Int) -> Double {
+        let start = clock.now
+        let (_, steps) = ParallelEvaluator(threads: 1).evaluate(
+          task: task, networks: [Network](repeating: network, count: count), weights: SearchConfig().evaluation.weights, repetitions: 4,
+          episodes: EpisodeKey(seed: 1, purpose: .benchmark))
+        return Double(steps) / (clock.now - start).inSeconds
+      }
+      _ = rate(package, networks: 1)
+      var r = CardBenchResult(game: game.taskName, nativeStepsPerSecond: [], packageStepsPerSecond: [], ratios: [])
+      for _ in 0..<repetitions {
+        let p = rate(package, networks: 20)
+        let n = rate(native, networks: 4000)
+        r.packageStepsPerSecond.append(p)
+        r.nativeStepsPerSecond.append(n)
+        r.ratios.append(n / p)
+      }
+      if !json {
+        func range(_ xs: [Double], _ f: (Double) -> String) -> String { "\(f(xs.min()!))..\(f(xs.max()!))" }
+        Output.line("cards \(game.taskName): native \(range(r.nativeStepsPerSecond) { "\(Int($0))" }) steps/s, package via gym: "
+          + "\(range(r.packageStepsPerSecond) { "\(Int($0))" }); native/package \(range(r.ratios) { String(format: "%.0fx", $0) })")
+      }
+      return r
+    }
+  }
+}
