@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Records episodes of POPGym's card-memory games through the package, for the native ports'
+"""Records episodes of POPGym's card games through the package, for the native ports'
 replay test (Tests/WANNTasksTests/CardMemoryTests.swift, docs/popgym.md).
 
     scripts/popgym_fixture.py [--out Tests/Fixtures/popgym-cards.txt]
 
-Per game (RepeatPrevious, RepeatFirst, CountRecall) 100 episodes (60 easy, 30 medium, 10 hard),
+Per game (RepeatPrevious, RepeatFirst, CountRecall, HigherLower, Autoencode) 100 episodes (60 easy, 30 medium, 10 hard),
 with random and scripted actions, seeds fixed: the same package gives the same file, byte for
 byte (scripts/tests/test_popgym_fixture.py regenerates and compares it). One line per record:
 
@@ -12,7 +12,8 @@ byte (scripts/tests/test_popgym_fixture.py regenerates and compares it). One lin
     D i i i ...                       the deck order after reset (Deck.idx; dealt from the end)
     Q i i i ...                       CountRecall: the query deck's order
     A a a a ...                       the actions, one per step
-    O o o o ...                       the observations, reset's first (CountRecall: dealt:queried)
+    O o o o ...                       the observations, reset's first (CountRecall: dealt:queried;
+                                      Autoencode: mode:suit)
     R SCALE s...                      the reward of a right answer (repr), then per step + - or 0
     T t...                            per step: 1 where the package said terminated
 """
@@ -24,7 +25,8 @@ import numpy as np
 import popgym  # noqa: F401  (registers the ids)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-GAMES = {"repeat-previous": "RepeatPrevious", "repeat-first": "RepeatFirst", "count-recall": "CountRecall"}
+GAMES = {"repeat-previous": "RepeatPrevious", "repeat-first": "RepeatFirst", "count-recall": "CountRecall",
+         "higher-lower": "HigherLower", "autoencode": "Autoencode"}
 EPISODES = {"easy": 60, "medium": 30, "hard": 10}
 POLICIES = ["random", "zero", "cycle"]
 
@@ -42,7 +44,7 @@ def record(game, difficulty, seed, policy):
     rng = np.random.default_rng(seed + 1000)
 
     def show(o):
-        return f"{int(o[0])}:{int(o[1])}" if game == "count-recall" else str(int(o))
+        return f"{int(o[0])}:{int(o[1])}" if game in ("count-recall", "autoencode") else str(int(o))
     actions, observations, signs, ends = [], [show(obs)], [], []
     scale = None
     step = 0
@@ -69,8 +71,9 @@ def main():
     ap.add_argument("--out", default=str(ROOT / "Tests" / "Fixtures" / "popgym-cards.txt"))
     args = ap.parse_args()
     from importlib.metadata import version
-    lines = [f"# POPGym card-memory episodes: popgym {version('popgym')}, gymnasium {gymnasium.__version__}; "
-             "written by scripts/popgym_fixture.py"]
+    header = (f"# POPGym card-game episodes: popgym {version('popgym')}, gymnasium {gymnasium.__version__}; "
+              "written by scripts/popgym_fixture.py")
+    lines = [header]
     for game in GAMES:
         seed = 0
         for difficulty, count in EPISODES.items():

@@ -41,8 +41,8 @@ public struct TaskKind: RawRepresentable, Hashable, Codable, Sendable, CustomStr
   /// The hardcore walker: pits, stumps and stairs, up to 2000 steps.
   public static let bipedHardcore = TaskKind(builtin: "biped-hardcore")
 
-  /// POPGym's card-memory games, ported natively (docs/popgym.md): `popgym-GAME-LEVEL`.
-  public static let popgymCardGames = ["repeat-previous", "repeat-first", "count-recall"]
+  /// POPGym's card games, ported natively (docs/popgym.md): `popgym-GAME-LEVEL`.
+  public static let popgymCardGames = ["repeat-previous", "repeat-first", "count-recall", "higher-lower", "autoencode"]
   public static let popgymLevels = ["easy", "medium", "hard"]
   public static let popgymCards: [TaskKind] = popgymCardGames.flatMap { g in popgymLevels.map { TaskKind(builtin: "popgym-\(g)-\($0)") } }
 

@@ -1,7 +1,7 @@
 import WANNCore
 
-/// POPGym's card-memory games (Morad et al., ICLR 2023), ported natively: RepeatPrevious,
-/// RepeatFirst and CountRecall at the package's three difficulties (docs/popgym.md).
+/// POPGym's card games (Morad et al., ICLR 2023), ported natively: RepeatPrevious, RepeatFirst,
+/// CountRecall, HigherLower and Autoencode at the package's three difficulties (docs/popgym.md).
 ///
 /// Each game deals a shuffled deck (two in CountRecall) one card per step and asks about cards
 /// seen before; only the deck order is random. Given the same deck order and actions, every
@@ -19,6 +19,12 @@ public struct CardGame: Sendable, Hashable {
     /// Each step shows a dealt card and a queried card (colour, suit or rank); output how many
     /// cards of the previous step's queried class were dealt before now.
     case countRecall = "count-recall"
+    /// Each step shows the dealt card's rank; guess whether the next is higher (output 0) or
+    /// lower (output 1); a tie pays 0.
+    case higherLower = "higher-lower"
+    /// Watch the deck's suits dealt one by one, then (when the observation's mode input turns to
+    /// play) output them in reverse order.
+    case autoencode
   }
   public enum Difficulty: String, Sendable, CaseIterable { case easy, medium, hard }
 
@@ -42,6 +48,10 @@ public struct CardGame: Sendable, Hashable {
       (decks, k, classes) = [(1, 0, 4), (8, 0, 4), (16, 0, 4)][level]
     case .countRecall:
       (decks, k, classes) = [(1, 0, 2), (2, 0, 4), (4, 0, 13)][level]
+    case .higherLower:
+      (decks, k, classes) = [(1, 0, 13), (2, 0, 13), (3, 0, 13)][level]
+    case .autoencode:
+      (decks, k, classes) = [(1, 0, 4), (2, 0, 4), (3, 0, 4)][level]
     }
   }
 
@@ -52,19 +62,39 @@ public struct CardGame: Sendable, Hashable {
   public var taskName: String { "popgym-\(kind.rawValue)-\(difficulty.rawValue)" }
   /// The package's id of the same environment.
   public var packageID: String {
-    let name = ["repeat-previous": "RepeatPrevious", "repeat-first": "RepeatFirst", "count-recall": "CountRecall"][kind.rawValue]!
+    let name = ["repeat-previous": "RepeatPrevious", "repeat-first": "RepeatFirst", "count-recall": "CountRecall",
+                "higher-lower": "HigherLower", "autoencode": "Autoencode"][kind.rawValue]!
     return "popgym-\(name)\(difficulty.rawValue.prefix(1).uppercased() + difficulty.rawValue.dropFirst())-v0"
   }
 
   public var cards: Int { 52 * decks }
   /// Steps per episode (every episode has this many).
-  public var length: Int { cards - 1 }
-  /// One-hot inputs: the dealt card's class (and, in CountRecall, the queried class).
-  public var observationSize: Int { kind == .countRecall ? 2 * classes : 4 }
-  /// Outputs: one per suit, or one per possible count (0 ... cards / classes).
-  public var actionCount: Int { kind == .countRecall ? cards / classes + 1 : 4 }
+  public var length: Int { kind == .autoencode ? 2 * cards - 1 : cards - 1 }
+  /// One-hot inputs: the dealt card's class (CountRecall: then the queried class; Autoencode:
+  /// first the mode, play or watch).
+  public var observationSize: Int {
+    switch kind {
+    case .countRecall: 2 * classes
+    case .autoencode: 2 + 4
+    default: classes
+    }
+  }
+  /// Outputs: one per suit, one per possible count (0 ... cards / classes), or higher and lower.
+  public var actionCount: Int {
+    switch kind {
+    case .countRecall: cards / classes + 1
+    case .higherLower: 2
+    default: 4
+    }
+  }
   /// The reward of a right answer (a wrong one: its negative), as the package computes it.
-  public var rewardScale: Double { kind == .repeatPrevious ? 1 / Double(cards - k) : 1 / Double(cards - 1) }
+  public var rewardScale: Double {
+    switch kind {
+    case .repeatPrevious: 1 / Double(cards - k)
+    case .higherLower, .autoencode: 1 / Double(cards)
+    default: 1 / Double(cards - 1)
+    }
+  }
 
   /// A card's class, as the package's deck tables give it: card c of the ordered decks has suit
   /// c mod 4, colour c mod 2 and rank (c mod 52) / 4.
@@ -78,6 +108,8 @@ public struct CardGame: Sendable, Hashable {
 
   public var inputLabels: [String] {
     let suits = ["spades", "diamonds", "clubs", "hearts"]
+    if kind == .autoencode { return ["mode play", "mode watch"] + suits.map { "dealt \($0)" } }
+    if kind == .higherLower { return ["a", "2", "3", "4", "5", "6", "7", "8", "9", "10", "j", "q", "k"].map { "dealt \($0)" } }
     guard kind == .countRecall else { return suits.map { "dealt \($0)" } }
     let names: [String] = switch classes {
     case 2: ["black", "red"]
@@ -87,7 +119,11 @@ public struct CardGame: Sendable, Hashable {
     return names.map { "dealt \($0)" } + names.map { "query \($0)" }
   }
   public var outputLabels: [String] {
-    kind == .countRecall ? (0..<actionCount).map { "count \($0)" } : ["spades", "diamonds", "clubs", "hearts"].map { "answer \($0)" }
+    switch kind {
+    case .countRecall: (0..<actionCount).map { "count \($0)" }
+    case .higherLower: ["higher", "lower"]
+    default: ["spades", "diamonds", "clubs", "hearts"].map { "answer \($0)" }
+    }
   }
 }
 
@@ -115,7 +151,7 @@ public struct CardEpisode: Sendable {
     order = (0..<Int32(game.cards)).map { $0 }
     scale = game.rewardScale
     k = game.k
-    last = game.cards - 1
+    last = game.length
   }
 
   /// A new episode, its decks shuffled with `rng` (uniformly: Fisher-Yates).
@@ -158,26 +194,41 @@ public struct CardEpisode: Sendable {
     if game.kind == .countRecall { counts[Int(dealt[0])] = 1 }
   }
 
-  /// The hot input of the current observation, and CountRecall's hot query input (else -1).
-  @inline(__always) public var hotInputs: (dealt: Int, query: Int) {
-    (Int(dealt[t - 1]), game.kind == .countRecall ? game.classes + Int(queried[t - 1]) : -1)
+  /// The hot inputs of the current observation: the last dealt card's class and CountRecall's
+  /// query (else -1); Autoencode: the mode (0 play, 1 watch), then 2 + the shown suit.
+  @inline(__always) public var hotInputs: (first: Int, second: Int) {
+    switch game.kind {
+    case .countRecall: return (Int(dealt[t - 1]), game.classes + Int(queried[t - 1]))
+    case .autoencode:
+      // After step s (s = t - 1): watching shows the card dealt (the mode turns to play with
+      // the last card); playing shows mode 0 and the suit of card 0, which is suit 0.
+      let s = t - 1
+      if s >= game.cards { return (0, 2) }
+      return (s == game.cards - 1 ? 0 : 1, 2 + Int(dealt[s]))
+    default: return (Int(dealt[t - 1]), -1)
+    }
   }
 
-  /// Input `i` (one-hot) of the current observation: the last dealt card's class, then in
-  /// CountRecall the last queried class.
+  /// Input `i` (one-hot) of the current observation.
   @inline(__always) public func observation(_ i: Int) -> Double {
-    let c = game.classes
-    if game.kind == .countRecall && i >= c { return Int(queried[t - 1]) == i - c ? 1 : 0 }
-    return Int(dealt[t - 1]) == i ? 1 : 0
+    let (a, b) = hotInputs
+    return i == a || i == b ? 1 : 0
   }
 
   /// The answer the episode expects now (the reward is +scale for it, -scale otherwise; nil:
   /// RepeatPrevious's first k - 1 steps, which pay 0).
   @inline(__always) public func expectedAnswer() -> Int32? {
     switch game.kind {
-    case .repeatPrevious: t >= k ? dealt[t - k] : nil
-    case .repeatFirst: dealt[0]
-    case .countRecall: counts[Int(queried[t - 1])]
+    case .repeatPrevious: return t >= k ? dealt[t - k] : nil
+    case .repeatFirst: return dealt[0]
+    case .countRecall: return counts[Int(queried[t - 1])]
+    case .higherLower:
+      // 0: the next card is higher; 1: lower; a tie pays nothing.
+      let now = dealt[t - 1], next = dealt[t]
+      return next == now ? nil : (next > now ? 0 : 1)
+    case .autoencode:
+      // Steps 1 ... cards - 1 watch; then step s recites card 2 x cards - 1 - s.
+      return t < game.cards ? nil : dealt[2 * game.cards - 1 - t]
     }
   }
 
@@ -246,9 +297,9 @@ public struct CardMemoryLanes: LaneEnvironment {
 
   public mutating func observe(into evaluator: inout NetworkEvaluator, active: LaneMask) {
     for lane in 0..<Lanes.scalarCount where active[lane] {
-      let (dealt, query) = episodes[lane].hotInputs
-      inputs[dealt][lane] = 1
-      if query >= 0 { inputs[query][lane] = 1 }
+      let (first, second) = episodes[lane].hotInputs
+      inputs[first][lane] = 1
+      if second >= 0 { inputs[second][lane] = 1 }
     }
     for i in 0..<inputs.count {
       evaluator.setInput(i, inputs[i])

@@ -3,7 +3,7 @@ import Testing
 import WANNCore
 import WANNTasks
 
-/// The native card-memory games against POPGym itself: every episode of
+/// The native card games against POPGym itself: every episode of
 /// Tests/Fixtures/popgym-cards.txt (recorded through the package by scripts/popgym_fixture.py:
 /// 100 per game over the three difficulties, random and scripted actions) replayed from the
 /// package's deck orders with the recorded actions gives the package's observations, rewards and
@@ -46,10 +46,12 @@ import WANNTasks
   /// The observation as the package wrote it: the one-hot inputs' hot index (and the query's).
   static func shown(_ e: CardEpisode) -> String {
     let g = e.game
-    let dealt = (0..<(g.kind == .countRecall ? g.classes : 4)).first { e.observation($0) == 1 }!
-    guard g.kind == .countRecall else { return "\(dealt)" }
-    let query = (0..<g.classes).first { e.observation(g.classes + $0) == 1 }!
-    return "\(dealt):\(query)"
+    let hot = (0..<g.observationSize).filter { e.observation($0) == 1 }
+    switch g.kind {
+    case .countRecall: return hot.count == 2 ? "\(hot[0]):\(hot[1] - g.classes)" : "bad \(hot)"
+    case .autoencode: return hot.count == 2 ? "\(hot[0]):\(hot[1] - 2)" : "bad \(hot)"
+    default: return hot.count == 1 ? "\(hot[0])" : "bad \(hot)"
+    }
   }
 
   @Test func replaysThePackagesEpisodesBitForBit() throws {
@@ -78,10 +80,10 @@ import WANNTasks
 
   /// A native episode's deck is a uniform shuffle, as the package's: over 10,000 resets the first
   /// dealt card's class (and CountRecall's first query) is uniform (chi-square, 0.1% level).
-  @Test(arguments: CardGame.all.filter { $0.difficulty == .easy || $0.kind == .countRecall })
+  @Test(arguments: CardGame.all.filter { ($0.difficulty == .easy || $0.kind == .countRecall) && $0.kind != .autoencode })
   func nativeDecksAreUniformShuffles(game: CardGame) {
     var e = CardEpisode(game)
-    let classes = game.kind == .countRecall ? game.classes : 4
+    let classes = game.kind == .countRecall || game.kind == .higherLower ? game.classes : 4
     var dealt = [Int](repeating: 0, count: classes), queried = [Int](repeating: 0, count: classes)
     for r in 0..<10_000 {
       var rng = RandomStream(seed: 7, purpose: .rollout, rollout: r)
@@ -103,7 +105,7 @@ import WANNTasks
   }
 
   /// The lanes play each rollout exactly as the scalar rollout does.
-  @Test(arguments: [CardGame(.repeatPrevious, .easy), CardGame(.countRecall, .medium)])
+  @Test(arguments: [CardGame(.repeatPrevious, .easy), CardGame(.countRecall, .medium), CardGame(.higherLower, .easy), CardGame(.autoencode, .easy)])
   func lanesEqualScalarRollouts(game: CardGame) throws {
     let task = CardMemoryTask(game)
     var rng = RandomStream(seed: 3, purpose: .initialPopulation)
