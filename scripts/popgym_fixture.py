@@ -66,9 +66,60 @@ def record(game, difficulty, seed, policy):
     return lines
 
 
+CARTPOLES = {"position-only-cartpole": "PositionOnlyCartPole", "noisy-position-only-cartpole": "NoisyPositionOnlyCartPole"}
+CARTPOLE_POLICIES = ["random", "zero", "balance", "cycle"]
+
+
+def f32(x):
+    """A float32 as the 8 hex digits of its bits (exact and short)."""
+    return f"{int(np.float32(x).view(np.uint32)):08x}"
+
+
+def record_cartpole(game, difficulty, seed, policy):
+    """One cart-pole episode: its initial state, every noise draw (replayed from a generator
+    seeded as Gymnasium seeds the environment's, and checked against the environment), the
+    actions, and what the package returned."""
+    env = gymnasium.make(f"popgym-{CARTPOLES[game]}{difficulty.capitalize()}-v0").unwrapped
+    obs, _ = env.reset(seed=seed)
+    twin = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
+    state = twin.uniform(low=-0.05, high=0.05, size=(4,))
+    assert (state == env.state).all()
+    noisy = game.startswith("noisy")
+    noises = []
+
+    def noise():
+        if noisy:
+            n = twin.normal(0, env.noise_sigma).astype(np.float32)
+            noises.append(f"{f32(n[0])}:{f32(n[1])}")
+    noise()
+    lines = [f"E {game} {difficulty} {seed} {policy}", "S " + " ".join(repr(float(v)) for v in state)]
+    rng = np.random.default_rng(seed + 1000)
+    actions, observations, rewards, flags = [], [f"{f32(obs[0])}:{f32(obs[1])}"], [], []
+    step = 0
+    while True:
+        theta, theta_dot = env.state[2], env.state[3]
+        a = {"random": int(rng.integers(2)), "zero": 0, "cycle": step % 2, "balance": int(theta + 0.5 * theta_dot > 0)}[policy]
+        obs, reward, terminated, truncated, _ = env.step(a)
+        noise()
+        actions.append(str(a))
+        observations.append(f"{f32(obs[0])}:{f32(obs[1])}")
+        rewards.append(repr(float(reward)))
+        flags.append(str(int(terminated) + 2 * int(truncated)))
+        step += 1
+        if terminated or truncated:
+            break
+    assert len(set(rewards)) == 1
+    lines += ["A " + " ".join(actions), "O " + " ".join(observations), f"R {rewards[0]}", "T " + "".join(flags),
+              "F " + " ".join(repr(float(v)) for v in env.state)]
+    if noisy:
+        lines.append("N " + " ".join(noises))
+    return lines
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=str(ROOT / "Tests" / "Fixtures" / "popgym-cards.txt"))
+    ap.add_argument("--cartpole-out", default=str(ROOT / "Tests" / "Fixtures" / "popgym-cartpole.txt"))
     args = ap.parse_args()
     from importlib.metadata import version
     header = (f"# POPGym card-game episodes: popgym {version('popgym')}, gymnasium {gymnasium.__version__}; "
@@ -81,6 +132,14 @@ def main():
                 lines += record(game, difficulty, seed, POLICIES[e % len(POLICIES)])
                 seed += 1
     pathlib.Path(args.out).write_text("\n".join(lines) + "\n")
+    lines = [header.replace("card-game", "position-only cart-pole")]
+    for game in CARTPOLES:
+        seed = 0
+        for difficulty, count in EPISODES.items():
+            for e in range(count):
+                lines += record_cartpole(game, difficulty, seed, CARTPOLE_POLICIES[e % len(CARTPOLE_POLICIES)])
+                seed += 1
+    pathlib.Path(args.cartpole_out).write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

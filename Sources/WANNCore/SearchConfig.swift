@@ -41,8 +41,9 @@ public struct TaskKind: RawRepresentable, Hashable, Codable, Sendable, CustomStr
   /// The hardcore walker: pits, stumps and stairs, up to 2000 steps.
   public static let bipedHardcore = TaskKind(builtin: "biped-hardcore")
 
-  /// POPGym's card games, ported natively (docs/popgym.md): `popgym-GAME-LEVEL`.
-  public static let popgymCardGames = ["repeat-previous", "repeat-first", "count-recall", "higher-lower", "autoencode"]
+  /// POPGym's games ported natively (docs/popgym.md): `popgym-GAME-LEVEL`.
+  public static let popgymCardGames = ["repeat-previous", "repeat-first", "count-recall", "higher-lower", "autoencode",
+                                       "position-only-cartpole", "noisy-position-only-cartpole"]
   public static let popgymLevels = ["easy", "medium", "hard"]
   public static let popgymCards: [TaskKind] = popgymCardGames.flatMap { g in popgymLevels.map { TaskKind(builtin: "popgym-\(g)-\($0)") } }
 

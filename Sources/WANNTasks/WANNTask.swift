@@ -48,6 +48,7 @@ public enum Tasks {
   public static func make(_ kind: TaskKind, batchSize: Int = 1000) throws -> any WANNTask {
     if let spec = kind.gym { return try GymTask(spec: spec) }
     if let game = CardGame.all.first(where: { $0.taskName == kind.rawValue }) { return CardMemoryTask(game) }
+    if let game = CartPoleMemoryGame.all.first(where: { $0.taskName == kind.rawValue }) { return CartPoleMemoryTask(game) }
     return switch kind {
     case .swingup: SwingUpTask()
     case .swingupNovel: SwingUpTask(observesVelocities: false)
@@ -67,6 +68,7 @@ public enum Tasks {
     let t: any WANNTask
     if let spec = kind.gym { return try GymTask(spec: spec).interface }
     if let game = CardGame.all.first(where: { $0.taskName == kind.rawValue }) { return CardMemoryTask(game).interface }
+    if let game = CartPoleMemoryGame.all.first(where: { $0.taskName == kind.rawValue }) { return CartPoleMemoryTask(game).interface }
     switch kind {
     case .swingup: t = SwingUpTask()
     case .swingupNovel: t = SwingUpTask(observesVelocities: false)

@@ -55,12 +55,12 @@ struct BenchReport: Codable, Equatable {
   var exactness: ExactnessResult?
   var original: OriginalComparison?
   var gym: [GymBenchResult]?
-  var cards: [CardBenchResult]?
+  var popgym: [CardBenchResult]?
 }
 
 /// What `wann bench` measures.
 enum BenchWorkload: String, CaseIterable {
-  case rescore, search, exactness, mnist, gym, cards
+  case rescore, search, exactness, mnist, gym, popgym
 }
 
 struct BenchCommand: ParsableCommand {
@@ -72,7 +72,7 @@ struct BenchCommand: ParsableCommand {
       `rescore` re-scores the original swing-up champion (6 weights x --trials episodes); \
       `search` runs --generations search generations at population --population from scratch \
       (paper settings, seed 1); `mnist` runs --mnist-generations generations of the paper's MNIST \
-      search (population 960, needs scripts/fetch_data mnist); `gym` steps each of --gym-environments with wann's workers (1 and 2) and in a plain Python loop with a fixed action, interleaved --repetitions times, and reports the overhead and the 2-worker speed-up; `cards` times POPGym's card games (easy) natively and through the package (gym: bridge), 1 thread, interleaved; `exactness` checks the swing-up's exact \
+      search (population 960, needs scripts/fetch_data mnist); `gym` steps each of --gym-environments with wann's workers (1 and 2) and in a plain Python loop with a fixed action, interleaved --repetitions times, and reports the overhead and the 2-worker speed-up; `popgym` times POPGym's natively ported games (easy) natively and through the package (gym: bridge), 1 thread, interleaved; `exactness` checks the swing-up's exact \
       square (the C library's pow(x, 2.0), called only where it can differ from x * x; scalar and \
       lane forms) against pow itself, and its one-call sincos against sin and cos, on --arguments \
       arguments, times the squares, and checks the network's activation kernels (exp, tanh, \
@@ -173,7 +173,7 @@ struct BenchCommand: ParsableCommand {
     let exactness = selected.contains(.exactness) ? checkExactness(threads: threadCounts.max() ?? 1) : nil
     let original = compareOriginal ? try compareWithOriginal(weights: weights, clock: clock) : nil
     let gym = selected.contains(.gym) ? try gymBench(clock: clock) : nil
-    let cards = selected.contains(.cards) ? try cardBench(clock: clock) : nil
+    let popgym = selected.contains(.popgym) ? try cardBench(clock: clock) : nil
     #if DEBUG
       let build = "debug"
     #else
@@ -181,7 +181,7 @@ struct BenchCommand: ParsableCommand {
     #endif
     if json {
       Output.line(Output.json(BenchReport(build: build, cores: Inputs.coreCount, results: results, exactness: exactness, original: original,
-                                          gym: gym, cards: cards)))
+                                          gym: gym, popgym: popgym)))
     } else if build == "debug" {
       Output.err("warning: this is a debug build; time a release build (swift build -c release)")
     }

@@ -97,8 +97,8 @@ extension BenchCommand {
   }
 }
 
-/// The `cards` workload: POPGym's card games, native against the package through the gym:
-/// bridge, one thread each, interleaved (docs/popgym.md).
+/// The `popgym` workload: POPGym's natively ported games (easy), native against the package
+/// through the gym: bridge, one thread each, interleaved (docs/popgym.md).
 struct CardBenchResult: Codable, Equatable {
   var game: String
   var nativeStepsPerSecond: [Double]
@@ -108,9 +108,11 @@ struct CardBenchResult: Codable, Equatable {
 
 extension BenchCommand {
   func cardBench(clock: ContinuousClock) throws -> [CardBenchResult] {
-    try CardGame.all.filter { $0.difficulty == .easy }.map { game -> CardBenchResult in
-      let native = CardMemoryTask(game)
-      let package = try GymTask(spec: GymSpec(environment: "popgym:" + game.packageID))
+    let games: [(native: any WANNTask, name: String, packageID: String)] =
+      CardGame.all.filter { $0.difficulty == .easy }.map { (CardMemoryTask($0), $0.taskName, $0.packageID) }
+      + CartPoleMemoryGame.all.filter { $0.difficulty == .easy }.map { (CartPoleMemoryTask($0), $0.taskName, $0.packageID) }
+    return try games.map { native, name, packageID -> CardBenchResult in
+      let package = try GymTask(spec: GymSpec(environment: "popgym:" + packageID))
       var rng = RandomStream(seed: 1, purpose: .benchmark)
       let genome = Genome.initial(inputs: native.inputCount, outputs: native.outputCount, connectionProbability: 0.5, using: &rng)
       let network = try Network(genome)
@@ -122,7 +124,7 @@ extension BenchCommand {
         return Double(steps) / (clock.now - start).inSeconds
       }
       _ = rate(package, networks: 1)
-      var r = CardBenchResult(game: game.taskName, nativeStepsPerSecond: [], packageStepsPerSecond: [], ratios: [])
+      var r = CardBenchResult(game: name, nativeStepsPerSecond: [], packageStepsPerSecond: [], ratios: [])
       for _ in 0..<repetitions {
         let p = rate(package, networks: 20)
         let n = rate(native, networks: 4000)
@@ -132,7 +134,7 @@ extension BenchCommand {
       }
       if !json {
         func range(_ xs: [Double], _ f: (Double) -> String) -> String { "\(f(xs.min()!))..\(f(xs.max()!))" }
-        Output.line("cards \(game.taskName): native \(range(r.nativeStepsPerSecond) { "\(Int($0))" }) steps/s, package via gym: "
+        Output.line("popgym \(name): native \(range(r.nativeStepsPerSecond) { "\(Int($0))" }) steps/s, package via gym: "
           + "\(range(r.packageStepsPerSecond) { "\(Int($0))" }); native/package \(range(r.ratios) { String(format: "%.0fx", $0) })")
       }
       return r

@@ -1,6 +1,7 @@
-"""POPGym's card games, ported natively (docs/popgym.md): the fixture the Swift replay
-test reads is what the installed package records, byte for byte; the package's decks are
-uniform shuffles (what the native decks are tested against); the native tasks search."""
+"""POPGym's games ported natively (docs/popgym.md): the fixtures the Swift replay tests read are
+what the installed package records, byte for byte; the package's decks are uniform shuffles and
+its cart-pole starts are U(-0.05, 0.05) (what the native draws are tested against); the native
+tasks search."""
 import pathlib
 import subprocess
 import sys
@@ -12,10 +13,12 @@ gymnasium = pytest.importorskip("gymnasium", reason="scripts/test installs gymna
 pytest.importorskip("popgym", reason="scripts/test installs popgym into the venv")
 
 
-def test_fixture_regenerates_from_the_package(tmp_path):
-    out = tmp_path / "cards.txt"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "popgym_fixture.py"), "--out", str(out)], check=True)
-    assert out.read_bytes() == (ROOT / "Tests" / "Fixtures" / "popgym-cards.txt").read_bytes()
+def test_fixtures_regenerate_from_the_package(tmp_path):
+    cards, cartpole = tmp_path / "cards.txt", tmp_path / "cartpole.txt"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "popgym_fixture.py"), "--out", str(cards), "--cartpole-out", str(cartpole)],
+                   check=True)
+    assert cards.read_bytes() == (ROOT / "Tests" / "Fixtures" / "popgym-cards.txt").read_bytes()
+    assert cartpole.read_bytes() == (ROOT / "Tests" / "Fixtures" / "popgym-cartpole.txt").read_bytes()
 
 
 @pytest.mark.parametrize(("env_id", "classes"), [("popgym-RepeatPreviousEasy-v0", 4), ("popgym-CountRecallEasy-v0", 2),
@@ -46,3 +49,32 @@ def test_native_card_tasks_search(wann, tmp_path):
         rewards = f["generations"]["000000"]["rewards"][()]
     # 51 answers of +-1/51 each: every return lies in [-1, 1].
     assert (abs(rewards) <= 1 + 1e-12).all()
+
+
+def test_the_packages_cartpole_start_is_uniform_and_its_noise_gaussian():
+    """The reference distributions of PositionOnlyCartPoleTests.nativeDrawsHaveThePackagesDistributions."""
+    env = gymnasium.make("popgym-NoisyPositionOnlyCartPoleEasy-v0").unwrapped
+    starts, noise = [], []
+    for seed in range(10_000):
+        env.reset(seed=seed)
+        starts.append(env.state.copy())
+        obs, *_ = env.step(0)
+        noise.append(float(obs[1]) - float(env.state[2]))
+    import numpy as np
+    s = np.array(starts)
+    assert s.min() >= -0.05 and s.max() < 0.05
+    assert abs(s.mean()) < 0.002 and abs(s.std() - 0.1 / 12 ** 0.5) < 0.001
+    assert abs(np.std(noise) - 0.1) < 0.005
+
+
+def test_native_cartpole_tasks_search(wann, tmp_path):
+    out = tmp_path / "cp.h5"
+    r = subprocess.run([str(wann), "search", "--task", "popgym-noisy-position-only-cartpole-easy", "--generations", "2",
+                        "--population", "16", "--out", str(out), "--quiet"], capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stderr
+    import h5py
+    with h5py.File(out, "r") as f:
+        assert f.attrs["input_labels"] == "x,theta" and f.attrs["output_labels"] == "left,right"
+        rewards = f["generations"]["000000"]["rewards"][()]
+    # 1/200 per step for at most 200 steps; at least one step.
+    assert ((rewards >= 1 / 200) & (rewards <= 1 + 1e-12)).all()
