@@ -124,22 +124,18 @@ def main():
     from importlib.metadata import version
     header = (f"# POPGym card-game episodes: popgym {version('popgym')}, gymnasium {gymnasium.__version__}; "
               "written by scripts/popgym_fixture.py")
-    lines = [header]
-    for game in GAMES:
-        seed = 0
-        for difficulty, count in EPISODES.items():
-            for e in range(count):
-                lines += record(game, difficulty, seed, POLICIES[e % len(POLICIES)])
-                seed += 1
-    pathlib.Path(args.out).write_text("\n".join(lines) + "\n")
-    lines = [header.replace("card-game", "position-only cart-pole")]
-    for game in CARTPOLES:
-        seed = 0
-        for difficulty, count in EPISODES.items():
-            for e in range(count):
-                lines += record_cartpole(game, difficulty, seed, CARTPOLE_POLICIES[e % len(CARTPOLE_POLICIES)])
-                seed += 1
-    pathlib.Path(args.cartpole_out).write_text("\n".join(lines) + "\n")
+
+    def write(path, first_line, games, recorder, policies):
+        lines = [first_line]
+        for game in games:
+            seed = 0
+            for difficulty, count in EPISODES.items():
+                for e in range(count):
+                    lines += recorder(game, difficulty, seed, policies[e % len(policies)])
+                    seed += 1
+        pathlib.Path(path).write_text("\n".join(lines) + "\n")
+    write(args.out, header, GAMES, record, POLICIES)
+    write(args.cartpole_out, header.replace("card-game", "position-only cart-pole"), CARTPOLES, record_cartpole, CARTPOLE_POLICIES)
 
 
 if __name__ == "__main__":

@@ -112,18 +112,8 @@ import WANNTasks
     var genome = Genome.initial(inputs: task.inputCount, outputs: task.outputCount, connectionProbability: 0.6, using: &rng)
     genome = genome.withRecurrentLink()
     let network = try Network(genome)
-    let episodes = EpisodeKey(seed: 11, purpose: .rollout, generation: 2)
-    let plans = (0..<12).map { RolloutPlan(weights: .shared([-2.0, -1, -0.5, 0.5, 1, 2][$0 % 6]), episode: $0 / 6) }
-    var evaluator = NetworkEvaluator()
-    evaluator.load(network)
-    let lanes = task.rollouts(&evaluator, plans: plans[...], episodes: episodes)
-    for (plan, result) in zip(plans, lanes) {
-      guard case .shared(let w) = plan.weights else { continue }
-      var stream = episodes.stream(repetition: plan.episode)
-      var scalar = NetworkEvaluator()
-      scalar.load(network)
-      let one = task.rollout(&scalar, weight: w, rng: &stream)
-      #expect(one.reward.bitPattern == result.reward.bitPattern && one.steps == result.steps && one.steps == game.length)
+    for (one, lanes) in playedBothWays(task, network, EpisodeKey(seed: 11, purpose: .rollout, generation: 2)) {
+      #expect(one.reward.bitPattern == lanes.reward.bitPattern && one.steps == lanes.steps && one.steps == game.length)
     }
   }
 }
@@ -136,5 +126,21 @@ extension Genome {
     let next = (g.connections.map(\.innovation.rawValue).max() ?? -1) + 1
     g.connections.append(ConnectionGene(innovation: Innovation(next), source: out.id, target: out.id, isEnabled: true, isRecurrent: true))
     return g
+  }
+}
+
+/// Twelve rollouts of `network` (the six weights, two episodes) played by `task.rollouts` in lanes
+/// and one by one by `task.rollout`: (scalar, lanes) per rollout.
+func playedBothWays(_ task: any WANNTask, _ network: Network, _ episodes: EpisodeKey) -> [(RolloutResult, RolloutResult)] {
+  let plans = (0..<12).map { RolloutPlan(weights: .shared([-2.0, -1, -0.5, 0.5, 1, 2][$0 % 6]), episode: $0 / 6) }
+  var evaluator = NetworkEvaluator()
+  evaluator.load(network)
+  let lanes = task.rollouts(&evaluator, plans: plans[...], episodes: episodes)
+  return zip(plans, lanes).map { plan, result in
+    guard case .shared(let w) = plan.weights else { preconditionFailure("shared weights only") }
+    var stream = episodes.stream(repetition: plan.episode)
+    var scalar = NetworkEvaluator()
+    scalar.load(network)
+    return (task.rollout(&scalar, weight: w, rng: &stream), result)
   }
 }

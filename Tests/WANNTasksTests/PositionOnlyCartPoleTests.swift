@@ -68,18 +68,8 @@ import WANNTasks
     var rng = RandomStream(seed: 5, purpose: .initialPopulation)
     let genome = Genome.initial(inputs: 2, outputs: 2, connectionProbability: 1, using: &rng)
     let network = try Network(genome)
-    let episodes = EpisodeKey(seed: 9, purpose: .rollout, generation: 1)
-    let plans = (0..<12).map { RolloutPlan(weights: .shared([-2.0, -1, -0.5, 0.5, 1, 2][$0 % 6]), episode: $0 / 6) }
-    var evaluator = NetworkEvaluator()
-    evaluator.load(network)
-    let lanes = task.rollouts(&evaluator, plans: plans[...], episodes: episodes)
-    for (plan, result) in zip(plans, lanes) {
-      guard case .shared(let w) = plan.weights else { continue }
-      var stream = episodes.stream(repetition: plan.episode)
-      var scalar = NetworkEvaluator()
-      scalar.load(network)
-      let one = task.rollout(&scalar, weight: w, rng: &stream)
-      #expect(one.reward.bitPattern == result.reward.bitPattern && one.steps == result.steps)
+    for (one, lanes) in playedBothWays(task, network, EpisodeKey(seed: 9, purpose: .rollout, generation: 1)) {
+      #expect(one.reward.bitPattern == lanes.reward.bitPattern && one.steps == lanes.steps)
     }
   }
 }
