@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Records episodes of POPGym's card games through the package, for the native ports'
-replay test (Tests/WANNTasksTests/CardMemoryTests.swift, docs/popgym.md).
+"""Records episodes of POPGym's natively ported games through the package, for the ports'
+replay tests (Tests/WANNTasksTests/CardMemoryTests.swift, PositionOnlyCartPoleTests.swift,
+PositionOnlyPendulumTests.swift; docs/popgym.md).
 
     scripts/popgym_fixture.py [--out Tests/Fixtures/popgym-cards.txt]
+                              [--cartpole-out Tests/Fixtures/popgym-cartpole.txt]
+                              [--pendulum-out Tests/Fixtures/popgym-pendulum.txt]
 
-Per game (RepeatPrevious, RepeatFirst, CountRecall, HigherLower, Autoencode) 100 episodes (60 easy, 30 medium, 10 hard),
-with random and scripted actions, seeds fixed: the same package gives the same file, byte for
-byte (scripts/tests/test_popgym_fixture.py regenerates and compares it). One line per record:
+Per game 100 episodes (60 easy, 30 medium, 10 hard) with random and scripted actions, seeds
+fixed: the same package gives the same files, byte for byte (scripts/tests/test_popgym_cards.py
+regenerates and compares them). One line per record. The card games:
 
     E GAME DIFFICULTY SEED POLICY     an episode (GAME as wann names it)
     D i i i ...                       the deck order after reset (Deck.idx; dealt from the end)
@@ -16,6 +19,13 @@ byte (scripts/tests/test_popgym_fixture.py regenerates and compares it). One lin
                                       Autoencode: mode:suit)
     R SCALE s...                      the reward of a right answer (repr), then per step + - or 0
     T t...                            per step: 1 where the package said terminated
+
+The cart-poles: E, S (the initial state, four float64), A, O (x:theta, float32 bits in hex),
+R (the reward every step pays), T (per step: 1 terminated, 2 truncated), F (the final state,
+four float64: the float32 observations hide the last bits) and, when noisy, N (each
+observation's noise draw, x:theta as float32 bits in hex). The pendulum: E, S (theta,
+theta_dot), A (the torques, float32 bits), O (cos:sin, float32 bits), R (each step's reward,
+float64 bits), T and F.
 """
 import argparse
 import pathlib
@@ -116,10 +126,43 @@ def record_cartpole(game, difficulty, seed, policy):
     return lines
 
 
+def f64(x):
+    """A float64 as the 16 hex digits of its bits."""
+    return f"{int(np.float64(x).view(np.uint64)):016x}"
+
+
+def record_pendulum(game, difficulty, seed, policy):
+    """One pendulum episode: its initial state, the torques (float32), and what the package
+    returned; rewards as float64 bits."""
+    env = gymnasium.make(f"popgym-PositionOnlyPendulum{difficulty.capitalize()}-v0").unwrapped
+    obs, _ = env.reset(seed=seed)
+    lines = [f"E {game} {difficulty} {seed} {policy}", "S " + " ".join(repr(float(v)) for v in env.state)]
+    rng = np.random.default_rng(seed + 1000)
+    actions, observations, rewards, flags = [], [f"{f32(obs[0])}:{f32(obs[1])}"], [], []
+    step = 0
+    while True:
+        theta, theta_dot = env.state
+        torque = {"random": rng.uniform(-3, 3), "zero": 0.0, "full": 2.0 if step % 20 < 10 else -2.0,
+                  "swing": 2.0 if theta_dot * np.cos(theta) > 0 else -2.0}[policy]
+        a = np.array([torque], dtype=np.float32)
+        obs, reward, terminated, truncated, _ = env.step(a)
+        actions.append(f32(a[0]))
+        observations.append(f"{f32(obs[0])}:{f32(obs[1])}")
+        rewards.append(f64(reward))
+        flags.append(str(int(terminated) + 2 * int(truncated)))
+        step += 1
+        if terminated or truncated:
+            break
+    lines += ["A " + " ".join(actions), "O " + " ".join(observations), "R " + " ".join(rewards), "T " + "".join(flags),
+              "F " + " ".join(repr(float(v)) for v in env.state)]
+    return lines
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=str(ROOT / "Tests" / "Fixtures" / "popgym-cards.txt"))
     ap.add_argument("--cartpole-out", default=str(ROOT / "Tests" / "Fixtures" / "popgym-cartpole.txt"))
+    ap.add_argument("--pendulum-out", default=str(ROOT / "Tests" / "Fixtures" / "popgym-pendulum.txt"))
     args = ap.parse_args()
     from importlib.metadata import version
     header = (f"# POPGym card-game episodes: popgym {version('popgym')}, gymnasium {gymnasium.__version__}; "
@@ -136,6 +179,8 @@ def main():
         pathlib.Path(path).write_text("\n".join(lines) + "\n")
     write(args.out, header, GAMES, record, POLICIES)
     write(args.cartpole_out, header.replace("card-game", "position-only cart-pole"), CARTPOLES, record_cartpole, CARTPOLE_POLICIES)
+    write(args.pendulum_out, header.replace("card-game", "position-only pendulum"), ["position-only-pendulum"], record_pendulum,
+          ["random", "zero", "full", "swing"])
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ public struct TaskKind: RawRepresentable, Hashable, Codable, Sendable, CustomStr
 
   /// POPGym's games ported natively (docs/popgym.md): `popgym-GAME-LEVEL`.
   public static let popgymCardGames = ["repeat-previous", "repeat-first", "count-recall", "higher-lower", "autoencode",
-                                       "position-only-cartpole", "noisy-position-only-cartpole"]
+                                       "position-only-cartpole", "noisy-position-only-cartpole", "position-only-pendulum"]
   public static let popgymLevels = ["easy", "medium", "hard"]
   public static let popgymCards: [TaskKind] = popgymCardGames.flatMap { g in popgymLevels.map { TaskKind(builtin: "popgym-\(g)-\($0)") } }
 

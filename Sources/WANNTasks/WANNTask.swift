@@ -49,6 +49,7 @@ public enum Tasks {
     if let spec = kind.gym { return try GymTask(spec: spec) }
     if let game = CardGame.all.first(where: { $0.taskName == kind.rawValue }) { return CardMemoryTask(game) }
     if let game = CartPoleMemoryGame.all.first(where: { $0.taskName == kind.rawValue }) { return CartPoleMemoryTask(game) }
+    if let game = PendulumMemoryGame.all.first(where: { $0.taskName == kind.rawValue }) { return PendulumMemoryTask(game) }
     return switch kind {
     case .swingup: SwingUpTask()
     case .swingupNovel: SwingUpTask(observesVelocities: false)
@@ -69,6 +70,7 @@ public enum Tasks {
     if let spec = kind.gym { return try GymTask(spec: spec).interface }
     if let game = CardGame.all.first(where: { $0.taskName == kind.rawValue }) { return CardMemoryTask(game).interface }
     if let game = CartPoleMemoryGame.all.first(where: { $0.taskName == kind.rawValue }) { return CartPoleMemoryTask(game).interface }
+    if let game = PendulumMemoryGame.all.first(where: { $0.taskName == kind.rawValue }) { return PendulumMemoryTask(game).interface }
     switch kind {
     case .swingup: t = SwingUpTask()
     case .swingupNovel: t = SwingUpTask(observesVelocities: false)

@@ -111,6 +111,7 @@ extension BenchCommand {
     let games: [(native: any WANNTask, name: String, packageID: String)] =
       CardGame.all.filter { $0.difficulty == .easy }.map { (CardMemoryTask($0), $0.taskName, $0.packageID) }
       + CartPoleMemoryGame.all.filter { $0.difficulty == .easy }.map { (CartPoleMemoryTask($0), $0.taskName, $0.packageID) }
+      + [PendulumMemoryGame(.easy)].map { (PendulumMemoryTask($0), $0.taskName, $0.packageID) }
     return try games.map { native, name, packageID -> CardBenchResult in
       let package = try GymTask(spec: GymSpec(environment: "popgym:" + packageID))
       var rng = RandomStream(seed: 1, purpose: .benchmark)

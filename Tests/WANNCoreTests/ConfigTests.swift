@@ -67,7 +67,7 @@ import Testing
     ("generations = 1000000000", ConfigError.invalidValue(key: "generations", reason: "must be in 0...10000000 (not 1000000000)")),
     ("[population]\nsize = 1000000\n[evaluation]\nrepetitions = 100", ConfigError.invalidValue(
       key: "population.size", reason: "x evaluation.repetitions x weight conditions is 600000000 rollouts per generation: at most 100000000")),
-    ("task = \"pong\"", ConfigError.invalidValue(key: "task", reason: "names unknown task 'pong' (known: swingup, swingup-novel, swingup-blink, recall, digits, mnist256, biped, biped-hardcore, popgym-GAME-LEVEL (GAME: repeat-previous, repeat-first, count-recall, higher-lower, autoencode, position-only-cartpole, noisy-position-only-cartpole; LEVEL: easy, medium, hard), or gym:ENV_ID (any Gymnasium environment))")),
+    ("task = \"pong\"", ConfigError.invalidValue(key: "task", reason: "names unknown task 'pong' (known: swingup, swingup-novel, swingup-blink, recall, digits, mnist256, biped, biped-hardcore, popgym-GAME-LEVEL (GAME: repeat-previous, repeat-first, count-recall, higher-lower, autoencode, position-only-cartpole, noisy-position-only-cartpole, position-only-pendulum; LEVEL: easy, medium, hard), or gym:ENV_ID (any Gymnasium environment))")),
     ("seed = ", ConfigError.syntax(line: 1, message: "expected a value")),
     ("seed = \n", ConfigError.syntax(line: 1, message: "expected a value")),
     ("task = swingup", ConfigError.syntax(line: 1, message: "'swingup' is not a value (strings need quotes)")),

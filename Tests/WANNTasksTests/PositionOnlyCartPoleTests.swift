@@ -14,20 +14,24 @@ import WANNTasks
     return (Float(bitPattern: UInt32(p[0], radix: 16)!), Float(bitPattern: UInt32(p[1], radix: 16)!))
   }
 
-  @Test func replaysThePackagesEpisodesBitForBit() throws {
-    let text = try String(contentsOf: Reference.fixtures.appendingPathComponent("popgym-cartpole.txt"), encoding: .utf8)
-    var episodes: [[Substring: [Substring]]] = []
-    var games: [CartPoleMemoryGame] = []
+  /// A fixture's episodes: each one's E line (game, difficulty, seed, policy) and its other
+  /// records by their letter.
+  static func episodes(_ name: String) throws -> [(header: [Substring], records: [Substring: [Substring]])] {
+    let text = try String(contentsOf: Reference.fixtures.appendingPathComponent(name), encoding: .utf8)
+    var out: [(header: [Substring], records: [Substring: [Substring]])] = []
     for line in text.split(separator: "\n") where !line.hasPrefix("#") {
       let parts = line.split(separator: " ")
-      if parts[0] == "E" {
-        let level = try #require(CardGame.Difficulty(rawValue: String(parts[2])))
-        games.append(CartPoleMemoryGame(noisy: parts[1].hasPrefix("noisy"), level))
-        episodes.append([:])
-      } else {
-        episodes[episodes.count - 1][parts[0]] = Array(parts.dropFirst())
-      }
+      if parts[0] == "E" { out.append((Array(parts.dropFirst()), [:])) } else { out[out.count - 1].records[parts[0]] = Array(parts.dropFirst()) }
     }
+    return out
+  }
+
+  @Test func replaysThePackagesEpisodesBitForBit() throws {
+    let recorded = try Self.episodes("popgym-cartpole.txt")
+    let games = try recorded.map { r in
+      CartPoleMemoryGame(noisy: r.header[0].hasPrefix("noisy"), try #require(CardGame.Difficulty(rawValue: String(r.header[1]))))
+    }
+    let episodes = recorded.map(\.records)
     #expect(games.filter(\.noisy).count >= 100 && games.filter { !$0.noisy }.count >= 100)
     var truncated = 0
     for (n, (game, e)) in zip(games, episodes).enumerated() {

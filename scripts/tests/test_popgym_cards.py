@@ -14,11 +14,11 @@ pytest.importorskip("popgym", reason="scripts/test installs popgym into the venv
 
 
 def test_fixtures_regenerate_from_the_package(tmp_path):
-    cards, cartpole = tmp_path / "cards.txt", tmp_path / "cartpole.txt"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "popgym_fixture.py"), "--out", str(cards), "--cartpole-out", str(cartpole)],
-                   check=True)
-    assert cards.read_bytes() == (ROOT / "Tests" / "Fixtures" / "popgym-cards.txt").read_bytes()
-    assert cartpole.read_bytes() == (ROOT / "Tests" / "Fixtures" / "popgym-cartpole.txt").read_bytes()
+    files = {"--out": "popgym-cards.txt", "--cartpole-out": "popgym-cartpole.txt", "--pendulum-out": "popgym-pendulum.txt"}
+    args = [a for flag, name in files.items() for a in (flag, str(tmp_path / name))]
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "popgym_fixture.py"), *args], check=True)
+    for name in files.values():
+        assert (tmp_path / name).read_bytes() == (ROOT / "Tests" / "Fixtures" / name).read_bytes(), name
 
 
 @pytest.mark.parametrize(("env_id", "classes"), [("popgym-RepeatPreviousEasy-v0", 4), ("popgym-CountRecallEasy-v0", 2),
@@ -78,3 +78,17 @@ def test_native_cartpole_tasks_search(wann, tmp_path):
         rewards = f["generations"]["000000"]["rewards"][()]
     # 1/200 per step for at most 200 steps; at least one step.
     assert ((rewards >= 1 / 200) & (rewards <= 1 + 1e-12)).all()
+
+
+def test_the_packages_pendulum_start_is_uniform():
+    """The reference distribution of PositionOnlyPendulumTests.nativeStartsHaveThePackagesDistribution."""
+    import numpy as np
+    env = gymnasium.make("popgym-PositionOnlyPendulumEasy-v0").unwrapped
+    starts = []
+    for seed in range(10_000):
+        env.reset(seed=seed)
+        starts.append(env.state.copy())
+    s = np.array(starts)
+    assert (abs(s[:, 0]) <= np.pi).all() and (abs(s[:, 1]) <= 1).all()
+    assert abs(s[:, 0].mean()) < 0.06 and abs(s[:, 0].std() - 2 * np.pi / 12 ** 0.5) < 0.03
+    assert abs(s[:, 1].mean()) < 0.02 and abs(s[:, 1].std() - 2 / 12 ** 0.5) < 0.01
