@@ -15,6 +15,8 @@ import statistics
 import subprocess
 import sys
 
+import h5py
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 ENVIRONMENTS = ["CartPole-v1", "Acrobot-v1", "MountainCarContinuous-v0", "Pendulum-v1", "LunarLander-v3"]
 # The budget: population 48, 12 generations, 2 repetitions of the six shared weights per genome
@@ -22,9 +24,6 @@ ENVIRONMENTS = ["CartPole-v1", "Acrobot-v1", "MountainCarContinuous-v0", "Pendul
 POPULATION, GENERATIONS, REPETITIONS = 48, 12, 2
 SIX = [-2.0, -1.0, -0.5, 0.5, 1.0, 2.0]
 PROFILE_WEIGHTS, PROFILE_TRIALS = "-2:2:17", 10  # every 0.25: the six weights are on the grid
-# Gymnasium's reward_threshold where the environment's spec has one (its "solved" score).
-SOLVED = {"CartPole-v1": 475.0, "Acrobot-v1": -100.0, "MountainCarContinuous-v0": 90.0, "Pendulum-v1": None,
-          "LunarLander-v3": 200.0}
 
 
 def archive(out, env, seed):
@@ -82,7 +81,10 @@ def report(args):
         if not best:
             print(f"| {env} | 0 | | | | | |")
             continue
-        solved = SOLVED[env]
+        # Gymnasium's reward_threshold (its "solved" score), as the run's archive recorded it.
+        with h5py.File(archive(out, env, 1), "r") as f:
+            threshold = json.loads(f.attrs["environment"])["reward_threshold"]
+        solved = None if threshold is None else float(threshold)
         n_solved = "n/a" if solved is None else f"{sum(b >= solved for b in best)}/{len(best)}"
 
         def med(xs):

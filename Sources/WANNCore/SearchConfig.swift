@@ -66,7 +66,7 @@ public struct TaskKind: RawRepresentable, Hashable, Codable, Sendable, CustomStr
   /// nil for a built-in task, which takes none.
   public func with(environmentKwargs json: String) -> TaskKind? {
     guard var spec = gym else { return nil }
-    spec.kwargs = json.trimmingWhitespace
+    spec.kwargs = String(Substring(json).trimmingWhitespace())
     return TaskKind(gym: spec)
   }
 
@@ -108,7 +108,7 @@ public struct GymSpec: Sendable, Hashable {
     let rest = Substring(task.dropFirst(4))
     let end = rest.firstIndex { $0 == " " || $0 == "\t" || $0 == "{" } ?? rest.endIndex
     let env = String(rest[..<end])
-    let args = String(rest[end...]).trimmingWhitespace
+    let args = String(rest[end...].trimmingWhitespace())
     guard !env.isEmpty, env.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else { return nil }
     guard args.isEmpty || (args.hasPrefix("{") && args.hasSuffix("}")) else { return nil }
     environment = env
@@ -117,15 +117,6 @@ public struct GymSpec: Sendable, Hashable {
 
   /// The task's name: `gym:ENV`, then a space and the kwargs where there are any.
   public var taskName: String { "gym:" + environment + (kwargs.isEmpty ? "" : " " + kwargs) }
-}
-
-extension String {
-  /// The string without leading and trailing spaces, tabs and newlines.
-  var trimmingWhitespace: String {
-    let ws: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-    guard let first = firstIndex(where: { !ws($0) }), let last = lastIndex(where: { !ws($0) }) else { return "" }
-    return String(self[first...last])
-  }
 }
 
 public struct PopulationConfig: Codable, Sendable, Equatable {

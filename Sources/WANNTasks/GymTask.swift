@@ -54,9 +54,6 @@ public struct GymEnvironment: Sendable, Equatable {
     rewardThreshold = (d["reward_threshold"] as? NSNumber)?.doubleValue
     json = text
   }
-
-  /// The network's outputs: one per box dimension, or one per choice of each discrete dimension.
-  public var outputCount: Int { actionKind == .box ? actionSize : actionGroups.reduce(0, +) }
 }
 
 /// Any Gymnasium environment as a task (docs/gymnasium.md). The environments run in Python

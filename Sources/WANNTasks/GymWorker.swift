@@ -24,7 +24,7 @@ public enum GymFailure: Error, CustomStringConvertible, Sendable {
     case .missingPackage(let package, let python):
       "the Python package '\(package)' is not installed for \(python): run `\(python) -m pip install \(package == "Box2D" ? "\"gymnasium[box2d]\"" : package)` (or name another interpreter with --python PATH or WANN_PYTHON)"
     case .unknownEnvironment(let id, let closest):
-      "Gymnasium has no environment '\(id)'" + (closest.isEmpty ? " (wann list gym ids: python -c 'import gymnasium; gymnasium.pprint_registry()')" : "; the closest registered ids: \(closest.joined(separator: ", "))")
+      "Gymnasium has no environment '\(id)'" + (closest.isEmpty ? " (the registered ids: python -c 'import gymnasium; gymnasium.pprint_registry()')" : "; the closest registered ids: \(closest.joined(separator: ", "))")
     case .setUp(let message): message
     case .episode(let message): message
     }

@@ -47,9 +47,7 @@ public enum Tasks {
   /// start a worker and throw a `GymFailure` when the environment cannot run.
   public static func make(_ kind: TaskKind, batchSize: Int = 1000) throws -> any WANNTask {
     if let spec = kind.gym { return try GymTask(spec: spec) }
-    if let game = CardGame.all.first(where: { $0.taskName == kind.rawValue }) { return CardMemoryTask(game) }
-    if let game = CartPoleMemoryGame.all.first(where: { $0.taskName == kind.rawValue }) { return CartPoleMemoryTask(game) }
-    if let game = PendulumMemoryGame.all.first(where: { $0.taskName == kind.rawValue }) { return PendulumMemoryTask(game) }
+    if let task = popgym(kind) { return task }
     return switch kind {
     case .swingup: SwingUpTask()
     case .swingupNovel: SwingUpTask(observesVelocities: false)
@@ -62,15 +60,21 @@ public enum Tasks {
     }
   }
 
+  /// The natively ported POPGym game `kind` names (docs/popgym.md), or nil.
+  static func popgym(_ kind: TaskKind) -> (any WANNTask)? {
+    if let game = CardGame.all.first(where: { $0.taskName == kind.rawValue }) { return CardMemoryTask(game) }
+    if let game = CartPoleMemoryGame.all.first(where: { $0.taskName == kind.rawValue }) { return CartPoleMemoryTask(game) }
+    if let game = PendulumMemoryGame.all.first(where: { $0.taskName == kind.rawValue }) { return PendulumMemoryTask(game) }
+    return nil
+  }
+
   /// Inputs, outputs and hidden activations of a task, without loading any data (for drawing,
   /// reading genomes and restoring a search). A Gymnasium task asks its worker (started once
   /// per process), so this throws a `GymFailure` where the environment cannot run.
   public static func interface(_ kind: TaskKind) throws(GymFailure) -> TaskInterface {
     let t: any WANNTask
     if let spec = kind.gym { return try GymTask(spec: spec).interface }
-    if let game = CardGame.all.first(where: { $0.taskName == kind.rawValue }) { return CardMemoryTask(game).interface }
-    if let game = CartPoleMemoryGame.all.first(where: { $0.taskName == kind.rawValue }) { return CartPoleMemoryTask(game).interface }
-    if let game = PendulumMemoryGame.all.first(where: { $0.taskName == kind.rawValue }) { return PendulumMemoryTask(game).interface }
+    if let task = popgym(kind) { return task.interface }
     switch kind {
     case .swingup: t = SwingUpTask()
     case .swingupNovel: t = SwingUpTask(observesVelocities: false)

@@ -11,19 +11,12 @@ struct ThreadOptions: ParsableArguments {
   @Option(help: "Evaluation threads, 1...\(ThreadOptions.maximum) (default: all cores). Results do not depend on it.")
   var threads: Int?
 
-  @Option(help: ArgumentHelp("Python interpreter for gym: tasks' worker processes (default: WANN_PYTHON, else the project's .venv, else python3).",
-                             valueName: "path"))
-  var python: String?
+  /// Every command that evaluates can run a gym: task, so it takes --python too.
+  @OptionGroup var interpreter: PythonOption
 
   func validate() throws {
     if let threads, !(1...Self.maximum).contains(threads) {
       throw ValidationError("--threads must be in 1...\(Self.maximum), not \(threads)")
-    }
-    // The workers are started deep inside evaluation: the choice travels as WANN_PYTHON, which
-    // the workers' own children (none, normally) would see too.
-    if let python {
-      if python.isEmpty { throw ValidationError("--python must name an interpreter") }
-      setenv("WANN_PYTHON", python, 1)
     }
   }
 
@@ -58,13 +51,14 @@ struct EnvironmentOptions: ParsableArguments {
   }
 }
 
-/// `--python`, for the commands without `--threads` (where ThreadOptions carries it).
+/// `--python`: part of ThreadOptions, and on its own for the commands without `--threads`.
 struct PythonOption: ParsableArguments {
   @Option(help: ArgumentHelp("Python interpreter for gym: tasks' worker processes (default: WANN_PYTHON, else the project's .venv, else python3).",
                              valueName: "path"))
   var python: String?
 
   func validate() throws {
+    // The workers are started deep inside evaluation: the choice travels as WANN_PYTHON.
     if let python {
       if python.isEmpty { throw ValidationError("--python must name an interpreter") }
       setenv("WANN_PYTHON", python, 1)
