@@ -27,6 +27,9 @@ public struct NetworkDrawing: Sendable {
   public let edges: [Edge]
   public let columnCount: Int
   public let title: String
+  /// A short note per connection, drawn beside it and in its tooltip (for example what cutting a
+  /// recurrent link costs: `wann memory --draw`). Connections without one are drawn as usual.
+  public var edgeNotes: [Innovation: String] = [:]
 
   /// Lays `genome` out. `inputLabels`/`outputLabels` name the task's inputs and outputs.
   public init(_ genome: Genome, inputLabels: [String], outputLabels: [String], title: String) {
@@ -194,7 +197,12 @@ public struct NetworkDrawing: Sendable {
         let tx = b.x - dx / length * Self.radius, ty = b.y - dy / length * Self.radius
         path = "M \(Self.number(sx)) \(Self.number(sy)) L \(Self.number(tx)) \(Self.number(ty))"
       }
-      out += "<g class=\"\(cls)\" id=\"i\(e.innovation.rawValue)\"><title>\(e.source) -> \(e.target)\(e.isRecurrent ? " (recurrent)" : "")</title><path d=\"\(path)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"1.3\"\(dash) marker-end=\"url(#\(marker))\"/></g>\n"
+      let note = edgeNotes[e.innovation]
+      out += "<g class=\"\(cls)\" id=\"i\(e.innovation.rawValue)\"><title>\(e.source) -> \(e.target)\(e.isRecurrent ? " (recurrent)" : "")\(note.map { ": " + Self.escape($0) } ?? "")</title><path d=\"\(path)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"1.3\"\(dash) marker-end=\"url(#\(marker))\"/>"
+      if let note, let mid = Self.midpoint(of: path) {
+        out += "<text class=\"note\" x=\"\(Self.number(mid.x))\" y=\"\(Self.number(mid.y - 4))\" text-anchor=\"middle\" font-size=\"10\" fill=\"\(stroke)\">\(Self.escape(note))</text>"
+      }
+      out += "</g>\n"
     }
     for n in nodes {
       let p = position[n.id]!
@@ -223,6 +231,25 @@ public struct NetworkDrawing: Sendable {
     }
     out += "</svg>\n"
     return out
+  }
+
+  /// The point halfway along a path this drawing wrote (`M a L b`, `M a Q c b` or `M a C c d b`),
+  /// where an edge's note goes.
+  static func midpoint(of path: String) -> (x: Double, y: Double)? {
+    let numbers = path.split(separator: " ").compactMap { Double($0) }
+    func point(_ i: Int) -> (Double, Double) { (numbers[2 * i], numbers[2 * i + 1]) }
+    switch numbers.count {
+    case 4:
+      let (a, b) = (point(0), point(1))
+      return ((a.0 + b.0) / 2, (a.1 + b.1) / 2)
+    case 6:
+      let (a, c, b) = (point(0), point(1), point(2))
+      return (0.25 * a.0 + 0.5 * c.0 + 0.25 * b.0, 0.25 * a.1 + 0.5 * c.1 + 0.25 * b.1)
+    case 8:
+      let (a, c, d, b) = (point(0), point(1), point(2), point(3))
+      return (0.125 * (a.0 + b.0) + 0.375 * (c.0 + d.0), 0.125 * (a.1 + b.1) + 0.375 * (c.1 + d.1))
+    default: return nil
+    }
   }
 
   /// Short in-node label of an activation.
@@ -287,6 +314,7 @@ public struct NetworkDrawing: Sendable {
       var attributes = ["id=\(quote("i\(e.innovation.rawValue)"))"]
       if e.isRecurrent { attributes += ["style=dashed", "color=\"#c0392b\"", "constraint=false"] }
       if e.isOutputToOutput { attributes += ["style=dashed", "color=\"#2166ac\"", "constraint=false"] }
+      if let note = edgeNotes[e.innovation] { attributes += ["label=\(quote(note))", "fontsize=9"] }
       out += "  \(e.source) -> \(e.target) [\(attributes.joined(separator: ", "))];\n"
     }
     out += "}\n"

@@ -142,6 +142,15 @@ extension ArchiveReader {
     guard let e = try evaluation(), (try? e.string("kind")) == "comparison score" else { return nil }
     return try e.double("score")
   }
+
+  /// A comparison run's final champion scored per shared weight (weights, mean over the trials
+  /// at each), if stored (archives written before per-weight scores were kept have only the mean over weights).
+  public func comparisonWeightMeans() throws -> (weights: [Double], means: [Double])? {
+    guard let e = try evaluation(), (try? e.string("kind")) == "comparison score",
+          let weights = try? e.doubles("weights"), let means = try? e.doubles("weight_means"), weights.count == means.count
+    else { return nil }
+    return (weights, means)
+  }
 }
 
 /// Where each run of a grid stands, over one archive or the archives of its shards

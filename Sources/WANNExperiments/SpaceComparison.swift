@@ -145,17 +145,24 @@ extension SpaceComparison {
         try writer.removeRun(named: name)
         let (archive, champion) = try SearchSession.runWhole(name, in: writer, config: config, task: task, evaluator: evaluator)
         var score = Double.nan
+        let weights = config.evaluation.weights
+        var weightMeans = [Double](repeating: .nan, count: weights.count)
         if let champion {
           let (rewards, _) = ParallelEvaluator(threads: threads).evaluate(
-            task: task, networks: [try Network(champion.genome)], weights: config.evaluation.weights, repetitions: trials,
+            task: task, networks: [try Network(champion.genome)], weights: weights, repetitions: trials,
             episodes: EpisodeKey(seed: 0, purpose: .evaluation))
           score = Statistics.mean(rewards.values)
+          weightMeans = weights.indices.map { w in Statistics.mean((0..<trials).map { rewards[genome: 0, repetition: $0, weight: w] }) }
         }
         try archive.writeEvaluation { e in
           try e.set("kind", "comparison score")
           try e.set("score", score)
           try e.set("trials", Int64(trials))
           try e.set("description", "mean reward of the final champion over trials x weights on common episodes (seed 0, purpose evaluation)")
+          // Per weight too, so a report can read the champion at its best shared weight (the way
+          // POPGym's MMER reads a policy: `wann experiment report --score best-weight`).
+          try e.write("weights", weights, shape: [weights.count], compress: false)
+          try e.write("weight_means", weightMeans, shape: [weightMeans.count], compress: false)
         }
         scores[name] = score
         onRun(RunReport(name: name, score: score, elapsed: (clock.now - start).inSeconds))

@@ -81,14 +81,27 @@ struct ExperimentReportCommand: ParsableCommand {
       baseline (the first variant), p: two-sided Mann-Whitney U, pH: p corrected by Holm's method \
       for every test in the table]. A second table gives the median difference from the baseline \
       with its 95% bootstrap interval. A comparison archive (`wann compare`) gets its table and \
-      pairwise tests the same way.
+      pairwise tests the same way; --score best-weight reads each final champion at its best \
+      shared weight (the mean over the episodes at that weight) instead of over all weights, as \
+      POPGym's MMER reads a policy by its best.
       """)
+
+  /// How a comparison run's final champion is read.
+  enum ComparisonScore: String, ExpressibleByArgument, CaseIterable {
+    /// The mean over all shared weights and episodes: the search's own reading.
+    case mean
+    /// The best shared weight's mean over its episodes.
+    case bestWeight = "best-weight"
+  }
 
   @Argument(help: "The experiment (or comparison) archive.")
   var archive: String
 
   @Option(help: "Also write the table as Markdown to this file.")
   var markdown: String?
+
+  @Option(help: "A comparison's score: mean (over all weights) or best-weight (each champion at its best shared weight).")
+  var score: ComparisonScore = .mean
 
   @OptionGroup var output: JSONOption
 
@@ -97,6 +110,7 @@ struct ExperimentReportCommand: ParsableCommand {
       try reportComparison()
       return
     }
+    if score != .mean { throw CLIError("--score \(score.rawValue) reads a comparison archive (wann compare); \(archive) is an experiment") }
     let report = try ExperimentReport.read(archive)
     let (conditions, variants, cells, baseline) = (report.conditions, report.variants, report.cells, report.baseline)
     if output.json {
@@ -168,13 +182,30 @@ struct ExperimentReportCommand: ParsableCommand {
     let first = try contents.runs.first.map { try ArchiveReader(path: archive, run: $0) }
     let config = first?.config
     try first?.close()
+    var scores = contents.scores
+    if score == .bestWeight {
+      scores = try scores.map { condition, values in
+        (condition, try contents.seeds.prefix(values.count).map { seed -> Double in
+          let name = "\(condition)-s\(seed)"
+          let reader = try ArchiveReader(path: archive, run: name)
+          defer { try? reader.close() }
+          guard let (_, means) = try reader.comparisonWeightMeans() else {
+            throw CLIError("\(archive): run \(name) has no per-weight scores (written by an older wann): use --score mean, or run the comparison again")
+          }
+          return means.max() ?? .nan
+        })
+      }
+    }
     let result = SpaceComparison(task: contents.task ?? "?", generations: config?.generations ?? 0, population: config?.population.size ?? 0,
-                                 trials: contents.trials ?? 0, scores: contents.scores)
+                                 trials: contents.trials ?? 0, scores: scores)
     if output.json {
       Output.line(Output.json(result))
       return
     }
-    let md = CompareCommand.markdown(result)
+    var md = CompareCommand.markdown(result)
+    if score == .bestWeight {
+      md = "Score: each run's final champion at its best shared weight (its mean over the \(result.trials) episodes there).\n\n" + md
+    }
     print(md, terminator: "")
     try writeMarkdown(md)
   }

@@ -3,7 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
-import WANNAnalysis
+@testable import WANNAnalysis
 import WANNCore
 import WANNTasks
 
@@ -75,6 +75,64 @@ func swingGenome(recurrent: Bool = false) -> Genome {
       b.forward(weight: w)
       #expect(abs(a.output(0) - b.output(0)) < 1e-12)
     }
+  }
+}
+
+@Suite struct MemoryAblationTests {
+  /// The swing-up genome with two recurrent links: force -> tanh (7) and a self-loop on the
+  /// gaussian (8).
+  func twoLoops() -> Genome {
+    var g = swingGenome(recurrent: true)
+    g.connections.append(ConnectionGene(innovation: Innovation(21), source: NodeID(8), target: NodeID(8), isRecurrent: true))
+    return g
+  }
+
+  @Test func cuttingRemovesOnlyTheNamedRecurrentGenes() {
+    var g = twoLoops()
+    // Innovation 0 is feed-forward: naming it cuts nothing.
+    let cut = MemoryAblation.cutting([Innovation(21), Innovation(0)], from: g)
+    #expect(cut.connections.map(\.innovation) == g.connections.map(\.innovation).filter { $0 != Innovation(21) })
+    #expect(cut.nodes == g.nodes)
+    #expect(MemoryAblation.cutting([], from: g) == g)
+    // A disabled self-loop on a hidden node is expressed under the `active` rule: it counts as a
+    // link, and cutting it takes it out of the network.
+    g.disabledHiddenLinks = .active
+    g.connections[g.connections.count - 1].isEnabled = false
+    #expect(g.activeConnections.contains { $0.innovation == Innovation(21) })
+    #expect(!MemoryAblation.cutting([Innovation(21)], from: g).activeConnections.contains { $0.innovation == Innovation(21) })
+  }
+
+  @Test func variantsAreTheCutNetworksOnTheSameEpisodes() throws {
+    let g = twoLoops()
+    let task = SwingUpTask()
+    let settings = MemoryAblation.Settings(weights: [-1, 0.5, 2], trials: 3, seed: 4)
+    let m = try MemoryAblation.measure(g, task: task, settings: settings, evaluator: ParallelEvaluator(threads: 2))
+    #expect(m.links.map(\.innovation) == [Innovation(20), Innovation(21)])
+    #expect(m.intact.cut.isEmpty && m.allCut?.cut == [Innovation(20), Innovation(21)])
+    #expect(m.single.map(\.cut) == [[Innovation(20)], [Innovation(21)]])
+    // Each variant's scores are those of its cut genome evaluated on its own, weight by weight.
+    func direct(_ genome: Genome) throws -> [Double] {
+      let profile = WeightProfile.measure(try Network(genome), task: task,
+                                          settings: .init(weights: settings.weights, trials: settings.trials, seed: settings.seed),
+                                          evaluator: ParallelEvaluator(threads: 1))
+      return profile.mean
+    }
+    #expect(m.intact.weightMeans == (try direct(g)))
+    #expect(m.allCut?.weightMeans == (try direct(MemoryAblation.cutting([Innovation(20), Innovation(21)], from: g))))
+    #expect(m.single[1].weightMeans == (try direct(MemoryAblation.cutting([Innovation(21)], from: g))))
+    // The force fed back into the tanh steers the cart: cutting it changes the reward.
+    #expect(m.single[0].weightMeans != m.intact.weightMeans)
+    #expect(m.intact.best == m.intact.weightMeans.max() && m.intact.weightMeans[m.intact.bestWeightIndex] == m.intact.best)
+  }
+
+  @Test func aNetworkWithoutRecurrentLinksHasNoVariants() throws {
+    let m = try MemoryAblation.measure(swingGenome(), task: SwingUpTask(), settings: .init(weights: [1], trials: 2, seed: 1),
+                                       evaluator: ParallelEvaluator(threads: 1))
+    #expect(m.links.isEmpty && m.allCut == nil && m.single.isEmpty)
+    // One link: cutting it alone is cutting them all, scored once.
+    let one = try MemoryAblation.measure(swingGenome(recurrent: true), task: SwingUpTask(),
+                                         settings: .init(weights: [1], trials: 2, seed: 1), evaluator: ParallelEvaluator(threads: 1))
+    #expect(one.single == [one.allCut!])
   }
 }
 
@@ -195,6 +253,22 @@ final class SVGCounter: NSObject, XMLParserDelegate {
     #expect(column[7] == 1 && column[8] == 1 && column[9] == 2)
     #expect(column[6] == 3 && d.columnCount == 4)
     #expect(d.nodes.first { $0.id == NodeID(9) }?.label == "sin")
+  }
+
+  @Test func edgeNotesAreDrawnBesideTheirConnection() throws {
+    let g = swingGenome(recurrent: true)
+    var d = NetworkDrawing(g, inputLabels: SwingUpTask().inputLabels, outputLabels: ["force"], title: "t")
+    d.edgeNotes[Innovation(20)] = "-0.25 <cut>"
+    let svg = d.svg()
+    #expect(XMLParser(data: Data(svg.utf8)).parse())
+    #expect(svg.components(separatedBy: "class=\"note\"").count == 2)
+    #expect(svg.contains(">-0.25 &lt;cut&gt;</text>"))
+    #expect(d.dot().contains("label=\"-0.25 <cut>\""))
+    // The midpoint of each path kind this drawing writes.
+    #expect(NetworkDrawing.midpoint(of: "M 0 0 L 10 20")! == (5, 10))
+    #expect(NetworkDrawing.midpoint(of: "M 0 0 Q 10 10 20 0")! == (10, 5))
+    #expect(NetworkDrawing.midpoint(of: "M 0 0 C 0 8 8 8 8 0")! == (4, 6))
+    #expect(NetworkDrawing.midpoint(of: "M 0 0") == nil)
   }
 
   @Test func dotHasOneStatementPerNodeAndEdge() {

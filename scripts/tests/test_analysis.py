@@ -175,6 +175,77 @@ def test_draw_marks_recurrent_edges(wann, tmp_path):
     assert all(p.get("stroke-dasharray") for g in recurrent for p in g.iter("{http://www.w3.org/2000/svg}path"))
 
 
+def test_memory_scores_the_champion_with_each_recurrent_link_cut(wann, tmp_path):
+    """`wann memory` on a recurrent champion: its links are the champion's expressed recurrent
+    genes, and every variant scores what `wann evaluate` gives the genome without those genes
+    (same seed, same episodes)."""
+    out = tmp_path / "mem.h5"
+    wann_run(wann, "search", "--task", "popgym-position-only-cartpole-easy", "--recurrent", "--generations", 64,
+             "--population", 96, "--seed", 2, "--out", out, "--quiet")
+    exported = json.loads(wann_run(wann, "export", out, "--champion").stdout)
+    genome = exported[0]["document"]["genome"]
+    # The expressed recurrent genes: the enabled ones, and under the `active` rule for disabled
+    # hidden links also the disabled ones between hidden nodes.
+    hidden = {n["id"] for n in genome["nodes"] if n["kind"] == "hidden"}
+    active_rule = genome.get("disabledHiddenLinks") == "active"
+    recurrent = [c["innovation"] for c in genome["connections"] if c["isRecurrent"] and
+                 (c["isEnabled"] or (active_rule and c["source"] in hidden and c["target"] in hidden))]
+    assert len(recurrent) >= 2, "the champion of this seed evolved fewer than two recurrent links"
+    svg = tmp_path / "mem.svg"
+    args = ["--trials", 6, "--seed", 3]
+    report = json.loads(wann_run(wann, "memory", f"{out}#champion", *args, "--draw", svg, "--json").stdout)
+    assert [link["innovation"] for link in report["links"]] == recurrent
+    assert report["intact"]["cut"] == [] and report["allCut"]["cut"] == recurrent
+    assert [v["cut"] for v in report["single"]] == [[i] for i in recurrent]
+
+    def evaluate_cut(cut):
+        doc = json.loads(json.dumps(exported))
+        g = doc[0]["document"]["genome"]
+        g["connections"] = [c for c in g["connections"] if c["innovation"] not in cut]
+        path = tmp_path / f"cut-{'-'.join(map(str, cut)) or 'none'}.json"
+        path.write_text(json.dumps(doc))
+        e = json.loads(wann_run(wann, "evaluate", "--genome", path, "--task", "popgym-position-only-cartpole-easy",
+                                *args, "--json").stdout)
+        return e["mean"]
+
+    assert report["intact"]["weightMeans"] == evaluate_cut([])
+    assert report["allCut"]["weightMeans"] == evaluate_cut(recurrent)
+    assert report["single"][-1]["weightMeans"] == evaluate_cut([recurrent[-1]])
+    for v in [report["intact"], report["allCut"], *report["single"]]:
+        assert v["best"] == max(v["weightMeans"]) and v["bestWeight"] in report["weights"]
+    # The drawing labels each recurrent link with the change in mean reward when it is cut.
+    root = ET.parse(svg).getroot()
+    notes = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "note"]
+    assert len(notes) == len(recurrent)
+    assert sorted(float(n) for n in notes) == sorted(round(v["mean"] - report["intact"]["mean"], 2) for v in report["single"])
+    # Text output; a bad drawing name is refused before any work.
+    text = wann_run(wann, "memory", f"{out}#champion", *args).stdout
+    assert "every recurrent link cut" in text and f"cut i{recurrent[0]}:" in text
+    bad = wann_run(wann, "memory", f"{out}#champion", "--draw", tmp_path / "x.png", check=False)
+    assert bad.returncode == 2 and "--draw must end in .svg or .dot" in bad.stderr
+
+
+def test_comparison_report_reads_champions_at_their_best_weight(wann, experiment, tmp_path):
+    out = tmp_path / "cmp.h5"
+    wann_run(wann, "compare", "--task", "popgym-repeat-previous-easy", "--conditions", "ff,both", "--seeds", 3,
+             "--generations", 4, "--population", 24, "--trials", 4, "--out", out)
+    mean = json.loads(wann_run(wann, "experiment", "report", out, "--json").stdout)
+    best = json.loads(wann_run(wann, "experiment", "report", out, "--score", "best-weight", "--json").stdout)
+    with h5py.File(out, "r") as f:
+        for row_mean, row_best in zip(mean["rows"], best["rows"]):
+            for seed, (m, b) in enumerate(zip(row_mean["scores"], row_best["scores"]), start=1):
+                e = f[f"runs/{row_mean['condition']}-s{seed}/evaluation"]
+                means = e["weight_means"][()]
+                assert list(e["weights"][()]) == [-2, -1, -0.5, 0.5, 1, 2]
+                assert b == means.max()
+                assert m == pytest.approx(means.mean(), abs=1e-12)
+    md = tmp_path / "best.md"
+    wann_run(wann, "experiment", "report", out, "--score", "best-weight", "--markdown", md)
+    assert md.read_text().startswith("Score: each run's final champion at its best shared weight")
+    refused = wann_run(wann, "experiment", "report", experiment, "--score", "best-weight", check=False)
+    assert refused.returncode == 2 and "reads a comparison archive" in refused.stderr
+
+
 def test_notebook_data_is_what_the_cli_makes(wann, tmp_path):
     """The committed archives are real CLI output: a fresh search with the same settings
     reproduces their first generations bit for bit (if the engine changes on purpose, rerun
