@@ -158,6 +158,7 @@ public struct NetworkDrawing: Sendable {
 
       """
     let columnOf = Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0.column) })
+    var notes = ""
     for e in edges {
       guard let a = position[e.source], let b = position[e.target] else { continue }
       let span = (columnOf[e.target] ?? 0) - (columnOf[e.source] ?? 0)
@@ -199,10 +200,11 @@ public struct NetworkDrawing: Sendable {
       }
       let note = edgeNotes[e.innovation]
       out += "<g class=\"\(cls)\" id=\"i\(e.innovation.rawValue)\"><title>\(e.source) -> \(e.target)\(e.isRecurrent ? " (recurrent)" : "")\(note.map { ": " + Self.escape($0) } ?? "")</title><path d=\"\(path)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"1.3\"\(dash) marker-end=\"url(#\(marker))\"/>"
-      if let note, let mid = Self.midpoint(of: path) {
-        out += "<text class=\"note\" x=\"\(Self.number(mid.x))\" y=\"\(Self.number(mid.y - 4))\" text-anchor=\"middle\" font-size=\"10\" fill=\"\(stroke)\">\(Self.escape(note))</text>"
-      }
       out += "</g>\n"
+      // Notes go on top of everything (after the nodes), so no node hides one.
+      if let note, let mid = Self.midpoint(of: path) {
+        notes += "<text class=\"note\" x=\"\(Self.number(mid.x))\" y=\"\(Self.number(mid.y - 4))\" text-anchor=\"middle\" font-size=\"10\" fill=\"\(stroke)\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">\(Self.escape(note))</text>\n"
+      }
     }
     for n in nodes {
       let p = position[n.id]!
@@ -222,6 +224,7 @@ public struct NetworkDrawing: Sendable {
       }
       out += "</g>\n"
     }
+    out += notes
     // Legend of the activations that occur.
     let used = Activation.allCases.filter { a in nodes.contains { $0.activation == a } }
     var x = 12.0

@@ -53,6 +53,9 @@ import Testing
     (["profile", "/nonexistent/run.h5#champion"], "does not exist"),
     (["conditions", "SWING", "--budget", "5"], "raise --budget"),
     (["profile", "BADTOML"], "unknown genome format"),
+    (["memory", "SWING", "--draw", "net.png"], "--draw must end in .svg or .dot"),
+    (["memory", "SWING", "--trials", "0"], "--trials"),
+    (["memory", "/nonexistent/run.h5#champion"], "does not exist"),
   ])
   func badInputGivesOneLineAndStatus2(_ args: [String], _ needle: String) throws {
     let dir = try Self.tempDir()
@@ -81,7 +84,7 @@ import Testing
   @Test func helpExplainsEveryCommand() throws {
     let r = try Self.wann(["--help"])
     #expect(r.status == 0)
-    for c in ["search", "evaluate", "bench", "profile", "conditions", "draw"] {
+    for c in ["search", "evaluate", "bench", "profile", "conditions", "memory", "draw"] {
       #expect(r.stdout.contains(c))
       let sub = try Self.wann([c, "--help"])
       #expect(sub.status == 0 && sub.stdout.contains("OPTIONS"))
