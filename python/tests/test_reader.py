@@ -197,6 +197,36 @@ def test_figures_are_returned_for_notebooks(run_archive, experiment_archive):
     assert m == 2.0 and ci == pytest.approx(4.303 * 1.0 / np.sqrt(3))
 
 
+def test_reading_needs_no_matplotlib(run_archive, tmp_path):
+    """Reading an archive and running its networks need only h5py, NumPy and pandas (matplotlib
+    is the [plot] extra); wann-plot without it says what to install, in one line."""
+    code = f"""
+import sys
+sys.modules["matplotlib"] = None  # as if it were not installed
+import wann_h5
+run = wann_h5.open_archive({str(run_archive)!r})
+assert len(run.summary()) > 0
+net = wann_h5.Network.from_archive({str(run_archive)!r})
+assert "matplotlib" not in [m for m in sys.modules if sys.modules[m] is not None]
+from wann_h5.cli import main
+sys.exit(main(["run", {str(run_archive)!r}, "--out", {str(tmp_path)!r}]))
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip().count("\n") == 0 and "pip install 'wann-h5[plot]'" in r.stderr
+
+
+def test_the_package_ships_its_type_marker_and_licence():
+    from importlib import metadata, resources
+
+    assert resources.files("wann_h5").joinpath("py.typed").is_file()
+    meta = metadata.metadata("wann-h5")
+    assert "Apache-2.0" in (meta.get("License-Expression"), meta.get("License"))
+    requires = metadata.requires("wann-h5") or []
+    assert not any(r.startswith("matplotlib") and "extra ==" not in r for r in requires)
+    assert any(r.startswith("matplotlib") and 'extra == "plot"' in r for r in requires)
+
+
 def _fnv(data, h=14695981039346656037):
     for b in data:
         h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF

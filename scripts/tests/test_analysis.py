@@ -60,6 +60,23 @@ def test_profile_is_stored_under_its_genome_and_read_back(wann, archive):
     assert other["profiles"][0]["mean"] != p["mean"]
 
 
+@pytest.mark.parametrize("trials", [12, 31, 45])
+def test_python_confidence_intervals_equal_the_engines(wann, archive, tmp_path, trials):
+    """wann_h5.stats.mean_ci gives the engine's 95% interval to the last digit, for degrees of
+    freedom between the t table's rows (11), beyond it (44) and at its end (30)."""
+    from wann_h5.stats import mean_ci
+
+    copy = tmp_path / "copy.h5"
+    shutil.copy(archive, copy)
+    p = json.loads(wann_run(wann, "profile", f"{copy}#champion", "--weights", "-1,0.5,2", "--trials", trials, "--json").stdout)["profiles"][0]
+    with h5py.File(copy, "r") as f:
+        rewards = f[p["stored"]]["rewards"][()]
+    for w in range(3):
+        m, ci = mean_ci(rewards[:, w])
+        assert m == pytest.approx(p["mean"][w], rel=1e-12, abs=1e-12)
+        assert ci == pytest.approx(p["ci95"][w], rel=1e-12, abs=1e-12)
+
+
 def test_profiles_are_deterministic_across_threads_and_copies(wann, archive, tmp_path):
     copy = tmp_path / "copy.h5"
     shutil.copy(archive, copy)

@@ -692,7 +692,10 @@ def kind(path: str) -> str:
 
 def variants(path: str) -> list[str]:
     """Variant names of an experiment archive, in the experiment file's order (empty otherwise)."""
-    import tomllib
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: the same parser, as the package `tomli`
+        import tomli as tomllib
     with open_file(str(path)) as f:
         text = f.attrs.get("experiment_toml")
     return list(tomllib.loads(text).get("variants", {}).keys()) if text else []

@@ -50,7 +50,12 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `wann-plot` (and of the old scripts/plot_*.py names)."""
     args = _parser().parse_args(argv)
-    import matplotlib
+    try:
+        import matplotlib
+    except ModuleNotFoundError:
+        print("error: wann-plot draws with matplotlib, which is not installed: pip install 'wann-h5[plot]' (or pip install matplotlib)",
+              file=sys.stderr)
+        return 2
 
     matplotlib.use("Agg")  # headless: no display needed
     from . import plots

@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from . import archive as wann_h5
+from .stats import mean_ci, t95  # noqa: F401 (wann_h5.plots.mean_ci and .t95 stay where they were)
 
 
 class PlotError(Exception):
@@ -49,27 +50,6 @@ def open_runs(path: str, run: str | None) -> list[tuple[str, wann_h5.Archive]]:
             raise PlotError(f"{path} has no run {run!r} (runs: {', '.join(names)})")
         names = [run]
     return [(n, wann_h5.open_archive(path, n)) for n in names]
-
-
-def t95(n: int) -> float:
-    """Two-sided 95% Student t critical value for n samples (n - 1 degrees of freedom)."""
-    table = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262,
-             10: 2.228, 12: 2.179, 15: 2.131, 20: 2.086, 25: 2.060, 30: 2.042, 40: 2.021, 60: 2.000, 120: 1.980}
-    df = n - 1
-    if df < 1:
-        return float("nan")
-    for k in sorted(table):
-        if df <= k:
-            return table[k]
-    return 1.960
-
-
-def mean_ci(values) -> tuple[float, float]:
-    """Mean and half width of the 95% t interval."""
-    v = np.asarray(values, dtype=float)
-    if len(v) < 2:
-        return float(v.mean()) if len(v) else float("nan"), float("nan")
-    return float(v.mean()), t95(len(v)) * float(v.std(ddof=1)) / np.sqrt(len(v))
 
 
 def save(fig, out: str, name: str) -> list[pathlib.Path]:
