@@ -70,7 +70,12 @@ public enum ArchiveError: Error, CustomStringConvertible {
     case .foreign(let p): "\(p) is an HDF5 file but not a wann run archive (no format = \"\(ArchiveSchema.format)\" attribute)"
     case .newerVersion(let p, let v):
       "\(p) has archive format version \(v); this wann reads up to \(ArchiveSchema.version): update wann"
-    case .readFailed(let p, let e): "cannot read archive \(p): \(e)"
+    case .readFailed(let p, let e):
+      if let (have, expected) = Self.truncation(e) {
+        "cannot read archive \(p): the file is cut short (\(have) of the \(expected) bytes its last write left; a copy or download that stopped early, or a disk that filled while it was copied): copy it again in full from where it came from"
+      } else {
+        "cannot read archive \(p): \(e)"
+      }
     case .writeFailed(let p, let e):
       "cannot write to archive \(p): \(Self.cause(e, archive: p)). Everything finished before stays readable; \(Self.remedy(e, archive: p)), then run the command again (a search continues with `wann resume \(p)`)"
     case .notCreated(let p, let e):
@@ -91,6 +96,18 @@ public enum ArchiveError: Error, CustomStringConvertible {
         ? "cannot open \(p): the HDF5 library (\(versions.running)) refused wann's journaling file driver (\(e)); rebuild wann from a clean build folder against the HDF5 installed now (rm -rf .build; swift build -c release), and report it if that does not help"
         : "cannot open \(p): wann was built against HDF5 \(versions.built) but runs with HDF5 \(versions.running), which refuses its journaling file driver (\(e)); rebuild wann against the HDF5 installed now (swift build -c release), or run it with the HDF5 it was built against"
     }
+  }
+
+  /// HDF5's "truncated file: eof = HAVE, ..., stored_eof = EXPECTED", as numbers.
+  static func truncation(_ e: HDF5Error) -> (have: Int, expected: Int)? {
+    guard let line = e.stack.first(where: { $0.contains("truncated file") }) ?? (e.operation.contains("truncated file") ? e.operation : nil)
+    else { return nil }
+    func number(after key: String) -> Int? {
+      guard let r = line.range(of: key) else { return nil }
+      return Int(line[r.upperBound...].prefix { $0.isNumber })
+    }
+    guard let have = number(after: "eof = "), let expected = number(after: "stored_eof = ") else { return nil }
+    return (have, expected)
   }
 
   /// What happened, in the system's words where a system call failed, else HDF5's.

@@ -122,7 +122,11 @@ public final class ArchiveReader {
       let runs = file.exists(file.runsGroupName) ? try file.openGroup(file.runsGroupName).children() : []
       if let run {
         guard runs.contains(run) else {
-          throw ArchiveError.noGenomes(path, "no run '\(run)' (runs: \(runs.isEmpty ? "none" : runs.joined(separator: ", ")))")
+          guard !runs.isEmpty else {
+            // A single-run archive: the name was meant as a genome (#champoin for #champion).
+            throw ArchiveError.noGenomes(path, "'#\(run)' names no genome of this single-run archive\(Suggestion.phrase(for: "#" + run, among: ["#champion"])) (its genomes: #champion, or #GENERATION/INDEX such as #12/0)")
+          }
+          throw ArchiveError.noGenomes(path, "no run '\(run)'\(Suggestion.phrase(for: run, among: runs)) (runs: \(runs.joined(separator: ", ")))")
         }
         return (file, version, try file.openGroup(file.runsGroupName).openGroup(run))
       }

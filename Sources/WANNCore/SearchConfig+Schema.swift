@@ -306,7 +306,7 @@ extension TOMLValue {
   public func task(_ key: String) throws(ConfigError) -> TaskKind {
     guard case .string(let s) = self else { throw .wrongType(key: key, expected: "a string, not \(typeName)") }
     guard let t = TaskKind(rawValue: s) else {
-      throw .invalidValue(key: key, reason: "names unknown task '\(s)' (known: \(TaskKind.namesForHelp))")
+      throw .invalidValue(key: key, reason: "names unknown task '\(s)'\(Suggestion.phrase(for: s, among: TaskKind.builtins.map(\.rawValue))) (known: \(TaskKind.namesForHelp))")
     }
     return t
   }

@@ -1,4 +1,3 @@
-/// The tasks the engine knows. An enum, so a typo in a config is an error, not a new task.
 /// The task a search solves: one of the engine's built-in tasks, or any Gymnasium environment
 /// (`gym:ID`, `gym:module.path:ClassName`, optionally followed by a JSON object of keyword
 /// arguments for its constructor). An open set, so a struct; the built-ins are its static members

@@ -46,9 +46,9 @@ do {
   if Wann.exitCode(for: error) == .success { Wann.exit(withError: error) }
   // A command that reports its own verdict (bench's exactness, inspect --check) sets its status.
   if let code = error as? ExitCode { leave(code.rawValue) }
-  let message = Wann.message(for: error)
+  let message = Mistakes.explain(Wann.message(for: error)
     .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-    .filter { !$0.isEmpty }.joined(separator: "; ")
+    .filter { !$0.isEmpty }.joined(separator: "; "), arguments: Array(CommandLine.arguments.dropFirst()))
   FileHandle.standardError.write(Data("wann: error: \(message)\n".utf8))
   leave(2)
 }

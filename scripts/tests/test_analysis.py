@@ -263,6 +263,27 @@ def test_comparison_report_reads_champions_at_their_best_weight(wann, experiment
     assert refused.returncode == 2 and "reads a comparison archive" in refused.stderr
 
 
+def test_mistakes_with_archives_are_named_with_what_was_meant(wann, archive, tmp_path):
+    """A mistyped genome or run name, and an archive cut short, each give one line that names
+    the thing and says what to do."""
+    def error(*args):
+        r = wann_run(wann, *args, check=False)
+        assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr, r.stderr
+        return r.stderr
+    assert "did you mean '#champion'?" in error("evaluate", "--genome", f"{archive}#champoin")
+    assert "did you mean '#champion'?" in error("draw", f"{archive}#champoin", "--out", tmp_path / "x.svg")
+    cmp = tmp_path / "cmp.h5"
+    wann_run(wann, "compare", "--task", "recall", "--conditions", "ff,recurrent", "--seeds", 2, "--generations", 2,
+             "--population", 16, "--trials", 2, "--out", cmp)
+    message = error("draw", f"{cmp}#recurent-s1/champion", "--out", tmp_path / "x.svg")
+    assert "no run 'recurent-s1': did you mean 'recurrent-s1'?" in message and "runs: feedForward-s1" in message
+    cut = tmp_path / "cut.h5"
+    data = pathlib.Path(archive).read_bytes()
+    cut.write_bytes(data[: len(data) // 3])
+    message = error("inspect", cut)
+    assert "is cut short" in message and f"of the {len(data)} bytes" in message and "copy it again" in message
+
+
 def test_notebook_data_is_what_the_cli_makes(wann, tmp_path):
     """The committed archives are real CLI output: a fresh search with the same settings
     reproduces their first generations bit for bit (if the engine changes on purpose, rerun
