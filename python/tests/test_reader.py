@@ -102,6 +102,57 @@ def test_errors_are_archive_errors(tmp_path):
         wann_h5.open_archive(tmp_path / "missing.h5")
 
 
+def _one_line(e) -> str:
+    text = str(e.value)
+    assert "\n" not in text and text
+    return text
+
+
+def test_mistakes_are_archive_errors_that_say_what_to_do(root, run_archive, tmp_path):
+    import h5py
+
+    # Genomes: "G/I" strings are accepted, like the engine's FILE.h5#G/I; the rest is named.
+    a = wann_h5.Network.from_archive(run_archive, genome="1/3")
+    b = wann_h5.Network.from_archive(run_archive, genome=(1, 3))
+    assert (a.act([0.1, 0.2, 0.3, 0.4, 0.5], weight=1.0) == b.act([0.1, 0.2, 0.3, 0.4, 0.5], weight=1.0)).all()
+    with pytest.raises(wann_h5.ArchiveError) as e:
+        wann_h5.Network.from_archive(run_archive, genome=(1, 500))
+    assert "has genomes 0...63, not 500" in _one_line(e)
+    with pytest.raises(wann_h5.ArchiveError) as e:
+        wann_h5.Network.from_archive(run_archive, genome="champoin")
+    assert "did you mean 'champion'?" in _one_line(e)
+    with pytest.raises(wann_h5.ArchiveError) as e:
+        wann_h5.Network.from_archive(run_archive, genome=(99, 0))
+    assert "generation 99 is not a complete generation" in _one_line(e)
+    # A JSON reader given an archive, or JSON that is no genome.
+    with pytest.raises(wann_h5.ArchiveError) as e:
+        wann_h5.Network.from_json(run_archive)
+    assert "read it with Network.from_archive" in _one_line(e)
+    (tmp_path / "x.json").write_text('{"format": 3}')
+    with pytest.raises(wann_h5.ArchiveError) as e:
+        wann_h5.Network.from_json(tmp_path / "x.json")
+    assert "not a wann genome" in _one_line(e)
+    # An original network read with the wrong sizes is refused, with the sizes its links fit.
+    with pytest.raises(wann_h5.ArchiveError) as e:
+        wann_h5.Network.from_original(root / "reference/original-champions/biped.out", inputs=5, outputs=1)
+    assert "fit inputs=24, outputs=4" in _one_line(e)
+    # Archives without a version, or of a newer one.
+    for attribute, value, needle in [("format_version", None, "without format_version"), ("format_version", 99, "format version 99")]:
+        copy = tmp_path / f"{attribute}-{value}.h5"
+        shutil.copy(run_archive, copy)
+        with h5py.File(copy, "r+") as f:
+            if value is None:
+                del f.attrs[attribute]
+            else:
+                f.attrs[attribute] = np.int64(value)
+        with pytest.raises(wann_h5.ArchiveError) as e:
+            wann_h5.open_archive(copy)
+        assert needle in _one_line(e)
+        # wann-plot says the same in one line, no traceback.
+        r = subprocess.run([sys.executable, "-m", "wann_h5.cli", "run", str(copy), "--out", str(tmp_path)], capture_output=True, text=True)
+        assert r.returncode == 2 and r.stderr.count("\n") == 1 and needle in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
 def test_read_live_runs_plain_h5py_code_and_names_what_does_not_read(run_archive, tmp_path):
     generations = wann_h5.read_live(run_archive, lambda f: sorted(f["generations"]))
     with wann_h5.open_archive(run_archive) as run:

@@ -243,6 +243,34 @@ def read_live(path: str, read):
             time.sleep(0.05)
 
 
+def _did_you_mean(typed: str, names) -> str:
+    """": did you mean 'NAME'?" for the name closest to `typed`, or "" (as the engine suggests)."""
+    import difflib
+
+    lowered = {n.lower(): n for n in names}
+    close = difflib.get_close_matches(typed.lower(), list(lowered), n=1, cutoff=0.75)
+    return f": did you mean {lowered[close[0]]!r}?" if close else ""
+
+
+def parse_genome(genome) -> tuple[int, int] | str:
+    """A genome reference as the engine writes it: "champion", "G/I" (generation/index, as in
+    `FILE.h5#12/0`) or a (generation, index) pair; ArchiveError for anything else."""
+    if isinstance(genome, str):
+        text = genome.strip().lstrip("#")
+        if text == "champion":
+            return "champion"
+        parts = text.split("/")
+        if len(parts) == 2 and all(p.strip().isdigit() for p in parts):
+            return int(parts[0]), int(parts[1])
+        raise ArchiveError(f"bad genome {genome!r}: give 'champion', 'GENERATION/INDEX' (e.g. '12/0') or a (generation, index) pair"
+                           + _did_you_mean(text, ["champion"]))
+    try:
+        generation, index = genome
+        return int(generation), int(index)
+    except (TypeError, ValueError):
+        raise ArchiveError(f"bad genome {genome!r}: give 'champion', 'GENERATION/INDEX' (e.g. '12/0') or a (generation, index) pair") from None
+
+
 def _legend(text: str) -> dict[int, str]:
     return {int(k): v for k, v in (item.split("=") for item in text.split(","))}
 
@@ -258,9 +286,14 @@ class Archive:
         self.file = open_file(self.path)
         attrs = self.file.attrs
         if attrs.get("format") != FORMAT:
-            raise ArchiveError(f"{self.path} is not a wann run archive")
+            raise ArchiveError(f"{self.path} is not a wann run archive (no format = {FORMAT!r} attribute)")
+        missing = [k for k in ("format_version", "node_kind_codes", "origin_codes") if k not in attrs]
+        if missing:
+            raise ArchiveError(f"{self.path} is a wann archive without {', '.join(missing)}: damaged, or written by a wann "
+                               "older than this reader knows; `wann inspect --check` says which")
         if int(attrs["format_version"]) > MAX_VERSION:
-            raise ArchiveError(f"{self.path} has format version {attrs['format_version']}; this reader knows {MAX_VERSION}")
+            raise ArchiveError(f"{self.path} has format version {attrs['format_version']}; this reader knows up to {MAX_VERSION}: "
+                               "update wann_h5 (pip install ./python from the wann that wrote it)")
         self.kinds = _legend(attrs["node_kind_codes"])
         self.origins = _legend(attrs["origin_codes"])
         if run is None:
@@ -270,7 +303,10 @@ class Archive:
         else:
             group = _runs_group(self.file)
             if group not in self.file or run not in self.file[group]:
-                raise ArchiveError(f"{self.path} has no run {run!r}")
+                names = sorted(self.file[group].keys()) if group in self.file else []
+                if not names:
+                    raise ArchiveError(f"{self.path} is a single-run archive: leave run out")
+                raise ArchiveError(f"{self.path} has no run {run!r}{_did_you_mean(run, names)} (runs: {', '.join(names)})")
             self.root = self.file[group][run]
 
     def close(self) -> None:

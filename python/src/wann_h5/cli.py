@@ -59,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     matplotlib.use("Agg")  # headless: no display needed
     from . import plots
+    from .archive import ArchiveError
 
     try:
         if args.figure == "profiles":
@@ -76,8 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             fig = plots.robustness_figure(args.archive, run=args.run, role="best" if args.best else "champion", title=args.title)
         else:
             fig = plots.classify_figure(args.archive, run=args.run, title=args.title, genome=args.genome)
-    except plots.PlotError as e:
-        print(f"error: {e}", file=sys.stderr)
+    except (plots.PlotError, ArchiveError, OSError) as e:
+        # One line, whatever the archive's problem (a newer format, a damaged file, a missing run).
+        print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
     for path in plots.save(fig, args.out, args.figure):
         print(path)

@@ -147,19 +147,24 @@ class Network:
 
     @classmethod
     def from_archive(cls, path: str, genome: str | tuple[int, int] = "champion", run: str | None = None) -> Network:
-        """The champion (default) or genome (generation, index) of a run archive, or of run `run`
-        of a comparison or experiment archive."""
-        from .archive import open_archive
+        """The champion (default) or a genome of a run archive, or of run `run` of a comparison
+        or experiment archive. `genome`: "champion", "G/I" (generation/index, as the engine
+        writes `FILE.h5#12/0`) or a (generation, index) pair. ArchiveError names what is missing."""
+        from .archive import ArchiveError, open_archive, parse_genome
 
+        ref = parse_genome(genome)
         with open_archive(path, run) as a:
             rule = a.disabled_hidden_links
-            if genome == "champion":
+            if ref == "champion":
                 c = a.champion()
                 if c is None:
-                    raise ValueError(f"{path} has no champion yet")
+                    raise ArchiveError(f"{path} has no champion yet (no complete generation): pick a genome as 'GENERATION/INDEX'")
                 return cls(c["nodes"], c["connections"], rule)
-            generation, index = genome
+            generation, index = ref
             nodes, conns = a.nodes(generation), a.connections(generation)
+            count = len(a.group(generation)["genomes"])
+            if not 0 <= index < count:
+                raise ArchiveError(f"generation {generation} of {path} has genomes 0...{count - 1}, not {index}")
             return cls(nodes[nodes.genome == index].reset_index(drop=True), conns[conns.genome == index].reset_index(drop=True), rule)
 
     @classmethod
@@ -168,12 +173,22 @@ class Network:
         champion file): a single document or an export's array (`index` picks one)."""
         import json
 
-        with open(path) as f:
-            doc = json.load(f)
+        from .archive import ArchiveError
+
+        try:
+            with open(path, encoding="utf-8") as f:
+                doc = json.load(f)
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            hint = ": it is an archive, read it with Network.from_archive" if str(path).endswith(".h5") else ""
+            raise ArchiveError(f"{path} is not a genome JSON file ({e.__class__.__name__}){hint}") from None
         if isinstance(doc, list):
+            if not 0 <= index < len(doc):
+                raise ArchiveError(f"{path} holds genomes 0...{len(doc) - 1}, not {index}")
             doc = doc[index]
-        doc = doc.get("document", doc)
-        g = doc.get("genome", doc)
+        doc = doc.get("document", doc) if isinstance(doc, dict) else doc
+        g = doc.get("genome", doc) if isinstance(doc, dict) else None
+        if not isinstance(g, dict) or "nodes" not in g or "connections" not in g:
+            raise ArchiveError(f"{path} is JSON but not a wann genome (no nodes and connections): write one with `wann export --champion`")
         nodes = pd.DataFrame([{"id": n["id"], "kind": n["kind"], "activation": _activation_id(n["activation"])} for n in g["nodes"]])
         conns = pd.DataFrame([{"innovation": c["innovation"], "source": c["source"], "target": c["target"],
                                "enabled": c.get("isEnabled", c.get("enabled", True)),
@@ -188,11 +203,16 @@ class Network:
         source, column = target, plus a column of activation ids; nodes ordered bias, inputs,
         hidden, outputs). Its trained weights are kept in `stored_weights` (innovation = the
         connection's position in row-major order) for `act(..., weights=net.stored_weights)`."""
-        matrix = np.genfromtxt(path, delimiter=",")
-        matrix = np.atleast_2d(matrix)
+        from .archive import ArchiveError
+
+        try:
+            matrix = np.atleast_2d(np.genfromtxt(path, delimiter=","))
+        except (OSError, ValueError, UnicodeDecodeError) as e:
+            raise ArchiveError(f"cannot read {path} as an original-release network: {e}") from None
         n = matrix.shape[0]
         if matrix.shape[1] != n + 1 or n < 1 + inputs + outputs:
-            raise ValueError(f"{path}: expected N rows of N + 1 values with N >= {1 + inputs + outputs}")
+            raise ArchiveError(f"{path}: expected N rows of N + 1 values with N >= {1 + inputs + outputs}")
+        _check_original_sizes(path, np.nan_to_num(matrix[:, :n]) != 0, inputs, outputs)
         kinds = ["bias"] + ["input"] * inputs + ["hidden"] * (n - 1 - inputs - outputs) + ["output"] * outputs
         nodes = pd.DataFrame({"id": range(n), "kind": kinds, "activation": [int(a) if np.isfinite(a) else 1 for a in matrix[:, n]]})
         rows, weights = [], {}
@@ -302,3 +322,22 @@ def _activation_id(value) -> int:
         if name == str(value).lower():
             return k
     raise ValueError(f"unknown activation {value!r}")
+
+
+def _check_original_sizes(path: str, linked, inputs: int, outputs: int) -> None:
+    """An original .out file does not say how many of its first nodes are inputs and how many of
+    its last are outputs, so wrong counts would build a wrong network silently. Its networks are
+    feed-forward and grown by splitting links: inputs and the bias have no incoming link, outputs
+    no outgoing one, and every hidden node both. Checks the counts given against that."""
+    from .archive import ArchiveError
+
+    n = len(linked)
+    incoming, outgoing = linked.sum(axis=0), linked.sum(axis=1)
+    likely_inputs = next((k for k in range(n) if incoming[k] > 0), n) - 1
+    likely_outputs = n - 1 - next((k for k in reversed(range(n)) if outgoing[k] > 0), -1)
+    hidden = range(1 + inputs, n - outputs)
+    wrong = [k for k in hidden if incoming[k] == 0 or outgoing[k] == 0] + [k for k in range(n - outputs, n) if outgoing[k] > 0] \
+        + [k for k in range(1 + inputs) if incoming[k] > 0]
+    if wrong:
+        raise ArchiveError(f"{path} does not fit inputs={inputs}, outputs={outputs} (node {wrong[0]} would be misread); "
+                           f"its links fit inputs={likely_inputs}, outputs={likely_outputs}: pass the task's sizes")
