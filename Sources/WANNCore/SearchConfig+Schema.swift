@@ -191,10 +191,23 @@ extension SearchConfig {
   /// Every key a config file accepts, in documentation order.
   public static var knownKeys: [String] { schema.map(\.name) }
 
-  /// The schema's key named `name`, or an error listing the known keys.
+  /// The schema's key named `name`, or an error listing the known keys. Keys are spelled in
+  /// camelCase (`searchSpace.disabledHiddenLinks`, as stored configs write them); the snake_case
+  /// spelling that HDF5 attribute names and Python use (`search_space.disabled_hidden_links`) is
+  /// accepted too.
   public static func key(_ name: String) throws(ConfigError) -> ConfigKey {
-    guard let k = schema.first(where: { $0.name == name }) else { throw .unknownKey(name, known: knownKeys) }
+    let camel = camelCase(name)
+    guard let k = schema.first(where: { $0.name == name || $0.name == camel }) else { throw .unknownKey(name, known: knownKeys) }
     return k
+  }
+
+  /// `search_space.disabled_hidden_links` -> `searchSpace.disabledHiddenLinks` (each dotted part).
+  static func camelCase(_ name: String) -> String {
+    name.split(separator: ".", omittingEmptySubsequences: false).map { part -> String in
+      let words = part.split(separator: "_", omittingEmptySubsequences: false)
+      guard words.count > 1, !words.contains(where: \.isEmpty) else { return String(part) }
+      return String(words[0]) + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }.joined(separator: ".")
   }
 
   /// Sets key `name` from a TOML value (`base.` and `variants.` entries of experiment files too).
@@ -218,7 +231,16 @@ extension SearchConfig {
       let present = Set(doc.entries.map(\.key))
       for (name, value) in Self.valuesBeforeKeyExisted where !present.contains(name) { try Self.key(name).set(value, in: &self) }
     }
-    for entry in doc.entries { try set(entry.key, toml: entry.value) }
+    var given: [String: String] = [:]
+    for entry in doc.entries {
+      // One key, two spellings (camelCase and snake_case) in one file: say so, as for a key given twice.
+      let name = try Self.key(entry.key).name
+      if let first = given[name], first != entry.key {
+        throw .invalidValue(key: entry.key, reason: "is '\(first)' spelled again (camelCase and snake_case name the same key): keep one")
+      }
+      given[name] = entry.key
+      try set(entry.key, toml: entry.value)
+    }
     try validate()
   }
 

@@ -392,7 +392,7 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
     switch self {
     case .syntax(let line, let message): "TOML syntax error on line \(line): \(message)"
     case .unknownKey(let key, let known):
-      "unknown key '\(key)' (known keys: \(known.joined(separator: ", ")))"
+      "unknown key '\(key)'\(Suggestion.phrase(for: key, among: known)) (known keys: \(known.joined(separator: ", ")))"
     case .wrongType(let key, let expected): "key '\(key)' must be \(expected)"
     case .invalidValue(let key, let reason): "'\(key)' \(reason)"
     }

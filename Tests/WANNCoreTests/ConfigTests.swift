@@ -51,6 +51,19 @@ import Testing
     #expect(try SearchConfig(toml: c.tomlText) == c)
   }
 
+  /// Keys are camelCase; the snake_case that HDF5 attributes and Python use is accepted too,
+  /// but not both spellings of one key in one file.
+  @Test func snakeCaseKeysAreTheCamelCaseOnes() throws {
+    let snake = try SearchConfig(toml: "[search_space]\nrecurrent = true\ndisabled_hidden_links = \"active\"\n[population]\ntournament_size = 5\n")
+    let camel = try SearchConfig(toml: "[searchSpace]\nrecurrent = true\ndisabledHiddenLinks = \"active\"\n[population]\ntournamentSize = 5\n")
+    #expect(snake == camel && camel.population.tournamentSize == 5 && camel.searchSpace.recurrent)
+    #expect(throws: ConfigError.invalidValue(key: "population.tournament_size",
+                                             reason: "is 'population.tournamentSize' spelled again (camelCase and snake_case name the same key): keep one")) {
+      try SearchConfig(toml: "[population]\ntournamentSize = 5\ntournament_size = 6\n")
+    }
+    #expect("\(ConfigError.unknownKey("population.sise", known: SearchConfig.knownKeys))".contains("did you mean 'population.size'?"))
+  }
+
   @Test(arguments: [
     ("[population]\nsise = 3", ConfigError.unknownKey("population.sise", known: SearchConfig.knownKeys)),
     ("generations = \"ten\"", ConfigError.wrongType(key: "generations", expected: "an integer, not a string")),
