@@ -194,7 +194,18 @@ def test_wann_plot_writes_every_figure(run_archive, experiment_archive, tmp_path
                             ("ablation", experiment_archive), ("profiles", experiment_archive)]:
         r = subprocess.run([exe, figure, str(archive), "--out", str(tmp_path / figure)], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
-        assert (tmp_path / figure / f"{figure}.png").stat().st_size > 1000
+        for ext in ("png", "pdf", "svg"):
+            assert (tmp_path / figure / f"{figure}.{ext}").stat().st_size > 1000, ext
+    # --format picks the files, --dpi the PNG's resolution; an unknown format is one line.
+    for dpi in (50, 100):
+        r = subprocess.run([exe, "run", str(run_archive), "--out", str(tmp_path / f"dpi{dpi}"), "--format", "png", "--dpi", str(dpi)],
+                           capture_output=True, text=True)
+        assert r.returncode == 0 and sorted(p.name for p in (tmp_path / f"dpi{dpi}").iterdir()) == ["run.png"], r.stderr
+    import matplotlib.image
+    small, large = (matplotlib.image.imread(tmp_path / f"dpi{d}" / "run.png").shape for d in (50, 100))
+    assert large[1] == pytest.approx(2 * small[1], rel=0.05)
+    r = subprocess.run([exe, "run", str(run_archive), "--out", str(tmp_path), "--format", "gif"], capture_output=True, text=True)
+    assert r.returncode == 2 and "choose from png, pdf, svg" in r.stderr and r.stderr.count("\n") == 1
     # A condition whose name holds a comma can be chosen.
     r = subprocess.run([exe, "ablation", str(experiment_archive), "--out", str(tmp_path / "some"),
                         "--conditions", "sweep mean,random U(-2,2)"], capture_output=True, text=True)
@@ -209,6 +220,31 @@ def test_wann_plot_writes_every_figure(run_archive, experiment_archive, tmp_path
     assert r.returncode == 2 and "wann classify" in r.stderr and r.stderr.count("\n") == 1
     r = subprocess.run([exe, "run", str(tmp_path / "nope.h5"), "--out", str(tmp_path)], capture_output=True, text=True)
     assert r.returncode == 2 and "does not exist" in r.stderr
+
+
+def test_multi_run_figures_group_seeds_and_name_task_seeds_and_n(wann, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import wann_h5.plots as wp
+
+    out = tmp_path / "c.h5"
+    subprocess.run([str(wann), "compare", "--task", "recall", "--seeds", "3", "--generations", "4", "--population", "16",
+                    "--conditions", "recurrent,ff", "--trials", "2", "--threads", "1", "--out", str(out)], check=True, capture_output=True)
+    fig = wp.run_figure(str(out))
+    top, bottom = fig.axes[:2]
+    # One median line per search space (best and median), in the order the comparison named them.
+    labels = [line.get_label() for line in top.get_lines()]
+    assert labels == ["recurrent (3 seeds) best", "recurrent (3 seeds) median", "feedForward (3 seeds) best", "feedForward (3 seeds) median"]
+    assert "task recall" in top.get_title() and "6 runs" in top.get_title() and "seeds 1-3" in top.get_title()
+    # The legend stands beside the axes, not over the data; generations and connections are whole numbers.
+    legend = top.get_legend()
+    assert legend.get_bbox_to_anchor().x0 >= top.get_window_extent().x1 - 1
+    assert all(float(t).is_integer() for t in bottom.get_xticks()) and all(float(t).is_integer() for t in bottom.get_yticks())
+    matplotlib.pyplot.close(fig)
+    fig = wp.ablation_figure(str(out))
+    assert fig.axes[0].get_title().startswith("Final champions by search space\ntask recall; 6 runs")
+    matplotlib.pyplot.close(fig)
 
 
 def test_wann_plot_help_and_usage_errors_never_trace():

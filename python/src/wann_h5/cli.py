@@ -7,7 +7,8 @@
     wann-plot classify ARCHIVE --out DIR [--run RUN] [--genome G/I]
     wann-plot robustness ARCHIVE --out DIR [--run RUN] [--best]
 
-Each writes DIR/NAME.png and DIR/NAME.pdf (NAME: the figure) and prints their paths. A missing
+Each writes DIR/NAME.png, DIR/NAME.pdf and DIR/NAME.svg (NAME: the figure; --format picks, --dpi
+sets the PNG's resolution) and prints their paths. A missing
 archive or one without what the figure needs gives one line on stderr and exit status 2.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="wann-plot", description="Figures of wann archives (PNG and PDF).")
+    p = argparse.ArgumentParser(prog="wann-plot", description="Figures of wann archives (PNG, PDF and SVG).")
     sub = p.add_subparsers(dest="figure", required=True, metavar="{profiles,run,ablation,heatmap,classify,robustness}")
 
     def add(name: str, help_text: str, many: bool = False) -> argparse.ArgumentParser:
@@ -29,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("--out", required=True, help="folder for the PNG and PDF files (created if missing)")
         s.add_argument("--title", help="figure title")
         s.add_argument("--run", help="run of a comparison or experiment archive (default: all runs)")
+        s.add_argument("--format", default="png,pdf,svg", help="comma list of png, pdf, svg (default: all three)")
+        s.add_argument("--dpi", type=int, default=150, help="resolution of the PNG (default 150)")
         return s
 
     s = add("profiles", "Performance profiles: mean reward against the shared weight, with 95% CI bands.", many=True)
@@ -77,11 +80,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             fig = plots.robustness_figure(args.archive, run=args.run, role="best" if args.best else "champion", title=args.title)
         else:
             fig = plots.classify_figure(args.archive, run=args.run, title=args.title, genome=args.genome)
+        paths = plots.save(fig, args.out, args.figure, formats=[f.strip() for f in args.format.split(",") if f.strip()], dpi=args.dpi)
     except (plots.PlotError, ArchiveError, OSError) as e:
         # One line, whatever the archive's problem (a newer format, a damaged file, a missing run).
         print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
-    for path in plots.save(fig, args.out, args.figure):
+    for path in paths:
         print(path)
     return 0
 

@@ -14,10 +14,13 @@ Each raises `PlotError` (with what to run first) when the archive lacks what the
 from __future__ import annotations
 
 import pathlib
+import re
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from . import archive as wann_h5
 from .stats import mean_ci, t95  # noqa: F401 (wann_h5.plots.mean_ci and .t95 stay where they were)
@@ -52,55 +55,118 @@ def open_runs(path: str, run: str | None) -> list[tuple[str, wann_h5.Archive]]:
     return [(n, wann_h5.open_archive(path, n)) for n in names]
 
 
-def save(fig, out: str, name: str) -> list[pathlib.Path]:
-    """Writes OUT/NAME.png and OUT/NAME.pdf and closes the figure."""
+FORMATS = ("png", "pdf", "svg")
+
+
+def save(fig, out: str, name: str, formats: Sequence[str] = FORMATS, dpi: int = 150) -> list[pathlib.Path]:
+    """Writes OUT/NAME.png, .pdf and .svg (or the `formats` named; `dpi` for the PNG) and closes
+    the figure."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise PlotError(f"format(s) {unknown or formats}: choose from {', '.join(FORMATS)}")
     d = pathlib.Path(out)
     d.mkdir(parents=True, exist_ok=True)
-    paths = [d / f"{name}.png", d / f"{name}.pdf"]
-    fig.savefig(paths[0], dpi=150, bbox_inches="tight")
-    fig.savefig(paths[1], bbox_inches="tight")
+    paths = [d / f"{name}.{f}" for f in formats]
+    for path in paths:
+        fig.savefig(path, dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     return paths
+
+
+def _run_name_parts(name: str) -> tuple[str, int | None]:
+    """("recurrent", 3) for a grid's run "recurrent-s3"; (name, None) otherwise."""
+    m = re.fullmatch(r"(.*)-s(\d+)", name)
+    return (m.group(1), int(m.group(2))) if m else (name, None)
+
+
+def _seed_text(seeds: Sequence[int]) -> str:
+    seeds = sorted(set(seeds))
+    if not seeds:
+        return ""
+    if len(seeds) == 1:
+        return f"seed {seeds[0]}"
+    if seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return f"seeds {seeds[0]}-{seeds[-1]}"
+    return "seeds " + ", ".join(map(str, seeds))
+
+
+def _caption(tasks: Sequence[str], seeds: Sequence[int], runs: int) -> str:
+    """What every figure names: the task, the seed(s) and n."""
+    task = ", ".join(sorted(set(tasks))) or "?"
+    parts = [f"task {task}", f"{runs} run{'s' if runs != 1 else ''}" if runs > 1 else "", _seed_text(seeds)]
+    return "; ".join(p for p in parts if p)
+
+
+def _integer_axis(axis) -> None:
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _legend_outside(ax, **kwargs) -> None:
+    """The legend beside the axes, never over the data."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False, **kwargs)
 
 
 # -- run: search progress -------------------------------------------------------------------
 
 def run_figure(path: str, run: str | None = None, title: str | None = None):
-    """Top: best and median mean reward of each generation, and the champion's re-tested reward.
-    Bottom: enabled connections of the generation's best genome and the population median.
-    Multi-run archives: every run overlaid (or one with `run`)."""
+    """Top: best and median mean reward of each generation (and, for one run, the champion's
+    re-tested reward). Bottom: enabled connections of the generation's best genome and the
+    population median. A comparison or experiment archive: one line per search space or variant,
+    the median over its seeds with a band from the lowest to the highest seed (or one run with
+    `run`)."""
     runs = open_runs(path, run)
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 6), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
-    single = len(runs) == 1
-    cmap = plt.get_cmap("tab10")
-    plotted = 0
-    for i, (name, r) in enumerate(runs):
+    data, tasks, seeds = [], [], []
+    for name, r in runs:
         with r:
-            s = r.summary()
-            c = r.complexity()
-        if s.empty:
-            continue
-        plotted += 1
-        colour = cmap(i % 10)
-        label = "" if single else f"{name} "
-        top.plot(s.generation, s.best, color=colour, lw=1.4, label=f"{label}best")
-        top.plot(s.generation, s["median"], color=colour, lw=1.0, ls="--", alpha=0.8, label=f"{label}median")
-        if single:
-            top.plot(s.generation, s.champion_reward, color="black", lw=1.0, ls=":", label="champion (re-test)")
-        bottom.plot(c.generation, c.best_connections, color=colour, lw=1.2, label=f"{label}best genome")
-        bottom.plot(c.generation, c.median_connections, color=colour, lw=1.0, ls="--", alpha=0.8, label=f"{label}median")
-    if plotted == 0:
-        plt.close(fig)
+            s, c = r.summary(), r.complexity()
+            tasks.append(str(r.attrs.get("task", "?")))
+            if "seed" in r.attrs:
+                seeds.append(int(r.attrs["seed"]))
+        if not s.empty:
+            data.append((name, s, c))
+    if not data:
         raise PlotError(f"{path} has no complete generation yet")
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8.5, 6), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    if len(data) == 1:
+        _, s, c = data[0]
+        top.plot(s.generation, s.best, color="tab:blue", lw=1.4, label="best")
+        top.plot(s.generation, s["median"], color="tab:blue", lw=1.0, ls="--", alpha=0.8, label="median")
+        top.plot(s.generation, s.champion_reward, color="black", lw=1.0, ls=":", label="champion (re-test)")
+        bottom.plot(c.generation, c.best_connections, color="tab:blue", lw=1.2, label="best genome")
+        bottom.plot(c.generation, c.median_connections, color="tab:blue", lw=1.0, ls="--", alpha=0.8, label="median")
+    else:
+        groups: dict[str, list] = {}
+        for name, s, c in data:
+            groups.setdefault(_run_name_parts(name)[0], []).append((s, c))
+        order = _condition_order(path)
+        groups = dict(sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+        cmap = plt.get_cmap("tab10")
+        for i, (group, members) in enumerate(groups.items()):
+            colour = cmap(i % 10)
+            n = len(members)
+            for ax, frames, column, style in [(top, [m[0] for m in members], "best", "-"), (top, [m[0] for m in members], "median", "--"),
+                                              (bottom, [m[1] for m in members], "best_connections", "-")]:
+                table = pd.concat([f.set_index("generation")[column].rename(k) for k, f in enumerate(frames)], axis=1)
+                # Generations every seed has reached (a grid still running has unequal runs).
+                table = table.dropna()
+                if table.empty:
+                    continue
+                label = f"{group} ({n} seed{'s' if n != 1 else ''}){' best' if column == 'best' else ' median' if column == 'median' else ''}"
+                ax.plot(table.index, table.median(axis=1), color=colour, lw=1.4 if style == "-" else 1.0, ls=style, label=label)
+                if style == "-" and n > 1:
+                    ax.fill_between(table.index, table.min(axis=1), table.max(axis=1), color=colour, alpha=0.15, lw=0)
+        top.text(0.0, -0.02, "lines: median over seeds; bands: lowest to highest seed", transform=top.transAxes, fontsize=7,
+                 va="top", color="0.35")
     top.set_ylabel("mean reward over weights")
-    top.set_title(title or "Search progress")
+    top.set_title(title or f"Search progress\n{_caption(tasks, seeds, len(data))}", fontsize=10)
     top.grid(alpha=0.3)
-    top.legend(fontsize=7, ncol=1 if single else 2)
+    _legend_outside(top, fontsize=7)
     bottom.set_xlabel("generation")
-    bottom.set_ylabel("connections")
+    bottom.set_ylabel("connections (best genome)" if len(data) > 1 else "connections")
     bottom.grid(alpha=0.3)
-    if single:
-        bottom.legend(fontsize=7)
+    _integer_axis(bottom.xaxis)
+    _integer_axis(bottom.yaxis)
+    _legend_outside(bottom, fontsize=7)
     return fig
 
 
@@ -131,7 +197,8 @@ def _run_curves(path: str, run: str | None, latest: int, champion: bool, several
         newest = keys.groupby(["generation", "index"]).tail(1).tail(latest)
         for _, k in newest.iterrows():
             p = df[(df.generation == k.generation) & (df["index"] == k["index"]) & (df.profile == k.profile)].sort_values("weight")
-            label = f"{name} genome {k.generation}/{k['index']}" if len(wann_h5.runs(path)) or several else f"genome {k.generation}/{k['index']}"
+            words = f"generation {k.generation}, genome {k['index']}"
+            label = f"{name}: {words}" if len(wann_h5.runs(path)) or several else words
             curves.append((label, p.weight.to_numpy(), p["mean"].to_numpy(), p.ci95.to_numpy()))
     if not curves:
         raise PlotError(f"{path} holds no stored profiles: run `wann profile {path}#champion` (or --every N) first")
@@ -165,20 +232,58 @@ def profiles_figure(paths: str | Sequence[str], run: str | None = None, latest: 
     for path in paths:
         kind = check_archive(str(path))
         curves += _experiment_curves(str(path)) if kind == "experiment" else _run_curves(str(path), run, latest, champion, len(paths) > 1)
-    fig, ax = plt.subplots(figsize=(7.5, 4.5))
-    cmap = plt.get_cmap("viridis" if len(curves) > 10 else "tab10")
+    fig, ax = plt.subplots(figsize=(8.5, 4.5))
+    # Curves of one run's genomes are ordered (older to newer): an ordered colour map; variants
+    # of an experiment are not: categorical colours. Line styles keep overlapping curves apart.
+    ordered = all(not _is_experiment(str(p)) for p in paths)
+    cmap = plt.get_cmap("viridis" if ordered else "tab10")
+    styles = ["-", "--", "-.", ":"]
     for i, (label, w, mean, ci) in enumerate(curves):
-        colour = cmap(i / max(len(curves) - 1, 1)) if len(curves) > 10 else cmap(i % 10)
-        ax.plot(w, mean, color=colour, lw=1.6, label=label)
+        colour = cmap(0.9 * i / max(len(curves) - 1, 1)) if ordered else cmap(i % 10)
+        ax.plot(w, mean, color=colour, lw=1.6, ls=styles[i % len(styles)], label=label, zorder=3)
         band = np.nan_to_num(ci)
-        ax.fill_between(w, mean - band, mean + band, color=colour, alpha=0.18, lw=0)
+        ax.fill_between(w, mean - band, mean + band, color=colour, alpha=0.12, lw=0)
     ax.axvline(0, color="0.8", lw=0.8, zorder=0)
     ax.set_xlabel("shared weight")
     ax.set_ylabel("mean reward (95% CI)")
-    ax.set_title(title or "Performance over the shared weight")
+    tasks, seeds, n = _paths_caption(paths, run)
+    ax.set_title(title or f"Performance over the shared weight\n{_caption(tasks, seeds, n)}", fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
+    _legend_outside(ax, fontsize=8)
     return fig
+
+
+def _condition_order(path: str) -> list[str]:
+    """A grid's search spaces or variants in the order the command named them."""
+    try:
+        if wann_h5.kind(path) == "experiment":
+            return wann_h5.variants(path)
+        with wann_h5.open_file(path) as f:
+            text = f.attrs.get("conditions", "")
+        return [c for c in (text.decode() if isinstance(text, bytes) else str(text)).split(",") if c]
+    except (OSError, wann_h5.ArchiveError):
+        return []
+
+
+def _is_experiment(path: str) -> bool:
+    try:
+        return wann_h5.kind(path) == "experiment"
+    except (OSError, wann_h5.ArchiveError):
+        return False
+
+
+def _paths_caption(paths, run: str | None = None) -> tuple[list[str], list[int], int]:
+    """Tasks, seeds and run count of the archives a figure draws (only `run` if given)."""
+    tasks, seeds, n = [], [], 0
+    for path in paths:
+        names = [run] if run else (wann_h5.runs(str(path)) or [None])
+        for name in names:
+            with wann_h5.open_archive(str(path), name) as r:
+                tasks.append(str(r.attrs.get("task", "?")))
+                if "seed" in r.attrs:
+                    seeds.append(int(r.attrs["seed"]))
+            n += 1
+    return tasks, seeds, n
 
 
 # -- ablation: bars -------------------------------------------------------------------------
@@ -254,7 +359,7 @@ def ablation_figure(path: str, conditions: Sequence[str] | None = None, title: s
             series, values, errors = [], [], []
             for _, g in genomes.iterrows():
                 d = df[(df.generation == g.generation) & (df["index"] == g["index"]) & (df.result == g.result)].set_index("title")
-                series.append(f"genome {g.generation}/{g['index']} (tuned w = {d.tuned_shared_weight.iloc[0]:.2f})")
+                series.append(f"generation {g.generation}, genome {g['index']} (tuned w = {d.tuned_shared_weight.iloc[0]:.2f})")
                 values.append([d.loc[t, "mean"] for t in titles])
                 errors.append([d.loc[t, "ci95"] for t in titles])
             _bars(ax, titles, series, values, errors)
@@ -262,9 +367,11 @@ def ablation_figure(path: str, conditions: Sequence[str] | None = None, title: s
     except PlotError:
         plt.close(fig)
         raise
-    ax.set_title(title or "Weight conditions")
+    heading = {"experiment": "Test battery by variant", "comparison": "Final champions by search space"}.get(kind, "The paper's weight conditions")
+    tasks, seeds, n = _paths_caption([path])
+    ax.set_title(title or f"{heading}\n{_caption(tasks, seeds, n)}", fontsize=10)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=7)
+    _legend_outside(ax, fontsize=7)
     return fig
 
 
@@ -310,7 +417,10 @@ def heatmap_figure(path: str, run: str | None = None, best: bool = False, title:
     fig.colorbar(mesh, ax=ax, label="mean reward")
     ax.set_xlabel("shared weight")
     ax.set_ylabel("generation")
-    ax.set_title(title or f"{'Best genome' if best else 'Champion'}'s profile over generations ({filled} of {len(gens)} generations)")
+    _integer_axis(ax.yaxis)
+    tasks, seeds, n = _paths_caption([path], run)
+    ax.set_title(title or f"{'Best genome' if best else 'Champion'}'s profile over generations ({filled} of {len(gens)} generations)\n"
+                 f"{_caption(tasks, seeds, n)}", fontsize=10)
     return fig
 
 
@@ -356,7 +466,7 @@ def classify_figure(path: str, run: str | None = None, title: str | None = None,
               label=f"tuned weight {r['tuned_weight']:.2f}: {100 * r['tuned_test_accuracy']:.1f}%")
     left.set_xlabel("shared weight")
     left.set_ylabel("accuracy (%)")
-    left.set_title(f"genome {r['generation']}/{r['index']}, {r['test_images']} test images")
+    left.set_title(f"generation {r['generation']}, genome {r['index']}: {r['test_images']} test images", fontsize=10)
     left.grid(alpha=0.3)
     left.legend(fontsize=7, loc="lower center")
     cmap = plt.get_cmap("tab10")
@@ -367,7 +477,8 @@ def classify_figure(path: str, run: str | None = None, title: str | None = None,
     right.set_title("per digit")
     right.grid(alpha=0.3)
     right.legend(title="digit", fontsize=7, ncol=2)
-    fig.suptitle(title or "Classification accuracy by shared weight")
+    tasks, seeds, n = _paths_caption([path], run)
+    fig.suptitle(title or f"Classification accuracy by shared weight ({_caption(tasks, seeds, n)})")
     return fig
 
 
@@ -402,12 +513,24 @@ def robustness_figure(path: str, run: str | None = None, role: str = "champion",
         left.set_ylabel("generation")
         left.set_title(f"{role} under weight noise")
     cmap = plt.get_cmap("tab10")
-    for j, (condition, d) in enumerate(battery.groupby("condition", sort=False)):
-        right.plot(d.generation, d.value, color=cmap(j % 10), lw=1.3, label=condition, drawstyle="steps-post")
+    conditions = list(battery.groupby("condition", sort=False))
+    # Noise levels are ordered: an ordered colour map for them, categorical colours for the rest.
+    noisy = [c for c, _ in conditions if re.search(r"noise|sigma", str(c))]
+    ordered = plt.get_cmap("viridis")
+    others = 0
+    for condition, d in conditions:
+        if condition in noisy:
+            colour = ordered(0.9 * noisy.index(condition) / max(len(noisy) - 1, 1))
+        else:
+            colour, others = cmap(others % 10), others + 1
+        right.plot(d.generation, d.value, color=colour, lw=1.3, label=condition, drawstyle="steps-post")
     right.set_xlabel("generation")
     right.set_ylabel("mean reward")
     right.set_title(f"{role}'s test battery over the search")
     right.grid(alpha=0.3)
-    right.legend(fontsize=7, ncol=2)
-    fig.suptitle(title or "Robustness over generations")
+    _integer_axis(right.xaxis)
+    _integer_axis(left.yaxis)
+    _legend_outside(right, fontsize=7)
+    tasks, seeds, n = _paths_caption([path], run)
+    fig.suptitle(title or f"Robustness over generations ({_caption(tasks, seeds, n)})")
     return fig
