@@ -102,6 +102,8 @@ public struct NetworkDrawing: Sendable {
   // MARK: SVG
 
   static let columnWidth = 170.0, rowHeight = 58.0, radius = 17.0, marginX = 110.0, marginTop = 56.0
+  /// The most a curved link bows away from the straight line between its nodes.
+  static let maximumBend = 120.0
 
   static func colour(_ a: Activation?) -> String {
     guard let a else { return "#e8e8e8" }
@@ -132,8 +134,14 @@ public struct NetworkDrawing: Sendable {
   /// find them.
   public func svg() -> String {
     let rows = max(nodes.map(\.row).max().map { $0 + 1 } ?? 1, 1)
-    let width = 2 * Self.marginX + Double(max(columnCount - 1, 1)) * Self.columnWidth
-    let height = Self.marginTop + Double(rows) * Self.rowHeight + 40
+    // The right margin holds the output names (about 6.8 px per character at 12 px).
+    let longestOutput = nodes.filter { $0.kind == .output }.map(\.label.count).max() ?? 0
+    let rightMargin = max(Self.marginX, Self.radius + 16 + 6.8 * Double(longestOutput))
+    let width = Self.marginX + rightMargin + Double(max(columnCount - 1, 1)) * Self.columnWidth
+    // Arcs of links that run backwards (recurrent, or between outputs) bow out by up to half
+    // their capped bend: room for them below the last row, above the legend.
+    let arcRoom = edges.contains { $0.isRecurrent || $0.isOutputToOutput } ? Self.maximumBend / 2 : 0
+    let height = Self.marginTop + Double(rows) * Self.rowHeight + 40 + arcRoom
     var position = [NodeID: (x: Double, y: Double)]()
     var rowsIn = [Int: Int]()
     for n in nodes { rowsIn[n.column, default: 0] += 1 }
@@ -181,7 +189,8 @@ public struct NetworkDrawing: Sendable {
         // Curved, so it stands apart from the feed-forward flow (and from a reverse link).
         let sx = a.x + dx / length * Self.radius, sy = a.y + dy / length * Self.radius
         let tx = b.x - dx / length * Self.radius, ty = b.y - dy / length * Self.radius
-        let bend = 0.35 * length + 20
+        // Capped, so a link back across the whole network stays near it (and on the canvas).
+        let bend = min(0.35 * length + 20, Self.maximumBend)
         let cx = (sx + tx) / 2 + dy / length * bend, cy = (sy + ty) / 2 - dx / length * bend
         path = "M \(Self.number(sx)) \(Self.number(sy)) Q \(Self.number(cx)) \(Self.number(cy)) \(Self.number(tx)) \(Self.number(ty))"
       } else if span > 1 {
