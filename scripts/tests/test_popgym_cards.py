@@ -92,3 +92,32 @@ def test_the_packages_pendulum_start_is_uniform():
     assert (abs(s[:, 0]) <= np.pi).all() and (abs(s[:, 1]) <= 1).all()
     assert abs(s[:, 0].mean()) < 0.06 and abs(s[:, 0].std() - 2 * np.pi / 12 ** 0.5) < 0.03
     assert abs(s[:, 1].mean()) < 0.02 and abs(s[:, 1].std() - 2 / 12 ** 0.5) < 0.01
+
+
+def test_the_study_summary_reads_both_readings_of_finished_comparisons(wann, tmp_path):
+    """scripts/popgym_summary.py (docs/results.md's POPGym table): a row per finished comparison
+    with each space's mean over the weights and at the best weight, the Holm p of the memory
+    spaces against feed-forward, and the comparisons not finished listed as such."""
+    import json
+
+    runs = tmp_path / "paper"
+    runs.mkdir()
+    archive = runs / "popgym-repeat-previous-easy.h5"
+    subprocess.run([str(wann), "compare", "--task", "popgym-repeat-previous-easy", "--conditions", "ff,recurrent,o2o,both",
+                    "--seeds", "2", "--generations", "3", "--population", "16", "--trials", "3", "--out", str(archive)],
+                   check=True, capture_output=True)
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "popgym_summary.py"), "--runs", str(runs), "--wann", str(wann)],
+                         check=True, capture_output=True, text=True).stdout
+    row = next(line for line in out.splitlines() if line.startswith("| popgym-repeat-previous-easy |"))
+    cells = [c.strip().strip("*") for c in row.strip("|").split("|")]
+    mean = json.loads(subprocess.run([str(wann), "experiment", "report", str(archive), "--json"], check=True,
+                                     capture_output=True, text=True).stdout)
+    best = json.loads(subprocess.run([str(wann), "experiment", "report", str(archive), "--score", "best-weight", "--json"],
+                                     check=True, capture_output=True, text=True).stdout)
+    spaces = ["feedForward", "recurrent", "outputToOutput", "both"]
+    by = {r["condition"]: r for r in mean["rows"]}
+    by_best = {r["condition"]: r for r in best["rows"]}
+    assert cells[1:5] == [f"{by[s]['mean']:.2f}" for s in spaces]
+    assert cells[5:9] == [f"{by_best[s]['mean']:.2f}" for s in spaces]
+    assert all(by_best[s]["mean"] >= by[s]["mean"] for s in spaces)  # the best weight is never below the mean
+    assert "Not finished yet:" in out and "popgym-repeat-first-easy" in out and "popgym-repeat-previous-medium" in out
