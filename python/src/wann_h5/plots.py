@@ -468,7 +468,7 @@ def classify_figure(path: str, run: str | None = None, title: str | None = None,
     left.set_ylabel("accuracy (%)")
     left.set_title(f"generation {r['generation']}, genome {r['index']}: {r['test_images']} test images", fontsize=10)
     left.grid(alpha=0.3)
-    left.legend(fontsize=7, loc="lower center")
+    left.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)  # below the axes, off the data
     cmap = plt.get_cmap("tab10")
     for d in range(10):
         right.plot(w, 100 * r["per_digit"][:, d], color=cmap(d), lw=1.2, label=str(d))
@@ -476,7 +476,7 @@ def classify_figure(path: str, run: str | None = None, title: str | None = None,
     right.set_ylabel("accuracy on the digit (%)")
     right.set_title("per digit")
     right.grid(alpha=0.3)
-    right.legend(title="digit", fontsize=7, ncol=2)
+    _legend_outside(right, title="digit", fontsize=7, ncol=2)
     tasks, seeds, n = _paths_caption([path], run)
     fig.suptitle(title or f"Classification accuracy by shared weight ({_caption(tasks, seeds, n)})")
     return fig
