@@ -105,6 +105,10 @@ struct CompareCommand: ParsableCommand {
   /// The comparison's table and tests as Markdown (also `wann experiment report` on a comparison archive).
   static func markdown(_ result: SpaceComparison) -> String {
     func signed(_ x: Double, _ digits: Int) -> String { ExperimentReportCommand.signed(x, digits) }
+    // Differences keep two decimals where the scores are small (POPGym's returns lie in [-1, 1]:
+    // one decimal printed every difference as +0.0), one where they are large (the swing-up's).
+    let largest = result.rows.flatMap(\.scores).filter(\.isFinite).map(abs).max() ?? 0
+    let digits = largest < 10 ? 2 : 1
     var md = "| condition | runs | mean ± 95% CI | median |\n|---|---|---|---|\n"
     for r in result.rows {
       md += "| \(r.condition) | \(r.runs) | \(Output.fixed(r.mean, 2)) ± \(r.ci95.isNaN ? "-" : Output.fixed(r.ci95, 2)) | \(Output.fixed(r.median, 2)) |\n"
@@ -114,7 +118,7 @@ struct CompareCommand: ParsableCommand {
     for t in result.tests {
       md += "| \(t.a) vs \(t.b) | \(Output.fixed(t.u, 1)) | \(Output.pValue(t.p)) | \(Output.pValue(t.pHolm)) | "
         + "\(signed(t.cliffsDelta, 2)) (\(Statistics.cliffsDeltaMagnitude(t.cliffsDelta))) | "
-        + "\(signed(t.medianDifference, 1)) [\(signed(t.medianDifferenceCI95[0], 1)), \(signed(t.medianDifferenceCI95[1], 1))] |\n"
+        + "\(signed(t.medianDifference, digits)) [\(signed(t.medianDifferenceCI95[0], digits)), \(signed(t.medianDifferenceCI95[1], digits))] |\n"
     }
     md += "\nMann-Whitney U two-sided; delta > 0 and a positive difference: the first condition of the pair scores higher.\n"
     return md
