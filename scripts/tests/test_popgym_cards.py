@@ -121,3 +121,12 @@ def test_the_study_summary_reads_both_readings_of_finished_comparisons(wann, tmp
     assert cells[5:9] == [f"{by_best[s]['mean']:.2f}" for s in spaces]
     assert all(by_best[s]["mean"] >= by[s]["mean"] for s in spaces)  # the best weight is never below the mean
     assert "Not finished yet:" in out and "popgym-repeat-first-easy" in out and "popgym-repeat-previous-medium" in out
+
+
+def test_the_memoryless_higher_lower_reference_runs_on_the_package():
+    """scripts/popgym_memoryless.py: the threshold policy on the package's HigherLower wins about
+    three guesses in four when it does not tie, so its return lies well above chance (0)."""
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "popgym_memoryless.py"), "--episodes", "200"],
+                         check=True, capture_output=True, text=True).stdout
+    mean = float(out.split("mean return ")[1].split()[0])
+    assert "200 episodes" in out and 0.4 < mean < 0.6
