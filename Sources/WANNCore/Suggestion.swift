@@ -38,7 +38,7 @@ public enum Suggestion {
   }
 
   /// ": did you mean 'NAME'?" or "".
-  public static func phrase(for typed: String, among candidates: [String], quote: String = "'") -> String {
-    closest(to: typed, among: candidates).map { ": did you mean \(quote)\($0)\(quote)?" } ?? ""
+  public static func phrase(for typed: String, among candidates: [String]) -> String {
+    closest(to: typed, among: candidates).map { ": did you mean '\($0)'?" } ?? ""
   }
 }

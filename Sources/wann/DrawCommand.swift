@@ -51,21 +51,20 @@ struct DrawCommand: ParsableCommand {
       "\(target.task.rawValue): genome \(target.generation)/\(target.index) of \(URL(fileURLWithPath: path).lastPathComponent)\(target.runName.map { " [\($0)]" } ?? "")"
     } ?? "\(target.reference) (\(target.task.rawValue))")
     let drawing = NetworkDrawing(target.genome, inputLabels: t.inputLabels, outputLabels: t.outputLabels, title: caption)
-    let text: String
-    if out.hasSuffix(".dot") {
-      text = drawing.dot()
-    } else if graphviz {
-      text = try Self.renderWithGraphviz(drawing.dot())
-    } else {
-      text = drawing.svg()
-    }
-    let directory = URL(fileURLWithPath: out).deletingLastPathComponent()
-    try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
-      throw CLIError("cannot write \(out): \(error.localizedDescription)")
-    }
+    try Self.write(drawing, to: out, graphviz: graphviz)
     let recurrent = drawing.edges.filter(\.isRecurrent).count
     Output.line("wrote \(out): \(drawing.nodes.count) nodes, \(drawing.edges.count) connections\(recurrent > 0 ? " (\(recurrent) recurrent)" : "")")
+  }
+
+  /// Writes `drawing` to `path` in the format its extension names (.dot, else SVG: built in, or
+  /// laid out by Graphviz when `graphviz`), creating the folder if needed.
+  static func write(_ drawing: NetworkDrawing, to path: String, graphviz: Bool = false) throws {
+    let text = path.hasSuffix(".dot") ? drawing.dot() : graphviz ? try renderWithGraphviz(drawing.dot()) : drawing.svg()
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+    try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+      throw CLIError("cannot write \(path): \(error.localizedDescription)")
+    }
   }
 
   static func renderWithGraphviz(_ dot: String) throws -> String {

@@ -103,12 +103,7 @@ struct MemoryCommand: ParsableCommand {
       for (link, v) in zip(result.links, result.single) {
         drawing.edgeNotes[link.innovation] = ExperimentReportCommand.signed(v.mean - result.intact.mean, 2)
       }
-      let text = draw.hasSuffix(".dot") ? drawing.dot() : drawing.svg()
-      let directory = URL(fileURLWithPath: draw).deletingLastPathComponent()
-      try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-      do { try text.write(toFile: draw, atomically: true, encoding: .utf8) } catch {
-        throw CLIError("cannot write \(draw): \(error.localizedDescription)")
-      }
+      try DrawCommand.write(drawing, to: draw)
     }
     if output.json {
       Output.line(Output.json(report))

@@ -16,7 +16,7 @@ enum Mistakes {
       let command = commandPath(arguments)
       let options = optionNames(of: command.type)
       let name = command.names.isEmpty ? "wann" : "wann " + command.names.joined(separator: " ")
-      let suggestion = Suggestion.closest(to: typed, among: options).map { ": did you mean '\($0)'?" } ?? ""
+      let suggestion = Suggestion.phrase(for: typed, among: options)
       return "unknown option '\(typed)' for \(name)\(suggestion) (all options: \(name) --help)"
     }
     return message
