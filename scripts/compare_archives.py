@@ -27,13 +27,35 @@ def same(a, b) -> bool:
     return bool(np.array_equal(a, b))
 
 
+def attribute(obj, name):
+    """An attribute's value; object references (the dimension scales' DIMENSION_LIST and
+    REFERENCE_LIST) as the paths they point to, since their addresses differ between files of
+    equal content."""
+    value = obj.attrs[name]
+    if name == "DIMENSION_LIST":
+        return np.array([",".join(target(obj, r) for r in refs) for refs in value])
+    if name == "REFERENCE_LIST":
+        # Which datasets a scale labels, in no particular order (a merge attaches in name order).
+        return np.array(sorted(f"{target(obj, r)}:{axis}" for r, axis in value))
+    return value
+
+
+def target(obj, ref) -> str:
+    """The path an object reference points to; a reference into nothing (a copy made without
+    its targets) is a difference, not a crash."""
+    try:
+        return obj.file[ref].name
+    except (KeyError, ValueError, OSError):
+        return "(a reference to nothing)"
+
+
 def compare(a: h5py.Group, b: h5py.Group, path: str, out: list[str]) -> None:
     for name in sorted(set(a.attrs) | set(b.attrs)):
         if name in IGNORED_ATTRIBUTES:
             continue
         if name not in a.attrs or name not in b.attrs:
             out.append(f"{path}@{name}: only in {'B' if name not in a.attrs else 'A'}")
-        elif not same(a.attrs[name], b.attrs[name]):
+        elif not same(attribute(a, name), attribute(b, name)):
             out.append(f"{path}@{name}: {a.attrs[name]!r} != {b.attrs[name]!r}")
     for name in sorted(set(a) | set(b)):
         p = f"{path}/{name}"
@@ -53,7 +75,7 @@ def compare_attrs_only(a, b, path, out):
     for name in sorted(set(a.attrs) | set(b.attrs)):
         if name in IGNORED_ATTRIBUTES:
             continue
-        if name not in a.attrs or name not in b.attrs or not same(a.attrs[name], b.attrs[name]):
+        if name not in a.attrs or name not in b.attrs or not same(attribute(a, name), attribute(b, name)):
             out.append(f"{path}@{name}: differs")
 
 

@@ -17,20 +17,49 @@ import sys
 import h5py
 
 
+def copy(source, parent, name):
+    """Copies a group or dataset, then attaches its datasets' dimension scales again: HDF5
+    copies the object references of DIMENSION_LIST and REFERENCE_LIST as they are, pointing
+    into the old file, even with expand_refs. Scales sit beside the datasets they label."""
+    source.file.copy(source, parent, name)
+    copied = parent[name]
+    if not isinstance(copied, h5py.Group):
+        return
+    scales = {}
+
+    def visit(path, obj):
+        if isinstance(obj, h5py.Dataset) and "DIMENSION_LIST" in obj.attrs:
+            # Which scale beside it each reference opens (compared as objects: looking a name
+            # up by reference searches the whole file, damaged parts included).
+            beside = {v.id: k for k, v in obj.parent.items() if isinstance(v, h5py.Dataset) and "CLASS" in v.attrs}
+            scales[path] = [beside[source.file[refs[-1]].id] for refs in obj.attrs["DIMENSION_LIST"]]
+    source.visititems(visit)
+    for path in scales:  # the copied references point nowhere: drop them first
+        for scale in scales[path]:
+            target = copied[path].parent[scale]
+            if "REFERENCE_LIST" in target.attrs:
+                del target.attrs["REFERENCE_LIST"]
+        del copied[path].attrs["DIMENSION_LIST"]
+    for path, names in scales.items():
+        dataset = copied[path]
+        for axis, scale in enumerate(names):
+            dataset.dims[axis].attach_scale(dataset.parent[scale])
+
+
 def rescue(damaged, rescued):
     with h5py.File(damaged, "r") as src, h5py.File(rescued, "w-", libver=("v108", "v108")) as dst:
         for key, value in src.attrs.items():
             dst.attrs[key] = value
         for name in src:
             if name != "generations":
-                src.copy(src[name], dst, name)
+                copy(src[name], dst, name)
         generations = dst.create_group("generations")
         for key, value in src["generations"].attrs.items():
             generations.attrs[key] = value
         kept = 0
         for name in sorted(src["generations"]):  # "000000", "000001", ...: in order
             try:
-                src.copy(src["generations"][name], generations, name)
+                copy(src["generations"][name], generations, name)
             except (KeyError, OSError, RuntimeError) as error:
                 print(f"generation {name} does not read ({error}): the copy ends before it", file=sys.stderr)
                 break

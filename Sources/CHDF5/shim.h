@@ -14,6 +14,7 @@ static inline hid_t wann_h5p_file_access(void) { H5open(); return H5P_FILE_ACCES
 static inline hid_t wann_h5p_dataset_create(void) { H5open(); return H5P_DATASET_CREATE; }
 static inline hid_t wann_h5p_object_copy(void) { H5open(); return H5P_OBJECT_COPY; }
 static inline hid_t wann_h5p_file_create(void) { H5open(); return H5P_FILE_CREATE; }
+static inline hid_t wann_h5p_group_create(void) { H5open(); return H5P_GROUP_CREATE; }
 static inline hid_t wann_h5p_default(void) { return H5P_DEFAULT; }
 static inline hid_t wann_h5s_all(void) { return H5S_ALL; }
 static inline hid_t wann_h5e_default(void) { return H5E_DEFAULT; }
@@ -22,6 +23,11 @@ static inline unsigned wann_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline unsigned wann_h5f_acc_excl(void) { return H5F_ACC_EXCL; }
 static inline unsigned wann_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline size_t wann_h5t_variable(void) { return H5T_VARIABLE; }
+// Object references of the kind HDF5's dimension scales use (`hobj_ref_t`, an object's address):
+// HDF5 1.12 renamed the type H5R_OBJECT1 and keeps H5R_OBJECT as a macro Swift cannot see.
+static inline hid_t wann_h5t_std_ref_obj(void) { H5open(); return H5T_STD_REF_OBJ; }
+static inline hid_t wann_h5t_native_int(void) { H5open(); return H5T_NATIVE_INT; }
+static inline H5R_type_t wann_h5r_object(void) { return H5R_OBJECT; }
 // Every link name of a group, in name order, in one pass. Asking for names one index at a time
 // (H5Lget_name_by_idx) makes HDF5 build and sort the whole link table on every call: listing a
 // 4,096-generation run sorted 4,096 names 4,096 times. HDF5 1.12 renamed the iteration

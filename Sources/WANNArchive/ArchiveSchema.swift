@@ -39,6 +39,39 @@ public enum ArchiveSchema {
   /// "0=bias,1=input,..." legends stored as root attributes so files explain their codes.
   static var nodeKindLegend: String { nodeKinds.enumerated().map { "\($0.offset)=\($0.element.rawValue)" }.joined(separator: ",") }
   static var originLegend: String { origins.enumerated().map { "\($0.offset)=\($0.element.rawValue)" }.joined(separator: ",") }
+  /// "1=linear,2=step,...": the activation ids of the original release.
+  static var activationLegend: String { Activation.allCases.map { "\($0.rawValue)=\($0.name)" }.joined(separator: ",") }
+}
+
+/// What each dataset of a run says about itself (`DatasetDescription`; docs/hdf5-schema.md has
+/// the same in prose). Axis names: `genome`, `node`, `connection` (rows of the tables),
+/// `repetition` (a generation's episodes), `weights` (the shared weight values, a coordinate),
+/// `retest_episode`.
+extension ArchiveSchema {
+  static let genomesTable = DatasetDescription(
+    "one row per genome of the generation: origin, parent, mean and max reward over the shared weights, size, rank",
+    axes: ["genome"], codes: [("origin", originLegend)])
+  static let nodesTable = DatasetDescription(
+    "every node of every genome (genome = row of genomes): id, kind and activation id",
+    axes: ["node"], codes: [("kind", nodeKindLegend), ("activation", activationLegend)])
+  static let connectionsTable = DatasetDescription(
+    "every connection gene of every genome (genome = row of genomes): innovation, source and target node ids, enabled, recurrent (reads the previous step)",
+    axes: ["connection"])
+  static let generationRewards = DatasetDescription(
+    "total reward (the task's) of every rollout: genome x repetition (episode) x shared weight", axes: ["genome", "repetition", "weights"])
+  static let generationWeights = DatasetDescription("the shared weight values every genome was scored at", axes: ["weights"])
+  static let episodeStreams = DatasetDescription(
+    "starting position of each repetition's random stream (every genome and weight of the generation plays the same episode)",
+    axes: ["repetition"])
+  static let championRetest = DatasetDescription(
+    "rewards of the re-test of genome retest_index (the champion candidate): episode x shared weight",
+    axes: ["retest_episode", "weights"])
+  static let comparisonScores = DatasetDescription(
+    "each run's final champion score on common episodes: condition (index in conditions), run (index in the condition), score",
+    axes: ["scored_run"])
+  static let comparisonTests = DatasetDescription(
+    "Mann-Whitney U tests between conditions a and b: U, p, Holm-adjusted p, Cliff's delta, median difference and its 95% interval",
+    axes: ["test"])
 }
 
 extension ArchiveSchema {

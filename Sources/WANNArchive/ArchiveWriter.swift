@@ -180,6 +180,7 @@ public final class ArchiveWriter {
       let a = r.assessment
       let n = r.population.count
       let elite = Set(r.eliteIndices)
+      try g.writeArray("weights", r.weights, shape: [r.weights.count], compress: false, ArchiveSchema.generationWeights)
       try g.writeTable("genomes", [
         .int32("index", (0..<n).map { Int32($0) }),
         .int8("origin", r.population.map { ArchiveSchema.code($0.origin) }),
@@ -192,10 +193,10 @@ public final class ArchiveWriter {
         .int32("rank", a.rank.map { Int32($0) }),
         .int32("front", a.front.map { Int32($0) }),
         .int8("elite", (0..<n).map { elite.contains($0) ? 1 : 0 }),
-      ])
-      try g.writeArray("rewards", a.rewards.values, shape: [a.rewards.genomes, a.rewards.repetitions, a.rewards.weights])
-      try g.writeArray("weights", r.weights, shape: [r.weights.count], compress: false)
-      try g.writeArray("episode_streams", r.episodeStreams, shape: [r.episodeStreams.count], compress: false)
+      ], ArchiveSchema.genomesTable)
+      try g.writeArray("rewards", a.rewards.values, shape: [a.rewards.genomes, a.rewards.repetitions, a.rewards.weights],
+                       ArchiveSchema.generationRewards)
+      try g.writeArray("episode_streams", r.episodeStreams, shape: [r.episodeStreams.count], compress: false, ArchiveSchema.episodeStreams)
       let s = r.summary
       try g.setAttribute("generation", Int64(s.generation))
       try g.setAttribute("seconds", s.seconds)
@@ -209,7 +210,7 @@ public final class ArchiveWriter {
       try g.setAttribute("next_node_id", Int64(r.record.nextNodeID))
       try g.setAttribute("next_innovation", r.record.nextInnovation)
       if let t = r.retest {
-        try g.writeArray("champion_retest", t.rewards.values, shape: [t.rewards.repetitions, t.rewards.weights])
+        try g.writeArray("champion_retest", t.rewards.values, shape: [t.rewards.repetitions, t.rewards.weights], ArchiveSchema.championRetest)
         try g.setAttribute("retest_index", Int64(t.index))
         try g.setAttribute("retest_accepted", Int8(t.accepted ? 1 : 0))
       }
@@ -237,11 +238,12 @@ public final class ArchiveWriter {
         cTarget.append(c.target.rawValue); cEnabled.append(c.isEnabled ? 1 : 0); cRecurrent.append(c.isRecurrent ? 1 : 0)
       }
     }
-    try g.writeTable("nodes", [.int32("genome", nGenome), .int32("id", nID), .int8("kind", nKind), .int8("activation", nAct)])
+    try g.writeTable("nodes", [.int32("genome", nGenome), .int32("id", nID), .int8("kind", nKind), .int8("activation", nAct)],
+                     ArchiveSchema.nodesTable)
     try g.writeTable("connections", [
       .int32("genome", cGenome), .int64("innovation", cInnov), .int32("source", cSource), .int32("target", cTarget),
       .int8("enabled", cEnabled), .int8("recurrent", cRecurrent),
-    ])
+    ], ArchiveSchema.connectionsTable)
   }
 
   /// Stores the run's test battery in its `evaluation` group, replacing an older one: `body`

@@ -161,7 +161,8 @@ public final class MultiRunWriter {
           condition.append(Int32(c)); run.append(Int32(r)); score.append(s)
         }
       }
-      try g.writeTable("scores", [.int32("condition", condition), .int32("run", run), .float64("score", score)])
+      try g.writeTable("scores", [.int32("condition", condition), .int32("run", run), .float64("score", score)],
+                       ArchiveSchema.comparisonScores)
       try g.setAttribute("conditions", conditions.joined(separator: ","))
       try g.setAttribute("run_names", runNames.joined(separator: ","))
       try g.setAttribute("trials", Int64(trials))
@@ -172,7 +173,7 @@ public final class MultiRunWriter {
         .float64("cliffs_delta", tests.map(\.cliffsDelta)), .float64("median_difference", tests.map(\.medianDifference)),
         .float64("median_difference_low", tests.map(\.medianDifferenceLow)),
         .float64("median_difference_high", tests.map(\.medianDifferenceHigh)),
-      ])
+      ], ArchiveSchema.comparisonTests)
       try file.setAttribute("end_time", ArchiveWriter.timestamp())
       try file.flush()
     }

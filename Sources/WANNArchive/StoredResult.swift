@@ -31,17 +31,19 @@ public struct ResultWriter {
   public func set(_ name: String, _ value: Int8) throws { try writingArchive(archive) { try group.setAttribute(name, value) } }
   public func set(_ name: String, _ value: String) throws { try writingArchive(archive) { try group.setAttribute(name, value) } }
 
-  /// An N-d array (row-major `values` of `shape`), gzip-compressed when `compress` and large.
-  public func write(_ name: String, _ values: [Double], shape: [Int], compress: Bool = true) throws {
-    try writingArchive(archive) { try group.writeArray(name, values, shape: shape, compress: compress) }
+  /// An N-d array (row-major `values` of `shape`), gzip-compressed when `compress` and large,
+  /// with what it holds and its axes' names (`DatasetDescription`): a coordinate (a 1-d
+  /// dataset along its own name) must be written before the datasets that name it.
+  public func write(_ name: String, _ values: [Double], shape: [Int], compress: Bool = true, _ about: DatasetDescription) throws {
+    try writingArchive(archive) { try group.writeArray(name, values, shape: shape, compress: compress, about) }
   }
-  public func write(_ name: String, _ values: [Int64], shape: [Int], compress: Bool = true) throws {
-    try writingArchive(archive) { try group.writeArray(name, values, shape: shape, compress: compress) }
+  public func write(_ name: String, _ values: [Int64], shape: [Int], compress: Bool = true, _ about: DatasetDescription) throws {
+    try writingArchive(archive) { try group.writeArray(name, values, shape: shape, compress: compress, about) }
   }
-  public func write(_ name: String, _ values: [UInt64], shape: [Int], compress: Bool = true) throws {
-    try writingArchive(archive) { try group.writeArray(name, values, shape: shape, compress: compress) }
+  public func write(_ name: String, _ values: [UInt64], shape: [Int], compress: Bool = true, _ about: DatasetDescription) throws {
+    try writingArchive(archive) { try group.writeArray(name, values, shape: shape, compress: compress, about) }
   }
-  public func table(_ name: String, _ columns: [ArchiveColumn], compress: Bool = true) throws {
-    try writingArchive(archive) { try group.writeTable(name, columns, compress: compress) }
+  public func table(_ name: String, _ columns: [ArchiveColumn], compress: Bool = true, _ about: DatasetDescription) throws {
+    try writingArchive(archive) { try group.writeTable(name, columns, compress: compress, about) }
   }
 }

@@ -14,6 +14,8 @@ public struct BatteryResult: Sendable {
     public let values: [Double]
     /// Values of the weight axis, when there is one.
     public let weights: [Double]
+    /// What the values are, in a line (stored as the dataset's description).
+    public let about: String
   }
   public let blocks: [Block]
   /// One score per test condition: the mean reward under it.
@@ -39,15 +41,18 @@ extension Experiment.Battery {
     var blocks: [BatteryResult.Block] = []
     var conditions: [(String, Double)] = []
     let sweepM = run(.sharedSeries(sweep), trials)
-    blocks.append(.init(name: "sweep", axes: ["trial", "weight"], shape: [trials, sweep.count], values: sweepM.values, weights: sweep))
+    blocks.append(.init(name: "sweep", axes: ["trial", "weight"], shape: [trials, sweep.count], values: sweepM.values, weights: sweep,
+                        about: "reward per trial at each shared weight of the sweep"))
     conditions.append(("sweep mean", Statistics.mean(sweepM.values)))
     let fixedM = run(.sharedSeries(fixed), trials)
-    blocks.append(.init(name: "fixed", axes: ["trial", "weight"], shape: [trials, fixed.count], values: fixedM.values, weights: fixed))
+    blocks.append(.init(name: "fixed", axes: ["trial", "weight"], shape: [trials, fixed.count], values: fixedM.values, weights: fixed,
+                        about: "reward per trial at each fixed shared weight"))
     for (i, w) in fixed.enumerated() {
       conditions.append(("w=\(w)", Statistics.mean((0..<trials).map { fixedM[genome: 0, repetition: $0, weight: i] })))
     }
     let randomM = run(.perConnectionRandom(low: -2, high: 2, draws: 1), randomDraws)
-    blocks.append(.init(name: "random", axes: ["draw"], shape: [randomDraws], values: randomM.values, weights: []))
+    blocks.append(.init(name: "random", axes: ["draw"], shape: [randomDraws], values: randomM.values, weights: [],
+                        about: "reward of each draw of per-connection random weights from U(-2, 2)"))
     conditions.append(("random U(-2,2)", Statistics.mean(randomM.values)))
     var noiseValues: [Double] = []
     for sigma in noiseSigmas {
@@ -56,7 +61,8 @@ extension Experiment.Battery {
       conditions.append(("noise \(sigma)", Statistics.mean(m.values)))
     }
     blocks.append(.init(name: "noise", axes: ["sigma", "trial", "weight"], shape: [noiseSigmas.count, trials, seriesWeights.count],
-                        values: noiseValues, weights: seriesWeights))
+                        values: noiseValues, weights: seriesWeights,
+                        about: "reward per noise level, trial and series weight, with Gaussian noise of that sigma on every connection's weight"))
     return BatteryResult(blocks: blocks, conditions: conditions)
   }
 }
@@ -88,14 +94,22 @@ extension BatteryResult {
   /// dataset per block with its axis labels (and weight values), the noise levels, and a
   /// `summary` of one score per condition.
   func store(in g: ResultWriter, noiseSigmas: [Double]) throws {
+    // Coordinates first: the blocks name them as their axes.
+    try g.write("noise_sigmas", noiseSigmas, shape: [noiseSigmas.count], compress: false,
+                .init("the noise levels (standard deviation of the Gaussian noise on each weight)", axes: ["noise_sigmas"]))
     for block in blocks {
-      try g.write(block.name, block.values, shape: block.shape)
+      let weightAxis = "\(block.name)_weights"
+      if !block.weights.isEmpty {
+        try g.write(weightAxis, block.weights, shape: [block.weights.count], compress: false,
+                    .init("the shared weight values of \(block.name)", axes: [weightAxis]))
+      }
+      let axes = block.axes.map { $0 == "weight" ? weightAxis : $0 == "sigma" ? "noise_sigmas" : $0 }
+      try g.write(block.name, block.values, shape: block.shape, .init(block.about, axes: axes))
       try g.set("\(block.name)_axes", block.axes.joined(separator: ","))
-      if !block.weights.isEmpty { try g.write("\(block.name)_weights", block.weights, shape: [block.weights.count], compress: false) }
     }
-    try g.write("noise_sigmas", noiseSigmas, shape: [noiseSigmas.count], compress: false)
     try g.set("condition_names", conditions.map(\.name).joined(separator: ";"))
-    try g.write("summary", conditions.map(\.score), shape: [conditions.count], compress: false)
+    try g.write("summary", conditions.map(\.score), shape: [conditions.count], compress: false,
+                .init("mean reward under each test condition (condition_names order)", axes: ["condition"]))
   }
 
   /// The (condition, score) summary of a stored battery.

@@ -161,8 +161,10 @@ extension SpaceComparison {
           try e.set("description", "mean reward of the final champion over trials x weights on common episodes (seed 0, purpose evaluation)")
           // Per weight too, so a report can read the champion at its best shared weight (the way
           // POPGym's MMER reads a policy: `wann experiment report --score best-weight`).
-          try e.write("weights", weights, shape: [weights.count], compress: false)
-          try e.write("weight_means", weightMeans, shape: [weightMeans.count], compress: false)
+          try e.write("weights", weights, shape: [weights.count], compress: false,
+                      .init("the shared weight values the champion was scored at", axes: ["weights"]))
+          try e.write("weight_means", weightMeans, shape: [weightMeans.count], compress: false,
+                      .init("the champion's mean reward over the trials at each shared weight", axes: ["weights"]))
         }
         scores[name] = score
         onRun(RunReport(name: name, score: score, elapsed: (clock.now - start).inSeconds))

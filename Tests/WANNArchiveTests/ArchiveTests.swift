@@ -247,6 +247,33 @@ import WANNTasks
 
   /// A group's links are listed once each, in name order, whether HDF5 keeps them in the
   /// group's header (a few) or in a separate index (many, like a long run's generations).
+  /// Every dataset of a generation names its axes through dimension scales (docs/hdf5-schema.md),
+  /// and a copy into another file (what `wann experiment merge` does) names them again, pointing
+  /// into the new file: object references are addresses, copied as bytes they would point into
+  /// the old one.
+  @Test func datasetsNameTheirAxesAndCopiesNameThemAgain() throws {
+    let path = Self.tempPath("run.h5")
+    _ = try Self.write(path, config: Self.config(2))
+    let source = try H5File(path: path, mode: .readOnly)
+    let generation = try source.openGroup("generations").openGroup("000001")
+    let expected: [String: [String]] = [
+      "rewards": ["genome", "repetition", "weights"], "genomes": ["genome"], "nodes": ["node"],
+      "connections": ["connection"], "episode_streams": ["repetition"],
+    ]
+    for (name, axes) in expected { #expect(try generation.dimensionNames(of: name) == axes, "\(name)") }
+    #expect(try generation.dimensionNames(of: "weights") == nil)  // a coordinate: it is the scale
+    let copyPath = Self.tempPath("copy.h5")
+    let copy = try H5File(path: copyPath, mode: .create)
+    let holder = try copy.createGroup("holder")  // another address for everything copied
+    try source.openGroup("generations").copy("000001", to: holder, as: "000001")
+    try copy.close()
+    let reread = try H5File(path: copyPath, mode: .readOnly)
+    let copied = try reread.openGroup("holder").openGroup("000001")
+    for (name, axes) in expected { #expect(try copied.dimensionNames(of: name) == axes, "\(name)") }
+    let rewards = H5Location(try copied.openDataset("rewards"), path: "/holder/000001/rewards")
+    #expect(try rewards.stringAttribute("description").hasPrefix("total reward"))
+  }
+
   @Test(arguments: [3, 300])
   func childrenListsEveryLinkInNameOrder(_ count: Int) throws {
     let f = try H5File(path: Self.tempPath("links.h5"), mode: .create)

@@ -14,7 +14,7 @@ import pytest
 
 import wann_h5
 
-from suite_helpers import run_json
+from suite_helpers import attribute_bytes, run_json
 
 TIMING_ATTRS = {"seconds", "wall_time"}
 
@@ -58,9 +58,9 @@ def generation_contents(path):
     out = {}
     with h5py.File(path, "r") as f:
         def visit(name, obj):
-            for k, v in obj.attrs.items():
+            for k in obj.attrs:
                 if k not in TIMING_ATTRS:
-                    out[f"{name}@{k}"] = np.asarray(v).tobytes()
+                    out[f"{name}@{k}"] = attribute_bytes(obj, k)
             if isinstance(obj, h5py.Dataset):
                 out[name] = (obj.dtype.descr, obj.shape, obj[()].tobytes())
         f["generations"].visititems(visit)

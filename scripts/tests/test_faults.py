@@ -15,7 +15,6 @@
 Each test prints its counts (`-s` shows them); docs/reliability.md records the last run's.
 The full disk is in test_write_failure.py.
 """
-import importlib.util
 import json
 import os
 import random
@@ -29,7 +28,7 @@ import h5py
 import pytest
 import wann_h5
 
-from suite_helpers import ROOT
+from suite_helpers import ROOT, load_compare_archives
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 COMPARE = [PY, str(ROOT / "scripts" / "compare_archives.py")]
@@ -102,13 +101,6 @@ def test_random_sigkills_of_search_and_resume_lose_nothing(wann, reference, tmp_
         assert cmp.returncode == 0, f"run {runs}: {cmp.stdout}"
     print(f"\nSIGKILLs: {kills} in {runs} runs; every resumed archive equals the uninterrupted one")
     assert kills >= 20
-
-
-def load_compare_archives():
-    spec = importlib.util.spec_from_file_location("compare_archives", ROOT / "scripts" / "compare_archives.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def archive_differences(a, b):

@@ -29,6 +29,8 @@ import h5py
 import numpy as np
 import pandas as pd
 
+from .network import ACTIVATION_NAMES
+
 FORMAT = "wann-archive"
 #: The newest archive layout (the root attribute `format_version`) this reader knows; the
 #: package's major version is this number.
@@ -381,9 +383,15 @@ class Archive:
         return df
 
     def nodes(self, generation: int) -> pd.DataFrame:
-        """Node genes of every genome of the generation: genome, id, kind, activation (id)."""
-        df = pd.DataFrame(self.group(generation)["nodes"][()])
+        """Node genes of every genome of the generation: genome, id, kind, activation (id) and
+        activation_name, from the table's own legend (`activation_codes`, archives from 0.8.0)
+        or the original release's ids."""
+        table = self.group(generation)["nodes"]
+        df = pd.DataFrame(table[()])
         df["kind"] = df["kind"].map(self.kinds)
+        codes = table.attrs.get("activation_codes")
+        names = _legend(codes.decode() if isinstance(codes, bytes) else codes) if codes else ACTIVATION_NAMES
+        df["activation_name"] = df["activation"].map(names)
         return df
 
     @property
