@@ -1,8 +1,10 @@
 import CLanes
 
 /// A genome compiled for evaluation: value slots (0 = bias, then inputs, then every other node in
-/// a topological order of the enabled non-recurrent connections) and, for each evaluated node,
-/// its sources as a flat index list. Disabled genes are dropped; a node with no enabled input
+/// a topological order of the evaluated non-recurrent connections) and, for each evaluated node,
+/// its sources as a flat index list. Disabled genes are dropped, except disabled
+/// hidden-to-hidden ones under `disabledHiddenLinks = "active"` (the original release's rule,
+/// the genes `Genome.activeConnections` lists); a node with no evaluated input
 /// evaluates to `activation(0)`, as in the original. Recurrent connections are listed apart:
 /// they deliver their source's value from the previous step (see docs/recurrence.md).
 public struct Network: Sendable, Equatable {

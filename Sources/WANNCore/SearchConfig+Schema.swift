@@ -43,7 +43,8 @@ public struct ConfigKey: Sendable {
   public let doc: String
   /// The key's value in `config`.
   public let value: @Sendable (SearchConfig) -> ConfigValue
-  /// Sets the key in `config`; throws when the value is not of the key's kind or not a choice.
+  /// Sets the key in `config`; returns false (and changes nothing) when the value is not of the
+  /// key's kind, which `set` turns into an error.
   let assign: @Sendable (inout SearchConfig, ConfigValue) -> Bool
 
   /// The TOML table the key belongs to (nil for top-level keys) and its name inside it.

@@ -203,9 +203,6 @@ public struct RankingConfig: Codable, Sendable, Equatable {
   public init() {}
 }
 
-/// Every hyperparameter of a search, with the defaults: the paper's values under the original
-/// release's search semantics (docs/method.md, "Which defaults, and why"). Decoded from TOML files in
-/// experiments/ (see `SearchConfig.init(toml:)`), saved with every run.
 /// Analysis of the champion while the search runs: its weight profile and the test battery
 /// (shared-weight sweep, fixed weights, per-connection random weights, Gaussian noise), stored in
 /// the archive under the genome. On episodes of their own (seed 0 and the profile's seed 1,
@@ -235,23 +232,6 @@ public struct AnalysisConfig: Codable, Sendable, Equatable {
 
   public init() {}
 
-  public init(profileEvery: Int = 0, batteryEvery: Int = 0, onChampionChange: Bool = true, bestGenome: Bool = false, budget: Int = 864,
-              profileWeights: [Double] = [-2, 2, 21], profileTrials: Int = 20, batteryTrials: Int = 10,
-              batteryFixed: [Double] = [0.6, 0.7, 0.8], batteryRandomDraws: Int = 50,
-              batteryNoiseSigmas: [Double] = [0.05, 0.1, 0.25, 0.5, 1.0]) {
-    self.profileEvery = profileEvery
-    self.batteryEvery = batteryEvery
-    self.onChampionChange = onChampionChange
-    self.bestGenome = bestGenome
-    self.budget = budget
-    self.profileWeights = profileWeights
-    self.profileTrials = profileTrials
-    self.batteryTrials = batteryTrials
-    self.batteryFixed = batteryFixed
-    self.batteryRandomDraws = batteryRandomDraws
-    self.batteryNoiseSigmas = batteryNoiseSigmas
-  }
-
   public var isEnabled: Bool { profileEvery > 0 || batteryEvery > 0 }
 
   /// The profile's weight values.
@@ -261,6 +241,9 @@ public struct AnalysisConfig: Codable, Sendable, Equatable {
   }
 }
 
+/// Every hyperparameter of a search, with the defaults: the paper's values under the original
+/// release's search semantics (docs/method.md, "Which defaults, and why"). Decoded from TOML files in
+/// experiments/ (see `SearchConfig.init(toml:)`), saved with every run.
 public struct SearchConfig: Codable, Sendable, Equatable {
   public var seed: UInt64 = 1
   public var task: TaskKind = .swingup

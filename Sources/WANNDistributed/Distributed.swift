@@ -272,7 +272,12 @@ enum Worker {
         do { task = try Tasks.make(spec.task, batchSize: spec.batchSize) } catch { fail("\(error)") }
         tasks[key] = task
       }
-      let episodes = EpisodeKey(seed: spec.seed, purpose: StreamPurpose(rawValue: spec.purpose) ?? .rollout, generation: spec.generation)
+      // A purpose this build does not know would silently draw other episodes than rank 0 asked
+      // for: a rank of another wann version. Refused, like a job that does not decode.
+      guard let purpose = StreamPurpose(rawValue: spec.purpose) else {
+        fail("a job asks for random stream purpose \(spec.purpose), which this build does not know (are all ranks the same wann version?)")
+      }
+      let episodes = EpisodeKey(seed: spec.seed, purpose: purpose, generation: spec.generation)
       let (m, steps) = ParallelEvaluator(threads: max(spec.threads, 1)).evaluate(
         task: task, networks: networks, mode: spec.mode, repetitions: spec.repetitions, episodes: episodes)
       let result = [Double(first), Double(count), Double(steps)] + m.values

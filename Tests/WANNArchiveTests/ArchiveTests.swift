@@ -109,9 +109,17 @@ import WANNTasks
     c.ranking.connectionObjectiveProbability = 0.65
     c.ranking.crowding = .original
     c.searchSpace = SearchSpace(recurrent: true, outputToOutput: true, disabledHiddenLinks: .inactive)
-    c.analysis = AnalysisConfig(profileEvery: 3, batteryEvery: 5, onChampionChange: false, bestGenome: true, budget: 100,
-                                profileWeights: [-1, 1, 5], profileTrials: 2, batteryTrials: 3, batteryFixed: [0.5],
-                                batteryRandomDraws: 4, batteryNoiseSigmas: [0.2])
+    c.analysis.profileEvery = 3
+    c.analysis.batteryEvery = 5
+    c.analysis.onChampionChange = false
+    c.analysis.bestGenome = true
+    c.analysis.budget = 100
+    c.analysis.profileWeights = [-1, 1, 5]
+    c.analysis.profileTrials = 2
+    c.analysis.batteryTrials = 3
+    c.analysis.batteryFixed = [0.5]
+    c.analysis.batteryRandomDraws = 4
+    c.analysis.batteryNoiseSigmas = [0.2]
     // Every key differs from the defaults, so a key the attributes lose shows up.
     let defaults = SearchConfig()
     for key in SearchConfig.schema where key.name != "mutation.hiddenActivations" || setsHiddenActivations {

@@ -81,6 +81,27 @@ def test_activations_follow_the_engine_formulas():
     assert activate(7, 3.0) == -3.0 and activate(9, -1.0) == 0.0 and activate(10, 1.0) == pytest.approx(-1.0) and activate(11, -3.0) == 9.0
 
 
+def test_activations_are_named_ids_and_unknown_ones_raise(run_archive):
+    A = wann_h5.Activation
+    assert A.TANH == 5 and A.of(5) is A.TANH and A.of("Tanh") is A.TANH and A.of("11") is A.SQUARE and A.SIN.label == "sin"
+    assert wann_h5.ACTIVATION_NAMES == {1: "linear", 2: "step", 3: "sin", 4: "gaussian", 5: "tanh", 6: "sigmoid",
+                                        7: "inverse", 8: "abs", 9: "relu", 10: "cos", 11: "square"}
+    for unknown in (0, 12, -1, "softmax"):
+        with pytest.raises(ValueError, match="unknown activation"):
+            A.of(unknown)
+        with pytest.raises(ValueError, match="unknown activation"):
+            activate(unknown, 1.0)
+    # A stored genome with an id this package does not know is refused, not run as something else.
+    with wann_h5.open_archive(run_archive) as run:
+        champion = run.champion()
+    nodes = champion["nodes"].copy()
+    hidden = nodes.index[nodes["kind"] == "hidden"]
+    target = hidden[0] if len(hidden) else nodes.index[-1]
+    nodes.loc[target, "activation"] = 12
+    with pytest.raises(ValueError, match="unknown activation 12"):
+        wann_h5.Network(nodes, champion["connections"])
+
+
 def test_archive_champion_agrees_with_the_engine(wann, run_archive, inputs5, tmp_path):
     net = wann_h5.Network.from_archive(run_archive)
     assert net.input_count == 5 and net.output_count == 1

@@ -107,7 +107,7 @@ def test_the_package_names_activations_from_the_tables_legend(archives, run_arch
         nodes = wann_h5.open_archive(str(path)).nodes(1)
         named = dict(zip(nodes["activation"], nodes["activation_name"], strict=True))
         assert named and named.get(1, "linear") == "linear" and not nodes["activation_name"].isna().any()
-        assert set(named.values()) <= set(wann_h5.network.ACTIVATION_NAMES.values())
+        assert set(named.values()) <= set(wann_h5.ACTIVATION_NAMES.values())
 
 
 def test_xarray_reads_a_merged_comparison(archives):

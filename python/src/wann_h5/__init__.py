@@ -10,6 +10,7 @@
 The archive layout is documented in the repository's docs/hdf5-schema.md; every dataset also
 opens directly with h5py. The package's major version is the archive `format_version` it reads.
 """
+from .activations import ACTIVATION_NAMES, Activation
 from .archive import (
     FORMAT,
     MAX_VERSION,
@@ -35,7 +36,7 @@ from .network import Network, activate
 __version__ = "1.0.0"
 
 __all__ = [
-    "FORMAT", "MAX_VERSION", "Archive", "ArchiveError", "Network", "activate", "battery", "battery_sweeps", "being_written",
+    "ACTIVATION_NAMES", "FORMAT", "MAX_VERSION", "Activation", "Archive", "ArchiveError", "Network", "activate", "battery", "battery_sweeps", "being_written",
     "comparison", "comparison_tests", "journal_pending", "kind", "open_archive", "open_file", "read_live", "roll_back",
     "runs", "tidy", "variants", "__version__",
 ]

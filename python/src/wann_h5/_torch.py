@@ -3,33 +3,26 @@ from __future__ import annotations
 
 import torch
 
+from .activations import Activation
 from .network import Network
+
+_KERNELS = {
+    Activation.LINEAR: lambda x: x,
+    Activation.STEP: lambda x: (x > 0).to(x.dtype),
+    Activation.SIN: lambda x: torch.sin(torch.pi * x),
+    Activation.GAUSSIAN: lambda x: torch.exp(-(x * x) / 2.0),
+    Activation.TANH: torch.tanh,
+    Activation.SIGMOID: lambda x: (torch.tanh(x / 2.0) + 1.0) / 2.0,
+    Activation.INVERSE: lambda x: -x,
+    Activation.ABS: torch.abs,
+    Activation.RELU: torch.relu,
+    Activation.COS: lambda x: torch.cos(torch.pi * x),
+    Activation.SQUARE: lambda x: x * x,
+}
 
 
 def _activate(activation: int, x: torch.Tensor) -> torch.Tensor:
-    if activation == 1:
-        return x
-    if activation == 2:
-        return (x > 0).to(x.dtype)
-    if activation == 3:
-        return torch.sin(torch.pi * x)
-    if activation == 4:
-        return torch.exp(-(x * x) / 2.0)
-    if activation == 5:
-        return torch.tanh(x)
-    if activation == 6:
-        return (torch.tanh(x / 2.0) + 1.0) / 2.0
-    if activation == 7:
-        return -x
-    if activation == 8:
-        return torch.abs(x)
-    if activation == 9:
-        return torch.relu(x)
-    if activation == 10:
-        return torch.cos(torch.pi * x)
-    if activation == 11:
-        return x * x
-    return x
+    return _KERNELS[Activation.of(activation)](x)
 
 
 class TorchNetwork(torch.nn.Module):

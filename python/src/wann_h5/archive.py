@@ -29,7 +29,7 @@ import h5py
 import numpy as np
 import pandas as pd
 
-from .network import ACTIVATION_NAMES
+from .activations import ACTIVATION_NAMES
 
 FORMAT = "wann-archive"
 #: The newest archive layout (the root attribute `format_version`) this reader knows; the

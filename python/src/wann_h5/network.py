@@ -22,40 +22,33 @@ import numpy as np
 import pandas as pd
 
 from . import _kernels
+from .activations import Activation
 
 KIND_CODES = {0: "bias", 1: "input", 2: "hidden", 3: "output"}
 
 
+_KERNELS = {
+    Activation.LINEAR: lambda x: x,
+    Activation.STEP: lambda x: 1.0 if x > 0.0 else 0.0,
+    Activation.SIN: _kernels.sinpi,
+    Activation.GAUSSIAN: _kernels.gaussian,
+    Activation.TANH: _kernels.tanh,
+    Activation.SIGMOID: lambda x: (_kernels.tanh(x / 2.0) + 1.0) / 2.0,
+    Activation.INVERSE: lambda x: -x,
+    Activation.ABS: abs,
+    Activation.RELU: lambda x: x if x > 0.0 else 0.0,
+    Activation.COS: _kernels.cospi,
+    Activation.SQUARE: lambda x: x * x,
+}
+
+
 def activate(activation: int, x: float) -> float:
-    """The activation with id `activation` (the original release's ids 1...11) at x, bit for bit
-    the engine's (its kernels are ported in `_kernels`)."""
-    if activation == 1:
-        return x
-    if activation == 2:
-        return 1.0 if x > 0.0 else 0.0
-    if activation == 3:
-        return _kernels.sinpi(x)
-    if activation == 4:
-        return _kernels.gaussian(x)
-    if activation == 5:
-        return _kernels.tanh(x)
-    if activation == 6:
-        return (_kernels.tanh(x / 2.0) + 1.0) / 2.0
-    if activation == 7:
-        return -x
-    if activation == 8:
-        return abs(x)
-    if activation == 9:
-        return x if x > 0.0 else 0.0
-    if activation == 10:
-        return _kernels.cospi(x)
-    if activation == 11:
-        return x * x
-    return x
-
-
-ACTIVATION_NAMES = {1: "linear", 2: "step", 3: "sin", 4: "gaussian", 5: "tanh", 6: "sigmoid", 7: "inverse", 8: "abs",
-                    9: "relu", 10: "cos", 11: "square"}
+    """The activation with id `activation` (an `Activation` or its id, 1...11) at x, bit for bit
+    the engine's (its kernels are ported in `_kernels`). An unknown id raises ValueError."""
+    kernel = _KERNELS.get(activation)
+    if kernel is None:
+        return _KERNELS[Activation.of(activation)](x)  # raises for ids and names it does not know
+    return kernel(x)
 
 
 class Network:
@@ -72,7 +65,7 @@ class Network:
         `disabled_hidden_links`), in the genome's connection order."""
         ids = [int(i) for i in nodes["id"]]
         kinds = [KIND_CODES.get(k, k) if not isinstance(k, str) else k for k in nodes["kind"]]
-        activations = [int(a) for a in nodes["activation"]]
+        activations = [Activation.of(int(a)) for a in nodes["activation"]]  # unknown ids raise here
         index = {node: i for i, node in enumerate(ids)}
         n = len(ids)
         hidden = {ids[i] for i in range(n) if kinds[i] == "hidden"}
@@ -316,12 +309,7 @@ class Network:
 
 
 def _activation_id(value) -> int:
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    for k, name in ACTIVATION_NAMES.items():
-        if name == str(value).lower():
-            return k
-    raise ValueError(f"unknown activation {value!r}")
+    return int(Activation.of(value))
 
 
 def _check_original_sizes(path: str, linked, inputs: int, outputs: int) -> None:
