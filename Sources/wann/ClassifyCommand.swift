@@ -54,11 +54,13 @@ struct ClassifyCommand: ParsableCommand {
   @Argument(help: "Genome: FILE.h5#champion, FILE.h5#GENERATION/INDEX, or a .json genome of a digits/mnist256 run.")
   var genome: String
 
-  @Option(parsing: .unconditional, help: "Weights of the accuracy table and of the tuning grid (lo:hi:n or a comma list).")
-  var weights: String = "-2:2:41"
+  @Option(parsing: .unconditional, help: "Weights of the accuracy table and of the tuning grid (lo:hi:n or a comma list; default: -2:2:41).",
+          transform: WeightList.parse)
+  var weights: [Double] = WeightList.grid(-2, 2, 41)
 
-  @Option(parsing: .unconditional, help: "Weights that vote in the ensemble.")
-  var ensemble: String = "-2,-1,-0.5,0.5,1,2"
+  @Option(parsing: .unconditional, help: "Weights that vote in the ensemble (default: the six of the search, -2,-1,-0.5,0.5,1,2).",
+          transform: WeightList.parse)
+  var ensemble: [Double] = WeightList.searchWeights
 
   @Option(help: "Random shared weights for the random-weight row.")
   var randomDraws = 100
@@ -88,7 +90,7 @@ struct ClassifyCommand: ParsableCommand {
       throw CLIError("\(genome) is a \(target.task.rawValue) genome: wann classify scores digits or mnist256 networks (use wann evaluate or wann profile for control tasks)")
     }
     guard let task = try Tasks.make(target.task) as? ClassificationTask else { throw CLIError("internal: \(target.task.rawValue) is not a classification task") }
-    let settings = ClassificationReport.Settings(weights: try WeightList.parse(weights), ensembleWeights: try WeightList.parse(ensemble),
+    let settings = ClassificationReport.Settings(weights: weights, ensembleWeights: ensemble,
                                                  randomDraws: randomDraws, seed: seed, testLimit: limit)
     let start = Date()
     let r = ClassificationReport.measure(try target.network(), task: task, settings: settings, threads: threads.count)

@@ -52,8 +52,8 @@ struct ConditionsCommand: ParsableCommand {
       (analysis/GENERATION-INDEX/conditions/N) and printed.
       """)
 
-  @Argument(help: "Genome: FILE.h5#champion, FILE.h5#GENERATION/INDEX (RUN/ in front in a multi-run archive), a .out or a .json genome.")
-  var genome: String
+  @OptionGroup var choice: GenomeChoice
+  private var genome: String { choice.genome }
 
   @Option(help: "Test episodes per condition.")
   var trials = 100
@@ -61,8 +61,9 @@ struct ConditionsCommand: ParsableCommand {
   @Option(help: "Seed of all episodes and draws.")
   var seed: UInt64 = 1
 
-  @Option(parsing: .unconditional, help: "Grid searched for the tuned shared weight (lo:hi:n or a comma list).")
-  var grid: String = "-2:2:81"
+  @Option(parsing: .unconditional, help: "Grid searched for the tuned shared weight (lo:hi:n or a comma list; default: -2:2:81).",
+          transform: WeightList.parse)
+  var grid: [Double] = WeightList.grid(-2, 2, 81)
 
   @Option(help: "Rollouts the weight optimiser may spend.")
   var budget = 20_000
@@ -76,10 +77,6 @@ struct ConditionsCommand: ParsableCommand {
   @Option(help: "Optimiser's candidates per generation (default 4 + floor(3 ln n), n = connections).")
   var population: Int?
 
-  @Option(help: "Task of a .out/.json genome (archives know theirs).")
-  var task: TaskKind?
-
-  @OptionGroup var environment: EnvironmentOptions
 
   @OptionGroup var threads: ThreadOptions
 
@@ -94,10 +91,10 @@ struct ConditionsCommand: ParsableCommand {
   }
 
   func run() throws {
-    let task = try environment.apply(to: self.task)
+    let task = try choice.requestedTask()
     try AnalysisTarget.refuseIfBeingWritten(genome)
     let target = try AnalysisTarget.resolve(genome, task: task)
-    let settings = WeightConditions.Settings(trials: trials, seed: seed, sharedGrid: try WeightList.parse(grid), budget: budget,
+    let settings = WeightConditions.Settings(trials: trials, seed: seed, sharedGrid: grid, budget: budget,
                                              episodesPerCandidate: episodes, initialSigma: sigma, populationSize: population)
     let evaluator = threads.localEvaluator
     let start = Date()

@@ -17,8 +17,8 @@ struct DrawCommand: ParsableCommand {
       Graphviz's `dot` instead of the built-in layout.
       """)
 
-  @Argument(help: "Genome: FILE.h5#champion, FILE.h5#GENERATION/INDEX (RUN/ in front in a multi-run archive), a .out or a .json genome.")
-  var genome: String
+  @OptionGroup var choice: GenomeChoice
+  private var genome: String { choice.genome }
 
   @Option(help: "Output file: NAME.svg or NAME.dot.")
   var out: String
@@ -26,10 +26,6 @@ struct DrawCommand: ParsableCommand {
   @Option(help: "Title (default: the genome reference and task).")
   var title: String?
 
-  @Option(help: "Task of a .out/.json genome (archives know theirs).")
-  var task: TaskKind?
-
-  @OptionGroup var environment: EnvironmentOptions
 
   @OptionGroup var interpreter: PythonOption
 
@@ -44,7 +40,7 @@ struct DrawCommand: ParsableCommand {
   }
 
   func run() throws {
-    let task = try environment.apply(to: self.task)
+    let task = try choice.requestedTask()
     let target = try AnalysisTarget.resolve(genome, task: task)
     let t = try Tasks.interface(target.task)
     let caption = title ?? (target.archivePath.map { path in

@@ -38,8 +38,9 @@ struct EvaluateCommand: ParsableCommand {
   @OptionGroup var environment: EnvironmentOptions
 
   @Option(parsing: .unconditional,
-          help: "Weight values: a comma list (-2,-1,1,2) or lo:hi:n (e.g. -2:2:41). Default: -2,-1,-0.5,0.5,1,2.")
-  var weights: String = "-2,-1,-0.5,0.5,1,2"
+          help: "Weight values: a comma list (-2,-1,1,2) or lo:hi:n (e.g. -2:2:41). Default: -2,-1,-0.5,0.5,1,2.",
+          transform: WeightList.parse)
+  var weights: [Double] = WeightList.searchWeights
 
   @Option(help: "Episodes per weight value.")
   var trials = 100
@@ -56,7 +57,7 @@ struct EvaluateCommand: ParsableCommand {
   }
 
   func run() throws {
-    let weightValues = try WeightList.parse(weights)
+    let weightValues = weights
     try Limits.checkRollouts(weights: weightValues.count, trials: trials)
     let (g, task) = try Inputs.genome(reference: genome, task: try environment.apply(to: self.task))
     let network: Network

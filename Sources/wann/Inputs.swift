@@ -23,17 +23,18 @@ extension TaskKind: ExpressibleByArgument {
 }
 
 /// A list of weight values: `a,b,c` or `lo:hi:n` (n evenly spaced values, both ends included).
-struct WeightList: ExpressibleByArgument, Equatable {
-  let values: [Double]
+/// Every `--weights`-like option parses through `parse` as its `@Option(transform:)`, so a bad
+/// list is refused while parsing, with the same message everywhere.
+enum WeightList {
+  /// The six shared weights a search scores every genome at (the paper's series).
+  static let searchWeights = EvaluationConfig().weights
 
-  init(values: [Double]) { self.values = values }
-
-  init?(argument: String) {
-    guard let v = try? WeightList.parse(argument) else { return nil }
-    values = v
+  /// `n` evenly spaced values from `lo` to `hi`, both included.
+  static func grid(_ lo: Double, _ hi: Double, _ n: Int) -> [Double] {
+    (0..<n).map { lo + (hi - lo) * Double($0) / Double(n - 1) }
   }
 
-  static func parse(_ text: String) throws -> [Double] {
+  @Sendable static func parse(_ text: String) throws -> [Double] {
     let t = text.trimmingCharacters(in: .whitespaces)
     if t.contains(":") {
       let parts = t.split(separator: ":", omittingEmptySubsequences: false)
@@ -44,7 +45,7 @@ struct WeightList: ExpressibleByArgument, Equatable {
         throw CLIError("bad weight range '\(text)': n must be in 2...\(Limits.weightValues.upperBound) (for one weight, write the value alone, e.g. --weights=0.5)")
       }
       guard lo < hi else { throw CLIError("bad weight range '\(text)': lo must be below hi") }
-      return (0..<n).map { lo + (hi - lo) * Double($0) / Double(n - 1) }
+      return grid(lo, hi, n)
     }
     var out: [Double] = []
     for p in t.split(separator: ",", omittingEmptySubsequences: false) {
@@ -58,8 +59,6 @@ struct WeightList: ExpressibleByArgument, Equatable {
     }
     return out
   }
-
-  static var defaultValueDescription: String { "-2,-1,-0.5,0.5,1,2" }
 }
 
 enum Inputs {

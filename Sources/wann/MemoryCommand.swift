@@ -44,11 +44,12 @@ struct MemoryCommand: ParsableCommand {
       the network with each recurrent link labelled by what cutting it costs.
       """)
 
-  @Argument(help: "Genome: FILE.h5#champion, FILE.h5#GENERATION/INDEX (RUN/ in front in a multi-run archive), a .out or a .json genome.")
-  var genome: String
+  @OptionGroup var choice: GenomeChoice
+  private var genome: String { choice.genome }
 
-  @Option(parsing: .unconditional, help: "Weight values: a comma list or lo:hi:n. Default: the six of the search.")
-  var weights: String = "-2,-1,-0.5,0.5,1,2"
+  @Option(parsing: .unconditional, help: "Weight values: a comma list or lo:hi:n. Default: the six of the search, -2,-1,-0.5,0.5,1,2.",
+          transform: WeightList.parse)
+  var weights: [Double] = WeightList.searchWeights
 
   @Option(help: "Episodes per weight value.")
   var trials = 100
@@ -59,10 +60,6 @@ struct MemoryCommand: ParsableCommand {
   @Option(help: "Also draw the network (NAME.svg or NAME.dot), each recurrent link labelled with the change in mean reward when it is cut.")
   var draw: String?
 
-  @Option(help: "Task of a .out/.json genome (archives know theirs).")
-  var task: TaskKind?
-
-  @OptionGroup var environment: EnvironmentOptions
   @OptionGroup var threads: ThreadOptions
   @OptionGroup var output: JSONOption
 
@@ -74,8 +71,8 @@ struct MemoryCommand: ParsableCommand {
   }
 
   func run() throws {
-    let target = try AnalysisTarget.resolve(genome, task: try environment.apply(to: task))
-    let weightValues = try WeightList.parse(weights)
+    let target = try choice.resolve()
+    let weightValues = weights
     // Up to 2 + links variants are scored: the bound on rollouts holds per variant.
     try Limits.checkRollouts(weights: weightValues.count, trials: trials)
     let interface = try Tasks.interface(target.task)

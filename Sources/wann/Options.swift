@@ -51,6 +51,24 @@ struct EnvironmentOptions: ParsableArguments {
   }
 }
 
+/// The genome an analysis reads (`profile`, `conditions`, `memory`, `draw`): the argument, and
+/// `--task` with `--env-kwargs` for genome files that do not name their task.
+struct GenomeChoice: ParsableArguments {
+  @Argument(help: "Genome: FILE.h5#champion, FILE.h5#GENERATION/INDEX (RUN/ in front in a multi-run archive), a .out or a .json genome.")
+  var genome: String
+
+  @Option(help: "Task of a .out/.json genome (archives know theirs).")
+  var task: TaskKind?
+
+  @OptionGroup var environment: EnvironmentOptions
+
+  /// The task asked for on the command line (with its --env-kwargs), if any.
+  func requestedTask() throws -> TaskKind? { try environment.apply(to: task) }
+
+  /// The genome, its task and where it is stored.
+  func resolve() throws -> AnalysisTarget { try AnalysisTarget.resolve(genome, task: try requestedTask()) }
+}
+
 /// `--python`: part of ThreadOptions, and on its own for the commands without `--threads`.
 struct PythonOption: ParsableArguments {
   @Option(help: ArgumentHelp("Python interpreter for gym: tasks' worker processes (default: WANN_PYTHON, else the project's .venv, else python3).",

@@ -53,11 +53,11 @@ struct ProfileCommand: ParsableCommand {
       chosen generations is profiled once. scripts/plot_heatmap.py draws the result.
       """)
 
-  @Argument(help: "Genome: FILE.h5#champion, FILE.h5#GENERATION/INDEX (RUN/ in front in a multi-run archive), a .out or a .json genome.")
-  var genome: String
+  @OptionGroup var choice: GenomeChoice
+  private var genome: String { choice.genome }
 
-  @Option(parsing: .unconditional, help: "Weight values: lo:hi:n or a comma list.")
-  var weights: String = "-2:2:81"
+  @Option(parsing: .unconditional, help: "Weight values: lo:hi:n or a comma list (default: -2:2:81).", transform: WeightList.parse)
+  var weights: [Double] = WeightList.grid(-2, 2, 81)
 
   @Option(help: "Episodes per weight value.")
   var trials = 100
@@ -74,10 +74,6 @@ struct ProfileCommand: ParsableCommand {
   @Flag(help: "With --every/--generations: the generation's best genome (highest mean reward) instead of the champion so far.")
   var best = false
 
-  @Option(help: "Task of a .out/.json genome (archives know theirs).")
-  var task: TaskKind?
-
-  @OptionGroup var environment: EnvironmentOptions
 
   @OptionGroup var threads: ThreadOptions
   @OptionGroup var output: JSONOption
@@ -91,9 +87,9 @@ struct ProfileCommand: ParsableCommand {
   }
 
   func run() throws {
-    let task = try environment.apply(to: self.task)
+    let task = try choice.requestedTask()
     try AnalysisTarget.refuseIfBeingWritten(genome)
-    let weightValues = try WeightList.parse(weights)
+    let weightValues = weights
     try Limits.checkRollouts(weights: weightValues.count, trials: trials)
     let settings = WeightProfile.Settings(weights: weightValues, trials: trials, seed: seed)
     let evaluator = threads.localEvaluator
@@ -107,7 +103,7 @@ struct ProfileCommand: ParsableCommand {
       guard let (path, selector) = Inputs.archiveReference(genome) else {
         throw CLIError("--every/--generations profile the champions of a run: give a run archive (FILE.h5, or FILE.h5#RUN/champion in a multi-run archive), not \(genome)")
       }
-      let choice = try GenerationChoice.parse(every: every, generations: generations)!
+      let generationChoice = try GenerationChoice.parse(every: every, generations: generations)!
       // Read the genomes, then close the reader before the store opens the file for writing.
       let (reader, rest) = try AnalysisTarget.open(path: path, selector: selector)
       let chosen: [(generation: Int, index: Int, genome: Genome, standsFor: [Int])]
@@ -119,7 +115,7 @@ struct ProfileCommand: ParsableCommand {
         }
         if let task, task != reader.task { throw CLIError("\(path) holds a \(reader.task.rawValue) run, not \(task.rawValue)") }
         taskKind = reader.task
-        chosen = try choice.genomes(in: reader, best: best)
+        chosen = try generationChoice.genomes(in: reader, best: best)
       }
       archivePath = path
       let progress = ProgressLine(enabled: Output.stderrIsTerminal && !json, total: chosen.count)
