@@ -45,6 +45,7 @@ public struct TOMLDocument: Sendable {
     var parser = Parser(chars: Array(text.unicodeScalars))
     var table = ""
     var seen = Set<String>()
+    var headers = Set<String>()
     while true {
       parser.skipBlankAndComments()
       guard let c = parser.peek() else { break }
@@ -57,6 +58,8 @@ public struct TOMLDocument: Sendable {
         guard parser.peek() == "]" else { throw .syntax(line: line, message: "expected ']' after table name") }
         parser.advance()
         try parser.endOfLine()
+        // TOML defines each table once: a second [name] would silently merge two sections.
+        guard headers.insert(key).inserted else { throw .syntax(line: line, message: "table [\(key)] is defined twice") }
         table = key
         tables.append(key)
         continue
@@ -206,6 +209,18 @@ public struct TOMLDocument: Sendable {
       let digits = word.replacingOccurrences(of: "_", with: "")
       guard !digits.isEmpty, !word.hasPrefix("_"), !word.hasSuffix("_"), !word.contains("__") else {
         throw .syntax(line: line, message: "'\(word)' is not a value")
+      }
+      // TOML numbers: no leading zeros ("007"), and a decimal point with digits on both sides.
+      let unsigned = digits.hasPrefix("-") || digits.hasPrefix("+") ? digits.dropFirst() : Substring(digits)
+      let integerPart = unsigned.prefix { $0.isASCII && $0.isNumber }
+      if integerPart.count > 1 && integerPart.hasPrefix("0") {
+        throw .syntax(line: line, message: "'\(word)': TOML numbers have no leading zeros")
+      }
+      if let dot = unsigned.firstIndex(of: ".") {
+        let before = unsigned[..<dot], after = unsigned[unsigned.index(after: dot)...]
+        guard before.last?.isNumber == true, after.first?.isNumber == true else {
+          throw .syntax(line: line, message: "'\(word)': a decimal point needs digits on both sides (0.5, 5.0)")
+        }
       }
       if let i = Int64(digits) { return .integer(i) }
       // All digits but too large for 64 bits: say so, rather than reading it as a float.

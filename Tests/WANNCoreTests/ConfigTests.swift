@@ -23,6 +23,9 @@ import Testing
     #expect(keys == ["seed", "task", "population.size", "population.eliteRatio", "evaluation.weights", "mutation.hiddenActivations"])
     #expect(doc.entries[2].value == .integer(1000))
     #expect(doc.entries[4].value == .array([.integer(-2), .float(-1.5), .float(0.5)]))
+    // What TOML allows near the refused forms still reads.
+    let numbers = try TOMLDocument(parsing: "a = 0\nb = -0\nc = 0.5\nd = -0.25e1\ne = 10\nf = 1e3\ng = +7")
+    #expect(numbers.entries.map(\.value) == [.integer(0), .integer(0), .float(0.5), .float(-2.5), .integer(10), .float(1000), .integer(7)])
   }
 
   @Test func configFromTOMLAppliesOverrides() throws {
@@ -85,6 +88,11 @@ import Testing
     ("seed = \n", ConfigError.syntax(line: 1, message: "expected a value")),
     ("task = swingup", ConfigError.syntax(line: 1, message: "'swingup' is not a value (strings need quotes)")),
     ("seed = 1\nseed = 2", ConfigError.syntax(line: 2, message: "key 'seed' is defined twice")),
+    ("[population]\nsize = 8\n[mutation]\n[population]\neliteRatio = 0.5", ConfigError.syntax(line: 4, message: "table [population] is defined twice")),
+    ("seed = 007", ConfigError.syntax(line: 1, message: "'007': TOML numbers have no leading zeros")),
+    ("[population]\neliteRatio = 00.5", ConfigError.syntax(line: 2, message: "'00.5': TOML numbers have no leading zeros")),
+    ("[population]\neliteRatio = .5", ConfigError.syntax(line: 2, message: "'.5': a decimal point needs digits on both sides (0.5, 5.0)")),
+    ("[population]\neliteRatio = 5.", ConfigError.syntax(line: 2, message: "'5.': a decimal point needs digits on both sides (0.5, 5.0)")),
     ("[evaluation]\nweights = [1, 2", ConfigError.syntax(line: 2, message: "expected ',' or ']' in array")),
     ("x = {a = 1}", ConfigError.syntax(line: 1, message: "inline tables are not supported; use a [table] header")),
     ("[mutation]\nhiddenActivations = [\"tanhh\"]", ConfigError.invalidValue(
