@@ -54,6 +54,7 @@ let package = Package(
     // keeps pow(x, 2.0) a call to glibc's pow).
     .target(
       name: "CSwingUpLanes",
+      dependencies: ["CLanes"],  // its header includes lanes.h (the lane vector types)
       cSettings: [.unsafeFlags(laneFlagList + ["-fno-builtin-pow", "-fno-builtin-cos", "-fno-builtin-sincos"])],
       linkerSettings: [.linkedLibrary("m")]),
     .target(name: "WANNTasks", dependencies: ["WANNCore", "CBox2DWalker", "CLibm", "CLanes", "CSwingUpLanes"], swiftSettings: cpuFlags),

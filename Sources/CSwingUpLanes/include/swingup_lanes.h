@@ -3,7 +3,7 @@
 
 #include <stdint.h>
 
-#include "../../CLanes/include/lanes.h"
+#include "lanes.h"  // CLanes (a declared dependency in Package.swift)
 
 /// Eight CartPoleSwingUp episodes, one per lane (arrays of 8).
 typedef struct {
