@@ -119,7 +119,17 @@ public struct Experiment: Sendable, Equatable {
       }
       var c = SearchConfig.defaults(for: task)
       c.generations = generations
-      for e in base + entries { try c.set(e.key, toml: e.value) }
+      for (e, table) in base.map({ ($0, "base") }) + entries.map({ ($0, "variants.\(vName)") }) {
+        // The grid sets these for every run (its task, its generations, each run's seed, and
+        // the repetitions its budget gives): a run's own value would be overridden, so say so.
+        let setByTheGrid = ["task": "task", "generations": "generations", "seed": "seeds",
+                            "evaluation.repetitions": "budget"]
+        if let owner = setByTheGrid[(try? SearchConfig.key(e.key).name) ?? e.key] {
+          throw .invalidValue(key: "\(table).\(e.key)",
+                              reason: "is set for every run by the experiment's top-level `\(owner)`; set it there (a variant cannot differ in it)")
+        }
+        try c.set(e.key, toml: e.value)
+      }
       c.task = task
       c.generations = generations
       // The shared budget: every variant spends `budget` rollouts per genome per generation.

@@ -111,6 +111,28 @@ import WANNTasks
     #expect(try Experiment(toml: "seeds = 1\n[variants.\"a-b_c\"]\nsearchSpace.recurrent = true\n").variants.count == 1)
   }
 
+  /// The grid sets a run's task, generations, seed and repetitions; a variant or the base that
+  /// sets one would be overridden silently, so the file is refused with the key that says why.
+  @Test func keysTheGridSetsAreRefusedInVariantsAndBase() throws {
+    for (line, owner) in [("task = \"recall\"", "task"), ("generations = 5", "generations"), ("seed = 3", "seeds"),
+                          ("evaluation.repetitions = 2", "budget"), ("evaluation_repetitions = 2", nil)] {
+      for (table, prefix) in [("[variants.a]\n", "variants.a."), ("", "base.")] {
+        let text = "seeds = 1\n" + (table.isEmpty ? "base." + line + "\n[variants.a]\n" : table + line + "\n")
+        guard let owner else {
+          #expect(throws: ConfigError.self) { _ = try Experiment(toml: text) }  // not a key at all
+          continue
+        }
+        let key = prefix + line.split(separator: " ").first!
+        #expect(throws: ConfigError.invalidValue(
+          key: key, reason: "is set for every run by the experiment's top-level `\(owner)`; set it there (a variant cannot differ in it)")) {
+          _ = try Experiment(toml: text)
+        }
+      }
+    }
+    // The snake_case spelling is the same key.
+    #expect(throws: ConfigError.self) { _ = try Experiment(toml: "seeds = 1\n[variants.a]\nevaluation.repetitions = 2\n") }
+  }
+
   @Test func emptyVariantTableIsTheBaseSettings() throws {
     let e = try Experiment(toml: "base.population.size = 20\n[variants.plain]\n[variants.t16]\npopulation.tournamentSize = 16\n")
     #expect(e.variants.map(\.name) == ["plain", "t16"])
