@@ -9,11 +9,12 @@ import WANNCore
 extension ArchiveReader {
   /// The genome the run reported as its champion at the end of generation `g` (the champion so
   /// far), or nil before the first champion.
-  public func champion(asOf g: Int) throws -> (generation: Int, index: Int)? {
+  public func champion(asOf g: Int) throws -> GenomeRef? {
     let group = try generationGroup(g)
     guard group.hasAttribute("champion_generation") else { return nil }
     return try readingArchive(path) {
-      (Int(try group.attribute("champion_generation", as: Int64.self)), Int(try group.attribute("champion_index", as: Int64.self)))
+      GenomeRef(generation: Int(try group.attribute("champion_generation", as: Int64.self)),
+                index: Int(try group.attribute("champion_index", as: Int64.self)))
     }
   }
 
@@ -28,8 +29,8 @@ extension ArchiveReader {
     try AnalysisStore.results(in: base, archive: path, kind, generation: generation, index: index)
   }
 
-  /// Genomes of the run that have analysis results, as (generation, index).
-  public func analysedGenomes() throws -> [(generation: Int, index: Int)] {
+  /// Genomes of the run that have analysis results.
+  public func analysedGenomes() throws -> [GenomeRef] {
     try AnalysisStore.analysedGenomes(in: base, archive: path)
   }
 }
@@ -76,7 +77,7 @@ public final class AnalysisStore {
   }
 
   /// Genomes of the run that have analysis results, as (generation, index).
-  public func analysedGenomes() throws -> [(generation: Int, index: Int)] {
+  public func analysedGenomes() throws -> [GenomeRef] {
     try Self.analysedGenomes(in: base, archive: path)
   }
 
@@ -113,13 +114,13 @@ public final class AnalysisStore {
     return location
   }
 
-  static func analysedGenomes(in base: H5Location, archive: String) throws -> [(generation: Int, index: Int)] {
+  static func analysedGenomes(in base: H5Location, archive: String) throws -> [GenomeRef] {
     try readingArchive(archive) {
       guard base.exists(ArchiveSchema.analysisGroup) else { return [] }
       return try base.openGroup(ArchiveSchema.analysisGroup).children().compactMap { name in
         let parts = name.split(separator: "-")
         guard parts.count == 2, let g = Int(parts[0]), let i = Int(parts[1]) else { return nil }
-        return (g, i)
+        return GenomeRef(generation: g, index: i)
       }
     }
   }

@@ -281,7 +281,7 @@ public final class ArchiveWriter {
   }
 
   /// Genomes of this run that have analysis results.
-  public func analysedGenomes() throws -> [(generation: Int, index: Int)] {
+  public func analysedGenomes() throws -> [GenomeRef] {
     try AnalysisStore.analysedGenomes(in: run, archive: path)
   }
 

@@ -4,7 +4,7 @@ import WANNCore
 
 /// How the analysis results map onto the archive's result groups (`analysis/GGGGGG-I/KIND/N`,
 /// docs/hdf5-schema.md): profiles, the paper's four conditions, classification reports.
-public enum AnalysisKind: String, Sendable {
+public enum AnalysisKind: String, Sendable, CaseIterable {
   case profiles, conditions, classification
   /// The test battery of a genome (per-generation analysis, `wann battery`).
   case battery

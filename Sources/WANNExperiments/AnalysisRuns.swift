@@ -28,23 +28,34 @@ public enum GenerationChoice: Sendable, Equatable {
 
   /// The distinct genomes standing for the chosen generations, in order of first appearance,
   /// each with the generations it stands for and the genome itself.
-  public func genomes(in reader: ArchiveReader, best: Bool) throws -> [(generation: Int, index: Int, genome: Genome, standsFor: [Int])] {
-    var order: [(Int, Int)] = []
-    var standsFor: [String: [Int]] = [:]
+  public func genomes(in reader: ArchiveReader, best: Bool) throws -> [ChosenGenome] {
+    var order: [GenomeRef] = []
+    var standsFor: [GenomeRef: [Int]] = [:]
     for g in try generations(complete: reader.completeGenerations, archive: reader.path) {
-      let id: (Int, Int)
+      let ref: GenomeRef
       if best {
-        id = (g, try reader.bestIndex(generation: g))
+        ref = GenomeRef(generation: g, index: try reader.bestIndex(generation: g))
       } else {
         guard let c = try reader.champion(asOf: g) else { continue }
-        id = c
+        ref = c
       }
-      let key = "\(id.0)/\(id.1)"
-      if standsFor[key] == nil { order.append(id) }
-      standsFor[key, default: []].append(g)
+      if standsFor[ref] == nil { order.append(ref) }
+      standsFor[ref, default: []].append(g)
     }
-    return try order.map { ($0.0, $0.1, try reader.genome(generation: $0.0, index: $0.1), standsFor["\($0.0)/\($0.1)"]!) }
+    return try order.map {
+      ChosenGenome(ref: $0, genome: try reader.genome(generation: $0.generation, index: $0.index), standsFor: standsFor[$0]!)
+    }
   }
+}
+
+/// A genome an after-the-fact analysis covers: where it is, the genome, and the chosen
+/// generations it stands for (it was their champion, or their best genome).
+public struct ChosenGenome: Sendable {
+  public let ref: GenomeRef
+  public let genome: Genome
+  public let standsFor: [Int]
+  public var generation: Int { ref.generation }
+  public var index: Int { ref.index }
 }
 
 /// A weight profile of one genome, read back when an identical one is stored, else measured

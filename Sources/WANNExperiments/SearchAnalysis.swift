@@ -60,9 +60,9 @@ public struct SearchAnalysis {
     profileSettings = WeightProfile.Settings(weights: config.analysis.profileGrid, trials: config.analysis.profileTrials, seed: Self.profileSeed)
     var spent = 0
     if let archive, settings.isEnabled {
-      for (g, i) in try archive.analysedGenomes() {
+      for ref in try archive.analysedGenomes() {
         for kind in [AnalysisKind.profiles.rawValue, AnalysisKind.battery.rawValue] {
-          for r in try archive.results(kind, generation: g, index: i) where (try? r.int64("during_search")) == 1 {
+          for r in try archive.results(kind, generation: ref.generation, index: ref.index) where (try? r.int64("during_search")) == 1 {
             spent += Int(try r.int64("rollouts"))
           }
         }
@@ -83,7 +83,7 @@ public struct SearchAnalysis {
   /// champion as of the end of it (nil before the first), `best` the generation's best genome,
   /// `newChampion` whether the champion changed in it, `final` the generation the run ends with.
   /// Stores what it measures through `archive` and returns what it did.
-  public mutating func analyse(generation g: Int, final: Int, newChampion: Bool, champion: (generation: Int, index: Int, genome: Genome)?,
+  public mutating func analyse(generation g: Int, final: Int, newChampion: Bool, champion: (ref: GenomeRef, genome: Genome)?,
                                best: (index: Int, genome: Genome), archive: ArchiveWriter) throws -> [Event] {
     guard settings.isEnabled else { return [] }
     var events: [Event] = []
@@ -94,12 +94,14 @@ public struct SearchAnalysis {
       let dueChange = settings.onChampionChange && newChampion
       guard dueEvery || dueChange else { continue }
       let trigger = dueEvery && dueChange ? "every+change" : (dueEvery ? "every" : "change")
-      var subjects: [(String, Int, Int, Genome)] = []
-      if let c = champion { subjects.append(("champion", c.generation, c.index, c.genome)) }
-      if settings.bestGenome && !(champion.map { $0.generation == g && $0.index == best.index } ?? false) {
-        subjects.append(("best", g, best.index, best.genome))
+      var subjects: [(role: String, ref: GenomeRef, genome: Genome)] = []
+      if let c = champion { subjects.append(("champion", c.ref, c.genome)) }
+      let bestRef = GenomeRef(generation: g, index: best.index)
+      if settings.bestGenome && champion?.ref != bestRef {
+        subjects.append(("best", bestRef, best.genome))
       }
-      for (role, sg, si, genome) in subjects {
+      for (role, ref, genome) in subjects {
+        let (sg, si) = (ref.generation, ref.index)
         if try isStored(kind, generation: sg, index: si, in: archive) { continue }
         let rollouts = cost(kind)
         if !dueEvery && spent + rollouts > settings.budget * (g + 1) {

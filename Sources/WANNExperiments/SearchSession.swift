@@ -71,11 +71,11 @@ public struct SearchSession {
     let finished = reader.isFinished
     // The last complete generation's analysis may have been cut short with the run: what it
     // needs to be redone (missing results only).
-    var catchUp: (generation: Int, newChampion: Bool, champion: (Int, Int, Genome)?, best: (Int, Genome))?
+    var catchUp: (generation: Int, newChampion: Bool, champion: (ref: GenomeRef, genome: Genome)?, best: (index: Int, genome: Genome))?
     if let g = lastComplete, config.analysis.isEnabled {
       let c = try reader.champion(asOf: g)
       let b = try reader.bestIndex(generation: g)
-      catchUp = (g, c?.generation == g, try c.map { ($0.generation, $0.index, try reader.genome(generation: $0.generation, index: $0.index)) },
+      catchUp = (g, c?.generation == g, try c.map { ($0, try reader.genome(generation: $0.generation, index: $0.index)) },
                  (b, try reader.genome(generation: g, index: b)))
     }
     // The reader must be closed before the file is reopened for writing.
@@ -115,7 +115,7 @@ public struct SearchSession {
       try archive?.write(result)
       if var analysis, let archive {
         let g = result.summary.generation, best = result.assessment.best
-        let champion = run.evolution.champion.map { ($0.generation, $0.index, $0.genome) }
+        let champion = run.evolution.champion.map { (GenomeRef(generation: $0.generation, index: $0.index), $0.genome) }
         lastAnalysis = try analysis.analyse(generation: g, final: total - 1, newChampion: result.summary.newChampion,
                                             champion: champion, best: (best, result.population[best].genome), archive: archive)
         self.analysis = analysis

@@ -72,7 +72,7 @@ struct BatteryCommand: ParsableCommand {
     }
     let choice = try GenerationChoice.parse(every: every, generations: generations)!
     let (reader, rest) = try AnalysisTarget.open(path: path, selector: selector)
-    let chosen: [(generation: Int, index: Int, genome: Genome, standsFor: [Int])]
+    let chosen: [ChosenGenome]
     let runName = reader.runName, taskKind = reader.task
     var config = reader.config
     do {

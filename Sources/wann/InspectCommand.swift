@@ -150,9 +150,9 @@ struct InspectCommand: ParsableCommand {
     var generations = Set<Int>()
     let genomes = try reader.analysedGenomes()
     info.genomes = genomes.count
-    for (g, i) in genomes {
-      for kind in ["profiles", "battery", "conditions", "classification"] {
-        let results = try reader.results(kind, generation: g, index: i)
+    for ref in genomes {
+      for kind in AnalysisKind.allCases.map(\.rawValue) {
+        let results = try reader.results(kind, generation: ref.generation, index: ref.index)
         if !results.isEmpty { info.results[kind, default: 0] += results.count }
         for r in results where (try? r.int64("during_search")) == 1 {
           info.duringSearch += 1

@@ -106,7 +106,7 @@ struct ProfileCommand: ParsableCommand {
       let generationChoice = try GenerationChoice.parse(every: every, generations: generations)!
       // Read the genomes, then close the reader before the store opens the file for writing.
       let (reader, rest) = try AnalysisTarget.open(path: path, selector: selector)
-      let chosen: [(generation: Int, index: Int, genome: Genome, standsFor: [Int])]
+      let chosen: [ChosenGenome]
       let runName = reader.runName
       do {
         defer { try? reader.close() }
