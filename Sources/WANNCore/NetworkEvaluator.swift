@@ -1,0 +1,344 @@
+import CLanes
+
+/// Per-thread scratch for evaluating networks without allocating: the program of the loaded
+/// network and the value slots live in buffers that only grow. A non-copyable struct, so it
+/// owns its buffers (freed in deinit) and is never shared between threads.
+///
+/// Every value slot holds eight lanes: eight rollouts of the loaded network step together, each
+/// lane with its own shared weight (or its own connection weights) and its own recurrent state,
+/// in the CLanes kernels. The scalar calls (`setInput(_:_:)` with a `Double`,
+/// `forward(weight:)`, `output(_:)`) write every lane and read lane 0, so a single rollout is the
+/// same arithmetic as a lane of many.
+public struct NetworkEvaluator: ~Copyable {
+  public static let laneCount = Int(WANN_LANES)
+
+  /// Activation ids (the C kernels' switch), sources and recurrent lists of the loaded network.
+  private var activationIDs: UnsafeMutablePointer<Int32>
+  private var sourceStart: UnsafeMutablePointer<Int32>
+  private var sources: UnsafeMutablePointer<Int32>
+  @usableFromInline var outputs: UnsafeMutablePointer<Int32>
+  private var recurrentStart: UnsafeMutablePointer<Int32>
+  private var recurrentSources: UnsafeMutablePointer<Int32>
+  /// Previous-step value of each recurrent connection's source (8 lanes each).
+  private var previous: LaneBuffer
+  private var recurrentCapacity = 0
+  public private(set) var recurrentCount = 0
+  /// Individual connection weights (feed-forward sources in order, then recurrent ones; 8 lanes
+  /// each), used instead of the shared weights after `setConnectionWeights`.
+  private var connectionWeights: LaneBuffer
+  public private(set) var usesConnectionWeights = false
+  private var feedForwardConnectionCount = 0
+  /// The shared weight of each lane (`forward()`).
+  private var weights: LaneBuffer
+  /// Value slots (8 lanes each): [0] = bias (1), [1...inputCount] = the observation.
+  @usableFromInline var values: LaneBuffer
+  private var capacity = (activations: 0, sources: 0, outputs: 0)
+  public private(set) var inputCount = 0
+  public private(set) var evaluatedCount = 0
+  public private(set) var outputCount = 0
+  /// The loaded program as the C kernels read it (pointers into the buffers above).
+  private var program = wann_program()
+  /// Batch mode (classification): one row of `batchStride` values per input, then per output.
+  private var batch: UnsafeMutablePointer<Double>
+  private var batchCapacity = 1
+  public private(set) var batchSize = 0
+  private var batchStride = 0
+  /// Shared weights the batch has output rows for (`prepareBatch`).
+  private var batchWeightCount = 0
+  /// Inputs that some enabled connection reads (so a batch needs only these rows filled).
+  private var usedInputs: UnsafeMutablePointer<Int32>
+  private var usedInputCapacity = 1
+  public private(set) var usedInputCount = 0
+
+  public init() {
+    batch = .allocate(capacity: 1)
+    usedInputs = .allocate(capacity: 1)
+    activationIDs = .allocate(capacity: 1)
+    sourceStart = .allocate(capacity: 2)
+    sources = .allocate(capacity: 1)
+    outputs = .allocate(capacity: 1)
+    values = LaneBuffer(slots: 1)
+    weights = LaneBuffer(slots: 1)
+    recurrentStart = .allocate(capacity: 2)
+    recurrentSources = .allocate(capacity: 1)
+    previous = LaneBuffer(slots: 1)
+    connectionWeights = LaneBuffer(slots: 1)
+    capacity = (1, 1, 1)
+    recurrentCapacity = 1
+    weights.fill(slot: 0, with: 1)
+  }
+
+  deinit {
+    activationIDs.deallocate(); sourceStart.deallocate(); sources.deallocate()
+    outputs.deallocate(); values.deallocate(); weights.deallocate()
+    recurrentStart.deallocate(); recurrentSources.deallocate(); previous.deallocate()
+    connectionWeights.deallocate()
+    batch.deallocate()
+    usedInputs.deallocate()
+  }
+
+  /// Copies `network`'s program into this evaluator's buffers (allocating only to grow).
+  public mutating func load(_ network: Network) {
+    if network.evaluatedCount > capacity.activations {
+      activationIDs.deallocate(); sourceStart.deallocate()
+      capacity.activations = network.evaluatedCount * 2
+      activationIDs = .allocate(capacity: capacity.activations)
+      sourceStart = .allocate(capacity: capacity.activations + 1)
+    }
+    if network.sources.count > capacity.sources {
+      sources.deallocate()
+      capacity.sources = network.sources.count * 2
+      sources = .allocate(capacity: capacity.sources)
+    }
+    if network.outputCount > capacity.outputs {
+      outputs.deallocate()
+      capacity.outputs = network.outputCount
+      outputs = .allocate(capacity: capacity.outputs)
+    }
+    values.reserve(slots: network.slotCount)
+    if network.isRecurrent {
+      if network.recurrentSources.count > recurrentCapacity || network.evaluatedCount + 1 > recurrentCapacity {
+        recurrentStart.deallocate(); recurrentSources.deallocate()
+        recurrentCapacity = max(network.recurrentSources.count, network.evaluatedCount + 1) * 2
+        recurrentStart = .allocate(capacity: recurrentCapacity)
+        recurrentSources = .allocate(capacity: recurrentCapacity)
+      }
+      for (k, s) in network.recurrentStart.enumerated() { recurrentStart[k] = s }
+      for (k, s) in network.recurrentSources.enumerated() { recurrentSources[k] = s }
+    }
+    recurrentCount = network.recurrentSources.count
+    previous.reserve(slots: recurrentCount)
+    previous.zero(slots: recurrentCount)
+    feedForwardConnectionCount = network.sources.count
+    connectionWeights.reserve(slots: network.sources.count + recurrentCount)
+    usesConnectionWeights = false
+    for (k, a) in network.activations.enumerated() { activationIDs[k] = a.rawValue }
+    for (k, s) in network.sourceStart.enumerated() { sourceStart[k] = s }
+    for (k, s) in network.sources.enumerated() { sources[k] = s }
+    for (k, s) in network.outputSlots.enumerated() { outputs[k] = s }
+    inputCount = network.inputCount
+    evaluatedCount = network.evaluatedCount
+    outputCount = network.outputCount
+    if inputCount > usedInputCapacity {
+      usedInputs.deallocate()
+      usedInputCapacity = inputCount * 2
+      usedInputs = .allocate(capacity: usedInputCapacity)
+    }
+    // Inputs read by some connection, in input order.
+    var read = [Bool](repeating: false, count: inputCount + 1)
+    for s in network.sources where s >= 1 && Int(s) <= inputCount { read[Int(s)] = true }
+    for s in network.recurrentSources where s >= 1 && Int(s) <= inputCount { read[Int(s)] = true }
+    usedInputCount = 0
+    for i in 0..<inputCount where read[1 + i] {
+      usedInputs[usedInputCount] = Int32(i)
+      usedInputCount += 1
+    }
+    values.zero(slots: network.slotCount)
+    values.fill(slot: 0, with: 1)
+    program = wann_program(
+      activations: activationIDs, sourceStart: sourceStart, sources: sources,
+      recurrentStart: recurrentStart, recurrentSources: recurrentSources,
+      evaluatedCount: Int32(evaluatedCount), firstEvaluated: Int32(inputCount + 1),
+      recurrentCount: Int32(recurrentCount), feedForwardConnectionCount: Int32(feedForwardConnectionCount))
+  }
+
+  /// Input `n` of the inputs some connection reads, in input order (`n < usedInputCount`).
+  @inline(__always)
+  public func usedInput(_ n: Int) -> Int { Int(usedInputs[n]) }
+
+  /// Starts a new episode in every lane: every node's previous value is zero again.
+  @inline(__always)
+  public func resetState() {
+    values.zero(slots: evaluatedCount, from: inputCount &+ 1)
+    previous.zero(slots: recurrentCount)
+  }
+
+  /// Starts a new episode in one lane (the others keep their state).
+  @inline(__always)
+  public func resetState(lane: Int) {
+    var k = inputCount &+ 1
+    let end = inputCount &+ 1 &+ evaluatedCount
+    while k < end {
+      values[k, lane] = 0
+      k &+= 1
+    }
+    for r in 0..<recurrentCount { previous[r, lane] = 0 }
+  }
+
+  // MARK: Batch mode
+
+  /// Prepares to evaluate the loaded network on `size` samples at once, at `weightCount` shared
+  /// weights (growing the buffer only when needed); fill the input rows with `batchInputs(_:)`.
+  public mutating func prepareBatch(size: Int, weightCount: Int = 1) {
+    let stride = (size + Self.laneCount - 1) / Self.laneCount * Self.laneCount
+    let rows = inputCount + outputCount * weightCount
+    if rows * stride > batchCapacity {
+      batch.deallocate()
+      batchCapacity = rows * stride * 2
+      batch = .allocate(capacity: batchCapacity)
+      batch.update(repeating: 0, count: batchCapacity)
+    }
+    batchSize = size
+    batchStride = stride
+    batchWeightCount = weightCount
+  }
+
+  /// The row of input `i` over the batch (write sample b's value at index b).
+  @inline(__always)
+  public func batchInputs(_ i: Int) -> UnsafeMutablePointer<Double> { batch + i &* batchStride }
+
+  /// The row of output `o` over the batch at the `weightIndex`-th weight, after `forwardBatch`.
+  @inline(__always)
+  public func batchOutputs(_ o: Int, weightIndex: Int = 0) -> UnsafePointer<Double> {
+    UnsafePointer(batch + (inputCount &+ weightIndex &* outputCount &+ o) &* batchStride)
+  }
+
+  /// Evaluates every sample of the batch: eight samples at a time go through the network in
+  /// lanes, so each node's value stays in the lane slots (in cache) instead of being written and
+  /// re-read as a row of the whole batch. One step from a zero state: recurrent connections
+  /// deliver the previous step's values, which are all 0, so a batch ignores them
+  /// (classification is a single step per sample). Individual connection weights apply if set.
+  public mutating func forwardBatch(weight: Double) {
+    forwardBatch(weights: [weight], inputs: UnsafePointer(batch), stride: batchStride)
+  }
+
+  /// Evaluates the batch at each of `weights` (outputs at `batchOutputs(_:weightIndex:)`; with
+  /// individual connection weights set, give one weight, which is ignored). Input i of sample b
+  /// is read at `inputs[i * stride + b]` (the batch's own rows, or a batch gathered elsewhere and
+  /// shared); `stride` is a whole number of lanes. Each chunk of eight samples is loaded once
+  /// and evaluated at every weight while it is in cache. Call `prepareBatch` first.
+  public mutating func forwardBatch(weights list: [Double], inputs: UnsafePointer<Double>, stride: Int) {
+    precondition(list.count <= batchWeightCount, "prepareBatch(size:weightCount:) with enough weights first")
+    var batchProgram = program
+    batchProgram.recurrentCount = 0
+    let connectionWeights = usesConnectionWeights ? UnsafePointer(self.connectionWeights.base) : nil
+    var start = 0
+    while start < batchSize {
+      for u in 0..<usedInputCount {
+        let i = Int(usedInputs[u])
+        (values.base + (1 &+ i) &* Self.laneCount).update(from: inputs + (i &* stride &+ start), count: Self.laneCount)
+      }
+      for (w, weight) in list.enumerated() {
+        weights.fill(slot: 0, with: weight)
+        wann_lanes_forward(&batchProgram, values.base, previous.base, weights.base, connectionWeights)
+        for o in 0..<outputCount {
+          (batch + ((inputCount &+ w &* outputCount &+ o) &* batchStride &+ start))
+            .update(from: values.base + Int(outputs[o]) &* Self.laneCount, count: Self.laneCount)
+        }
+      }
+      start &+= Self.laneCount
+    }
+  }
+
+  /// Enabled connections of the loaded network: feed-forward ones first (in evaluation order),
+  /// then recurrent ones.
+  public var connectionCount: Int { feedForwardConnectionCount + recurrentCount }
+
+  /// Gives connection i the weight `draw(i)` in every lane for the following steps (until
+  /// `useSharedWeight` or the next `load`); `forward` then ignores the shared weights.
+  public mutating func setConnectionWeights(_ draw: (Int) -> Double) {
+    for i in 0..<connectionCount { connectionWeights.fill(slot: i, with: draw(i)) }
+    usesConnectionWeights = true
+  }
+
+  /// Gives connection i the weight `draw(i)` in `lane` only (and switches to individual weights).
+  public mutating func setConnectionWeights(lane: Int, _ draw: (Int) -> Double) {
+    for i in 0..<connectionCount { connectionWeights[i, lane] = draw(i) }
+    usesConnectionWeights = true
+  }
+
+  public mutating func useSharedWeight() { usesConnectionWeights = false }
+
+  /// Sets the shared weight of one lane for `forward()`.
+  @inline(__always)
+  public func setLaneWeight(_ lane: Int, _ weight: Double) { weights[0, lane] = weight }
+
+  /// Evaluates every non-input node once with all connections at `weight` in every lane (or at
+  /// their own weights after `setConnectionWeights`). Write the observation with `setInput`
+  /// first; read outputs with `output(_:)`.
+  @inline(__always)
+  public func forward(weight: Double) {
+    weights.fill(slot: 0, with: weight)
+    forward()
+  }
+
+  /// Evaluates every non-input node once: lane l with its shared weight (`setLaneWeight`), or
+  /// with its connection weights after `setConnectionWeights`.
+  @inline(__always)
+  public func forward() {
+    var program = self.program
+    wann_lanes_forward(&program, values.base, previous.base, weights.base,
+                       usesConnectionWeights ? UnsafePointer(connectionWeights.base) : nil)
+  }
+
+  /// Output `i` of lane 0 (every lane, after a scalar `setInput`/`forward(weight:)`).
+  @inline(__always)
+  public func output(_ i: Int) -> Double { values[Int(outputs[i]), 0] }
+
+  /// Output `i` of every lane.
+  @inlinable @inline(__always)
+  public func outputLanes(_ i: Int) -> Lanes { values.lanes(Int(outputs[i])) }
+
+  /// Sets input `i` to `value` in every lane.
+  @inline(__always)
+  public func setInput(_ i: Int, _ value: Double) { values.fill(slot: 1 &+ i, with: value) }
+
+  /// Sets input `i` lane by lane.
+  @inlinable @inline(__always)
+  public func setInput(_ i: Int, _ value: Lanes) { values.setLanes(1 &+ i, value) }
+}
+
+/// Slots of one double per lane, 64-byte aligned (whole AVX-512 registers), that only grow.
+@usableFromInline
+struct LaneBuffer {
+  @usableFromInline static var width: Int { Lanes.scalarCount }
+
+  @usableFromInline private(set) var base: UnsafeMutablePointer<Double>
+  private var slots: Int
+
+  init(slots: Int) {
+    self.slots = Swift.max(1, slots)
+    base = Self.allocate(self.slots)
+  }
+
+  private static func allocate(_ slots: Int) -> UnsafeMutablePointer<Double> {
+    let raw = UnsafeMutableRawPointer.allocate(byteCount: slots * Self.width * 8, alignment: 64)
+    let doubles = raw.bindMemory(to: Double.self, capacity: slots * Self.width)
+    doubles.initialize(repeating: 0, count: slots * Self.width)
+    return doubles
+  }
+
+  func deallocate() { UnsafeMutableRawPointer(base).deallocate() }
+
+  /// Grows to at least `count` slots (contents are not kept).
+  mutating func reserve(slots count: Int) {
+    guard count > slots else { return }
+    deallocate()
+    slots = count * 2
+    base = Self.allocate(slots)
+  }
+
+  @inline(__always)
+  subscript(slot: Int, lane: Int) -> Double {
+    get { base[slot &* Self.width &+ lane] }
+    nonmutating set { base[slot &* Self.width &+ lane] = newValue }
+  }
+
+  @inline(__always)
+  func fill(slot: Int, with value: Double) {
+    (base + slot &* Self.width).update(repeating: value, count: Self.width)
+  }
+
+  @inline(__always)
+  func zero(slots count: Int, from first: Int = 0) {
+    (base + first &* Self.width).update(repeating: 0, count: count &* Self.width)
+  }
+
+  @inlinable @inline(__always)
+  func lanes(_ slot: Int) -> Lanes { UnsafeRawPointer(base + slot &* Self.width).loadUnaligned(as: Lanes.self) }
+
+  @inlinable @inline(__always)
+  func setLanes(_ slot: Int, _ value: Lanes) {
+    UnsafeMutableRawPointer(base + slot &* Self.width).storeBytes(of: value, as: Lanes.self)
+  }
+}
