@@ -311,14 +311,29 @@ public struct SearchConfig: Codable, Sendable, Equatable {
     Int((population.eliteRatio * Double(population.size - cullCount)).rounded(.down))
   }
 
+  /// The range of each count a config holds, in one place: `validate()` checks the config
+  /// against them and the CLI its options (`Limits`), so both name the same bounds.
+  public enum Ranges {
+    public static let generations = 0...10_000_000
+    public static let populationSize = 2...1_000_000
+    /// Evaluation counts: weights, repetitions, champion re-tests, random draws.
+    public static let evaluationCounts = 1...10_000
+    public static let batchSize = 1...1_000_000
+    /// `analysis.profileEvery`, `analysis.batteryEvery` (0: off).
+    public static let analysisEvery = 0...10_000_000
+    public static let analysisBudget = 0...100_000_000
+  }
+
   public func validate() throws(ConfigError) {
     func check(_ ok: Bool, _ key: String, _ why: String) throws(ConfigError) {
       if !ok { throw ConfigError.invalidValue(key: key, reason: why) }
     }
     // Every count has an upper bound, checked before anything is allocated: an absurd value is
     // an error naming its range, never a failed allocation or a search that cannot end.
-    try check((0...10_000_000).contains(generations), "generations", "must be in 0...10000000 (not \(generations))")
-    try check((2...1_000_000).contains(population.size), "population.size", "must be at least 2 and at most 1000000 (not \(population.size))")
+    func span(_ r: ClosedRange<Int>) -> String { "\(r.lowerBound)...\(r.upperBound)" }
+    try check(Ranges.generations.contains(generations), "generations", "must be in \(span(Ranges.generations)) (not \(generations))")
+    try check(Ranges.populationSize.contains(population.size), "population.size",
+              "must be at least \(Ranges.populationSize.lowerBound) and at most \(Ranges.populationSize.upperBound) (not \(population.size))")
     try check((0..<1).contains(population.eliteRatio), "population.eliteRatio", "must be in [0, 1)")
     try check((0..<1).contains(population.cullRatio), "population.cullRatio", "must be in [0, 1)")
     try check(population.size - cullCount >= 1, "population.cullRatio", "leaves no genome to breed from")
@@ -332,26 +347,27 @@ public struct SearchConfig: Codable, Sendable, Equatable {
     if let h = mutation.hiddenActivations {
       try check(!h.isEmpty, "mutation.hiddenActivations", "must name at least one activation")
     }
-    try check((1...10_000).contains(evaluation.weights.count), "evaluation.weights", "must hold 1 to 10000 weights")
+    let counts = Ranges.evaluationCounts
+    try check(counts.contains(evaluation.weights.count), "evaluation.weights", "must hold \(counts.lowerBound) to \(counts.upperBound) weights")
     try check(evaluation.weights.allSatisfy(\.isFinite), "evaluation.weights", "must be finite numbers")
-    try check((1...10_000).contains(evaluation.repetitions), "evaluation.repetitions", "must be in 1...10000 (not \(evaluation.repetitions))")
-    try check((1...10_000).contains(evaluation.championRetests), "evaluation.championRetests",
-              "must be in 1...10000 (not \(evaluation.championRetests))")
+    try check(counts.contains(evaluation.repetitions), "evaluation.repetitions", "must be in \(span(counts)) (not \(evaluation.repetitions))")
+    try check(counts.contains(evaluation.championRetests), "evaluation.championRetests",
+              "must be in \(span(counts)) (not \(evaluation.championRetests))")
     try check(evaluation.fixedWeight.isFinite, "evaluation.fixedWeight", "must be finite")
     try check(evaluation.randomLow < evaluation.randomHigh && evaluation.randomLow.isFinite && evaluation.randomHigh.isFinite,
               "evaluation.randomLow", "must be finite and below evaluation.randomHigh")
-    try check((1...10_000).contains(evaluation.randomDraws), "evaluation.randomDraws", "must be in 1...10000 (not \(evaluation.randomDraws))")
+    try check(counts.contains(evaluation.randomDraws), "evaluation.randomDraws", "must be in \(span(counts)) (not \(evaluation.randomDraws))")
     try check(evaluation.noiseSigma >= 0 && evaluation.noiseSigma.isFinite, "evaluation.noiseSigma", "must be finite and >= 0")
-    try check((1...1_000_000).contains(evaluation.batchSize), "evaluation.batchSize", "must be in 1...1000000 (not \(evaluation.batchSize))")
+    try check(Ranges.batchSize.contains(evaluation.batchSize), "evaluation.batchSize", "must be in \(span(Ranges.batchSize)) (not \(evaluation.batchSize))")
     // A generation's rewards (genomes x repetitions x weight conditions) must fit in memory.
     let rollouts = Double(population.size) * Double(evaluation.repetitions) * Double(evaluation.mode.conditionCount)
     try check(rollouts <= 1e8, "population.size",
               "x evaluation.repetitions x weight conditions is \(Int(rollouts)) rollouts per generation: at most 100000000")
     try check((0...1).contains(ranking.connectionObjectiveProbability),
               "ranking.connectionObjectiveProbability", "must be in [0, 1]")
-    try check((0...10_000_000).contains(analysis.profileEvery), "analysis.profileEvery", "must be in 0...10000000 (0: off)")
-    try check((0...10_000_000).contains(analysis.batteryEvery), "analysis.batteryEvery", "must be in 0...10000000 (0: off)")
-    try check((0...100_000_000).contains(analysis.budget), "analysis.budget", "must be in 0...100000000 rollouts per generation")
+    try check(Ranges.analysisEvery.contains(analysis.profileEvery), "analysis.profileEvery", "must be in \(span(Ranges.analysisEvery)) (0: off)")
+    try check(Ranges.analysisEvery.contains(analysis.batteryEvery), "analysis.batteryEvery", "must be in \(span(Ranges.analysisEvery)) (0: off)")
+    try check(Ranges.analysisBudget.contains(analysis.budget), "analysis.budget", "must be in \(span(Ranges.analysisBudget)) rollouts per generation")
     let pw = analysis.profileWeights
     try check(pw.count == 3 && pw.allSatisfy(\.isFinite) && pw[0] < pw[1] && pw[2] >= 2 && pw[2] <= 1001 && pw[2] == pw[2].rounded(),
               "analysis.profileWeights", "must be [low, high, points] with low < high and 2...1001 points")

@@ -93,8 +93,8 @@ struct JSONOption: ParsableArguments {
 /// The checked range of every number a user can give, with the message that names it: nothing
 /// is allocated or run before these hold (absurd values used to trap or hang).
 enum Limits {
-  static let generations = 0...10_000_000
-  static let population = 2...1_000_000
+  static let generations = SearchConfig.Ranges.generations
+  static let population = SearchConfig.Ranges.populationSize
   static let trials = 1...1_000_000
   static let seeds = 1...10_000
   static let weightValues = 1...100_000
@@ -129,11 +129,9 @@ struct AnalysisOptions: ParsableArguments {
   var analysisBudget: Int?
 
   func validate() throws {
-    if let profileEvery, !(0...10_000_000).contains(profileEvery) { throw ValidationError("--profile-every must be in 0...10000000, not \(profileEvery)") }
-    if let batteryEvery, !(0...10_000_000).contains(batteryEvery) { throw ValidationError("--battery-every must be in 0...10000000, not \(batteryEvery)") }
-    if let analysisBudget, !(0...100_000_000).contains(analysisBudget) {
-      throw ValidationError("--analysis-budget must be in 0...100000000, not \(analysisBudget)")
-    }
+    try Limits.check(profileEvery, "profile-every", SearchConfig.Ranges.analysisEvery)
+    try Limits.check(batteryEvery, "battery-every", SearchConfig.Ranges.analysisEvery)
+    try Limits.check(analysisBudget, "analysis-budget", SearchConfig.Ranges.analysisBudget)
   }
 
   var isGiven: Bool { profileEvery != nil || batteryEvery != nil || analysisBudget != nil }
