@@ -17,9 +17,9 @@ let laneFlagList = ["-O2", "-ffp-contract=off", "-fno-fast-math"] + (portable ? 
 let laneFlags: [CSetting] = [.unsafeFlags(laneFlagList)]
 /// Debian installs the serial HDF5 as `hdf5-serial` (beside MPI builds); Homebrew as `hdf5`.
 #if os(macOS)
-let hdf5PkgConfig = "hdf5"
+  let hdf5PkgConfig = "hdf5"
 #else
-let hdf5PkgConfig = "hdf5-serial"
+  let hdf5PkgConfig = "hdf5-serial"
 #endif
 
 let package = Package(
@@ -33,10 +33,14 @@ let package = Package(
     .library(name: "WANNArchive", targets: ["WANNArchive"]),
   ],
   traits: [
-    .trait(name: "MPI", description: "Distributed evaluation over MPI ranks (needs Open MPI: Debian's libopenmpi-dev). Off by default: swift build --traits MPI."),
+    .trait(
+      name: "MPI",
+      description:
+        "Distributed evaluation over MPI ranks (needs Open MPI: Debian's libopenmpi-dev). Off by default: swift build --traits MPI."
+    )
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
   ],
   targets: [
     // Pure core: genomes, mutation, networks, ranking, selection, random streams, configs. No I/O.
@@ -57,7 +61,9 @@ let package = Package(
       dependencies: ["CLanes"],  // its header includes lanes.h (the lane vector types)
       cSettings: [.unsafeFlags(laneFlagList + ["-fno-builtin-pow", "-fno-builtin-cos", "-fno-builtin-sincos"])],
       linkerSettings: [.linkedLibrary("m")]),
-    .target(name: "WANNTasks", dependencies: ["WANNCore", "CBox2DWalker", "CLibm", "CLanes", "CSwingUpLanes"], swiftSettings: cpuFlags),
+    .target(
+      name: "WANNTasks", dependencies: ["WANNCore", "CBox2DWalker", "CLibm", "CLanes", "CSwingUpLanes"],
+      swiftSettings: cpuFlags),
     // Analysis of one network: weight profiles, the paper's four weight conditions, drawings. No I/O.
     .target(name: "WANNAnalysis", dependencies: ["WANNCore", "WANNTasks"]),
     // libhdf5 (Debian: libhdf5-dev; macOS: Homebrew's hdf5), found through pkg-config, which
@@ -92,8 +98,12 @@ let package = Package(
     .testTarget(name: "WANNCoreTests", dependencies: ["WANNCore"]),
     .testTarget(name: "WANNTasksTests", dependencies: ["WANNCore", "WANNTasks"]),
     .testTarget(name: "WANNAnalysisTests", dependencies: ["WANNCore", "WANNTasks", "WANNAnalysis"]),
-    .testTarget(name: "WANNArchiveTests", dependencies: ["WANNCore", "WANNTasks", "WANNAnalysis", "WANNArchive", "WANNExperiments", "CArchiveJournal"]),
-    .testTarget(name: "WANNExperimentsTests", dependencies: ["WANNCore", "WANNTasks", "WANNAnalysis", "WANNArchive", "WANNExperiments"]),
+    .testTarget(
+      name: "WANNArchiveTests",
+      dependencies: ["WANNCore", "WANNTasks", "WANNAnalysis", "WANNArchive", "WANNExperiments", "CArchiveJournal"]),
+    .testTarget(
+      name: "WANNExperimentsTests",
+      dependencies: ["WANNCore", "WANNTasks", "WANNAnalysis", "WANNArchive", "WANNExperiments"]),
     .testTarget(name: "WANNCLITests", dependencies: ["wann"]),
   ],
   cxxLanguageStandard: .cxx17

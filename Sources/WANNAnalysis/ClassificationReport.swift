@@ -19,8 +19,10 @@ public struct ClassificationReport: Sendable {
     /// Test images used (nil: all).
     public var testLimit: Int?
 
-    public init(weights: [Double] = (0...40).map { -2 + Double($0) / 10 }, ensembleWeights: [Double] = [-2, -1, -0.5, 0.5, 1, 2],
-                randomDraws: Int = 100, low: Double = -2, high: Double = 2, seed: UInt64 = 1, testLimit: Int? = nil) {
+    public init(
+      weights: [Double] = (0...40).map { -2 + Double($0) / 10 }, ensembleWeights: [Double] = [-2, -1, -0.5, 0.5, 1, 2],
+      randomDraws: Int = 100, low: Double = -2, high: Double = 2, seed: UInt64 = 1, testLimit: Int? = nil
+    ) {
       self.weights = weights
       self.ensembleWeights = ensembleWeights
       self.randomDraws = randomDraws
@@ -50,9 +52,11 @@ public struct ClassificationReport: Sendable {
   public var randomMean: Double { Statistics.mean(randomAccuracy) }
   public var randomStd: Double { Statistics.standardDeviation(randomAccuracy) }
 
-  public init(settings: Settings, testCount: Int, digitCounts: [Int], accuracy: [Double], testLoss: [Double],
-              trainAccuracy: [Double], perDigit: [Double], randomWeights: [Double], randomAccuracy: [Double],
-              ensembleAccuracy: Double, ensemblePerDigit: [Double], tunedWeight: Double, tunedTestAccuracy: Double) {
+  public init(
+    settings: Settings, testCount: Int, digitCounts: [Int], accuracy: [Double], testLoss: [Double],
+    trainAccuracy: [Double], perDigit: [Double], randomWeights: [Double], randomAccuracy: [Double],
+    ensembleAccuracy: Double, ensemblePerDigit: [Double], tunedWeight: Double, tunedTestAccuracy: Double
+  ) {
     self.settings = settings
     self.testCount = testCount
     self.digitCounts = digitCounts
@@ -68,7 +72,9 @@ public struct ClassificationReport: Sendable {
     self.tunedTestAccuracy = tunedTestAccuracy
   }
 
-  public static func measure(_ network: Network, task: ClassificationTask, settings s: Settings, threads: Int) -> ClassificationReport {
+  public static func measure(_ network: Network, task: ClassificationTask, settings s: Settings, threads: Int)
+    -> ClassificationReport
+  {
     let test = s.testLimit.map { task.data.test.prefix($0) } ?? task.data.test
     let train = task.data.train
     let labels = test.labels
@@ -81,14 +87,18 @@ public struct ClassificationReport: Sendable {
       for (a, y) in zip(p, labels) where a == y { right[Int(y)] += 1 }
       return (0..<10).map { counts[$0] > 0 ? Double(right[$0]) / Double(counts[$0]) : .nan }
     }
-    let grid = ClassificationTask.predict(network, on: test, weights: s.weights, keepProbabilities: false, threads: threads)
-    let onTrain = ClassificationTask.predict(network, on: train, weights: s.weights, keepProbabilities: false, threads: threads)
+    let grid = ClassificationTask.predict(
+      network, on: test, weights: s.weights, keepProbabilities: false, threads: threads)
+    let onTrain = ClassificationTask.predict(
+      network, on: train, weights: s.weights, keepProbabilities: false, threads: threads)
     let trainAcc = onTrain.map { accuracy($0.labels, train.labels) }
     let bestIndex = trainAcc.indices.max { (trainAcc[$0], -$0) < (trainAcc[$1], -$1) }!
     var rng = RandomStream(seed: s.seed, purpose: .conditions, generation: 3)
     let randomW = (0..<s.randomDraws).map { _ in s.low + (s.high - s.low) * rng.uniform() }
-    let random = ClassificationTask.predict(network, on: test, weights: randomW, keepProbabilities: false, threads: threads)
-    let voters = ClassificationTask.predict(network, on: test, weights: s.ensembleWeights, keepProbabilities: true, threads: threads)
+    let random = ClassificationTask.predict(
+      network, on: test, weights: randomW, keepProbabilities: false, threads: threads)
+    let voters = ClassificationTask.predict(
+      network, on: test, weights: s.ensembleWeights, keepProbabilities: true, threads: threads)
     // Majority vote; a tie goes to the tied digit with the highest summed probability.
     var ensemble = [UInt8](repeating: 0, count: test.count)
     for i in 0..<test.count {

@@ -55,8 +55,10 @@ public struct MemoryAblation: Sendable {
 
   /// Scores the intact network, the network without any recurrent link and one variant per
   /// recurrent link, all on the same `settings.trials` episodes per weight.
-  public static func measure(_ genome: Genome, task: any WANNTask, settings: Settings,
-                             evaluator: ParallelEvaluator) throws -> MemoryAblation {
+  public static func measure(
+    _ genome: Genome, task: any WANNTask, settings: Settings,
+    evaluator: ParallelEvaluator
+  ) throws -> MemoryAblation {
     let links = genome.activeConnections.filter(\.isRecurrent)
     var variants: [[Innovation]] = [[]]
     if !links.isEmpty {
@@ -64,12 +66,15 @@ public struct MemoryAblation: Sendable {
       if links.count > 1 { variants += links.map { [$0.innovation] } }
     }
     let networks = try variants.map { try Network(cutting(Set($0), from: genome)) }
-    let (rewards, _) = evaluator.evaluate(task: task, networks: networks, weights: settings.weights, repetitions: settings.trials,
-                                          episodes: EpisodeKey(seed: settings.seed, purpose: .evaluation))
+    let (rewards, _) = evaluator.evaluate(
+      task: task, networks: networks, weights: settings.weights, repetitions: settings.trials,
+      episodes: EpisodeKey(seed: settings.seed, purpose: .evaluation))
     let scored = variants.indices.map { v in
-      Variant(cut: variants[v], weightMeans: settings.weights.indices.map { w in
-        Statistics.mean((0..<settings.trials).map { rewards[genome: v, repetition: $0, weight: w] })
-      })
+      Variant(
+        cut: variants[v],
+        weightMeans: settings.weights.indices.map { w in
+          Statistics.mean((0..<settings.trials).map { rewards[genome: v, repetition: $0, weight: w] })
+        })
     }
     let allCut = scored.count > 1 ? scored[1] : nil
     // With a single link, cutting it alone is cutting them all.

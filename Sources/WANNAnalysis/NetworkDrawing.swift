@@ -86,14 +86,16 @@ public struct NetworkDrawing: Sendable {
           outputNumber += 1
         }
         let evaluated = n.kind == .hidden || n.kind == .output
-        nodes.append(Node(id: n.id, kind: n.kind, label: label, activation: evaluated ? n.activation : nil, column: c, row: r))
+        nodes.append(
+          Node(id: n.id, kind: n.kind, label: label, activation: evaluated ? n.activation : nil, column: c, row: r))
       }
     }
     let kinds = Dictionary(uniqueKeysWithValues: genome.nodes.map { ($0.id, $0.kind) })
     self.nodes = nodes
     self.edges = enabled.map {
-      Edge(innovation: $0.innovation, source: $0.source, target: $0.target, isRecurrent: $0.isRecurrent,
-           isOutputToOutput: !$0.isRecurrent && kinds[$0.source] == .output && kinds[$0.target] == .output)
+      Edge(
+        innovation: $0.innovation, source: $0.source, target: $0.target, isRecurrent: $0.isRecurrent,
+        isOutputToOutput: !$0.isRecurrent && kinds[$0.source] == .output && kinds[$0.target] == .output)
     }
     self.columnCount = columns.count
     self.title = title
@@ -148,8 +150,10 @@ public struct NetworkDrawing: Sendable {
     for n in nodes {
       // Centre each column vertically.
       let offset = Double(rows - rowsIn[n.column]!) * Self.rowHeight / 2
-      position[n.id] = (Self.marginX + Double(n.column) * Self.columnWidth,
-                        Self.marginTop + offset + (Double(n.row) + 0.5) * Self.rowHeight)
+      position[n.id] = (
+        Self.marginX + Double(n.column) * Self.columnWidth,
+        Self.marginTop + offset + (Double(n.row) + 0.5) * Self.rowHeight
+      )
     }
     var out = """
       <?xml version="1.0" encoding="UTF-8"?>
@@ -184,7 +188,8 @@ public struct NetworkDrawing: Sendable {
       if e.source == e.target {
         // A self-loop: a small circle above the node.
         let r = Self.radius
-        path = "M \(Self.number(a.x - r * 0.6)) \(Self.number(a.y - r * 0.8)) C \(Self.number(a.x - r * 1.6)) \(Self.number(a.y - r * 3.2)) \(Self.number(a.x + r * 1.6)) \(Self.number(a.y - r * 3.2)) \(Self.number(a.x + r * 0.6)) \(Self.number(a.y - r * 0.8))"
+        path =
+          "M \(Self.number(a.x - r * 0.6)) \(Self.number(a.y - r * 0.8)) C \(Self.number(a.x - r * 1.6)) \(Self.number(a.y - r * 3.2)) \(Self.number(a.x + r * 1.6)) \(Self.number(a.y - r * 3.2)) \(Self.number(a.x + r * 0.6)) \(Self.number(a.y - r * 0.8))"
       } else if e.isRecurrent || e.isOutputToOutput || dx <= 0 {
         // Curved, so it stands apart from the feed-forward flow (and from a reverse link).
         let sx = a.x + dx / length * Self.radius, sy = a.y + dy / length * Self.radius
@@ -192,7 +197,8 @@ public struct NetworkDrawing: Sendable {
         // Capped, so a link back across the whole network stays near it (and on the canvas).
         let bend = min(0.35 * length + 20, Self.maximumBend)
         let cx = (sx + tx) / 2 + dy / length * bend, cy = (sy + ty) / 2 - dx / length * bend
-        path = "M \(Self.number(sx)) \(Self.number(sy)) Q \(Self.number(cx)) \(Self.number(cy)) \(Self.number(tx)) \(Self.number(ty))"
+        path =
+          "M \(Self.number(sx)) \(Self.number(sy)) Q \(Self.number(cx)) \(Self.number(cy)) \(Self.number(tx)) \(Self.number(ty))"
       } else if span > 1 {
         // A long link skipping columns bows away from the nodes it would otherwise run through
         // (alternating sides, so parallel long links stay apart).
@@ -201,18 +207,21 @@ public struct NetworkDrawing: Sendable {
         let side = e.innovation.rawValue % 2 == 0 ? 1.0 : -1.0
         let bend = side * min(12 + 9 * Double(span), 0.25 * length)
         let cx = (sx + tx) / 2 - dy / length * bend, cy = (sy + ty) / 2 + dx / length * bend
-        path = "M \(Self.number(sx)) \(Self.number(sy)) Q \(Self.number(cx)) \(Self.number(cy)) \(Self.number(tx)) \(Self.number(ty))"
+        path =
+          "M \(Self.number(sx)) \(Self.number(sy)) Q \(Self.number(cx)) \(Self.number(cy)) \(Self.number(tx)) \(Self.number(ty))"
       } else {
         let sx = a.x + dx / length * Self.radius, sy = a.y + dy / length * Self.radius
         let tx = b.x - dx / length * Self.radius, ty = b.y - dy / length * Self.radius
         path = "M \(Self.number(sx)) \(Self.number(sy)) L \(Self.number(tx)) \(Self.number(ty))"
       }
       let note = edgeNotes[e.innovation]
-      out += "<g class=\"\(cls)\" id=\"i\(e.innovation.rawValue)\"><title>\(e.source) -> \(e.target)\(e.isRecurrent ? " (recurrent)" : "")\(note.map { ": " + Self.escape($0) } ?? "")</title><path d=\"\(path)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"1.3\"\(dash) marker-end=\"url(#\(marker))\"/>"
+      out +=
+        "<g class=\"\(cls)\" id=\"i\(e.innovation.rawValue)\"><title>\(e.source) -> \(e.target)\(e.isRecurrent ? " (recurrent)" : "")\(note.map { ": " + Self.escape($0) } ?? "")</title><path d=\"\(path)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"1.3\"\(dash) marker-end=\"url(#\(marker))\"/>"
       out += "</g>\n"
       // Notes go on top of everything (after the nodes), so no node hides one.
       if let note, let mid = Self.midpoint(of: path) {
-        notes += "<text class=\"note\" x=\"\(Self.number(mid.x))\" y=\"\(Self.number(mid.y - 4))\" text-anchor=\"middle\" font-size=\"10\" fill=\"\(stroke)\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">\(Self.escape(note))</text>\n"
+        notes +=
+          "<text class=\"note\" x=\"\(Self.number(mid.x))\" y=\"\(Self.number(mid.y - 4))\" text-anchor=\"middle\" font-size=\"10\" fill=\"\(stroke)\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">\(Self.escape(note))</text>\n"
       }
     }
     for n in nodes {
@@ -220,16 +229,22 @@ public struct NetworkDrawing: Sendable {
       let kind = n.kind.rawValue
       let fill = Self.colour(n.activation)
       let strokeWidth = n.kind == .output ? "2.2" : "1.2"
-      out += "<g class=\"node \(kind)\" id=\"\(n.id)\"><title>\(n.id) \(kind)\(n.activation.map { " " + $0.name } ?? "")</title>"
-      out += "<circle cx=\"\(Self.number(p.x))\" cy=\"\(Self.number(p.y))\" r=\"\(Self.number(Self.radius))\" fill=\"\(fill)\" stroke=\"#333\" stroke-width=\"\(strokeWidth)\"/>"
+      out +=
+        "<g class=\"node \(kind)\" id=\"\(n.id)\"><title>\(n.id) \(kind)\(n.activation.map { " " + $0.name } ?? "")</title>"
+      out +=
+        "<circle cx=\"\(Self.number(p.x))\" cy=\"\(Self.number(p.y))\" r=\"\(Self.number(Self.radius))\" fill=\"\(fill)\" stroke=\"#333\" stroke-width=\"\(strokeWidth)\"/>"
       switch n.kind {
       case .bias, .input:
-        out += "<text x=\"\(Self.number(p.x - Self.radius - 6))\" y=\"\(Self.number(p.y + 4))\" text-anchor=\"end\" font-size=\"12\">\(Self.escape(n.label))</text>"
+        out +=
+          "<text x=\"\(Self.number(p.x - Self.radius - 6))\" y=\"\(Self.number(p.y + 4))\" text-anchor=\"end\" font-size=\"12\">\(Self.escape(n.label))</text>"
       case .hidden:
-        out += "<text x=\"\(Self.number(p.x))\" y=\"\(Self.number(p.y + 4))\" text-anchor=\"middle\" font-size=\"10\">\(Self.escape(Self.shortName(n.activation!)))</text>"
+        out +=
+          "<text x=\"\(Self.number(p.x))\" y=\"\(Self.number(p.y + 4))\" text-anchor=\"middle\" font-size=\"10\">\(Self.escape(Self.shortName(n.activation!)))</text>"
       case .output:
-        out += "<text x=\"\(Self.number(p.x))\" y=\"\(Self.number(p.y + 4))\" text-anchor=\"middle\" font-size=\"10\">\(Self.escape(Self.shortName(n.activation!)))</text>"
-        out += "<text x=\"\(Self.number(p.x + Self.radius + 6))\" y=\"\(Self.number(p.y + 4))\" text-anchor=\"start\" font-size=\"12\">\(Self.escape(n.label))</text>"
+        out +=
+          "<text x=\"\(Self.number(p.x))\" y=\"\(Self.number(p.y + 4))\" text-anchor=\"middle\" font-size=\"10\">\(Self.escape(Self.shortName(n.activation!)))</text>"
+        out +=
+          "<text x=\"\(Self.number(p.x + Self.radius + 6))\" y=\"\(Self.number(p.y + 4))\" text-anchor=\"start\" font-size=\"12\">\(Self.escape(n.label))</text>"
       }
       out += "</g>\n"
     }
@@ -238,7 +253,8 @@ public struct NetworkDrawing: Sendable {
     let used = Activation.allCases.filter { a in nodes.contains { $0.activation == a } }
     var x = 12.0
     for a in used {
-      out += "<g class=\"legend\"><circle cx=\"\(Self.number(x + 6))\" cy=\"\(Self.number(height - 16))\" r=\"6\" fill=\"\(Self.colour(a))\" stroke=\"#333\"/><text x=\"\(Self.number(x + 16))\" y=\"\(Self.number(height - 12))\" font-size=\"11\">\(Self.escape(Self.shortName(a))) = \(Self.escape(Self.formula(a)))</text></g>\n"
+      out +=
+        "<g class=\"legend\"><circle cx=\"\(Self.number(x + 6))\" cy=\"\(Self.number(height - 16))\" r=\"6\" fill=\"\(Self.colour(a))\" stroke=\"#333\"/><text x=\"\(Self.number(x + 16))\" y=\"\(Self.number(height - 12))\" font-size=\"11\">\(Self.escape(Self.shortName(a))) = \(Self.escape(Self.formula(a)))</text></g>\n"
       x += 30 + 7 * Double(Self.formula(a).count + Self.shortName(a).count)
     }
     out += "</svg>\n"
@@ -302,8 +318,11 @@ public struct NetworkDrawing: Sendable {
   /// A Graphviz DOT graph with the same layout intent (`rankdir=LR`, one rank per column).
   /// Render it with `dot -Tsvg net.dot -o net.svg` or `-Tpdf`.
   public func dot() -> String {
-    func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-    var out = "digraph wann {\n  graph [rankdir=LR, splines=true, nodesep=0.25, ranksep=1.1, label=\(quote(title)), labelloc=t, fontname=Helvetica];\n"
+    func quote(_ s: String) -> String {
+      "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+    var out =
+      "digraph wann {\n  graph [rankdir=LR, splines=true, nodesep=0.25, ranksep=1.1, label=\(quote(title)), labelloc=t, fontname=Helvetica];\n"
     out += "  node [shape=circle, style=filled, fontname=Helvetica, fontsize=10, width=0.5, fixedsize=false];\n"
     out += "  edge [color=\"#777777\", arrowsize=0.6];\n"
     for c in 0..<columnCount {

@@ -30,9 +30,11 @@ public struct WeightConditions: Sendable {
     /// Candidates per optimiser generation; nil: CMA-ES's default 4 + floor(3 ln n).
     public var populationSize: Int?
 
-    public init(trials: Int = 100, seed: UInt64 = 1, low: Double = -2, high: Double = 2,
-                sharedGrid: [Double] = (0...80).map { -2 + 4 * Double($0) / 80 }, budget: Int = 20_000,
-                episodesPerCandidate: Int = 4, initialSigma: Double = 0.25, populationSize: Int? = nil) {
+    public init(
+      trials: Int = 100, seed: UInt64 = 1, low: Double = -2, high: Double = 2,
+      sharedGrid: [Double] = (0...80).map { -2 + 4 * Double($0) / 80 }, budget: Int = 20_000,
+      episodesPerCandidate: Int = 4, initialSigma: Double = 0.25, populationSize: Int? = nil
+    ) {
       self.trials = trials
       self.seed = seed
       self.low = low
@@ -79,24 +81,35 @@ public struct WeightConditions: Sendable {
 
   public enum SettingsError: Error, CustomStringConvertible {
     case invalid(String)
-    public var description: String { switch self { case .invalid(let s): s } }
+    public var description: String {
+      switch self {
+      case .invalid(let s): s
+      }
+    }
   }
 
   /// Measures all four conditions. Throws when the settings cannot work (e.g. a budget too
   /// small for one optimiser generation).
-  public static func measure(_ network: Network, task: any WANNTask, settings: Settings,
-                             evaluator: ParallelEvaluator) throws(SettingsError) -> WeightConditions {
+  public static func measure(
+    _ network: Network, task: any WANNTask, settings: Settings,
+    evaluator: ParallelEvaluator
+  ) throws(SettingsError) -> WeightConditions {
     let s = settings
     guard s.trials >= 2 else { throw .invalid("trials must be at least 2 (a 95% interval needs two episodes)") }
-    guard s.low < s.high, s.low.isFinite, s.high.isFinite else { throw .invalid("the weight range [\(s.low), \(s.high)] is empty") }
+    guard s.low < s.high, s.low.isFinite, s.high.isFinite else {
+      throw .invalid("the weight range [\(s.low), \(s.high)] is empty")
+    }
     guard !s.sharedGrid.isEmpty else { throw .invalid("the shared-weight grid is empty") }
     guard s.episodesPerCandidate >= 1 else { throw .invalid("episodes per candidate must be at least 1") }
     guard s.initialSigma > 0, s.initialSigma.isFinite else { throw .invalid("the initial step size must be positive") }
     let n = network.connectionInnovations.count
     // Checked before any rollout, so a bad budget fails at once.
-    let perGeneration = max(s.populationSize ?? SeparableCMAES.defaultPopulationSize(dimension: n), 2) * s.episodesPerCandidate
+    let perGeneration =
+      max(s.populationSize ?? SeparableCMAES.defaultPopulationSize(dimension: n), 2) * s.episodesPerCandidate
     if n > 0 && s.budget < perGeneration {
-      throw .invalid("a tuning budget of \(s.budget) rollouts is less than one optimiser generation (\(perGeneration / s.episodesPerCandidate) candidates x \(s.episodesPerCandidate) episodes = \(perGeneration)): raise --budget")
+      throw .invalid(
+        "a tuning budget of \(s.budget) rollouts is less than one optimiser generation (\(perGeneration / s.episodesPerCandidate) candidates x \(s.episodesPerCandidate) episodes = \(perGeneration)): raise --budget"
+      )
     }
     let test = EpisodeKey(seed: s.seed, purpose: .evaluation)
     var steps = 0
@@ -109,7 +122,8 @@ public struct WeightConditions: Sendable {
     // 1. Random individual weights, fresh per test episode.
     let randomIndividual = (0..<s.trials).map { t -> RolloutPlan in
       var rng = RandomStream(seed: s.seed, purpose: .conditions, generation: 1, rollout: t)
-      return RolloutPlan(weights: .individual((0..<n).map { _ in s.low + (s.high - s.low) * rng.uniform() }), episode: t)
+      return RolloutPlan(
+        weights: .individual((0..<n).map { _ in s.low + (s.high - s.low) * rng.uniform() }), episode: t)
     }
     // 2. A random shared weight per test episode.
     let randomShared = (0..<s.trials).map { t -> RolloutPlan in
@@ -120,7 +134,9 @@ public struct WeightConditions: Sendable {
     let gridEpisodes = EpisodeKey(seed: s.seed, purpose: .tuning, generation: 0)
     let gridPlans = s.sharedGrid.flatMap { w in (0..<s.trials).map { RolloutPlan(weights: .shared(w), episode: $0) } }
     let gridRewards = play(gridPlans, gridEpisodes)
-    let gridMeans = s.sharedGrid.indices.map { Statistics.mean(Array(gridRewards[$0 * s.trials ..< ($0 + 1) * s.trials])) }
+    let gridMeans = s.sharedGrid.indices.map {
+      Statistics.mean(Array(gridRewards[$0 * s.trials..<($0 + 1) * s.trials]))
+    }
     let best = gridMeans.indices.max { (gridMeans[$0], -$0) < (gridMeans[$1], -$1) }!
     let tunedShared = s.sharedGrid[best]
 
@@ -137,32 +153,40 @@ public struct WeightConditions: Sendable {
         }
         let rewards = play(plans, EpisodeKey(seed: s.seed, purpose: .tuning, generation: 1 + es.generation))
         let fitness = candidates.indices.map {
-          Statistics.mean(Array(rewards[$0 * s.episodesPerCandidate ..< ($0 + 1) * s.episodesPerCandidate]))
+          Statistics.mean(Array(rewards[$0 * s.episodesPerCandidate..<($0 + 1) * s.episodesPerCandidate]))
         }
         spent += perGeneration
-        history.append(TuningStep(rollouts: spent, meanReward: Statistics.mean(fitness), bestReward: fitness.max()!, sigma: es.sigma))
+        history.append(
+          TuningStep(rollouts: spent, meanReward: Statistics.mean(fitness), bestReward: fitness.max()!, sigma: es.sigma)
+        )
         es.tell(fitness.map { -$0 })
       }
       tuned = es.mean
     }
 
-    let testPlans = randomIndividual + randomShared
+    let testPlans =
+      randomIndividual + randomShared
       + (0..<s.trials).map { RolloutPlan(weights: .shared(tunedShared), episode: $0) }
       + (0..<s.trials).map { RolloutPlan(weights: n > 0 ? .individual(tuned) : .shared(tunedShared), episode: $0) }
     let testRewards = play(testPlans, test)
-    let titles = [("random_weights", "Random weights"), ("random_shared_weight", "Random shared weight"),
-                  ("tuned_shared_weight", "Tuned shared weight"), ("tuned_weights", "Tuned weights")]
+    let titles = [
+      ("random_weights", "Random weights"), ("random_shared_weight", "Random shared weight"),
+      ("tuned_shared_weight", "Tuned shared weight"), ("tuned_weights", "Tuned weights"),
+    ]
     let conditions = titles.enumerated().map { i, t in
-      Condition(key: t.0, title: t.1, rewards: Array(testRewards[i * s.trials ..< (i + 1) * s.trials]))
+      Condition(key: t.0, title: t.1, rewards: Array(testRewards[i * s.trials..<(i + 1) * s.trials]))
     }
-    return WeightConditions(settings: s, conditions: conditions, tunedSharedWeight: tunedShared,
-                            sharedGridMeans: gridMeans, tunedWeights: tuned,
-                            connectionInnovations: network.connectionInnovations, tuning: history, steps: steps)
+    return WeightConditions(
+      settings: s, conditions: conditions, tunedSharedWeight: tunedShared,
+      sharedGridMeans: gridMeans, tunedWeights: tuned,
+      connectionInnovations: network.connectionInnovations, tuning: history, steps: steps)
   }
 
   /// Rebuilds a stored result.
-  public init(settings: Settings, conditions: [Condition], tunedSharedWeight: Double, sharedGridMeans: [Double],
-              tunedWeights: [Double], connectionInnovations: [Innovation], tuning: [TuningStep], steps: Int) {
+  public init(
+    settings: Settings, conditions: [Condition], tunedSharedWeight: Double, sharedGridMeans: [Double],
+    tunedWeights: [Double], connectionInnovations: [Innovation], tuning: [TuningStep], steps: Int
+  ) {
     self.settings = settings
     self.conditions = conditions
     self.tunedSharedWeight = tunedSharedWeight

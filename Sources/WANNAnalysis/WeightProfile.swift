@@ -51,11 +51,14 @@ public struct WeightProfile: Sendable, Equatable {
   }
 
   /// Plays `trials` episodes at every weight value.
-  public static func measure(_ network: Network, task: any WANNTask, settings: Settings,
-                             evaluator: ParallelEvaluator) -> WeightProfile {
-    let (matrix, _) = evaluator.evaluate(task: task, networks: [network], weights: settings.weights,
-                                         repetitions: settings.trials,
-                                         episodes: EpisodeKey(seed: settings.seed, purpose: .evaluation))
+  public static func measure(
+    _ network: Network, task: any WANNTask, settings: Settings,
+    evaluator: ParallelEvaluator
+  ) -> WeightProfile {
+    let (matrix, _) = evaluator.evaluate(
+      task: task, networks: [network], weights: settings.weights,
+      repetitions: settings.trials,
+      episodes: EpisodeKey(seed: settings.seed, purpose: .evaluation))
     // RewardMatrix of one genome is already [repetition][weight].
     return WeightProfile(settings: settings, rewards: matrix.values)
   }

@@ -13,8 +13,9 @@ extension ArchiveReader {
     let group = try generationGroup(g)
     guard group.hasAttribute("champion_generation") else { return nil }
     return try readingArchive(path) {
-      GenomeRef(generation: Int(try group.attribute("champion_generation", as: Int64.self)),
-                index: Int(try group.attribute("champion_index", as: Int64.self)))
+      GenomeRef(
+        generation: Int(try group.attribute("champion_generation", as: Int64.self)),
+        index: Int(try group.attribute("champion_index", as: Int64.self)))
     }
   }
 
@@ -72,8 +73,12 @@ public final class AnalysisStore {
   /// it or nothing). Returns the group's path. Groups left incomplete by older versions are
   /// removed first.
   @discardableResult
-  public func newResult(_ kind: String, generation: Int, index: Int, _ body: (ResultWriter) throws -> Void) throws -> String {
-    try writing { try Self.newResult(in: base, file: file, archive: path, kind, generation: generation, index: index, body) }
+  public func newResult(_ kind: String, generation: Int, index: Int, _ body: (ResultWriter) throws -> Void) throws
+    -> String
+  {
+    try writing {
+      try Self.newResult(in: base, file: file, archive: path, kind, generation: generation, index: index, body)
+    }
   }
 
   /// Genomes of the run that have analysis results, as (generation, index).
@@ -83,8 +88,10 @@ public final class AnalysisStore {
 
   /// `newResult` on any run location of a file open for writing (the store's, or a search's
   /// own writer analysing as it goes).
-  static func newResult(in base: H5Location, file: H5File, archive path: String, _ kind: String, generation: Int, index: Int,
-                        _ body: (ResultWriter) throws -> Void) throws -> String {
+  static func newResult(
+    in base: H5Location, file: H5File, archive path: String, _ kind: String, generation: Int, index: Int,
+    _ body: (ResultWriter) throws -> Void
+  ) throws -> String {
     let genomeName = ArchiveSchema.analysisName(generation: generation, index: index)
     // Result numbers continue after the complete ones; groups left incomplete by older
     // versions (which linked groups before writing them) are removed.
@@ -125,7 +132,9 @@ public final class AnalysisStore {
     }
   }
 
-  static func results(in base: H5Location, archive: String, _ kind: String, generation: Int, index: Int) throws -> [StoredResult] {
+  static func results(in base: H5Location, archive: String, _ kind: String, generation: Int, index: Int) throws
+    -> [StoredResult]
+  {
     try readingArchive(archive) {
       let name = ArchiveSchema.analysisName(generation: generation, index: index)
       guard base.exists(ArchiveSchema.analysisGroup) else { return [] }

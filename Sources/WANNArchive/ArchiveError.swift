@@ -1,9 +1,9 @@
 import Foundation
 import WANNCore
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// What can go wrong with an archive, each naming the file and the fix.
@@ -52,7 +52,8 @@ public enum ArchiveError: Error, CustomStringConvertible {
     switch self {
     case .exists(let p): "\(p) already exists: pass --force to overwrite it, or choose another --out"
     case .isDirectory(let p): "\(p) is a directory: give an archive file name (--force never replaces a directory)"
-    case .noDirectory(let p, let d): "cannot create \(p): the folder \(d) does not exist (create it first: mkdir -p \(d))"
+    case .noDirectory(let p, let d):
+      "cannot create \(p): the folder \(d) does not exist (create it first: mkdir -p \(d))"
     case .nameTooLong(let p, let limit):
       "the archive name \(PathText.name(of: p)) is \(PathText.name(of: p).utf8.count) bytes long, and wann keeps files beside it named up to \(ArchiveFiles.longestSidecarSuffix.utf8.count) bytes longer (\(ArchiveFiles.longestSidecarSuffix)), which this file system does not allow (at most \(limit) bytes): choose a name of at most \(limit - ArchiveFiles.longestSidecarSuffix.utf8.count) bytes"
     case .locked(let p, let holder):
@@ -67,7 +68,8 @@ public enum ArchiveError: Error, CustomStringConvertible {
       "\(p) is being written by \(holder), and HDF5_USE_FILE_LOCKING=TRUE keeps readers out meanwhile: unset it (or set it to FALSE) to read a running archive, or wait"
     case .notFound(let p): "archive \(p) does not exist"
     case .notHDF5(let p): "\(p) is not an HDF5 file (or is truncated before its superblock)"
-    case .foreign(let p): "\(p) is an HDF5 file but not a wann run archive (no format = \"\(ArchiveSchema.format)\" attribute)"
+    case .foreign(let p):
+      "\(p) is an HDF5 file but not a wann run archive (no format = \"\(ArchiveSchema.format)\" attribute)"
     case .newerVersion(let p, let v):
       "\(p) has archive format version \(v); this wann reads up to \(ArchiveSchema.version): update wann"
     case .readFailed(let p, let e):
@@ -80,7 +82,8 @@ public enum ArchiveError: Error, CustomStringConvertible {
       "cannot write to archive \(p): \(Self.cause(e, archive: p)). Everything finished before stays readable; \(Self.remedy(e, archive: p)), then run the command again (a search continues with `wann resume \(p)`)"
     case .notCreated(let p, let e):
       "cannot create archive \(p): \(Self.cause(e, archive: p)). Nothing was kept (no generation had finished); \(Self.remedy(e, archive: p)), then run the command again"
-    case .abandoned(let p): "archive \(p) is no longer written to after a failed write; fix the cause, then run the command again"
+    case .abandoned(let p):
+      "archive \(p) is no longer written to after a failed write; fix the cause, then run the command again"
     case .corrupt(let p, let why): "archive \(p) is damaged: \(why)"
     case .noGenomes(let p, let why): "\(p): \(why)"
     case .rollBackFailed(let p, let why):
@@ -100,7 +103,9 @@ public enum ArchiveError: Error, CustomStringConvertible {
 
   /// HDF5's "truncated file: eof = HAVE, ..., stored_eof = EXPECTED", as numbers.
   static func truncation(_ e: HDF5Error) -> (have: Int, expected: Int)? {
-    guard let line = e.stack.first(where: { $0.contains("truncated file") }) ?? (e.operation.contains("truncated file") ? e.operation : nil)
+    guard
+      let line = e.stack.first(where: { $0.contains("truncated file") })
+        ?? (e.operation.contains("truncated file") ? e.operation : nil)
     else { return nil }
     func number(after key: String) -> Int? {
       guard let r = line.range(of: key) else { return nil }
@@ -119,7 +124,9 @@ public enum ArchiveError: Error, CustomStringConvertible {
 
   /// What the user should do about it.
   static func remedy(_ e: HDF5Error, archive: String) -> String {
-    guard let code = e.systemError else { return "fix the cause (`wann inspect --check \(archive)` lists damaged data)" }
+    guard let code = e.systemError else {
+      return "fix the cause (`wann inspect --check \(archive)` lists damaged data)"
+    }
     return SystemFailure(code, archive: archive).advice
   }
 }
@@ -156,7 +163,8 @@ struct SystemFailure {
     case EDQUOT: "free space or raise the quota"
     case EFBIG: "raise the limit (ulimit -f) or write to another file system"
     case EROFS: "write to a writable folder (--out), or remount \(folder) read-write"
-    case EACCES, EPERM: "make \(folder) and the archive writable by this user (ls -ld \(folder)), or write elsewhere (--out)"
+    case EACCES, EPERM:
+      "make \(folder) and the archive writable by this user (ls -ld \(folder)), or write elsewhere (--out)"
     case EIO: "check the device (dmesg, or the network file system's mount), then `wann inspect --check \(archive)`"
     case ENAMETOOLONG: "choose a shorter archive name"
     case ELOOP: "remove the link (ls -l \(archive).lock \(archive).journal)"

@@ -1,9 +1,9 @@
 import CArchiveJournal
 import Foundation
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// Flushes that a killed writer or a power cut left half done.

@@ -2,9 +2,9 @@ import CArchiveJournal
 import Foundation
 import WANNCore
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// The archive's own writer lock: the file `ARCHIVE.lock` beside it (beside the file a symbolic
@@ -53,7 +53,9 @@ public final class ArchiveLock {
     lockPath = ArchiveFiles.canonical(archivePath) + ".lock"
     let parent = PathText.folder(of: archivePath)
     var isDirectory: ObjCBool = false
-    if !parent.isEmpty && !(FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) && isDirectory.boolValue) {
+    if !parent.isEmpty
+      && !(FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) && isDirectory.boolValue)
+    {
       throw ArchiveError.noDirectory(archivePath, parent)
     }
     if creating { try ArchiveFiles.checkNameLength(archivePath) }
@@ -76,7 +78,8 @@ public final class ArchiveLock {
       // The holder before us may have removed the lock file between our open and our flock:
       // then we locked a file nobody else sees. Retry until the file we hold is the one on disk.
       var held = stat(), onDisk = stat()
-      if fstat(fd, &held) == 0, stat(lockPath, &onDisk) == 0, held.st_ino == onDisk.st_ino, held.st_dev == onDisk.st_dev {
+      if fstat(fd, &held) == 0, stat(lockPath, &onDisk) == 0, held.st_ino == onDisk.st_ino, held.st_dev == onDisk.st_dev
+      {
         self.fd = fd
         break
       }
@@ -109,7 +112,9 @@ public final class ArchiveLock {
         Self.heldHereLock.unlock()
       }
     case 1:
-      throw ArchiveError.locked(archivePath, "another process (through another name for the same file, or after its lock file \(lockPath) was deleted)")
+      throw ArchiveError.locked(
+        archivePath,
+        "another process (through another name for the same file, or after its lock file \(lockPath) was deleted)")
     default:
       break
     }

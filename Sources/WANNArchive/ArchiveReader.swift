@@ -77,7 +77,8 @@ public final class ArchiveReader {
   }
 
   static func load(path: String, run: String?) throws
-    -> (H5File, Int64, H5Location, SearchConfig, complete: [Int: H5Group], incomplete: [Int]) {
+    -> (H5File, Int64, H5Location, SearchConfig, complete: [Int: H5Group], incomplete: [Int])
+  {
     let (file, formatVersion, base) = try ArchiveReader.openRun(path: path, run: run, mode: .readOnly)
     do {
       let toml = try base.stringAttribute("config_toml")
@@ -94,12 +95,20 @@ public final class ArchiveReader {
         // A group that does not open was cut short by an older wann on a full disk (its link
         // was written, its header was not): like a group without `complete`, it is skipped
         // here and removed by `resume`.
-        if let group = try? gens.openGroup(name), group.hasAttribute("complete") { complete[g] = group } else { incomplete.append(g) }
+        if let group = try? gens.openGroup(name), group.hasAttribute("complete") {
+          complete[g] = group
+        } else {
+          incomplete.append(g)
+        }
       }
       incomplete.sort()
       if let last = complete.keys.max(), complete.count != last + 1 {
-        let missing = Set(0...last).subtracting(complete.keys).sorted().prefix(10).map(String.init).joined(separator: ", ")
-        throw ArchiveError.corrupt(path, "the group of generation(s) \(missing) is damaged or missing, before the last complete generation \(last) (`wann inspect --check \(path)` lists the damage; scripts/rescue_archive.py copies what reads into a new archive that `wann resume` continues)")
+        let missing = Set(0...last).subtracting(complete.keys).sorted().prefix(10).map(String.init).joined(
+          separator: ", ")
+        throw ArchiveError.corrupt(
+          path,
+          "the group of generation(s) \(missing) is damaged or missing, before the last complete generation \(last) (`wann inspect --check \(path)` lists the damage; scripts/rescue_archive.py copies what reads into a new archive that `wann resume` continues)"
+        )
       }
       return (file, formatVersion, base, config, complete, incomplete)
     } catch let e as HDF5Error {
@@ -124,18 +133,28 @@ public final class ArchiveReader {
         guard runs.contains(run) else {
           guard !runs.isEmpty else {
             // A single-run archive: the name was meant as a genome (#champoin for #champion).
-            throw ArchiveError.noGenomes(path, "'#\(run)' names no genome of this single-run archive\(Suggestion.phrase(for: "#" + run, among: ["#champion"])) (its genomes: #champion, or #GENERATION/INDEX such as #12/0)")
+            throw ArchiveError.noGenomes(
+              path,
+              "'#\(run)' names no genome of this single-run archive\(Suggestion.phrase(for: "#" + run, among: ["#champion"])) (its genomes: #champion, or #GENERATION/INDEX such as #12/0)"
+            )
           }
-          throw ArchiveError.noGenomes(path, "no run '\(run)'\(Suggestion.phrase(for: run, among: runs)) (runs: \(runs.joined(separator: ", ")))")
+          throw ArchiveError.noGenomes(
+            path, "no run '\(run)'\(Suggestion.phrase(for: run, among: runs)) (runs: \(runs.joined(separator: ", ")))")
         }
         return (file, version, try file.openGroup(file.runsGroupName).openGroup(run))
       }
       guard file.hasAttribute("config_toml") else {
         let kind = (try? file.stringAttribute("kind")).flatMap(ArchiveKind.init(rawValue:))
         guard kind == .experiment || kind == .comparison, !runs.isEmpty else {
-          throw ArchiveError.corrupt(path, "its run config (the root attribute config_toml) does not read (`wann inspect --check \(path)` lists the damage)")
+          throw ArchiveError.corrupt(
+            path,
+            "its run config (the root attribute config_toml) does not read (`wann inspect --check \(path)` lists the damage)"
+          )
         }
-        throw ArchiveError.noGenomes(path, "an experiment or comparison archive holds several runs; name one as FILE#RUN/champion or FILE#RUN/G/I (runs: \(runs.joined(separator: ", ")))")
+        throw ArchiveError.noGenomes(
+          path,
+          "an experiment or comparison archive holds several runs; name one as FILE#RUN/champion or FILE#RUN/G/I (runs: \(runs.joined(separator: ", ")))"
+        )
       }
       return (file, version, file)
     }
@@ -178,8 +197,9 @@ public final class ArchiveReader {
   public var task: TaskKind { config.task }
 
   /// A string attribute of the run (falling back to the file's root: format, software, host).
-  public func rootString(_ name: String) -> String? { (try? base.stringAttribute(name)) ?? (try? file.stringAttribute(name)) }
-
+  public func rootString(_ name: String) -> String? {
+    (try? base.stringAttribute(name)) ?? (try? file.stringAttribute(name))
+  }
 
   func generationGroup(_ g: Int) throws -> H5Group {
     guard let group = generationGroups[g] else {
@@ -195,23 +215,29 @@ public final class ArchiveReader {
     let nKind: [Int8] = try g.readColumn("nodes", "kind"), nAct: [Int8] = try g.readColumn("nodes", "activation")
     let cGenome: [Int32] = try g.readColumn("connections", "genome")
     let cInnov: [Int64] = try g.readColumn("connections", "innovation")
-    let cSource: [Int32] = try g.readColumn("connections", "source"), cTarget: [Int32] = try g.readColumn("connections", "target")
+    let cSource: [Int32] = try g.readColumn("connections", "source"),
+      cTarget: [Int32] = try g.readColumn("connections", "target")
     let cEnabled: [Int8] = try g.readColumn("connections", "enabled")
     let cRecurrent: [Int8] = try g.readColumn("connections", "recurrent")
     var genomes = [Genome](repeating: Genome(nodes: [], connections: []), count: count)
     for i in nGenome.indices {
       let gi = Int(nGenome[i])
       guard gi >= 0, gi < count, ArchiveSchema.nodeKinds.indices.contains(Int(nKind[i])),
-            let act = Activation(rawValue: Int32(nAct[i]))
+        let act = Activation(rawValue: Int32(nAct[i]))
       else { throw HDF5Error(operation: "bad node row \(i) in \(g.path)/nodes", stack: []) }
-      genomes[gi].nodes.append(NodeGene(id: NodeID(nID[i]), kind: ArchiveSchema.nodeKinds[Int(nKind[i])], activation: act))
+      genomes[gi].nodes.append(
+        NodeGene(id: NodeID(nID[i]), kind: ArchiveSchema.nodeKinds[Int(nKind[i])], activation: act))
     }
     for i in cGenome.indices {
       let gi = Int(cGenome[i])
-      guard gi >= 0, gi < count else { throw HDF5Error(operation: "bad connection row \(i) in \(g.path)/connections", stack: []) }
-      genomes[gi].connections.append(ConnectionGene(innovation: Innovation(cInnov[i]), source: NodeID(cSource[i]),
-                                                    target: NodeID(cTarget[i]), isEnabled: cEnabled[i] != 0,
-                                                    isRecurrent: cRecurrent[i] != 0))
+      guard gi >= 0, gi < count else {
+        throw HDF5Error(operation: "bad connection row \(i) in \(g.path)/connections", stack: [])
+      }
+      genomes[gi].connections.append(
+        ConnectionGene(
+          innovation: Innovation(cInnov[i]), source: NodeID(cSource[i]),
+          target: NodeID(cTarget[i]), isEnabled: cEnabled[i] != 0,
+          isRecurrent: cRecurrent[i] != 0))
     }
     return genomes
   }
@@ -224,12 +250,15 @@ public final class ArchiveReader {
       var genomes = try Self.readGenomes(group, count: n)
       // The rule is stored once, with the run's config; every genome of the run follows it.
       for i in genomes.indices { genomes[i].disabledHiddenLinks = config.searchSpace.disabledHiddenLinks }
-      let origin: [Int8] = try group.readColumn("genomes", "origin"), parent: [Int32] = try group.readColumn("genomes", "parent")
+      let origin: [Int8] = try group.readColumn("genomes", "origin"),
+        parent: [Int32] = try group.readColumn("genomes", "parent")
       return try (0..<n).map { i in
         guard ArchiveSchema.origins.indices.contains(Int(origin[i])) else {
           throw ArchiveError.corrupt(path, "generation \(g) genome \(i) has unknown origin code \(origin[i])")
         }
-        return Individual(genome: genomes[i], origin: ArchiveSchema.origins[Int(origin[i])], parent: parent[i] < 0 ? nil : Int(parent[i]))
+        return Individual(
+          genome: genomes[i], origin: ArchiveSchema.origins[Int(origin[i])],
+          parent: parent[i] < 0 ? nil : Int(parent[i]))
       }
     } catch let e as HDF5Error {
       throw ArchiveError.readFailed(path, e)
@@ -283,7 +312,8 @@ public final class ArchiveReader {
       }
       let best = Int(try group.attribute("best_index", as: Int64.self))
       let (bestConnections, bestNodes) = try size(best, in: own, of: "best genome \(best)")
-      let accepted = group.hasAttribute("retest_accepted") ? try group.attribute("retest_accepted", as: Int8.self) == 1 : false
+      let accepted =
+        group.hasAttribute("retest_accepted") ? try group.attribute("retest_accepted", as: Int8.self) == 1 : false
       return GenerationSummary(
         generation: g, best: try group.attribute("best_mean_reward"), mean: try group.attribute("mean_mean_reward"),
         median: try group.attribute("median_mean_reward"), bestConnections: bestConnections, bestNodes: bestNodes,
@@ -320,8 +350,10 @@ public final class ArchiveReader {
       guard group.hasAttribute("champion_generation") else { return nil }
       let cg = Int(try group.attribute("champion_generation", as: Int64.self))
       let ci = Int(try group.attribute("champion_index", as: Int64.self))
-      return Champion(genome: try genome(generation: cg, index: ci), generation: cg, index: ci,
-                      searchMean: try group.attribute("champion_search_mean"), retestMean: try group.attribute("champion_retest_mean"))
+      return Champion(
+        genome: try genome(generation: cg, index: ci), generation: cg, index: ci,
+        searchMean: try group.attribute("champion_search_mean"), retestMean: try group.attribute("champion_retest_mean")
+      )
     } catch let e as HDF5Error {
       throw ArchiveError.readFailed(path, e)
     }
@@ -330,16 +362,20 @@ public final class ArchiveReader {
   /// The search's state after the last complete generation, ready to breed the next one (nil
   /// when no generation is complete: the search starts afresh). `inputs`, `outputs` and
   /// `hiddenActivations` describe the task.
-  public func restoreEvolution(config: SearchConfig, inputs: Int, outputs: Int, hiddenActivations: [Activation]) throws -> Evolution? {
+  public func restoreEvolution(config: SearchConfig, inputs: Int, outputs: Int, hiddenActivations: [Activation]) throws
+    -> Evolution?
+  {
     guard let last = completeGenerations.last else { return nil }
     let group = try generationGroup(last)
     let record = try readingArchive(path) {
-      InnovationRecord(nextNodeID: Int32(try group.attribute("next_node_id", as: Int64.self)),
-                       nextInnovation: try group.attribute("next_innovation"))
+      InnovationRecord(
+        nextNodeID: Int32(try group.attribute("next_node_id", as: Int64.self)),
+        nextInnovation: try group.attribute("next_innovation"))
     }
-    var evolution = Evolution(config: config, inputs: inputs, outputs: outputs,
-                              defaultHiddenActivations: hiddenActivations, generation: last,
-                              population: try population(last), record: record, champion: try champion())
+    var evolution = Evolution(
+      config: config, inputs: inputs, outputs: outputs,
+      defaultHiddenActivations: hiddenActivations, generation: last,
+      population: try population(last), record: record, champion: try champion())
     evolution.tell(try rewards(last))
     evolution.advance()
     return evolution

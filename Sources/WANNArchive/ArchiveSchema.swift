@@ -37,8 +37,12 @@ public enum ArchiveSchema {
   static func code(_ o: Origin) -> Int8 { Int8(origins.firstIndex(of: o)!) }
 
   /// "0=bias,1=input,..." legends stored as root attributes so files explain their codes.
-  static var nodeKindLegend: String { nodeKinds.enumerated().map { "\($0.offset)=\($0.element.rawValue)" }.joined(separator: ",") }
-  static var originLegend: String { origins.enumerated().map { "\($0.offset)=\($0.element.rawValue)" }.joined(separator: ",") }
+  static var nodeKindLegend: String {
+    nodeKinds.enumerated().map { "\($0.offset)=\($0.element.rawValue)" }.joined(separator: ",")
+  }
+  static var originLegend: String {
+    origins.enumerated().map { "\($0.offset)=\($0.element.rawValue)" }.joined(separator: ",")
+  }
   /// "1=linear,2=step,...": the activation ids of the original release.
   static var activationLegend: String { Activation.allCases.map { "\($0.rawValue)=\($0.name)" }.joined(separator: ",") }
 }
@@ -58,8 +62,10 @@ extension ArchiveSchema {
     "every connection gene of every genome (genome = row of genomes): innovation, source and target node ids, enabled, recurrent (reads the previous step)",
     axes: ["connection"])
   static let generationRewards = DatasetDescription(
-    "total reward (the task's) of every rollout: genome x repetition (episode) x shared weight", axes: ["genome", "repetition", "weights"])
-  static let generationWeights = DatasetDescription("the shared weight values every genome was scored at", axes: ["weights"])
+    "total reward (the task's) of every rollout: genome x repetition (episode) x shared weight",
+    axes: ["genome", "repetition", "weights"])
+  static let generationWeights = DatasetDescription(
+    "the shared weight values every genome was scored at", axes: ["weights"])
   static let episodeStreams = DatasetDescription(
     "starting position of each repetition's random stream (every genome and weight of the generation plays the same episode)",
     axes: ["repetition"])
@@ -111,12 +117,14 @@ extension ArchiveSchema {
       case .flag: v = .flag(try g.attribute(n, as: Int8.self) != 0)
       case .numbers: v = .numbers(try g.attributeArray(n, as: Double.self))
       case .activations:
-        v = .activations(g.hasAttribute(n) ? try g.attributeArray(n, as: Int64.self).map { id in
-          guard let a = Int32(exactly: id).flatMap(Activation.init(rawValue:)) else {
-            throw HDF5Error(operation: "\(g.path)@\(n) holds unknown activation id \(id)", stack: [])
-          }
-          return a
-        } : nil)
+        v = .activations(
+          g.hasAttribute(n)
+            ? try g.attributeArray(n, as: Int64.self).map { id in
+              guard let a = Int32(exactly: id).flatMap(Activation.init(rawValue:)) else {
+                throw HDF5Error(operation: "\(g.path)@\(n) holds unknown activation id \(id)", stack: [])
+              }
+              return a
+            } : nil)
       }
       do { try key.set(v, in: &c) } catch { throw HDF5Error(operation: "\(g.path)@\(n): \(error)", stack: []) }
     }

@@ -30,23 +30,29 @@ public final class ArchiveWriter {
   /// `inputLabels` and `outputLabels` name the task's inputs and outputs (stored for readers).
   /// `environment`: a Gymnasium task's description (JSON: spaces, versions, kwargs), stored as
   /// the run's `environment` attribute.
-  public init(creating path: String, config: SearchConfig, inputLabels: [String], outputLabels: [String], environment: String? = nil,
-              force: Bool) throws {
+  public init(
+    creating path: String, config: SearchConfig, inputLabels: [String], outputLabels: [String],
+    environment: String? = nil,
+    force: Bool
+  ) throws {
     self.path = path
     lock = try ArchiveLock(archivePath: path, creating: true)
     var generations: H5Group?
     file = try H5File.createArchive(path, force: force, lock: lock) { file in
       try Self.writeFormat(file, kind: .run)
-      generations = try Self.initializeRun(file, config: config, inputLabels: inputLabels, outputLabels: outputLabels,
-                                           environment: environment)
+      generations = try Self.initializeRun(
+        file, config: config, inputLabels: inputLabels, outputLabels: outputLabels,
+        environment: environment)
     }
     run = file
     self.generations = generations!
   }
 
   /// Adds a run as group `runs/NAME` of a comparison archive opened by `MultiRunWriter`.
-  init(file: H5File, path: String, runName: String, config: SearchConfig, inputLabels: [String], outputLabels: [String],
-       environment: String?) throws {
+  init(
+    file: H5File, path: String, runName: String, config: SearchConfig, inputLabels: [String], outputLabels: [String],
+    environment: String?
+  ) throws {
     self.path = path
     self.file = file
     lock = nil
@@ -55,8 +61,9 @@ public final class ArchiveWriter {
       // Built unlinked and linked once flushed, like a generation: a run cut short before its
       // first flush leaves no half-made group.
       let (group, pending) = try file.buildGroup([file.runsGroupName, runName]) { _, _ in }
-      let generations = try Self.initializeRun(group, config: config, inputLabels: inputLabels, outputLabels: outputLabels,
-                                               environment: environment)
+      let generations = try Self.initializeRun(
+        group, config: config, inputLabels: inputLabels, outputLabels: outputLabels,
+        environment: environment)
       try pending.commit()
       try file.flush()
       return (group, generations)
@@ -75,8 +82,10 @@ public final class ArchiveWriter {
   }
 
   /// Writes a run's attributes and config, and creates its generations group.
-  static func initializeRun(_ file: H5Location, config: SearchConfig, inputLabels: [String], outputLabels: [String],
-                            environment: String?) throws -> H5Group {
+  static func initializeRun(
+    _ file: H5Location, config: SearchConfig, inputLabels: [String], outputLabels: [String],
+    environment: String?
+  ) throws -> H5Group {
     try file.setAttribute("task", config.task.rawValue)
     if let environment { try file.setAttribute("environment", environment) }
     try file.setAttribute("seed", config.seed)
@@ -94,17 +103,24 @@ public final class ArchiveWriter {
   /// was cut short.
   /// `lock`: the archive's lock when the caller took it already (to read the run before deciding
   /// to resume it), else taken here.
-  public init(appendingTo path: String, lastComplete: Int?, generationsTarget: Int? = nil, lock: ArchiveLock? = nil) throws {
+  public init(appendingTo path: String, lastComplete: Int?, generationsTarget: Int? = nil, lock: ArchiveLock? = nil)
+    throws
+  {
     self.path = path
     self.lock = try lock ?? ArchiveLock(archivePath: path)
     // A generation group that does not open (damage, or one that a wann older than the
     // journal left half-written on a full disk) cannot be deleted in place: refuse, and say
     // what reads (the README says how such an archive is rescued).
     if let damaged = try Self.unopenableGenerations(path).first {
-      throw ArchiveError.corrupt(path, "the group of generation \(damaged.name) is damaged (\(damaged.reason)); resume cannot continue this run: `wann inspect --check \(path)` lists the damage, and every other generation still reads (scripts/rescue_archive.py copies what reads into a new archive that `wann resume` continues)")
+      throw ArchiveError.corrupt(
+        path,
+        "the group of generation \(damaged.name) is damaged (\(damaged.reason)); resume cannot continue this run: `wann inspect --check \(path)` lists the damage, and every other generation still reads (scripts/rescue_archive.py copies what reads into a new archive that `wann resume` continues)"
+      )
     }
     let file: H5File
-    do { file = try H5File(path: path, mode: .readWrite) } catch let e as HDF5Error { throw ArchiveError.notWritable(path, e) }
+    do { file = try H5File(path: path, mode: .readWrite) } catch let e as HDF5Error {
+      throw ArchiveError.notWritable(path, e)
+    }
     self.file = file
     // A failed write abandons the file (never closed: closing would retry the failed flush).
     (run, generations) = try writingArchive(path, file: file) {
@@ -156,7 +172,9 @@ public final class ArchiveWriter {
 
   /// Builds `name` in `parent` unlinked, lets `body` fill it, marks it complete and flushes,
   /// then links it under its name and flushes again: readers see all of it or nothing.
-  func writeGroup(_ name: String, in parent: H5Location, markComplete: Bool = true, _ body: (H5Group) throws -> Void) throws {
+  func writeGroup(_ name: String, in parent: H5Location, markComplete: Bool = true, _ body: (H5Group) throws -> Void)
+    throws
+  {
     try writing {
       let (g, pending) = try parent.buildGroup([name]) { _, _ in }
       try body(g)
@@ -181,22 +199,27 @@ public final class ArchiveWriter {
       let n = r.population.count
       let elite = Set(r.eliteIndices)
       try g.writeArray("weights", r.weights, shape: [r.weights.count], compress: false, ArchiveSchema.generationWeights)
-      try g.writeTable("genomes", [
-        .int32("index", (0..<n).map { Int32($0) }),
-        .int8("origin", r.population.map { ArchiveSchema.code($0.origin) }),
-        .int32("parent", r.population.map { Int32($0.parent ?? -1) }),
-        .float64("mean_reward", a.meanReward),
-        .float64("max_reward", a.maxReward),
-        .int32("connections", a.connections.map { Int32($0) }),
-        .int32("nodes", r.population.map { Int32($0.genome.nodes.count) }),
-        .int32("hidden", r.population.map { Int32($0.genome.hiddenCount) }),
-        .int32("rank", a.rank.map { Int32($0) }),
-        .int32("front", a.front.map { Int32($0) }),
-        .int8("elite", (0..<n).map { elite.contains($0) ? 1 : 0 }),
-      ], ArchiveSchema.genomesTable)
-      try g.writeArray("rewards", a.rewards.values, shape: [a.rewards.genomes, a.rewards.repetitions, a.rewards.weights],
-                       ArchiveSchema.generationRewards)
-      try g.writeArray("episode_streams", r.episodeStreams, shape: [r.episodeStreams.count], compress: false, ArchiveSchema.episodeStreams)
+      try g.writeTable(
+        "genomes",
+        [
+          .int32("index", (0..<n).map { Int32($0) }),
+          .int8("origin", r.population.map { ArchiveSchema.code($0.origin) }),
+          .int32("parent", r.population.map { Int32($0.parent ?? -1) }),
+          .float64("mean_reward", a.meanReward),
+          .float64("max_reward", a.maxReward),
+          .int32("connections", a.connections.map { Int32($0) }),
+          .int32("nodes", r.population.map { Int32($0.genome.nodes.count) }),
+          .int32("hidden", r.population.map { Int32($0.genome.hiddenCount) }),
+          .int32("rank", a.rank.map { Int32($0) }),
+          .int32("front", a.front.map { Int32($0) }),
+          .int8("elite", (0..<n).map { elite.contains($0) ? 1 : 0 }),
+        ], ArchiveSchema.genomesTable)
+      try g.writeArray(
+        "rewards", a.rewards.values, shape: [a.rewards.genomes, a.rewards.repetitions, a.rewards.weights],
+        ArchiveSchema.generationRewards)
+      try g.writeArray(
+        "episode_streams", r.episodeStreams, shape: [r.episodeStreams.count], compress: false,
+        ArchiveSchema.episodeStreams)
       let s = r.summary
       try g.setAttribute("generation", Int64(s.generation))
       try g.setAttribute("seconds", s.seconds)
@@ -210,7 +233,9 @@ public final class ArchiveWriter {
       try g.setAttribute("next_node_id", Int64(r.record.nextNodeID))
       try g.setAttribute("next_innovation", r.record.nextInnovation)
       if let t = r.retest {
-        try g.writeArray("champion_retest", t.rewards.values, shape: [t.rewards.repetitions, t.rewards.weights], ArchiveSchema.championRetest)
+        try g.writeArray(
+          "champion_retest", t.rewards.values, shape: [t.rewards.repetitions, t.rewards.weights],
+          ArchiveSchema.championRetest)
         try g.setAttribute("retest_index", Int64(t.index))
         try g.setAttribute("retest_accepted", Int8(t.accepted ? 1 : 0))
       }
@@ -235,15 +260,19 @@ public final class ArchiveWriter {
       }
       for c in genome.connections {
         cGenome.append(Int32(i)); cInnov.append(c.innovation.rawValue); cSource.append(c.source.rawValue)
-        cTarget.append(c.target.rawValue); cEnabled.append(c.isEnabled ? 1 : 0); cRecurrent.append(c.isRecurrent ? 1 : 0)
+        cTarget.append(c.target.rawValue); cEnabled.append(c.isEnabled ? 1 : 0);
+        cRecurrent.append(c.isRecurrent ? 1 : 0)
       }
     }
-    try g.writeTable("nodes", [.int32("genome", nGenome), .int32("id", nID), .int8("kind", nKind), .int8("activation", nAct)],
-                     ArchiveSchema.nodesTable)
-    try g.writeTable("connections", [
-      .int32("genome", cGenome), .int64("innovation", cInnov), .int32("source", cSource), .int32("target", cTarget),
-      .int8("enabled", cEnabled), .int8("recurrent", cRecurrent),
-    ], ArchiveSchema.connectionsTable)
+    try g.writeTable(
+      "nodes", [.int32("genome", nGenome), .int32("id", nID), .int8("kind", nKind), .int8("activation", nAct)],
+      ArchiveSchema.nodesTable)
+    try g.writeTable(
+      "connections",
+      [
+        .int32("genome", cGenome), .int64("innovation", cInnov), .int32("source", cSource), .int32("target", cTarget),
+        .int8("enabled", cEnabled), .int8("recurrent", cRecurrent),
+      ], ArchiveSchema.connectionsTable)
   }
 
   /// Stores the run's test battery in its `evaluation` group, replacing an older one: `body`
@@ -271,8 +300,12 @@ public final class ArchiveWriter {
   /// Stores an analysis result under a genome of this run while the search writes it (the same
   /// layout and write-once protocol as `AnalysisStore.newResult`).
   @discardableResult
-  public func newResult(_ kind: String, generation: Int, index: Int, _ body: (ResultWriter) throws -> Void) throws -> String {
-    try writing { try AnalysisStore.newResult(in: run, file: file, archive: path, kind, generation: generation, index: index, body) }
+  public func newResult(_ kind: String, generation: Int, index: Int, _ body: (ResultWriter) throws -> Void) throws
+    -> String
+  {
+    try writing {
+      try AnalysisStore.newResult(in: run, file: file, archive: path, kind, generation: generation, index: index, body)
+    }
   }
 
   /// Complete analysis results of one kind stored for a genome of this run, oldest first.
@@ -320,7 +353,9 @@ extension H5File {
   /// `setup` writes the new file's first contents, which are then flushed. Any failure, from
   /// creating the file on, is `ArchiveError.notCreated` and leaves no file behind.
   /// `lock`, the caller's, then also locks the new file itself (`ArchiveLock.holdFile`).
-  static func createArchive(_ path: String, force: Bool, lock: ArchiveLock?, setup: (H5File) throws -> Void) throws -> H5File {
+  static func createArchive(_ path: String, force: Bool, lock: ArchiveLock?, setup: (H5File) throws -> Void) throws
+    -> H5File
+  {
     let file: H5File
     do {
       file = try createArchiveFile(path, force: force)

@@ -13,8 +13,9 @@ extension H5Location {
 
   private func createAttribute(_ name: String, type: hid_t, space: hid_t) throws -> H5Object {
     if hasAttribute(name) { try H5.check(H5Adelete(object.id, name), "cannot replace attribute \(path)@\(name)") }
-    let id = try H5.check(id: H5Acreate2(object.id, name, type, space, wann_h5p_default(), wann_h5p_default()),
-                          "cannot create attribute \(path)@\(name)")
+    let id = try H5.check(
+      id: H5Acreate2(object.id, name, type, space, wann_h5p_default(), wann_h5p_default()),
+      "cannot create attribute \(path)@\(name)")
     return H5Object(id, closer: H5Aclose)
   }
 
@@ -49,8 +50,9 @@ extension H5Location {
 
   private func openAttribute(_ name: String) throws -> H5Object {
     guard hasAttribute(name) else { throw HDF5Error(operation: "missing attribute \(path)@\(name)", stack: []) }
-    return H5Object(try H5.check(id: H5Aopen(object.id, name, wann_h5p_default()), "cannot open attribute \(path)@\(name)"),
-                    closer: H5Aclose)
+    return H5Object(
+      try H5.check(id: H5Aopen(object.id, name, wann_h5p_default()), "cannot open attribute \(path)@\(name)"),
+      closer: H5Aclose)
   }
 
   func attribute<T: H5Scalar>(_ name: String, as: T.Type = T.self) throws -> T {
@@ -91,7 +93,8 @@ extension H5Location {
   func copyAttributes(to destination: H5Location) throws {
     var index: hsize_t = 0
     while true {
-      let aid = H5Aopen_by_idx(object.id, ".", H5_INDEX_NAME, H5_ITER_INC, index, wann_h5p_default(), wann_h5p_default())
+      let aid = H5Aopen_by_idx(
+        object.id, ".", H5_INDEX_NAME, H5_ITER_INC, index, wann_h5p_default(), wann_h5p_default())
       guard aid >= 0 else { break }
       let attr = H5Object(aid, closer: H5Aclose)
       index += 1
@@ -106,13 +109,16 @@ extension H5Location {
         try destination.setAttribute(name, try stringAttribute(name))
         continue
       }
-      let memory = H5Object(try H5.check(id: H5Tget_native_type(type.id, H5T_DIR_ASCEND), "type of \(path)@\(name)"), closer: H5Tclose)
+      let memory = H5Object(
+        try H5.check(id: H5Tget_native_type(type.id, H5T_DIR_ASCEND), "type of \(path)@\(name)"), closer: H5Tclose)
       let space = H5Object(try H5.check(id: H5Aget_space(attr.id), "dataspace of \(path)@\(name)"), closer: H5Sclose)
       let count = max(0, Int(H5Sget_simple_extent_npoints(space.id)))
       var bytes = [UInt8](repeating: 0, count: max(1, count * H5Tget_size(memory.id)))
       try H5.check(H5Aread(attr.id, memory.id, &bytes), "cannot read attribute \(path)@\(name)")
-      let copy = H5Object(try H5.check(id: H5Acreate2(destination.object.id, name, type.id, space.id, wann_h5p_default(), wann_h5p_default()),
-                                       "cannot create attribute \(destination.path)@\(name)"), closer: H5Aclose)
+      let copy = H5Object(
+        try H5.check(
+          id: H5Acreate2(destination.object.id, name, type.id, space.id, wann_h5p_default(), wann_h5p_default()),
+          "cannot create attribute \(destination.path)@\(name)"), closer: H5Aclose)
       try H5.check(H5Awrite(copy.id, memory.id, &bytes), "cannot write attribute \(destination.path)@\(name)")
     }
   }

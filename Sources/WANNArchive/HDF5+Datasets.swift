@@ -44,7 +44,9 @@ public enum ArchiveColumn: Sendable {
 extension H5Location {
   /// Creates an N-d dataset of `T`, chunked and compressed (gzip + shuffle) when `compress`,
   /// described in the file (`describe`).
-  func writeArray<T: H5Scalar>(_ name: String, _ values: [T], shape: [Int], compress: Bool = true, _ about: DatasetDescription) throws {
+  func writeArray<T: H5Scalar>(
+    _ name: String, _ values: [T], shape: [Int], compress: Bool = true, _ about: DatasetDescription
+  ) throws {
     try writeArray(name, values, shape: shape, compress: compress)
     try describe(name, about, shape: shape)
   }
@@ -52,21 +54,26 @@ extension H5Location {
   private func writeArray<T: H5Scalar>(_ name: String, _ values: [T], shape: [Int], compress: Bool) throws {
     precondition(shape.reduce(1, *) == values.count, "shape \(shape) does not hold \(values.count) values")
     var dims = shape.map { hsize_t($0) }
-    let space = H5Object(try H5.check(id: H5Screate_simple(Int32(dims.count), &dims, nil), "dataspace"), closer: H5Sclose)
+    let space = H5Object(
+      try H5.check(id: H5Screate_simple(Int32(dims.count), &dims, nil), "dataspace"), closer: H5Sclose)
     let plist = try datasetCreation(shape: shape, rowBytes: MemoryLayout<T>.size, compress: compress)
-    let ds = H5Object(try H5.check(id: H5Dcreate2(object.id, name, T.h5Type, space.id, wann_h5p_default(), plist.id, wann_h5p_default()),
-                                   "cannot create dataset \(path)/\(name)"), closer: H5Dclose)
+    let ds = H5Object(
+      try H5.check(
+        id: H5Dcreate2(object.id, name, T.h5Type, space.id, wann_h5p_default(), plist.id, wann_h5p_default()),
+        "cannot create dataset \(path)/\(name)"), closer: H5Dclose)
     if values.isEmpty { return }
     _ = try values.withUnsafeBytes { buf in
-      try H5.check(H5Dwrite(ds.id, T.h5Type, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
-                   "cannot write dataset \(path)/\(name)")
+      try H5.check(
+        H5Dwrite(ds.id, T.h5Type, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
+        "cannot write dataset \(path)/\(name)")
     }
   }
 
   /// Creates a 1-d table of a compound type with one field per column (h5py gives a NumPy
   /// structured array; `pandas.DataFrame(dataset[()])` turns it into a frame), described in the
   /// file (`describe`).
-  func writeTable(_ name: String, _ columns: [ArchiveColumn], compress: Bool = true, _ about: DatasetDescription) throws {
+  func writeTable(_ name: String, _ columns: [ArchiveColumn], compress: Bool = true, _ about: DatasetDescription) throws
+  {
     try writeTable(name, columns, compress: compress)
     try describe(name, about, shape: [columns.first?.count ?? 0])
   }
@@ -100,12 +107,15 @@ extension H5Location {
     var dims = [hsize_t(rows)]
     let space = H5Object(try H5.check(id: H5Screate_simple(1, &dims, nil), "dataspace"), closer: H5Sclose)
     let plist = try datasetCreation(shape: [rows], rowBytes: rowSize, compress: compress)
-    let ds = H5Object(try H5.check(id: H5Dcreate2(object.id, name, type.id, space.id, wann_h5p_default(), plist.id, wann_h5p_default()),
-                                   "cannot create table \(path)/\(name)"), closer: H5Dclose)
+    let ds = H5Object(
+      try H5.check(
+        id: H5Dcreate2(object.id, name, type.id, space.id, wann_h5p_default(), plist.id, wann_h5p_default()),
+        "cannot create table \(path)/\(name)"), closer: H5Dclose)
     if rows == 0 { return }
     _ = try bytes.withUnsafeBytes { buf in
-      try H5.check(H5Dwrite(ds.id, type.id, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
-                   "cannot write table \(path)/\(name)")
+      try H5.check(
+        H5Dwrite(ds.id, type.id, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
+        "cannot write table \(path)/\(name)")
     }
   }
 
@@ -131,8 +141,9 @@ extension H5Location {
 
   func openDataset(_ name: String) throws -> H5Object {
     guard exists(name) else { throw HDF5Error(operation: "missing dataset \(path)/\(name)", stack: []) }
-    return H5Object(try H5.check(id: H5Dopen2(object.id, name, wann_h5p_default()), "cannot open dataset \(path)/\(name)"),
-                    closer: H5Dclose)
+    return H5Object(
+      try H5.check(id: H5Dopen2(object.id, name, wann_h5p_default()), "cannot open dataset \(path)/\(name)"),
+      closer: H5Dclose)
   }
 
   func shape(of name: String) throws -> [Int] {
@@ -150,8 +161,9 @@ extension H5Location {
     var out = [T](repeating: T.zero, count: n)
     if n == 0 { return out }
     _ = try out.withUnsafeMutableBytes { buf in
-      try H5.check(H5Dread(ds.id, T.h5Type, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
-                   "cannot read dataset \(path)/\(name)")
+      try H5.check(
+        H5Dread(ds.id, T.h5Type, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
+        "cannot read dataset \(path)/\(name)")
     }
     return out
   }
@@ -165,8 +177,9 @@ extension H5Location {
     guard n > 0, size > 0 else { return }
     var buffer = [UInt8](repeating: 0, count: n * size)
     _ = try buffer.withUnsafeMutableBytes { buf in
-      try H5.check(H5Dread(ds.id, type.id, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
-                   "cannot read dataset \(path)/\(name)")
+      try H5.check(
+        H5Dread(ds.id, type.id, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
+        "cannot read dataset \(path)/\(name)")
     }
   }
 
@@ -202,11 +215,14 @@ extension H5Location {
   /// Opens and reads every attribute of an object; lists those that fail.
   private func damagedAttributes(of id: hid_t, at where_: String) -> [String] {
     let count = H5Aget_num_attrs(id)
-    guard count >= 0 else { return ["\(where_): cannot count its attributes: \(H5.errorStack().joined(separator: "; "))"] }
+    guard count >= 0 else {
+      return ["\(where_): cannot count its attributes: \(H5.errorStack().joined(separator: "; "))"]
+    }
     var damaged: [String] = []
     for i in 0..<Int(count) {
       // Name order: creation order is tracked only when a file asks for it.
-      let attrID = H5Aopen_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(i), wann_h5p_default(), wann_h5p_default())
+      let attrID = H5Aopen_by_idx(
+        id, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(i), wann_h5p_default(), wann_h5p_default())
       guard attrID >= 0 else {
         damaged.append("\(where_): attribute \(i) does not open: \(H5.errorStack().joined(separator: "; "))")
         continue
@@ -232,7 +248,11 @@ extension H5Location {
       } else if H5Tget_class(type) == H5T_VLEN {
         // A dimension list: each entry's references were allocated by HDF5.
         buffer.withUnsafeBytes { raw in
-          for k in 0..<n { if let p = raw.loadUnaligned(fromByteOffset: k * MemoryLayout<hvl_t>.size, as: hvl_t.self).p { H5free_memory(p) } }
+          for k in 0..<n {
+            if let p = raw.loadUnaligned(fromByteOffset: k * MemoryLayout<hvl_t>.size, as: hvl_t.self).p {
+              H5free_memory(p)
+            }
+          }
         }
       }
     }
@@ -243,13 +263,15 @@ extension H5Location {
   func readColumn<T: H5Scalar>(_ table: String, _ field: String, as: T.Type = T.self) throws -> [T] {
     let ds = try openDataset(table)
     let n = try shape(of: table).first ?? 0
-    let type = H5Object(try H5.check(id: H5Tcreate(H5T_COMPOUND, MemoryLayout<T>.size), "compound type"), closer: H5Tclose)
+    let type = H5Object(
+      try H5.check(id: H5Tcreate(H5T_COMPOUND, MemoryLayout<T>.size), "compound type"), closer: H5Tclose)
     try H5.check(H5Tinsert(type.id, field, 0, T.h5Type), "compound field \(field)")
     var out = [T](repeating: T.zero, count: n)
     if n == 0 { return out }
     _ = try out.withUnsafeMutableBytes { buf in
-      try H5.check(H5Dread(ds.id, type.id, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
-                   "cannot read column \(field) of \(path)/\(table)")
+      try H5.check(
+        H5Dread(ds.id, type.id, wann_h5s_all(), wann_h5s_all(), wann_h5p_default(), buf.baseAddress),
+        "cannot read column \(field) of \(path)/\(table)")
     }
     return out
   }

@@ -60,8 +60,10 @@ extension H5Location {
     try H5.check(H5Tset_size(type.id, wann_h5t_variable()), "string type")
     var dims = [hsize_t(labels.count)]
     let space = H5Object(try H5.check(id: H5Screate_simple(1, &dims, nil), "dataspace"), closer: H5Sclose)
-    let attr = H5Object(try H5.check(id: H5Acreate2(object.id, "DIMENSION_LABELS", type.id, space.id, wann_h5p_default(), wann_h5p_default()),
-                                     "cannot create attribute \(path)@DIMENSION_LABELS"), closer: H5Aclose)
+    let attr = H5Object(
+      try H5.check(
+        id: H5Acreate2(object.id, "DIMENSION_LABELS", type.id, space.id, wann_h5p_default(), wann_h5p_default()),
+        "cannot create attribute \(path)@DIMENSION_LABELS"), closer: H5Aclose)
     let strings = labels.map { strdup($0) }
     defer { strings.forEach { free($0) } }
     var pointers = strings.map { UnsafePointer($0) }
@@ -75,18 +77,23 @@ extension H5Location {
       let shape = try shape(of: axis)
       let scale = try openDataset(axis)
       guard shape == [length], H5Aexists(scale.id, "CLASS") > 0 else {
-        throw HDF5Error(operation: "cannot label axis '\(axis)' of \(path)/\(dataset) (length \(length)): \(path)/\(axis) "
-                          + "is not a dimension of that length (shape \(shape))", stack: [])
+        throw HDF5Error(
+          operation: "cannot label axis '\(axis)' of \(path)/\(dataset) (length \(length)): \(path)/\(axis) "
+            + "is not a dimension of that length (shape \(shape))", stack: [])
       }
       return scale
     }
     var dims = [hsize_t(length)]
     let space = H5Object(try H5.check(id: H5Screate_simple(1, &dims, nil), "dataspace"), closer: H5Sclose)
     // Contiguous and never written: HDF5 allocates no data for it, readers see zeros.
-    let scale = H5Object(try H5.check(id: H5Dcreate2(object.id, axis, wann_h5t_native_int32(), space.id, wann_h5p_default(),
-                                                      wann_h5p_default(), wann_h5p_default()),
-                                       "cannot create dimension \(path)/\(axis)"), closer: H5Dclose)
-    let marker = Self.nameOnlyScaleMarker + String(repeating: " ", count: max(0, 10 - String(length).count)) + String(length)
+    let scale = H5Object(
+      try H5.check(
+        id: H5Dcreate2(
+          object.id, axis, wann_h5t_native_int32(), space.id, wann_h5p_default(),
+          wann_h5p_default(), wann_h5p_default()),
+        "cannot create dimension \(path)/\(axis)"), closer: H5Dclose)
+    let marker =
+      Self.nameOnlyScaleMarker + String(repeating: " ", count: max(0, 10 - String(length).count)) + String(length)
     try H5Location(scale, path: "\(path)/\(axis)").markScale(named: marker)
     return scale
   }
@@ -104,8 +111,10 @@ extension H5Location {
     try H5.check(H5Tset_size(type.id, bytes.count), "string type")
     try H5.check(H5Tset_strpad(type.id, H5T_STR_NULLTERM), "string type")
     let space = H5Object(try H5.check(id: H5Screate(H5S_SCALAR), "dataspace"), closer: H5Sclose)
-    let attr = H5Object(try H5.check(id: H5Acreate2(object.id, name, type.id, space.id, wann_h5p_default(), wann_h5p_default()),
-                                     "cannot create attribute \(path)@\(name)"), closer: H5Aclose)
+    let attr = H5Object(
+      try H5.check(
+        id: H5Acreate2(object.id, name, type.id, space.id, wann_h5p_default(), wann_h5p_default()),
+        "cannot create attribute \(path)@\(name)"), closer: H5Aclose)
     try H5.check(H5Awrite(attr.id, type.id, bytes), "cannot write attribute \(path)@\(name)")
   }
 
@@ -129,11 +138,14 @@ extension H5Location {
   /// scale's `REFERENCE_LIST`.
   func attach(_ scales: [H5Object], to dataset: H5Object, at datasetPath: String) throws {
     let refs = try scales.map { try Self.reference(to: $0, "a dimension of \(datasetPath)") }
-    let vlen = H5Object(try H5.check(id: H5Tvlen_create(wann_h5t_std_ref_obj()), "reference list type"), closer: H5Tclose)
+    let vlen = H5Object(
+      try H5.check(id: H5Tvlen_create(wann_h5t_std_ref_obj()), "reference list type"), closer: H5Tclose)
     var dims = [hsize_t(scales.count)]
     let space = H5Object(try H5.check(id: H5Screate_simple(1, &dims, nil), "dataspace"), closer: H5Sclose)
-    let list = H5Object(try H5.check(id: H5Acreate2(dataset.id, "DIMENSION_LIST", vlen.id, space.id, wann_h5p_default(), wann_h5p_default()),
-                                     "cannot create attribute \(datasetPath)@DIMENSION_LIST"), closer: H5Aclose)
+    let list = H5Object(
+      try H5.check(
+        id: H5Acreate2(dataset.id, "DIMENSION_LIST", vlen.id, space.id, wann_h5p_default(), wann_h5p_default()),
+        "cannot create attribute \(datasetPath)@DIMENSION_LIST"), closer: H5Aclose)
     let storage = UnsafeMutablePointer<hobj_ref_t>.allocate(capacity: max(refs.count, 1))
     defer { storage.deallocate() }
     storage.initialize(from: refs, count: refs.count)
@@ -146,8 +158,9 @@ extension H5Location {
       // Read what the scale already labels, add this axis, write the list anew.
       var bytes: [UInt8] = []
       if H5Aexists(scale.id, "REFERENCE_LIST") > 0 {
-        let old = H5Object(try H5.check(id: H5Aopen(scale.id, "REFERENCE_LIST", wann_h5p_default()), "cannot open REFERENCE_LIST"),
-                           closer: H5Aclose)
+        let old = H5Object(
+          try H5.check(id: H5Aopen(scale.id, "REFERENCE_LIST", wann_h5p_default()), "cannot open REFERENCE_LIST"),
+          closer: H5Aclose)
         let oldSpace = H5Object(try H5.check(id: H5Aget_space(old.id), "dataspace"), closer: H5Sclose)
         let n = Int(H5Sget_simple_extent_npoints(oldSpace.id))
         bytes = [UInt8](repeating: 0, count: max(n, 0) * 16)
@@ -161,8 +174,11 @@ extension H5Location {
       bytes += entry
       var count = [hsize_t(bytes.count / 16)]
       let listSpace = H5Object(try H5.check(id: H5Screate_simple(1, &count, nil), "dataspace"), closer: H5Sclose)
-      let attr = H5Object(try H5.check(id: H5Acreate2(scale.id, "REFERENCE_LIST", entryType.id, listSpace.id, wann_h5p_default(), wann_h5p_default()),
-                                       "cannot create a dimension's REFERENCE_LIST"), closer: H5Aclose)
+      let attr = H5Object(
+        try H5.check(
+          id: H5Acreate2(
+            scale.id, "REFERENCE_LIST", entryType.id, listSpace.id, wann_h5p_default(), wann_h5p_default()),
+          "cannot create a dimension's REFERENCE_LIST"), closer: H5Aclose)
       try H5.check(H5Awrite(attr.id, entryType.id, bytes), "cannot write a dimension's REFERENCE_LIST")
     }
   }
@@ -173,12 +189,15 @@ extension H5Location {
   func dimensionNames(of name: String) throws -> [String]? {
     let dataset = try openDataset(name)
     guard H5Aexists(dataset.id, "DIMENSION_LIST") > 0 else { return nil }
-    let attr = H5Object(try H5.check(id: H5Aopen(dataset.id, "DIMENSION_LIST", wann_h5p_default()), "cannot open \(path)/\(name)@DIMENSION_LIST"),
-                        closer: H5Aclose)
+    let attr = H5Object(
+      try H5.check(
+        id: H5Aopen(dataset.id, "DIMENSION_LIST", wann_h5p_default()), "cannot open \(path)/\(name)@DIMENSION_LIST"),
+      closer: H5Aclose)
     let space = H5Object(try H5.check(id: H5Aget_space(attr.id), "dataspace"), closer: H5Sclose)
     let rank = Int(H5Sget_simple_extent_npoints(space.id))
     guard rank > 0 else { return [] }
-    let vlen = H5Object(try H5.check(id: H5Tvlen_create(wann_h5t_std_ref_obj()), "reference list type"), closer: H5Tclose)
+    let vlen = H5Object(
+      try H5.check(id: H5Tvlen_create(wann_h5t_std_ref_obj()), "reference list type"), closer: H5Tclose)
     var entries = [hvl_t](repeating: hvl_t(len: 0, p: nil), count: rank)
     try H5.check(H5Aread(attr.id, vlen.id, &entries), "cannot read \(path)/\(name)@DIMENSION_LIST")
     defer { for e in entries where e.p != nil { H5free_memory(e.p) } }

@@ -63,14 +63,16 @@ enum H5 {
     let collector = Collector()
     let box = Unmanaged.passRetained(collector)
     defer { box.release() }
-    H5Ewalk2(wann_h5e_default(), H5E_WALK_DOWNWARD, { _, err, data in
-      guard let err, let data else { return 0 }
-      let c = Unmanaged<Collector>.fromOpaque(data).takeUnretainedValue()
-      let desc = err.pointee.desc.map { String(cString: $0) } ?? ""
-      let fn = err.pointee.func_name.map { String(cString: $0) } ?? ""
-      if !desc.isEmpty { c.lines.append(fn.isEmpty ? desc : "\(desc) (\(fn))") }
-      return 0
-    }, box.toOpaque())
+    H5Ewalk2(
+      wann_h5e_default(), H5E_WALK_DOWNWARD,
+      { _, err, data in
+        guard let err, let data else { return 0 }
+        let c = Unmanaged<Collector>.fromOpaque(data).takeUnretainedValue()
+        let desc = err.pointee.desc.map { String(cString: $0) } ?? ""
+        let fn = err.pointee.func_name.map { String(cString: $0) } ?? ""
+        if !desc.isEmpty { c.lines.append(fn.isEmpty ? desc : "\(desc) (\(fn))") }
+        return 0
+      }, box.toOpaque())
     H5Eclear2(wann_h5e_default())
     var seen = Set<String>()
     return collector.lines.filter { seen.insert($0).inserted }
@@ -201,8 +203,9 @@ class H5Location {
 
   func createGroup(_ name: String) throws -> H5Group {
     let gcpl = try Self.groupCreation()
-    let id = try H5.check(id: H5Gcreate2(object.id, name, wann_h5p_default(), gcpl.id, wann_h5p_default()),
-                          "cannot create group \(path)/\(name)")
+    let id = try H5.check(
+      id: H5Gcreate2(object.id, name, wann_h5p_default(), gcpl.id, wann_h5p_default()),
+      "cannot create group \(path)/\(name)")
     return H5Group(H5Object(id, closer: H5Gclose), path: "\(path)/\(name)")
   }
 
@@ -210,13 +213,15 @@ class H5Location {
   /// name, so that no reader ever meets a group whose contents a crash or a full disk cut short.
   func createAnonymousGroup() throws -> H5Group {
     let gcpl = try Self.groupCreation()
-    let id = try H5.check(id: H5Gcreate_anon(object.id, gcpl.id, wann_h5p_default()), "cannot create a group in \(path)")
+    let id = try H5.check(
+      id: H5Gcreate_anon(object.id, gcpl.id, wann_h5p_default()), "cannot create a group in \(path)")
     return H5Group(H5Object(id, closer: H5Gclose), path: "\(path)/(new)")
   }
 
   /// Links `group` (from `createAnonymousGroup`) into this location as `name`.
   func link(_ group: H5Group, as name: String) throws -> H5Group {
-    try H5.check(H5Olink(group.object.id, object.id, name, wann_h5p_default(), wann_h5p_default()), "cannot link \(path)/\(name)")
+    try H5.check(
+      H5Olink(group.object.id, object.id, name, wann_h5p_default(), wann_h5p_default()), "cannot link \(path)/\(name)")
     return H5Group(group.object, path: "\(path)/\(name)")
   }
 
@@ -225,7 +230,9 @@ class H5Location {
   /// created unlinked and the rest inside it. `fill` receives each group it creates (with its
   /// position in `names`) and finally the innermost group's parent and the innermost name's
   /// new group. Returns the link still to make (`commit` it after writing and flushing).
-  func buildGroup(_ names: [String], created: (Int, H5Group) throws -> Void) throws -> (group: H5Group, pending: PendingLink) {
+  func buildGroup(_ names: [String], created: (Int, H5Group) throws -> Void) throws -> (
+    group: H5Group, pending: PendingLink
+  ) {
     precondition(!names.isEmpty)
     var location: H5Location = self
     var i = 0
@@ -271,13 +278,19 @@ class H5Location {
     }
     let plist = H5Object(try H5.check(id: H5Pcreate(wann_h5p_object_copy()), "object copy list"), closer: H5Pclose)
     try H5.check(H5Pset_copy_object(plist.id, UInt32(H5O_COPY_WITHOUT_ATTR_FLAG)), "object copy list")
-    try H5.check(H5Ocopy(object.id, name, destination.object.id, newName, plist.id, wann_h5p_default()),
-                 "cannot copy \(path)/\(name) to \(destination.path)/\(newName)")
-    let source = H5Location(H5Object(try H5.check(id: H5Dopen2(object.id, name, wann_h5p_default()), "cannot open \(path)/\(name)"),
-                                     closer: H5Dclose), path: "\(path)/\(name)")
-    let target = H5Location(H5Object(try H5.check(id: H5Dopen2(destination.object.id, newName, wann_h5p_default()),
-                                                  "cannot open \(destination.path)/\(newName)"), closer: H5Dclose),
-                            path: "\(destination.path)/\(newName)")
+    try H5.check(
+      H5Ocopy(object.id, name, destination.object.id, newName, plist.id, wann_h5p_default()),
+      "cannot copy \(path)/\(name) to \(destination.path)/\(newName)")
+    let source = H5Location(
+      H5Object(
+        try H5.check(id: H5Dopen2(object.id, name, wann_h5p_default()), "cannot open \(path)/\(name)"),
+        closer: H5Dclose), path: "\(path)/\(name)")
+    let target = H5Location(
+      H5Object(
+        try H5.check(
+          id: H5Dopen2(destination.object.id, newName, wann_h5p_default()),
+          "cannot open \(destination.path)/\(newName)"), closer: H5Dclose),
+      path: "\(destination.path)/\(newName)")
     try source.copyAttributes(to: target)
   }
 
@@ -290,10 +303,12 @@ class H5Location {
     final class Names { var list: [String] = [] }
     let names = Names()
     let status = withExtendedLifetime(names) {
-      wann_h5_link_names(object.id, { name, context in
-        guard let name, let context else { return }
-        Unmanaged<Names>.fromOpaque(context).takeUnretainedValue().list.append(String(cString: name))
-      }, Unmanaged.passUnretained(names).toOpaque())
+      wann_h5_link_names(
+        object.id,
+        { name, context in
+          guard let name, let context else { return }
+          Unmanaged<Names>.fromOpaque(context).takeUnretainedValue().list.append(String(cString: name))
+        }, Unmanaged.passUnretained(names).toOpaque())
     }
     try H5.check(status, "cannot list \(path)")
     return names.list
@@ -354,14 +369,18 @@ final class H5File: H5Location {
     // wrong data, and every HDF5 from 1.8 on reads it (1.10, 1.12, 1.14, h5py's own). Pinned
     // for every write, new file or not, so an HDF5 1.14 that appends to an archive adds nothing
     // that an HDF5 1.10 cannot read.
-    if mode != .readOnly { try H5.check(H5Pset_libver_bounds(fapl.id, H5F_LIBVER_V18, H5F_LIBVER_V18), "format version") }
+    if mode != .readOnly {
+      try H5.check(H5Pset_libver_bounds(fapl.id, H5F_LIBVER_V18, H5F_LIBVER_V18), "format version")
+    }
     // Writers journal what a flush overwrites (`ArchiveJournal`); opening for writing first rolls
     // back a flush that a killed writer left half done. Readers use the same driver (it then
     // only reads), so that HDF5 knows a file this process has open for reading when a writer in
     // this process opens it too, and refuses, as it does for two opens through one driver.
     if wann_journal_use(fapl.id) < 0 {
       let failure = H5.failure("cannot use the journaling file driver")
-      if wann_journal_registration_failed() != 0 { throw ArchiveError.incompatibleLibrary(path, H5.libraryVersions, failure) }
+      if wann_journal_registration_failed() != 0 {
+        throw ArchiveError.incompatibleLibrary(path, H5.libraryVersions, failure)
+      }
       throw failure
     }
     let id: hid_t
@@ -395,7 +414,8 @@ final class H5File: H5Location {
   var runsGroupName: String {
     guard (try? stringAttribute("kind")) == "experiment" else { return ArchiveSchema.runsGroup }
     // Experiment archives written before the rename kept their runs under /runs.
-    return exists(ArchiveSchema.runsGroup) && !exists(ArchiveSchema.experimentsGroup) ? ArchiveSchema.runsGroup : ArchiveSchema.experimentsGroup
+    return exists(ArchiveSchema.runsGroup) && !exists(ArchiveSchema.experimentsGroup)
+      ? ArchiveSchema.runsGroup : ArchiveSchema.experimentsGroup
   }
 
   /// Writes everything HDF5 holds, then commits it (synced): from here a kill or a power cut

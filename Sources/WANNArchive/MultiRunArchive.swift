@@ -60,7 +60,9 @@ public final class MultiRunWriter {
 
   /// Creates an experiment archive (kind "experiment") holding the definition's text; `shard`
   /// ("K/N") marks an archive that holds one shard's share of the grid.
-  public convenience init(creatingExperiment path: String, task: TaskKind, definition: String, shard: String? = nil, force: Bool) throws {
+  public convenience init(
+    creatingExperiment path: String, task: TaskKind, definition: String, shard: String? = nil, force: Bool
+  ) throws {
     try self.init(creating: path, kind: .experiment, task: task, force: force) { file in
       try file.setAttribute("experiment_toml", definition)
       if let shard { try file.setAttribute("shard", shard) }
@@ -69,8 +71,10 @@ public final class MultiRunWriter {
 
   /// Creates a comparison archive (kind "comparison") for `conditions` x `seeds` of the base
   /// config `baseConfigTOML`, final champions scored on `trials` episodes per weight.
-  public convenience init(creating path: String, task: TaskKind, conditions: [String], seeds: [UInt64],
-                          baseConfigTOML: String? = nil, trials: Int? = nil, shard: String? = nil, force: Bool) throws {
+  public convenience init(
+    creating path: String, task: TaskKind, conditions: [String], seeds: [UInt64],
+    baseConfigTOML: String? = nil, trials: Int? = nil, shard: String? = nil, force: Bool
+  ) throws {
     try self.init(creating: path, kind: .comparison, task: task, force: force) { file in
       try file.setAttribute("conditions", conditions.joined(separator: ","))
       try file.setAttribute("seeds", array: seeds)
@@ -95,9 +99,13 @@ public final class MultiRunWriter {
     let shard = try ArchiveReader.openFile(path: source, mode: .readOnly)
     defer { try? shard.close() }
     let from: H5Group
-    do { from = try shard.openGroup(shard.runsGroupName) } catch let e as HDF5Error { throw ArchiveError.readFailed(source, e) }
+    do { from = try shard.openGroup(shard.runsGroupName) } catch let e as HDF5Error {
+      throw ArchiveError.readFailed(source, e)
+    }
     try writingArchive(path, file: file) {
-      let runs = file.exists(file.runsGroupName) ? try file.openGroup(file.runsGroupName) : try file.createGroup(file.runsGroupName)
+      let runs =
+        file.exists(file.runsGroupName)
+        ? try file.openGroup(file.runsGroupName) : try file.createGroup(file.runsGroupName)
       if runs.exists(name) { try runs.delete(name) }
       try from.copy(name, to: runs, as: name)
       try file.flush()
@@ -113,7 +121,9 @@ public final class MultiRunWriter {
   }
 
   /// Creates a multi-run archive of `kind`; `attributes` adds the kind's own root attributes.
-  init(creating path: String, kind: ArchiveKind, task: TaskKind, force: Bool, attributes: (H5File) throws -> Void) throws {
+  init(creating path: String, kind: ArchiveKind, task: TaskKind, force: Bool, attributes: (H5File) throws -> Void)
+    throws
+  {
     self.path = path
     lock = try ArchiveLock(archivePath: path, creating: true)
     file = try H5File.createArchive(path, force: force, lock: lock) { file in
@@ -125,19 +135,26 @@ public final class MultiRunWriter {
   }
 
   /// A writer for one run of the archive; `inputLabels`/`outputLabels` name the task's I/O.
-  public func run(named name: String, config: SearchConfig, inputLabels: [String], outputLabels: [String],
-                  environment: String? = nil) throws -> ArchiveWriter {
-    try ArchiveWriter(file: file, path: path, runName: name, config: config, inputLabels: inputLabels, outputLabels: outputLabels,
-                      environment: environment)
+  public func run(
+    named name: String, config: SearchConfig, inputLabels: [String], outputLabels: [String],
+    environment: String? = nil
+  ) throws -> ArchiveWriter {
+    try ArchiveWriter(
+      file: file, path: path, runName: name, config: config, inputLabels: inputLabels, outputLabels: outputLabels,
+      environment: environment)
   }
 
   /// One rank test between two conditions (indices into the conditions), its p corrected for
   /// all pairs (Holm), and its effect sizes.
   public struct StoredTest {
     public var a: Int, b: Int, u: Double, p: Double
-    public var pHolm: Double, cliffsDelta: Double, medianDifference: Double, medianDifferenceLow: Double, medianDifferenceHigh: Double
-    public init(a: Int, b: Int, u: Double, p: Double, pHolm: Double = .nan, cliffsDelta: Double = .nan, medianDifference: Double = .nan,
-                medianDifferenceLow: Double = .nan, medianDifferenceHigh: Double = .nan) {
+    public var pHolm: Double, cliffsDelta: Double, medianDifference: Double, medianDifferenceLow: Double,
+      medianDifferenceHigh: Double
+    public init(
+      a: Int, b: Int, u: Double, p: Double, pHolm: Double = .nan, cliffsDelta: Double = .nan,
+      medianDifference: Double = .nan,
+      medianDifferenceLow: Double = .nan, medianDifferenceHigh: Double = .nan
+    ) {
       self.a = a
       self.b = b
       self.u = u
@@ -152,7 +169,9 @@ public final class MultiRunWriter {
 
   /// Stores a comparison's result: per condition, each run's final champion score (run order),
   /// the runs' names, the trials behind each score, and the rank tests.
-  public func finishComparison(conditions: [String], scores: [[Double]], runNames: [String], trials: Int, tests: [StoredTest]) throws {
+  public func finishComparison(
+    conditions: [String], scores: [[Double]], runNames: [String], trials: Int, tests: [StoredTest]
+  ) throws {
     try writingArchive(path, file: file) {
       let g = try file.createGroup(ArchiveSchema.comparisonGroup)
       var condition: [Int32] = [], run: [Int32] = [], score: [Double] = []
@@ -161,19 +180,23 @@ public final class MultiRunWriter {
           condition.append(Int32(c)); run.append(Int32(r)); score.append(s)
         }
       }
-      try g.writeTable("scores", [.int32("condition", condition), .int32("run", run), .float64("score", score)],
-                       ArchiveSchema.comparisonScores)
+      try g.writeTable(
+        "scores", [.int32("condition", condition), .int32("run", run), .float64("score", score)],
+        ArchiveSchema.comparisonScores)
       try g.setAttribute("conditions", conditions.joined(separator: ","))
       try g.setAttribute("run_names", runNames.joined(separator: ","))
       try g.setAttribute("trials", Int64(trials))
       try g.setAttribute("score", "mean reward of each run's final champion over trials x weights on common episodes")
-      try g.writeTable("tests", [
-        .int32("a", tests.map { Int32($0.a) }), .int32("b", tests.map { Int32($0.b) }),
-        .float64("u", tests.map(\.u)), .float64("p", tests.map(\.p)), .float64("p_holm", tests.map(\.pHolm)),
-        .float64("cliffs_delta", tests.map(\.cliffsDelta)), .float64("median_difference", tests.map(\.medianDifference)),
-        .float64("median_difference_low", tests.map(\.medianDifferenceLow)),
-        .float64("median_difference_high", tests.map(\.medianDifferenceHigh)),
-      ], ArchiveSchema.comparisonTests)
+      try g.writeTable(
+        "tests",
+        [
+          .int32("a", tests.map { Int32($0.a) }), .int32("b", tests.map { Int32($0.b) }),
+          .float64("u", tests.map(\.u)), .float64("p", tests.map(\.p)), .float64("p_holm", tests.map(\.pHolm)),
+          .float64("cliffs_delta", tests.map(\.cliffsDelta)),
+          .float64("median_difference", tests.map(\.medianDifference)),
+          .float64("median_difference_low", tests.map(\.medianDifferenceLow)),
+          .float64("median_difference_high", tests.map(\.medianDifferenceHigh)),
+        ], ArchiveSchema.comparisonTests)
       try file.setAttribute("end_time", ArchiveWriter.timestamp())
       try file.flush()
     }

@@ -76,8 +76,9 @@ public struct Evolution: Sendable {
     record = Genome.initialRecord(inputs: inputs, outputs: outputs)
     population = (0..<config.population.size).map { i in
       var rng = RandomStream(seed: config.seed, purpose: .initialPopulation, genome: i)
-      var g = Genome.initial(inputs: inputs, outputs: outputs,
-                             connectionProbability: config.population.initialConnectionProbability, using: &rng)
+      var g = Genome.initial(
+        inputs: inputs, outputs: outputs,
+        connectionProbability: config.population.initialConnectionProbability, using: &rng)
       g.disabledHiddenLinks = config.searchSpace.disabledHiddenLinks
       return Individual(genome: g, origin: .initial, parent: nil)
     }
@@ -85,8 +86,10 @@ public struct Evolution: Sendable {
 
   /// Restores a search at the start of `generation` (its population not yet evaluated), as
   /// stored in an archive: resuming from here continues the run exactly.
-  public init(config: SearchConfig, inputs: Int, outputs: Int, defaultHiddenActivations: [Activation],
-              generation: Int, population: [Individual], record: InnovationRecord, champion: Champion?) {
+  public init(
+    config: SearchConfig, inputs: Int, outputs: Int, defaultHiddenActivations: [Activation],
+    generation: Int, population: [Individual], record: InnovationRecord, champion: Champion?
+  ) {
     self.config = config
     self.inputs = inputs
     self.outputs = outputs
@@ -110,7 +113,8 @@ public struct Evolution: Sendable {
   /// Scores and ranks the current generation.
   @discardableResult
   public mutating func tell(_ rewards: RewardMatrix) -> Assessment {
-    precondition(rewards.genomes == population.count, "rewards for \(rewards.genomes) genomes, population has \(population.count)")
+    precondition(
+      rewards.genomes == population.count, "rewards for \(rewards.genomes) genomes, population has \(population.count)")
     var mean: [Double] = [], maxR: [Double] = [], conns: [Int] = []
     for g in 0..<population.count {
       let o = rewards.objectives(genome: g)
@@ -123,8 +127,9 @@ public struct Evolution: Sendable {
     // Fewer connections is better: maximise 1/connections (a network with none counts as one).
     let second = onConnections ? conns.map { 1 / Double(max($0, 1)) } : maxR
     let (rank, front) = Ranking.rank(mean, second, crowding: config.ranking.crowding)
-    let a = Assessment(generation: generation, rewards: rewards, meanReward: mean, maxReward: maxR,
-                       connections: conns, rank: rank, front: front, rankedOnConnections: onConnections)
+    let a = Assessment(
+      generation: generation, rewards: rewards, meanReward: mean, maxReward: maxR,
+      connections: conns, rank: rank, front: front, rankedOnConnections: onConnections)
     assessment = a
     return a
   }
@@ -145,8 +150,9 @@ public struct Evolution: Sendable {
   public mutating func offerChampion(index: Int, retestMean: Double) -> Bool {
     guard let a = assessment, retestMean.isFinite else { return false }
     if let c = champion, !(retestMean > c.retestMean) { return false }
-    champion = Champion(genome: population[index].genome, generation: generation, index: index,
-                        searchMean: a.meanReward[index], retestMean: retestMean)
+    champion = Champion(
+      genome: population[index].genome, generation: generation, index: index,
+      searchMean: a.meanReward[index], retestMean: retestMean)
     return true
   }
 
@@ -164,9 +170,10 @@ public struct Evolution: Sendable {
     }
     record.beginGeneration()
     var selection = RandomStream(seed: config.seed, purpose: .selection, generation: next)
-    let winners = Self.tournamentWinners(count: population.count - children.count, poolSize: pool.count,
-                                         size: config.population.tournamentSize, rule: config.population.parentSelection,
-                                         using: &selection)
+    let winners = Self.tournamentWinners(
+      count: population.count - children.count, poolSize: pool.count,
+      size: config.population.tournamentSize, rule: config.population.parentSelection,
+      using: &selection)
     for (k, child) in (children.count..<population.count).enumerated() {
       let parent = pool[winners[k]]
       var rng = RandomStream(seed: config.seed, purpose: .mutation, generation: next, genome: child)
@@ -182,8 +189,10 @@ public struct Evolution: Sendable {
   /// Pool positions of `count` tournament winners. Tournaments are on rank: the pool is sorted
   /// best-first, so the smallest position wins. `betterOfTwo` draws as the original does: every
   /// child's first tournament, then every child's second, and keeps the better winner.
-  static func tournamentWinners(count: Int, poolSize: Int, size: Int, rule: ParentSelection,
-                                using rng: inout RandomStream) -> [Int] {
+  static func tournamentWinners(
+    count: Int, poolSize: Int, size: Int, rule: ParentSelection,
+    using rng: inout RandomStream
+  ) -> [Int] {
     func tournaments() -> [Int] {
       (0..<count).map { _ in
         var winner = Int.max

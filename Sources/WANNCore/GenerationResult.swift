@@ -17,9 +17,11 @@ public struct GenerationSummary: Codable, Sendable, Equatable {
   public var steps: Int
   public var seconds: Double
 
-  public init(generation: Int, best: Double, mean: Double, median: Double, bestConnections: Int, bestNodes: Int,
-              championReward: Double?, championConnections: Int?, championNodes: Int?, newChampion: Bool,
-              rankedOnConnections: Bool, steps: Int, seconds: Double) {
+  public init(
+    generation: Int, best: Double, mean: Double, median: Double, bestConnections: Int, bestNodes: Int,
+    championReward: Double?, championConnections: Int?, championNodes: Int?, newChampion: Bool,
+    rankedOnConnections: Bool, steps: Int, seconds: Double
+  ) {
     self.generation = generation
     self.best = best
     self.mean = mean
@@ -62,8 +64,10 @@ public struct GenerationResult: Sendable {
     }
   }
 
-  public init(summary: GenerationSummary, population: [Individual], assessment: Assessment, record: InnovationRecord,
-              eliteIndices: [Int], weights: [Double], episodeStreams: [UInt64], retest: Retest?, champion: Champion?) {
+  public init(
+    summary: GenerationSummary, population: [Individual], assessment: Assessment, record: InnovationRecord,
+    eliteIndices: [Int], weights: [Double], episodeStreams: [UInt64], retest: Retest?, champion: Champion?
+  ) {
     self.summary = summary
     self.population = population
     self.assessment = assessment
@@ -80,4 +84,3 @@ extension Duration {
   /// The duration in seconds, as a Double (for logs and timing attributes).
   public var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
-

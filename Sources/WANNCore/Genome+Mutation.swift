@@ -18,15 +18,18 @@ public struct MutationConfig: Codable, Sendable, Equatable {
 extension Genome {
   /// The original's initial genome: every bias/input -> output gene exists (innovations
   /// 0..<(nIn+1)*nOut, grouped by output) and each is enabled with `probability`.
-  public static func initial(inputs: Int, outputs: Int, connectionProbability: Double, using rng: inout RandomStream) -> Genome {
+  public static func initial(inputs: Int, outputs: Int, connectionProbability: Double, using rng: inout RandomStream)
+    -> Genome
+  {
     var g = Genome.bare(inputs: inputs, outputs: outputs)
     var innovation: Int64 = 0
     for o in 0..<outputs {
       for s in 0...inputs {
         let enabled = rng.uniform() < connectionProbability
-        g.connections.append(ConnectionGene(
-          innovation: Innovation(innovation), source: NodeID(Int32(s)),
-          target: NodeID(Int32(1 + inputs + o)), isEnabled: enabled))
+        g.connections.append(
+          ConnectionGene(
+            innovation: Innovation(innovation), source: NodeID(Int32(s)),
+            target: NodeID(Int32(1 + inputs + o)), isEnabled: enabled))
         innovation += 1
       }
     }
@@ -71,7 +74,9 @@ extension Genome {
 
   /// Splits a random enabled connection with a new hidden node of random activation:
   /// source -> new -> target, the old gene disabled.
-  public mutating func insertNode(activations: [Activation], record: inout InnovationRecord, using rng: inout RandomStream) {
+  public mutating func insertNode(
+    activations: [Activation], record: inout InnovationRecord, using rng: inout RandomStream
+  ) {
     let enabled = connections.indices.filter { connections[$0].isEnabled }
     guard !enabled.isEmpty, !activations.isEmpty else { return }
     let k = enabled[rng.uniformInt(below: enabled.count)]
@@ -81,7 +86,8 @@ extension Genome {
     connections[k].isEnabled = false
     nodes.append(NodeGene(id: ids.node, kind: .hidden, activation: activation))
     // Splitting a recurrent link keeps its one-step delay on the first half.
-    connections.append(ConnectionGene(innovation: ids.incoming, source: old.source, target: ids.node, isRecurrent: old.isRecurrent))
+    connections.append(
+      ConnectionGene(innovation: ids.incoming, source: old.source, target: ids.node, isRecurrent: old.isRecurrent))
     connections.append(ConnectionGene(innovation: ids.outgoing, source: ids.node, target: old.target))
   }
 
@@ -90,14 +96,18 @@ extension Genome {
   /// must lie in a later feed-forward layer (the original's rule); in the wider spaces any link
   /// that keeps the non-recurrent links acyclic is allowed, and in a recurrent space a link that
   /// would close a cycle (a self-loop included) is added as a recurrent link.
-  public mutating func addConnection(in space: SearchSpace = .feedForward, record: inout InnovationRecord, using rng: inout RandomStream) {
+  public mutating func addConnection(
+    in space: SearchSpace = .feedForward, record: inout InnovationRecord, using rng: inout RandomStream
+  ) {
     if !space.isFeedForward {
       addConnectionInWideSpace(space, record: &record, using: &rng)
       return
     }
     guard let layer = layers() else { return }
     var existing = Set<Int64>()
-    for c in connections { existing.insert(Int64(c.source.rawValue) << 32 | Int64(UInt32(bitPattern: c.target.rawValue))) }
+    for c in connections {
+      existing.insert(Int64(c.source.rawValue) << 32 | Int64(UInt32(bitPattern: c.target.rawValue)))
+    }
     var order = Array(nodes.indices)
     rng.shuffle(&order)
     for s in order {
@@ -110,12 +120,15 @@ extension Genome {
       guard !candidates.isEmpty else { continue }
       let t = candidates[rng.uniformInt(below: candidates.count)]
       let target = nodes[t].id
-      connections.append(ConnectionGene(innovation: record.link(from: source, to: target), source: source, target: target))
+      connections.append(
+        ConnectionGene(innovation: record.link(from: source, to: target), source: source, target: target))
       return
     }
   }
 
-  private mutating func addConnectionInWideSpace(_ space: SearchSpace, record: inout InnovationRecord, using rng: inout RandomStream) {
+  private mutating func addConnectionInWideSpace(
+    _ space: SearchSpace, record: inout InnovationRecord, using rng: inout RandomStream
+  ) {
     let index = nodeIndex()
     var incoming = [[Int]](repeating: [], count: nodes.count)
     var existing = Set<Int64>()
@@ -148,9 +161,10 @@ extension Genome {
       guard !candidates.isEmpty else { continue }
       let pick = candidates[rng.uniformInt(below: candidates.count)]
       let source = nodes[s].id, target = nodes[pick.target].id
-      connections.append(ConnectionGene(
-        innovation: record.link(from: source, to: target, recurrent: pick.recurrent), source: source, target: target,
-        isRecurrent: pick.recurrent))
+      connections.append(
+        ConnectionGene(
+          innovation: record.link(from: source, to: target, recurrent: pick.recurrent), source: source, target: target,
+          isRecurrent: pick.recurrent))
       return
     }
   }

@@ -20,9 +20,11 @@ public struct OriginalNetwork: Sendable, Equatable {
     public var description: String {
       switch self {
       case .empty: "the file holds no rows"
-      case .notSquare(let r, let c, let e): "row \(r) has \(c) columns, expected \(e) (N weight columns + 1 activation column)"
+      case .notSquare(let r, let c, let e):
+        "row \(r) has \(c) columns, expected \(e) (N weight columns + 1 activation column)"
       case .badNumber(let r, let c, let t): "row \(r), column \(c): '\(t)' is not a number"
-      case .tooSmall(let n, let needed): "the network has \(n) nodes but the task needs at least \(needed) (bias, inputs, outputs)"
+      case .tooSmall(let n, let needed):
+        "the network has \(n) nodes but the task needs at least \(needed) (bias, inputs, outputs)"
       case .badActivation(let n, let id): "node \(n) has activation id \(id), expected an integer 1...11"
       case .nonLinearOutput(let n, let a): "output node \(n) has activation \(a); the original's outputs are linear"
       case .notFeedForward(let s, let t): "connection \(s)->\(t) does not go forward in node order"
@@ -82,7 +84,8 @@ public struct OriginalNetwork: Sendable, Equatable {
         let w = matrix[s][t]
         guard w != 0, !w.isNaN else { continue }
         guard t > s, t > inputs, s < firstOutput else { throw .notFeedForward(source: s, target: t) }
-        connections.append(ConnectionGene(innovation: Innovation(Int64(connections.count)), source: ids[s], target: ids[t]))
+        connections.append(
+          ConnectionGene(innovation: Innovation(Int64(connections.count)), source: ids[s], target: ids[t]))
         weights.append(w)
       }
     }

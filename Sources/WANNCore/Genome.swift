@@ -11,7 +11,8 @@ public struct NodeID: Hashable, Comparable, Sendable, Codable, CustomStringConve
     let c = try decoder.singleValueContainer()
     let wide = try c.decode(Int64.self)
     guard let id = Int32(exactly: wide), id >= 0 else {
-      throw DecodingError.dataCorruptedError(in: c, debugDescription: "node id \(wide) is out of range (0...\(Int32.max))")
+      throw DecodingError.dataCorruptedError(
+        in: c, debugDescription: "node id \(wide) is out of range (0...\(Int32.max))")
     }
     rawValue = id
   }
@@ -60,7 +61,8 @@ public struct ConnectionGene: Hashable, Sendable, Codable {
   public var isEnabled: Bool
   public let isRecurrent: Bool
 
-  public init(innovation: Innovation, source: NodeID, target: NodeID, isEnabled: Bool = true, isRecurrent: Bool = false) {
+  public init(innovation: Innovation, source: NodeID, target: NodeID, isEnabled: Bool = true, isRecurrent: Bool = false)
+  {
     self.innovation = innovation
     self.source = source
     self.target = target
@@ -234,13 +236,17 @@ public struct Genome: Hashable, Sendable, Codable {
   /// Returns a description of the first violation, or nil.
   public func invariantViolation(in space: SearchSpace = .feedForward) -> String? {
     if let v = commonViolation() { return v }
-    if space.isFeedForward { return layers() == nil || connections.contains(where: \.isRecurrent) ? "connections are not feed-forward" : nil }
+    if space.isFeedForward {
+      return layers() == nil || connections.contains(where: \.isRecurrent) ? "connections are not feed-forward" : nil
+    }
     let index = nodeIndex()
     for c in connections {
       let s = nodes[index[c.source]!], t = nodes[index[c.target]!]
       if t.kind == .bias || t.kind == .input { return "connection \(c.innovation) ends in a bias or input node" }
       if c.isRecurrent && !space.recurrent { return "recurrent connection \(c.innovation) outside a recurrent space" }
-      if s.kind == .output && t.kind == .output && !space.outputToOutput { return "output-to-output connection \(c.innovation)" }
+      if s.kind == .output && t.kind == .output && !space.outputToOutput {
+        return "output-to-output connection \(c.innovation)"
+      }
     }
     return isAcyclicWithoutRecurrentGenes ? nil : "non-recurrent connections form a cycle"
   }

@@ -14,8 +14,10 @@ public struct GenomeDocument: Codable, Sendable, Equatable {
   public var searchMeanReward: Double?
   public var retestMeanReward: Double?
 
-  public init(task: TaskKind, genome: Genome, generation: Int? = nil, seed: UInt64? = nil,
-              searchMeanReward: Double? = nil, retestMeanReward: Double? = nil) {
+  public init(
+    task: TaskKind, genome: Genome, generation: Int? = nil, seed: UInt64? = nil,
+    searchMeanReward: Double? = nil, retestMeanReward: Double? = nil
+  ) {
     self.task = task
     self.genome = genome
     self.generation = generation

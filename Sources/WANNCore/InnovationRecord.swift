@@ -36,7 +36,8 @@ public struct InnovationRecord: Sendable, Codable, Equatable {
   /// Ids for splitting `connection` with a new node.
   public mutating func split(_ connection: Innovation) -> Split {
     if let s = splits[connection] { return s }
-    let s = Split(node: NodeID(nextNodeID), incoming: Innovation(nextInnovation), outgoing: Innovation(nextInnovation + 1))
+    let s = Split(
+      node: NodeID(nextNodeID), incoming: Innovation(nextInnovation), outgoing: Innovation(nextInnovation + 1))
     nextNodeID += 1
     nextInnovation += 2
     splits[connection] = s

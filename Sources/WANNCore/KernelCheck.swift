@@ -61,9 +61,9 @@ public struct KernelCheck: Sendable, Equatable, Codable {
         if e[l] < 709.7 { c.expWorstUlp = Swift.max(c.expWorstUlp, ulps(expLanes[l], Foundation.exp(e[l]))) }
         c.tanhWorstUlp = Swift.max(c.tanhWorstUlp, ulps(tanhLanes[l], Foundation.tanh(x[l])))
         #if arch(x86_64) && os(Linux)
-        let reference = halfTurns(x[l])
-        c.sinPiWorstUlp = Swift.max(c.sinPiWorstUlp, ulps(sinLanes[l], reference.sin))
-        c.cosPiWorstUlp = Swift.max(c.cosPiWorstUlp, ulps(cosLanes[l], reference.cos))
+          let reference = halfTurns(x[l])
+          c.sinPiWorstUlp = Swift.max(c.sinPiWorstUlp, ulps(sinLanes[l], reference.sin))
+          c.cosPiWorstUlp = Swift.max(c.cosPiWorstUlp, ulps(cosLanes[l], reference.cos))
         #endif
       }
       start += Lanes.scalarCount
@@ -72,28 +72,29 @@ public struct KernelCheck: Sendable, Equatable, Codable {
   }
 
   #if arch(x86_64) && os(Linux)
-  /// sin(πx) and cos(πx) to long-double precision: x = n/2 + g exactly (|g| <= 1/4), then
-  /// sinl/cosl of π·g, so no rounding of π·x spoils the reference near the zeros.
-  public static func halfTurns(_ x: Double) -> (sin: Float80, cos: Float80) {
-    let n = (2 * x).rounded()
-    let g = x - 0.5 * n
-    let pg = Float80.pi * Float80(g)
-    let s = sinl(pg), c = cosl(pg)
-    switch ((Int(n) % 4) + 4) % 4 {
-    case 0: return (s, c)
-    case 1: return (c, -s)
-    case 2: return (-s, -c)
-    default: return (-c, s)
+    /// sin(πx) and cos(πx) to long-double precision: x = n/2 + g exactly (|g| <= 1/4), then
+    /// sinl/cosl of π·g, so no rounding of π·x spoils the reference near the zeros.
+    public static func halfTurns(_ x: Double) -> (sin: Float80, cos: Float80) {
+      let n = (2 * x).rounded()
+      let g = x - 0.5 * n
+      let pg = Float80.pi * Float80(g)
+      let s = sinl(pg), c = cosl(pg)
+      switch ((Int(n) % 4) + 4) % 4 {
+      case 0: return (s, c)
+      case 1: return (c, -s)
+      case 2: return (-s, -c)
+      default: return (-c, s)
+      }
     }
-  }
 
-  /// |got - reference| in units of the last place of the reference rounded to double.
-  @inline(__always)
-  public static func ulps(_ got: Double, _ reference: Float80) -> Double {
-    let rounded = Double(reference)
-    if got == rounded { return 0 }
-    return Double((Float80(got) - reference).magnitude) / Swift.max(rounded.magnitude.ulp, Double.leastNonzeroMagnitude)
-  }
+    /// |got - reference| in units of the last place of the reference rounded to double.
+    @inline(__always)
+    public static func ulps(_ got: Double, _ reference: Float80) -> Double {
+      let rounded = Double(reference)
+      if got == rounded { return 0 }
+      return Double((Float80(got) - reference).magnitude)
+        / Swift.max(rounded.magnitude.ulp, Double.leastNonzeroMagnitude)
+    }
   #endif
 
   public mutating func merge(_ o: KernelCheck) {

@@ -21,7 +21,9 @@ public typealias LaneMask = SIMDMask<LaneBits>
 public enum LaneMath {
   /// `whereTrue` in the lanes of `mask`, `otherwise` in the others, as one bitwise blend
   /// (`replacing(with:where:)` compiles to a loop over the lanes).
-  @inlinable @inline(__always) public static func select(_ mask: LaneMask, _ whereTrue: Lanes, _ otherwise: Lanes) -> Lanes {
+  @inlinable @inline(__always) public static func select(_ mask: LaneMask, _ whereTrue: Lanes, _ otherwise: Lanes)
+    -> Lanes
+  {
     let m = mask._storage
     let a = unsafeBitCast(whereTrue, to: LaneBits.self), b = unsafeBitCast(otherwise, to: LaneBits.self)
     return unsafeBitCast((a & m) | (b & ~m), to: Lanes.self)

@@ -267,8 +267,9 @@ public struct NetworkEvaluator: ~Copyable {
   @inline(__always)
   public func forward() {
     var program = self.program
-    wann_lanes_forward(&program, values.base, previous.base, weights.base,
-                       usesConnectionWeights ? UnsafePointer(connectionWeights.base) : nil)
+    wann_lanes_forward(
+      &program, values.base, previous.base, weights.base,
+      usesConnectionWeights ? UnsafePointer(connectionWeights.base) : nil)
   }
 
   /// Output `i` of lane 0 (every lane, after a scalar `setInput`/`forward(weight:)`).

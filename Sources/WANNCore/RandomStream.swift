@@ -93,11 +93,11 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
-@usableFromInline func _log(_ x: Double) -> Double { Glibc.log(x) }
-@usableFromInline func _cos(_ x: Double) -> Double { Glibc.cos(x) }
+  import Glibc
+  @usableFromInline func _log(_ x: Double) -> Double { Glibc.log(x) }
+  @usableFromInline func _cos(_ x: Double) -> Double { Glibc.cos(x) }
 #else
-import Darwin
-@usableFromInline func _log(_ x: Double) -> Double { Darwin.log(x) }
-@usableFromInline func _cos(_ x: Double) -> Double { Darwin.cos(x) }
+  import Darwin
+  @usableFromInline func _log(_ x: Double) -> Double { Darwin.log(x) }
+  @usableFromInline func _cos(_ x: Double) -> Double { Darwin.cos(x) }
 #endif

@@ -93,7 +93,9 @@ public enum Ranking {
 
   /// Rank of every individual (0 = best) and its front number. Within a front, larger summed
   /// crowding distance ranks first; ties go to the lower index.
-  public static func rank(_ first: [Double], _ second: [Double], crowding rule: CrowdingRule = .range) -> (rank: [Int], front: [Int]) {
+  public static func rank(_ first: [Double], _ second: [Double], crowding rule: CrowdingRule = .range) -> (
+    rank: [Int], front: [Int]
+  ) {
     let fronts = fronts(first, second)
     var rank = [Int](repeating: 0, count: first.count)
     var front = [Int](repeating: 0, count: first.count)

@@ -59,14 +59,17 @@ public struct ConfigKey: Sendable {
   }
 
   // Builders over key paths: one line per key in the schema.
-  static func integer(_ name: String, _ path: WritableKeyPath<SearchConfig, Int> & Sendable, _ doc: String) -> ConfigKey {
+  static func integer(_ name: String, _ path: WritableKeyPath<SearchConfig, Int> & Sendable, _ doc: String) -> ConfigKey
+  {
     ConfigKey(name: name, kind: .integer, doc: doc, value: { .integer($0[keyPath: path]) }) { c, v in
       guard case .integer(let x) = v else { return false }
       c[keyPath: path] = x
       return true
     }
   }
-  static func number(_ name: String, _ path: WritableKeyPath<SearchConfig, Double> & Sendable, _ doc: String) -> ConfigKey {
+  static func number(_ name: String, _ path: WritableKeyPath<SearchConfig, Double> & Sendable, _ doc: String)
+    -> ConfigKey
+  {
     ConfigKey(name: name, kind: .number, doc: doc, value: { .number($0[keyPath: path]) }) { c, v in
       switch v {
       case .number(let x): c[keyPath: path] = x
@@ -83,7 +86,9 @@ public struct ConfigKey: Sendable {
       return true
     }
   }
-  static func numbers(_ name: String, _ path: WritableKeyPath<SearchConfig, [Double]> & Sendable, _ doc: String) -> ConfigKey {
+  static func numbers(_ name: String, _ path: WritableKeyPath<SearchConfig, [Double]> & Sendable, _ doc: String)
+    -> ConfigKey
+  {
     ConfigKey(name: name, kind: .numbers, doc: doc, value: { .numbers($0[keyPath: path]) }) { c, v in
       guard case .numbers(let x) = v else { return false }
       c[keyPath: path] = x
@@ -93,7 +98,9 @@ public struct ConfigKey: Sendable {
   static func choice<E: RawRepresentable & CaseIterable & Sendable>(
     _ name: String, _ path: WritableKeyPath<SearchConfig, E> & Sendable, _ doc: String
   ) -> ConfigKey where E.RawValue == String {
-    ConfigKey(name: name, kind: .choice(E.allCases.map(\.rawValue)), doc: doc, value: { .choice($0[keyPath: path].rawValue) }) { c, v in
+    ConfigKey(
+      name: name, kind: .choice(E.allCases.map(\.rawValue)), doc: doc, value: { .choice($0[keyPath: path].rawValue) }
+    ) { c, v in
       guard case .choice(let s) = v, let x = E(rawValue: s) else { return false }
       c[keyPath: path] = x
       return true
@@ -106,8 +113,10 @@ extension SearchConfig {
   /// archive's config attributes). A key not listed here is an error that names it, to catch
   /// typos: a misspelt key must never silently fall back to a default.
   public static let schema: [ConfigKey] = [
-    ConfigKey(name: "seed", kind: .unsigned, doc: "Random seed; the same seed and config give the same run.",
-              value: { .unsigned($0.seed) }) { c, v in
+    ConfigKey(
+      name: "seed", kind: .unsigned, doc: "Random seed; the same seed and config give the same run.",
+      value: { .unsigned($0.seed) }
+    ) { c, v in
       switch v {
       case .unsigned(let x): c.seed = x
       case .integer(let x) where x >= 0: c.seed = UInt64(x)
@@ -115,9 +124,11 @@ extension SearchConfig {
       }
       return true
     },
-    ConfigKey(name: "task", kind: .task,
-              doc: "The task to solve: a built-in task, or gym:ENV_ID [JSON kwargs] for a Gymnasium environment.",
-              value: { .choice($0.task.rawValue) }) { c, v in
+    ConfigKey(
+      name: "task", kind: .task,
+      doc: "The task to solve: a built-in task, or gym:ENV_ID [JSON kwargs] for a Gymnasium environment.",
+      value: { .choice($0.task.rawValue) }
+    ) { c, v in
       guard case .choice(let s) = v, let t = TaskKind(rawValue: s) else { return false }
       c.task = t
       return true
@@ -125,26 +136,33 @@ extension SearchConfig {
     .integer("generations", \.generations, "Generations to run."),
     .integer("population.size", \.population.size, "Genomes per generation."),
     .number("population.eliteRatio", \.population.eliteRatio, "Share of the breeding pool copied unchanged."),
-    .number("population.cullRatio", \.population.cullRatio, "Share of the worst-ranked genomes removed before breeding."),
+    .number(
+      "population.cullRatio", \.population.cullRatio, "Share of the worst-ranked genomes removed before breeding."),
     .integer("population.tournamentSize", \.population.tournamentSize, "Genomes per selection tournament."),
-    .number("population.initialConnectionProbability", \.population.initialConnectionProbability,
-            "Probability that each bias/input -> output gene starts enabled."),
-    .choice("population.parentSelection", \.population.parentSelection,
-            "oneTournament (the paper) or betterOfTwo (the original release: the better of two tournament winners)."),
+    .number(
+      "population.initialConnectionProbability", \.population.initialConnectionProbability,
+      "Probability that each bias/input -> output gene starts enabled."),
+    .choice(
+      "population.parentSelection", \.population.parentSelection,
+      "oneTournament (the paper) or betterOfTwo (the original release: the better of two tournament winners)."),
     .number("mutation.insertNode", \.mutation.insertNode, "Probability weight of inserting a node."),
     .number("mutation.addConnection", \.mutation.addConnection, "Probability weight of adding a connection."),
     .number("mutation.changeActivation", \.mutation.changeActivation, "Probability weight of changing an activation."),
-    .number("mutation.enableConnection", \.mutation.enableConnection, "Probability weight of re-enabling a connection."),
-    ConfigKey(name: "mutation.hiddenActivations", kind: .activations,
-              doc: "Activations new hidden nodes may take (names or ids); unset: the task's set.",
-              value: { .activations($0.mutation.hiddenActivations) }) { c, v in
+    .number(
+      "mutation.enableConnection", \.mutation.enableConnection, "Probability weight of re-enabling a connection."),
+    ConfigKey(
+      name: "mutation.hiddenActivations", kind: .activations,
+      doc: "Activations new hidden nodes may take (names or ids); unset: the task's set.",
+      value: { .activations($0.mutation.hiddenActivations) }
+    ) { c, v in
       guard case .activations(let x) = v else { return false }
       c.mutation.hiddenActivations = x
       return true
     },
     .numbers("evaluation.weights", \.evaluation.weights, "The shared weight values every genome is scored with."),
     .integer("evaluation.repetitions", \.evaluation.repetitions, "Rollouts per weight value."),
-    .integer("evaluation.championRetests", \.evaluation.championRetests, "Repetitions of a champion candidate's re-test."),
+    .integer(
+      "evaluation.championRetests", \.evaluation.championRetests, "Repetitions of a champion candidate's re-test."),
     .choice("evaluation.weightMode", \.evaluation.weightMode, "How rollouts set connection weights."),
     .number("evaluation.fixedWeight", \.evaluation.fixedWeight, "singleFixed: the one shared value."),
     .number("evaluation.randomLow", \.evaluation.randomLow, "perConnectionRandom: lower bound."),
@@ -152,25 +170,43 @@ extension SearchConfig {
     .integer("evaluation.randomDraws", \.evaluation.randomDraws, "perConnectionRandom: conditions per rollout."),
     .number("evaluation.noiseSigma", \.evaluation.noiseSigma, "gaussianNoise: standard deviation."),
     .integer("evaluation.batchSize", \.evaluation.batchSize, "Classification: training images per rollout."),
-    .number("ranking.connectionObjectiveProbability", \.ranking.connectionObjectiveProbability,
-            "Probability that a generation ranks on (mean reward, fewer connections)."),
-    .choice("ranking.crowding", \.ranking.crowding,
-            "range (crowding gaps divided by the front's range) or original (the original release's |1/max - min| scaling)."),
+    .number(
+      "ranking.connectionObjectiveProbability", \.ranking.connectionObjectiveProbability,
+      "Probability that a generation ranks on (mean reward, fewer connections)."),
+    .choice(
+      "ranking.crowding", \.ranking.crowding,
+      "range (crowding gaps divided by the front's range) or original (the original release's |1/max - min| scaling)."),
     .flag("searchSpace.recurrent", \.searchSpace.recurrent, "Allow recurrent links (read with a one-step delay)."),
     .flag("searchSpace.outputToOutput", \.searchSpace.outputToOutput, "Allow links between output nodes."),
-    .choice("searchSpace.disabledHiddenLinks", \.searchSpace.disabledHiddenLinks,
-            "inactive (a disabled gene is not in the network) or active (the original release: disabled hidden-to-hidden genes stay in the network and count)."),
-    .integer("analysis.profileEvery", \.analysis.profileEvery, "While searching: profile the champion of every N-th generation (and the last); 0: off."),
-    .integer("analysis.batteryEvery", \.analysis.batteryEvery, "While searching: test battery of the champion of every N-th generation (and the last); 0: off."),
-    .flag("analysis.onChampionChange", \.analysis.onChampionChange, "Also analyse the champion whenever it changes (within the budget)."),
+    .choice(
+      "searchSpace.disabledHiddenLinks", \.searchSpace.disabledHiddenLinks,
+      "inactive (a disabled gene is not in the network) or active (the original release: disabled hidden-to-hidden genes stay in the network and count)."
+    ),
+    .integer(
+      "analysis.profileEvery", \.analysis.profileEvery,
+      "While searching: profile the champion of every N-th generation (and the last); 0: off."),
+    .integer(
+      "analysis.batteryEvery", \.analysis.batteryEvery,
+      "While searching: test battery of the champion of every N-th generation (and the last); 0: off."),
+    .flag(
+      "analysis.onChampionChange", \.analysis.onChampionChange,
+      "Also analyse the champion whenever it changes (within the budget)."),
     .flag("analysis.bestGenome", \.analysis.bestGenome, "Also analyse each chosen generation's best genome."),
-    .integer("analysis.budget", \.analysis.budget, "Rollouts per generation, on average, analyses may spend (champion-change ones are skipped past it)."),
-    .numbers("analysis.profileWeights", \.analysis.profileWeights, "The profile's (and battery sweep's) weights: [low, high, points]."),
+    .integer(
+      "analysis.budget", \.analysis.budget,
+      "Rollouts per generation, on average, analyses may spend (champion-change ones are skipped past it)."),
+    .numbers(
+      "analysis.profileWeights", \.analysis.profileWeights,
+      "The profile's (and battery sweep's) weights: [low, high, points]."),
     .integer("analysis.profileTrials", \.analysis.profileTrials, "Episodes per weight value of a profile."),
     .integer("analysis.batteryTrials", \.analysis.batteryTrials, "Episodes per weight value of the battery."),
     .numbers("analysis.batteryFixed", \.analysis.batteryFixed, "The battery's fixed shared weights."),
-    .integer("analysis.batteryRandomDraws", \.analysis.batteryRandomDraws, "The battery's per-connection U(-2, 2) draws (one episode each)."),
-    .numbers("analysis.batteryNoiseSigmas", \.analysis.batteryNoiseSigmas, "The battery's noise levels around the evaluation weights."),
+    .integer(
+      "analysis.batteryRandomDraws", \.analysis.batteryRandomDraws,
+      "The battery's per-connection U(-2, 2) draws (one episode each)."),
+    .numbers(
+      "analysis.batteryNoiseSigmas", \.analysis.batteryNoiseSigmas,
+      "The battery's noise levels around the evaluation weights."),
   ]
 
   /// Keys added after run archives were first written, each with the value every run made
@@ -198,7 +234,9 @@ extension SearchConfig {
   /// accepted too.
   public static func key(_ name: String) throws(ConfigError) -> ConfigKey {
     let camel = camelCase(name)
-    guard let k = schema.first(where: { $0.name == name || $0.name == camel }) else { throw .unknownKey(name, known: knownKeys) }
+    guard let k = schema.first(where: { $0.name == name || $0.name == camel }) else {
+      throw .unknownKey(name, known: knownKeys)
+    }
     return k
   }
 
@@ -230,14 +268,17 @@ extension SearchConfig {
     self = SearchConfig.defaults(for: task)
     if missingKeysAsBeforeTheyExisted {
       let present = Set(doc.entries.map(\.key))
-      for (name, value) in Self.valuesBeforeKeyExisted where !present.contains(name) { try Self.key(name).set(value, in: &self) }
+      for (name, value) in Self.valuesBeforeKeyExisted where !present.contains(name) {
+        try Self.key(name).set(value, in: &self)
+      }
     }
     var given: [String: String] = [:]
     for entry in doc.entries {
       // One key, two spellings (camelCase and snake_case) in one file: say so, as for a key given twice.
       let name = try Self.key(entry.key).name
       if let first = given[name], first != entry.key {
-        throw .invalidValue(key: entry.key, reason: "is '\(first)' spelled again (camelCase and snake_case name the same key): keep one")
+        throw .invalidValue(
+          key: entry.key, reason: "is '\(first)' spelled again (camelCase and snake_case name the same key): keep one")
       }
       given[name] = entry.key
       try set(entry.key, toml: entry.value)
@@ -329,18 +370,26 @@ extension TOMLValue {
   public func task(_ key: String) throws(ConfigError) -> TaskKind {
     guard case .string(let s) = self else { throw .wrongType(key: key, expected: "a string, not \(typeName)") }
     guard let t = TaskKind(rawValue: s) else {
-      throw .invalidValue(key: key, reason: "names unknown task '\(s)'\(Suggestion.phrase(for: s, among: TaskKind.builtins.map(\.rawValue))) (known: \(TaskKind.namesForHelp))")
+      throw .invalidValue(
+        key: key,
+        reason:
+          "names unknown task '\(s)'\(Suggestion.phrase(for: s, among: TaskKind.builtins.map(\.rawValue))) (known: \(TaskKind.namesForHelp))"
+      )
     }
     return t
   }
   public func doubles(_ key: String) throws(ConfigError) -> [Double] {
-    guard case .array(let items) = self else { throw .wrongType(key: key, expected: "an array of numbers, not \(typeName)") }
+    guard case .array(let items) = self else {
+      throw .wrongType(key: key, expected: "an array of numbers, not \(typeName)")
+    }
     var out: [Double] = []
     for item in items { out.append(try item.double(key)) }
     return out
   }
   public func activations(_ key: String) throws(ConfigError) -> [Activation] {
-    guard case .array(let items) = self else { throw .wrongType(key: key, expected: "an array of activation names, not \(typeName)") }
+    guard case .array(let items) = self else {
+      throw .wrongType(key: key, expected: "an array of activation names, not \(typeName)")
+    }
     var out: [Activation] = []
     for item in items {
       let a: Activation?
@@ -350,7 +399,9 @@ extension TOMLValue {
       default: a = nil
       }
       guard let a else {
-        throw .invalidValue(key: key, reason: "holds an unknown activation (known: \(Activation.allCases.map(\.name).joined(separator: ", ")))")
+        throw .invalidValue(
+          key: key,
+          reason: "holds an unknown activation (known: \(Activation.allCases.map(\.name).joined(separator: ", ")))")
       }
       out.append(a)
     }

@@ -41,13 +41,18 @@ public struct TaskKind: RawRepresentable, Hashable, Codable, Sendable, CustomStr
   public static let bipedHardcore = TaskKind(builtin: "biped-hardcore")
 
   /// POPGym's games ported natively (docs/popgym.md): `popgym-GAME-LEVEL`.
-  public static let popgymCardGames = ["repeat-previous", "repeat-first", "count-recall", "higher-lower", "autoencode",
-                                       "position-only-cartpole", "noisy-position-only-cartpole", "position-only-pendulum"]
+  public static let popgymCardGames = [
+    "repeat-previous", "repeat-first", "count-recall", "higher-lower", "autoencode",
+    "position-only-cartpole", "noisy-position-only-cartpole", "position-only-pendulum",
+  ]
   public static let popgymLevels = ["easy", "medium", "hard"]
-  public static let popgymCards: [TaskKind] = popgymCardGames.flatMap { g in popgymLevels.map { TaskKind(builtin: "popgym-\(g)-\($0)") } }
+  public static let popgymCards: [TaskKind] = popgymCardGames.flatMap { g in
+    popgymLevels.map { TaskKind(builtin: "popgym-\(g)-\($0)") }
+  }
 
   /// The tasks the engine ships, in the order help texts list them.
-  public static let builtins: [TaskKind] = [.swingup, .swingupNovel, .swingupBlink, .recall, .digits, .mnist256, .biped, .bipedHardcore]
+  public static let builtins: [TaskKind] =
+    [.swingup, .swingupNovel, .swingupBlink, .recall, .digits, .mnist256, .biped, .bipedHardcore]
     + popgymCards
 
   /// What a help text or an error lists as the known tasks.
@@ -331,16 +336,22 @@ public struct SearchConfig: Codable, Sendable, Equatable {
     // Every count has an upper bound, checked before anything is allocated: an absurd value is
     // an error naming its range, never a failed allocation or a search that cannot end.
     func span(_ r: ClosedRange<Int>) -> String { "\(r.lowerBound)...\(r.upperBound)" }
-    try check(Ranges.generations.contains(generations), "generations", "must be in \(span(Ranges.generations)) (not \(generations))")
-    try check(Ranges.populationSize.contains(population.size), "population.size",
-              "must be at least \(Ranges.populationSize.lowerBound) and at most \(Ranges.populationSize.upperBound) (not \(population.size))")
+    try check(
+      Ranges.generations.contains(generations), "generations",
+      "must be in \(span(Ranges.generations)) (not \(generations))")
+    try check(
+      Ranges.populationSize.contains(population.size), "population.size",
+      "must be at least \(Ranges.populationSize.lowerBound) and at most \(Ranges.populationSize.upperBound) (not \(population.size))"
+    )
     try check((0..<1).contains(population.eliteRatio), "population.eliteRatio", "must be in [0, 1)")
     try check((0..<1).contains(population.cullRatio), "population.cullRatio", "must be in [0, 1)")
     try check(population.size - cullCount >= 1, "population.cullRatio", "leaves no genome to breed from")
-    try check((1...population.size).contains(population.tournamentSize), "population.tournamentSize",
-              "must be in 1...population.size (\(population.size)), not \(population.tournamentSize)")
-    try check((0...1).contains(population.initialConnectionProbability),
-              "population.initialConnectionProbability", "must be in [0, 1]")
+    try check(
+      (1...population.size).contains(population.tournamentSize), "population.tournamentSize",
+      "must be in 1...population.size (\(population.size)), not \(population.tournamentSize)")
+    try check(
+      (0...1).contains(population.initialConnectionProbability),
+      "population.initialConnectionProbability", "must be in [0, 1]")
     let p = [mutation.insertNode, mutation.addConnection, mutation.changeActivation, mutation.enableConnection]
     try check(p.allSatisfy { $0 >= 0 && $0.isFinite }, "mutation", "probabilities must be finite and >= 0")
     try check(p.reduce(0, +) > 0, "mutation", "at least one operator probability must be > 0")
@@ -348,36 +359,60 @@ public struct SearchConfig: Codable, Sendable, Equatable {
       try check(!h.isEmpty, "mutation.hiddenActivations", "must name at least one activation")
     }
     let counts = Ranges.evaluationCounts
-    try check(counts.contains(evaluation.weights.count), "evaluation.weights", "must hold \(counts.lowerBound) to \(counts.upperBound) weights")
+    try check(
+      counts.contains(evaluation.weights.count), "evaluation.weights",
+      "must hold \(counts.lowerBound) to \(counts.upperBound) weights")
     try check(evaluation.weights.allSatisfy(\.isFinite), "evaluation.weights", "must be finite numbers")
-    try check(counts.contains(evaluation.repetitions), "evaluation.repetitions", "must be in \(span(counts)) (not \(evaluation.repetitions))")
-    try check(counts.contains(evaluation.championRetests), "evaluation.championRetests",
-              "must be in \(span(counts)) (not \(evaluation.championRetests))")
+    try check(
+      counts.contains(evaluation.repetitions), "evaluation.repetitions",
+      "must be in \(span(counts)) (not \(evaluation.repetitions))")
+    try check(
+      counts.contains(evaluation.championRetests), "evaluation.championRetests",
+      "must be in \(span(counts)) (not \(evaluation.championRetests))")
     try check(evaluation.fixedWeight.isFinite, "evaluation.fixedWeight", "must be finite")
-    try check(evaluation.randomLow < evaluation.randomHigh && evaluation.randomLow.isFinite && evaluation.randomHigh.isFinite,
-              "evaluation.randomLow", "must be finite and below evaluation.randomHigh")
-    try check(counts.contains(evaluation.randomDraws), "evaluation.randomDraws", "must be in \(span(counts)) (not \(evaluation.randomDraws))")
-    try check(evaluation.noiseSigma >= 0 && evaluation.noiseSigma.isFinite, "evaluation.noiseSigma", "must be finite and >= 0")
-    try check(Ranges.batchSize.contains(evaluation.batchSize), "evaluation.batchSize", "must be in \(span(Ranges.batchSize)) (not \(evaluation.batchSize))")
+    try check(
+      evaluation.randomLow < evaluation.randomHigh && evaluation.randomLow.isFinite && evaluation.randomHigh.isFinite,
+      "evaluation.randomLow", "must be finite and below evaluation.randomHigh")
+    try check(
+      counts.contains(evaluation.randomDraws), "evaluation.randomDraws",
+      "must be in \(span(counts)) (not \(evaluation.randomDraws))")
+    try check(
+      evaluation.noiseSigma >= 0 && evaluation.noiseSigma.isFinite, "evaluation.noiseSigma", "must be finite and >= 0")
+    try check(
+      Ranges.batchSize.contains(evaluation.batchSize), "evaluation.batchSize",
+      "must be in \(span(Ranges.batchSize)) (not \(evaluation.batchSize))")
     // A generation's rewards (genomes x repetitions x weight conditions) must fit in memory.
     let rollouts = Double(population.size) * Double(evaluation.repetitions) * Double(evaluation.mode.conditionCount)
-    try check(rollouts <= 1e8, "population.size",
-              "x evaluation.repetitions x weight conditions is \(Int(rollouts)) rollouts per generation: at most 100000000")
-    try check((0...1).contains(ranking.connectionObjectiveProbability),
-              "ranking.connectionObjectiveProbability", "must be in [0, 1]")
-    try check(Ranges.analysisEvery.contains(analysis.profileEvery), "analysis.profileEvery", "must be in \(span(Ranges.analysisEvery)) (0: off)")
-    try check(Ranges.analysisEvery.contains(analysis.batteryEvery), "analysis.batteryEvery", "must be in \(span(Ranges.analysisEvery)) (0: off)")
-    try check(Ranges.analysisBudget.contains(analysis.budget), "analysis.budget", "must be in \(span(Ranges.analysisBudget)) rollouts per generation")
+    try check(
+      rollouts <= 1e8, "population.size",
+      "x evaluation.repetitions x weight conditions is \(Int(rollouts)) rollouts per generation: at most 100000000")
+    try check(
+      (0...1).contains(ranking.connectionObjectiveProbability),
+      "ranking.connectionObjectiveProbability", "must be in [0, 1]")
+    try check(
+      Ranges.analysisEvery.contains(analysis.profileEvery), "analysis.profileEvery",
+      "must be in \(span(Ranges.analysisEvery)) (0: off)")
+    try check(
+      Ranges.analysisEvery.contains(analysis.batteryEvery), "analysis.batteryEvery",
+      "must be in \(span(Ranges.analysisEvery)) (0: off)")
+    try check(
+      Ranges.analysisBudget.contains(analysis.budget), "analysis.budget",
+      "must be in \(span(Ranges.analysisBudget)) rollouts per generation")
     let pw = analysis.profileWeights
-    try check(pw.count == 3 && pw.allSatisfy(\.isFinite) && pw[0] < pw[1] && pw[2] >= 2 && pw[2] <= 1001 && pw[2] == pw[2].rounded(),
-              "analysis.profileWeights", "must be [low, high, points] with low < high and 2...1001 points")
+    try check(
+      pw.count == 3 && pw.allSatisfy(\.isFinite) && pw[0] < pw[1] && pw[2] >= 2 && pw[2] <= 1001
+        && pw[2] == pw[2].rounded(),
+      "analysis.profileWeights", "must be [low, high, points] with low < high and 2...1001 points")
     try check((1...10_000).contains(analysis.profileTrials), "analysis.profileTrials", "must be in 1...10000")
     try check((1...10_000).contains(analysis.batteryTrials), "analysis.batteryTrials", "must be in 1...10000")
-    try check((1...100_000).contains(analysis.batteryRandomDraws), "analysis.batteryRandomDraws", "must be in 1...100000")
-    try check(analysis.batteryFixed.count <= 1000 && analysis.batteryFixed.allSatisfy(\.isFinite), "analysis.batteryFixed",
-              "must hold at most 1000 finite weights")
-    try check(analysis.batteryNoiseSigmas.count <= 1000 && analysis.batteryNoiseSigmas.allSatisfy { $0.isFinite && $0 >= 0 },
-              "analysis.batteryNoiseSigmas", "must hold at most 1000 finite sigmas >= 0")
+    try check(
+      (1...100_000).contains(analysis.batteryRandomDraws), "analysis.batteryRandomDraws", "must be in 1...100000")
+    try check(
+      analysis.batteryFixed.count <= 1000 && analysis.batteryFixed.allSatisfy(\.isFinite), "analysis.batteryFixed",
+      "must hold at most 1000 finite weights")
+    try check(
+      analysis.batteryNoiseSigmas.count <= 1000 && analysis.batteryNoiseSigmas.allSatisfy { $0.isFinite && $0 >= 0 },
+      "analysis.batteryNoiseSigmas", "must hold at most 1000 finite sigmas >= 0")
   }
 }
 

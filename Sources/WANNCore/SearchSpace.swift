@@ -12,7 +12,8 @@ public struct SearchSpace: Codable, Sendable, Equatable {
   public var outputToOutput = false
   public var disabledHiddenLinks = DisabledLinkRule.inactive
 
-  public init(recurrent: Bool = false, outputToOutput: Bool = false, disabledHiddenLinks: DisabledLinkRule = .inactive) {
+  public init(recurrent: Bool = false, outputToOutput: Bool = false, disabledHiddenLinks: DisabledLinkRule = .inactive)
+  {
     self.recurrent = recurrent
     self.outputToOutput = outputToOutput
     self.disabledHiddenLinks = disabledHiddenLinks

@@ -77,7 +77,8 @@ public struct SeparableCMAES: Sendable {
   /// Updates the distribution from the losses of `ask()`'s candidates (lower is better; ties
   /// go to the lower candidate index, so the update is deterministic).
   public mutating func tell(_ losses: [Double]) {
-    precondition(losses.count == populationSize && steps.count == populationSize, "tell needs one loss per asked candidate")
+    precondition(
+      losses.count == populationSize && steps.count == populationSize, "tell needs one loss per asked candidate")
     let order = losses.indices.sorted { (losses[$0], $0) < (losses[$1], $1) }
     let n = dimension
     var yw = [Double](repeating: 0, count: n)

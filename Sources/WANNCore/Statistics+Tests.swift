@@ -124,7 +124,8 @@ extension Statistics {
   /// stream (seed 0, purpose `.evaluation`, genome = `stream`), so a report is the same every
   /// time it is made.
   public static func medianDifference(_ a: [Double], _ b: [Double], resamples: Int = 10_000, stream: Int = 0)
-    -> (difference: Double, low: Double, high: Double) {
+    -> (difference: Double, low: Double, high: Double)
+  {
     guard !a.isEmpty, !b.isEmpty else { return (.nan, .nan, .nan) }
     let observed = median(a) - median(b)
     var random = RandomStream(seed: 0, purpose: .evaluation, generation: 1, genome: stream)

@@ -9,7 +9,9 @@ public enum Suggestion {
     let t = typed.lowercased()
     guard !t.isEmpty else { return nil }
     if let exact = candidates.first(where: { $0.lowercased() == t }) { return exact }
-    if let prefixed = candidates.filter({ $0.lowercased().hasPrefix(t) }).min(by: { $0.count < $1.count }) { return prefixed }
+    if let prefixed = candidates.filter({ $0.lowercased().hasPrefix(t) }).min(by: { $0.count < $1.count }) {
+      return prefixed
+    }
     var best: (name: String, distance: Int)?
     for c in candidates {
       let d = editDistance(t, c.lowercased())

@@ -59,7 +59,9 @@ public struct TOMLDocument: Sendable {
         parser.advance()
         try parser.endOfLine()
         // TOML defines each table once: a second [name] would silently merge two sections.
-        guard headers.insert(key).inserted else { throw .syntax(line: line, message: "table [\(key)] is defined twice") }
+        guard headers.insert(key).inserted else {
+          throw .syntax(line: line, message: "table [\(key)] is defined twice")
+        }
         table = key
         tables.append(key)
         continue
@@ -97,7 +99,13 @@ public struct TOMLDocument: Sendable {
     }
     mutating func skipBlankAndComments() {
       while let c = peek() {
-        if c == " " || c == "\t" || c == "\n" || c == "\r" { advance() } else if c == "#" { skipComment() } else { break }
+        if c == " " || c == "\t" || c == "\n" || c == "\r" {
+          advance()
+        } else if c == "#" {
+          skipComment()
+        } else {
+          break
+        }
       }
     }
     mutating func endOfLine() throws(ConfigError) {

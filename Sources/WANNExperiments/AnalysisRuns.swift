@@ -43,7 +43,8 @@ public enum GenerationChoice: Sendable, Equatable {
       standsFor[ref, default: []].append(g)
     }
     return try order.map {
-      ChosenGenome(ref: $0, genome: try reader.genome(generation: $0.generation, index: $0.index), standsFor: standsFor[$0]!)
+      ChosenGenome(
+        ref: $0, genome: try reader.genome(generation: $0.generation, index: $0.index), standsFor: standsFor[$0]!)
     }
   }
 }
@@ -67,13 +68,21 @@ public struct ProfileOutcome: Sendable {
   /// True when it was read back rather than measured.
   public let reused: Bool
 
-  public static func obtain(_ genome: Genome, generation: Int, index: Int, task: TaskKind, settings: WeightProfile.Settings,
-                            evaluator: ParallelEvaluator, store: AnalysisStore?) throws -> ProfileOutcome {
-    if let store, let existing = try store.profiles(generation: generation, index: index).first(where: { $0.profile.settings == settings }) {
+  public static func obtain(
+    _ genome: Genome, generation: Int, index: Int, task: TaskKind, settings: WeightProfile.Settings,
+    evaluator: ParallelEvaluator, store: AnalysisStore?
+  ) throws -> ProfileOutcome {
+    if let store,
+      let existing = try store.profiles(generation: generation, index: index).first(where: {
+        $0.profile.settings == settings
+      })
+    {
       return ProfileOutcome(profile: existing.profile, storedPath: existing.path, reused: true)
     }
     let network: Network
-    do { network = try Network(genome) } catch { throw ExperimentError("genome \(generation)/\(index) cannot be evaluated: \(error)") }
+    do { network = try Network(genome) } catch {
+      throw ExperimentError("genome \(generation)/\(index) cannot be evaluated: \(error)")
+    }
     let profile = WeightProfile.measure(network, task: try Tasks.make(task), settings: settings, evaluator: evaluator)
     let path = try store?.store(profile, generation: generation, index: index, task: task)
     return ProfileOutcome(profile: profile, storedPath: path, reused: false)

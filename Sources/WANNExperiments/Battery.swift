@@ -25,34 +25,46 @@ public struct BatteryResult: Sendable {
 extension Experiment.Battery {
   /// Scores `network` under every condition; episodes come from a fixed key, so every run of an
   /// experiment is tested on the same episodes.
-  public func evaluate(_ network: Network, task: any WANNTask, evaluator: ParallelEvaluator,
-                       seriesWeights: [Double]) -> BatteryResult {
+  public func evaluate(
+    _ network: Network, task: any WANNTask, evaluator: ParallelEvaluator,
+    seriesWeights: [Double]
+  ) -> BatteryResult {
     evaluate(network, genome: nil, task: task, evaluator: evaluator, seriesWeights: seriesWeights)
   }
 
   /// The same on any evaluator (MPI ranks under mpirun; they need the genome to ship).
-  public func evaluate(_ network: Network, genome: Genome?, task: any WANNTask, evaluator: any GenerationEvaluator,
-                       seriesWeights: [Double]) -> BatteryResult {
+  public func evaluate(
+    _ network: Network, genome: Genome?, task: any WANNTask, evaluator: any GenerationEvaluator,
+    seriesWeights: [Double]
+  ) -> BatteryResult {
     let key = EpisodeKey(seed: 0, purpose: .evaluation)
     let genomes = genome.map { [$0] } ?? []
     func run(_ mode: WeightMode, _ reps: Int) -> RewardMatrix {
-      evaluator.evaluate(task: task, genomes: genomes, networks: [network], mode: mode, repetitions: reps, episodes: key).rewards
+      evaluator.evaluate(
+        task: task, genomes: genomes, networks: [network], mode: mode, repetitions: reps, episodes: key
+      ).rewards
     }
     var blocks: [BatteryResult.Block] = []
     var conditions: [(String, Double)] = []
     let sweepM = run(.sharedSeries(sweep), trials)
-    blocks.append(.init(name: "sweep", axes: ["trial", "weight"], shape: [trials, sweep.count], values: sweepM.values, weights: sweep,
-                        about: "reward per trial at each shared weight of the sweep"))
+    blocks.append(
+      .init(
+        name: "sweep", axes: ["trial", "weight"], shape: [trials, sweep.count], values: sweepM.values, weights: sweep,
+        about: "reward per trial at each shared weight of the sweep"))
     conditions.append(("sweep mean", Statistics.mean(sweepM.values)))
     let fixedM = run(.sharedSeries(fixed), trials)
-    blocks.append(.init(name: "fixed", axes: ["trial", "weight"], shape: [trials, fixed.count], values: fixedM.values, weights: fixed,
-                        about: "reward per trial at each fixed shared weight"))
+    blocks.append(
+      .init(
+        name: "fixed", axes: ["trial", "weight"], shape: [trials, fixed.count], values: fixedM.values, weights: fixed,
+        about: "reward per trial at each fixed shared weight"))
     for (i, w) in fixed.enumerated() {
       conditions.append(("w=\(w)", Statistics.mean((0..<trials).map { fixedM[genome: 0, repetition: $0, weight: i] })))
     }
     let randomM = run(.perConnectionRandom(low: -2, high: 2, draws: 1), randomDraws)
-    blocks.append(.init(name: "random", axes: ["draw"], shape: [randomDraws], values: randomM.values, weights: [],
-                        about: "reward of each draw of per-connection random weights from U(-2, 2)"))
+    blocks.append(
+      .init(
+        name: "random", axes: ["draw"], shape: [randomDraws], values: randomM.values, weights: [],
+        about: "reward of each draw of per-connection random weights from U(-2, 2)"))
     conditions.append(("random U(-2,2)", Statistics.mean(randomM.values)))
     var noiseValues: [Double] = []
     for sigma in noiseSigmas {
@@ -60,9 +72,13 @@ extension Experiment.Battery {
       noiseValues += m.values
       conditions.append(("noise \(sigma)", Statistics.mean(m.values)))
     }
-    blocks.append(.init(name: "noise", axes: ["sigma", "trial", "weight"], shape: [noiseSigmas.count, trials, seriesWeights.count],
-                        values: noiseValues, weights: seriesWeights,
-                        about: "reward per noise level, trial and series weight, with Gaussian noise of that sigma on every connection's weight"))
+    blocks.append(
+      .init(
+        name: "noise", axes: ["sigma", "trial", "weight"], shape: [noiseSigmas.count, trials, seriesWeights.count],
+        values: noiseValues, weights: seriesWeights,
+        about:
+          "reward per noise level, trial and series weight, with Gaussian noise of that sigma on every connection's weight"
+      ))
     return BatteryResult(blocks: blocks, conditions: conditions)
   }
 }
@@ -95,21 +111,24 @@ extension BatteryResult {
   /// `summary` of one score per condition.
   func store(in g: ResultWriter, noiseSigmas: [Double]) throws {
     // Coordinates first: the blocks name them as their axes.
-    try g.write("noise_sigmas", noiseSigmas, shape: [noiseSigmas.count], compress: false,
-                .init("the noise levels (standard deviation of the Gaussian noise on each weight)", axes: ["noise_sigmas"]))
+    try g.write(
+      "noise_sigmas", noiseSigmas, shape: [noiseSigmas.count], compress: false,
+      .init("the noise levels (standard deviation of the Gaussian noise on each weight)", axes: ["noise_sigmas"]))
     for block in blocks {
       let weightAxis = "\(block.name)_weights"
       if !block.weights.isEmpty {
-        try g.write(weightAxis, block.weights, shape: [block.weights.count], compress: false,
-                    .init("the shared weight values of \(block.name)", axes: [weightAxis]))
+        try g.write(
+          weightAxis, block.weights, shape: [block.weights.count], compress: false,
+          .init("the shared weight values of \(block.name)", axes: [weightAxis]))
       }
       let axes = block.axes.map { $0 == "weight" ? weightAxis : $0 == "sigma" ? "noise_sigmas" : $0 }
       try g.write(block.name, block.values, shape: block.shape, .init(block.about, axes: axes))
       try g.set("\(block.name)_axes", block.axes.joined(separator: ","))
     }
     try g.set("condition_names", conditions.map(\.name).joined(separator: ";"))
-    try g.write("summary", conditions.map(\.score), shape: [conditions.count], compress: false,
-                .init("mean reward under each test condition (condition_names order)", axes: ["condition"]))
+    try g.write(
+      "summary", conditions.map(\.score), shape: [conditions.count], compress: false,
+      .init("mean reward under each test condition (condition_names order)", axes: ["condition"]))
   }
 
   /// The (condition, score) summary of a stored battery.

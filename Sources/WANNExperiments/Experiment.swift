@@ -54,7 +54,8 @@ public struct Experiment: Sendable, Equatable {
 
   public static func == (a: Experiment, b: Experiment) -> Bool {
     a.name == b.name && a.task == b.task && a.seeds == b.seeds && a.generations == b.generations && a.budget == b.budget
-      && a.battery == b.battery && a.variants.map(\.name) == b.variants.map(\.name) && a.variants.map(\.config) == b.variants.map(\.config)
+      && a.battery == b.battery && a.variants.map(\.name) == b.variants.map(\.name)
+      && a.variants.map(\.config) == b.variants.map(\.config)
   }
 
   public init(toml text: String) throws(ConfigError) {
@@ -82,7 +83,9 @@ public struct Experiment: Sendable, Equatable {
         base.append(TOMLDocument.Entry(key: e.key.dropFirst(5).description, value: e.value, line: e.line))
       case "variants" where parts.count == 3:
         let entry = TOMLDocument.Entry(key: parts[2], value: e.value, line: e.line)
-        if let i = variantEntries.firstIndex(where: { $0.0 == parts[1] }) { variantEntries[i].1.append(entry) } else {
+        if let i = variantEntries.firstIndex(where: { $0.0 == parts[1] }) {
+          variantEntries[i].1.append(entry)
+        } else {
           variantEntries.append((parts[1], [entry]))
         }
       case "battery" where parts.count == 2:
@@ -91,42 +94,64 @@ public struct Experiment: Sendable, Equatable {
         case "sweep":
           // The same rule as `analysis.profileWeights` and the CLI's `lo:hi:n`.
           let v = try e.value.doubles(e.key)
-          guard v.count == 3, v[0].isFinite, v[1].isFinite, v[0] < v[1], let n = Int(exactly: v[2]), (2...1001).contains(n) else {
-            throw .invalidValue(key: e.key, reason: "must be [low, high, points] with finite low < high and 2...1001 points")
+          guard v.count == 3, v[0].isFinite, v[1].isFinite, v[0] < v[1], let n = Int(exactly: v[2]),
+            (2...1001).contains(n)
+          else {
+            throw .invalidValue(
+              key: e.key, reason: "must be [low, high, points] with finite low < high and 2...1001 points")
           }
           battery.sweep = (0..<n).map { v[0] + (v[1] - v[0]) * Double($0) / Double(n - 1) }
         case "fixed": battery.fixed = try e.value.doubles(e.key)
         case "randomDraws": battery.randomDraws = try e.value.int(e.key)
         case "noiseSigmas": battery.noiseSigmas = try e.value.doubles(e.key)
-        default: throw .unknownKey(e.key, known: ["battery.trials", "battery.sweep", "battery.fixed", "battery.randomDraws", "battery.noiseSigmas"])
+        default:
+          throw .unknownKey(
+            e.key,
+            known: ["battery.trials", "battery.sweep", "battery.fixed", "battery.randomDraws", "battery.noiseSigmas"])
         }
       default:
-        throw .unknownKey(e.key, known: ["name", "task", "seeds", "generations", "budget", "base.<config key>",
-                                         "variants.<name>.<config key>", "battery.<key>"])
+        throw .unknownKey(
+          e.key,
+          known: [
+            "name", "task", "seeds", "generations", "budget", "base.<config key>",
+            "variants.<name>.<config key>", "battery.<key>",
+          ])
       }
     }
     try battery.validate()
     guard seeds >= 1 else { throw .invalidValue(key: "seeds", reason: "must be at least 1") }
     guard budget >= 1 else { throw .invalidValue(key: "budget", reason: "must be at least 1") }
-    guard !variantEntries.isEmpty else { throw .invalidValue(key: "variants", reason: "must define at least one [variants.NAME]") }
+    guard !variantEntries.isEmpty else {
+      throw .invalidValue(key: "variants", reason: "must define at least one [variants.NAME]")
+    }
     var variants: [(String, SearchConfig)] = []
     for (vName, entries) in variantEntries {
       // A variant's name becomes its runs' group names in the archive ("NAME-s1"): HDF5 reads a
       // slash as a path and "." as the group itself.
       guard !vName.isEmpty, !vName.contains("/"), vName != ".", vName != "..",
-            !vName.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-        throw .invalidValue(key: "variants.\(vName)", reason: "is not a usable variant name: it names the runs' groups in the archive, so it may not be empty, \".\" or \"..\", or contain \"/\" or control characters")
+        !vName.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+      else {
+        throw .invalidValue(
+          key: "variants.\(vName)",
+          reason:
+            "is not a usable variant name: it names the runs' groups in the archive, so it may not be empty, \".\" or \"..\", or contain \"/\" or control characters"
+        )
       }
       var c = SearchConfig.defaults(for: task)
       c.generations = generations
       for (e, table) in base.map({ ($0, "base") }) + entries.map({ ($0, "variants.\(vName)") }) {
         // The grid sets these for every run (its task, its generations, each run's seed, and
         // the repetitions its budget gives): a run's own value would be overridden, so say so.
-        let setByTheGrid = ["task": "task", "generations": "generations", "seed": "seeds",
-                            "evaluation.repetitions": "budget"]
+        let setByTheGrid = [
+          "task": "task", "generations": "generations", "seed": "seeds",
+          "evaluation.repetitions": "budget",
+        ]
         if let owner = setByTheGrid[(try? SearchConfig.key(e.key).name) ?? e.key] {
-          throw .invalidValue(key: "\(table).\(e.key)",
-                              reason: "is set for every run by the experiment's top-level `\(owner)`; set it there (a variant cannot differ in it)")
+          throw .invalidValue(
+            key: "\(table).\(e.key)",
+            reason:
+              "is set for every run by the experiment's top-level `\(owner)`; set it there (a variant cannot differ in it)"
+          )
         }
         try c.set(e.key, toml: e.value)
       }
@@ -135,7 +160,9 @@ public struct Experiment: Sendable, Equatable {
       // The shared budget: every variant spends `budget` rollouts per genome per generation.
       let conditions = c.evaluation.mode.conditionCount
       guard budget % conditions == 0 else {
-        throw .invalidValue(key: "variants.\(vName)", reason: "has \(conditions) weight conditions, which do not divide budget = \(budget)")
+        throw .invalidValue(
+          key: "variants.\(vName)",
+          reason: "has \(conditions) weight conditions, which do not divide budget = \(budget)")
       }
       c.evaluation.repetitions = budget / conditions
       try c.validate()

@@ -23,7 +23,9 @@ public struct ExperimentRunner {
   static func differences(_ stored: SearchConfig, _ new: SearchConfig) -> [String] {
     SearchConfig.schema.compactMap { k in
       let a = k.value(stored), b = k.value(new)
-      return a == b ? nil : "\(k.name) = \(SearchConfig.tomlLiteral(a) ?? "unset") (file: \(SearchConfig.tomlLiteral(b) ?? "unset"))"
+      return a == b
+        ? nil
+        : "\(k.name) = \(SearchConfig.tomlLiteral(a) ?? "unset") (file: \(SearchConfig.tomlLiteral(b) ?? "unset"))"
     }
   }
 
@@ -59,9 +61,11 @@ public struct ExperimentRunner {
   /// threads. `onContinue` hears how many runs were already done when an existing archive is
   /// continued, and how many this process has to run.
   /// `adjust` changes every run's config before it runs (the command line's analysis options).
-  public func run(force: Bool, shard: GridShard = .whole, evaluator: any GenerationEvaluator, threads: Int,
-                  adjust: (inout SearchConfig) -> Void = { _ in },
-                  onContinue: (_ done: Int, _ toRun: Int) -> Void = { _, _ in }, onRun: (RunReport) -> Void = { _ in }) throws {
+  public func run(
+    force: Bool, shard: GridShard = .whole, evaluator: any GenerationEvaluator, threads: Int,
+    adjust: (inout SearchConfig) -> Void = { _ in },
+    onContinue: (_ done: Int, _ toRun: Int) -> Void = { _, _ in }, onRun: (RunReport) -> Void = { _ in }
+  ) throws {
     let task = try Tasks.make(experiment.task)
     let all = runs.map { run -> (name: String, config: SearchConfig) in
       var c = run.config
@@ -71,7 +75,11 @@ public struct ExperimentRunner {
     let (writer, done, continued) = try GridArchive.open(
       path: archivePath, force: force, kind: .experiment, shard: shard,
       wanted: Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0.config) }),
-      create: { try MultiRunWriter(creatingExperiment: archivePath, task: experiment.task, definition: definition, shard: shard.stored, force: force) },
+      create: {
+        try MultiRunWriter(
+          creatingExperiment: archivePath, task: experiment.task, definition: definition, shard: shard.stored,
+          force: force)
+      },
       summary: { try $0.batterySummary() })
     let mine = all.indices.filter { shard.owns(position: $0) && done[all[$0].name] == nil }
     if continued {
@@ -85,16 +93,20 @@ public struct ExperimentRunner {
     for index in mine {
       let (name, config) = all[index]
       try writer.removeRun(named: name)
-      let (archive, champion) = try SearchSession.runWhole(name, in: writer, config: config, task: task, evaluator: evaluator)
+      let (archive, champion) = try SearchSession.runWhole(
+        name, in: writer, config: config, task: task, evaluator: evaluator)
       guard let champion else { throw ExperimentError("\(name): no champion (0 generations?)") }
-      let battery = experiment.battery.evaluate(try Network(champion.genome), task: task, evaluator: ParallelEvaluator(threads: threads),
-                                                seriesWeights: SearchConfig.defaults(for: experiment.task).evaluation.weights)
+      let battery = experiment.battery.evaluate(
+        try Network(champion.genome), task: task, evaluator: ParallelEvaluator(threads: threads),
+        seriesWeights: SearchConfig.defaults(for: experiment.task).evaluation.weights)
       try archive.writeEvaluation { try battery.store(in: $0, noiseSigmas: experiment.battery.noiseSigmas) }
       ran += 1
       let elapsed = (clock.now - start).inSeconds
-      onRun(RunReport(position: index + 1, total: all.count, name: name, championReward: champion.retestMean,
-                      sweepMean: battery.conditions.first?.score, elapsed: elapsed,
-                      remainingEstimate: elapsed / Double(ran) * Double(mine.count - ran)))
+      onRun(
+        RunReport(
+          position: index + 1, total: all.count, name: name, championReward: champion.retestMean,
+          sweepMean: battery.conditions.first?.score, elapsed: elapsed,
+          remainingEstimate: elapsed / Double(ran) * Double(mine.count - ran)))
     }
     try writer.close()
   }
@@ -161,7 +173,9 @@ public struct ExperimentReport: Codable, Sendable {
       }
       for (i, (_, s)) in summary.enumerated() where i < conditions.count { scores[variant]![i].append(s) }
     }
-    guard let firstFinished = variants.first else { throw ExperimentError("\(path) holds no finished run with a test battery yet") }
+    guard let firstFinished = variants.first else {
+      throw ExperimentError("\(path) holds no finished run with a test battery yet")
+    }
     // A partial grid (a shard, a stopped run) may lack the baseline's runs: then nothing is
     // tested, rather than testing against whichever variant happened to finish first.
     let baseline = order.first ?? firstFinished
@@ -184,8 +198,9 @@ public struct ExperimentReport: Codable, Sendable {
     let tested = cells.indices.flatMap { v in conditions.indices.compactMap { c in cells[v][c].p.map { _ in (v, c) } } }
     let adjusted = Statistics.holm(tested.map { cells[$0.0][$0.1].p! })
     for (k, (v, c)) in tested.enumerated() { cells[v][c].pHolm = adjusted[k] }
-    return ExperimentReport(tests: tested.count, conditions: conditions, variants: variants, cells: cells, baseline: baseline,
-                            runsFinished: finished, runsPlanned: experiment.map { $0.variants.count * $0.seeds })
+    return ExperimentReport(
+      tests: tested.count, conditions: conditions, variants: variants, cells: cells, baseline: baseline,
+      runsFinished: finished, runsPlanned: experiment.map { $0.variants.count * $0.seeds })
   }
 
   /// Orders runs by the variant's place in the experiment file, then by seed.

@@ -22,8 +22,10 @@ public struct GridShard: Sendable, Equatable, CustomStringConvertible {
   /// Parses "K/N" (1 <= K <= N <= 100000).
   public init(parsing text: String) throws(ExperimentError) {
     let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-    guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), (1...100_000).contains(n), (1...n).contains(k) else {
-      throw ExperimentError("bad shard '\(text)': write K/N with 1 <= K <= N, e.g. --shard 2/4 for the second of four shards")
+    guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), (1...100_000).contains(n), (1...n).contains(k)
+    else {
+      throw ExperimentError(
+        "bad shard '\(text)': write K/N with 1 <= K <= N, e.g. --shard 2/4 for the second of four shards")
     }
     self.init(uncheckedIndex: k, count: n)
   }
@@ -59,19 +61,26 @@ public struct GridDescription: Equatable {
   public static func read(_ contents: MultiRunReader, path: String) throws -> GridDescription {
     switch contents.kind {
     case .experiment:
-      guard let text = contents.experimentTOML else { throw ExperimentError("\(path): experiment archive without its experiment definition") }
+      guard let text = contents.experimentTOML else {
+        throw ExperimentError("\(path): experiment archive without its experiment definition")
+      }
       let experiment: Experiment
-      do { experiment = try Experiment(toml: text) } catch { throw ExperimentError("\(path): stored experiment definition does not read: \(error)") }
-      return GridDescription(kind: .experiment, task: contents.task, runNames: ExperimentRunner.runNames(experiment),
-                             identity: identity(of: experiment), experimentTOML: text, conditions: [], seeds: [],
-                             baseConfigTOML: nil, trials: nil)
+      do { experiment = try Experiment(toml: text) } catch {
+        throw ExperimentError("\(path): stored experiment definition does not read: \(error)")
+      }
+      return GridDescription(
+        kind: .experiment, task: contents.task, runNames: ExperimentRunner.runNames(experiment),
+        identity: identity(of: experiment), experimentTOML: text, conditions: [], seeds: [],
+        baseConfigTOML: nil, trials: nil)
     case .comparison:
       let names = contents.conditions.flatMap { c in contents.seeds.map { "\(c)-s\($0)" } }
-      let identity = "conditions=\(contents.conditions) seeds=\(contents.seeds) trials=\(contents.trials.map(String.init) ?? "?")\n"
+      let identity =
+        "conditions=\(contents.conditions) seeds=\(contents.seeds) trials=\(contents.trials.map(String.init) ?? "?")\n"
         + (contents.baseConfigTOML ?? "")
-      return GridDescription(kind: .comparison, task: contents.task, runNames: names, identity: identity, experimentTOML: nil,
-                             conditions: contents.conditions, seeds: contents.seeds, baseConfigTOML: contents.baseConfigTOML,
-                             trials: contents.trials)
+      return GridDescription(
+        kind: .comparison, task: contents.task, runNames: names, identity: identity, experimentTOML: nil,
+        conditions: contents.conditions, seeds: contents.seeds, baseConfigTOML: contents.baseConfigTOML,
+        trials: contents.trials)
     case .run:
       throw ExperimentError("\(path) is a single-run archive, not an experiment or comparison archive")
     }
@@ -90,16 +99,21 @@ enum GridArchive {
   /// run it holds must be one the grid still asks for with the same settings, and the archive
   /// must be the same shard. Returns the writer and, for every run already done, its summary
   /// (`summary` gives nil for a run that is not done).
-  static func open<Summary>(path: String, force: Bool, kind: ArchiveKind, shard: GridShard, wanted: [String: SearchConfig],
-                            create: () throws -> MultiRunWriter,
-                            summary: (ArchiveReader) throws -> Summary?) throws -> (writer: MultiRunWriter, done: [String: Summary], continued: Bool) {
+  static func open<Summary>(
+    path: String, force: Bool, kind: ArchiveKind, shard: GridShard, wanted: [String: SearchConfig],
+    create: () throws -> MultiRunWriter,
+    summary: (ArchiveReader) throws -> Summary?
+  ) throws -> (writer: MultiRunWriter, done: [String: Summary], continued: Bool) {
     guard FileManager.default.fileExists(atPath: path) && !force else { return (try create(), [:], false) }
     let contents = try MultiRunReader(path: path)
     guard contents.kind == kind else {
-      throw ExperimentError("\(path) is a \(contents.kind.rawValue) archive, not a \(kind.rawValue) archive; write to a new --out, or pass --force to replace it")
+      throw ExperimentError(
+        "\(path) is a \(contents.kind.rawValue) archive, not a \(kind.rawValue) archive; write to a new --out, or pass --force to replace it"
+      )
     }
     if contents.shard != shard.stored {
-      throw ExperimentError("""
+      throw ExperimentError(
+        """
         \(path) holds \(contents.shard.map { "shard \($0)" } ?? "the whole grid"), not \(shard.isWhole ? "the whole grid" : "shard \(shard)"); \
         give the same --shard as when it was started, or write to a new --out
         """)
@@ -112,7 +126,8 @@ enum GridArchive {
       // reported with results of its old settings. (Analysis settings never change a search:
       // a kept run keeps the ones it ran with.)
       if let config = wanted[name], r.config.searchOnly != config.searchOnly {
-        throw ExperimentError("""
+        throw ExperimentError(
+          """
           \(path): run \(name) was made with other settings than it is given now \
           (stored: \(ExperimentRunner.differences(r.config.searchOnly, config.searchOnly).joined(separator: ", "))); \
           write to a new --out, or pass --force to start the archive over
@@ -147,7 +162,7 @@ extension ArchiveReader {
   /// at each), if stored (archives written before per-weight scores were kept have only the mean over weights).
   public func comparisonWeightMeans() throws -> (weights: [Double], means: [Double])? {
     guard let e = try evaluation(), (try? e.string("kind")) == "comparison score",
-          let weights = try? e.doubles("weights"), let means = try? e.doubles("weight_means"), weights.count == means.count
+      let weights = try? e.doubles("weights"), let means = try? e.doubles("weight_means"), weights.count == means.count
     else { return nil }
     return (weights, means)
   }
@@ -196,7 +211,8 @@ public struct GridStatus: Codable, Sendable {
       let contents = try MultiRunReader(path: path)
       let g = try GridDescription.read(contents, path: path)
       if let grid, grid.identity != g.identity || grid.kind != g.kind {
-        throw ExperimentError("\(path) belongs to another grid than \(paths[0]) (a different experiment file or comparison)")
+        throw ExperimentError(
+          "\(path) belongs to another grid than \(paths[0]) (a different experiment file or comparison)")
       }
       grid = grid ?? g
       let writer = ArchiveLock.isHeld(path)
@@ -206,8 +222,9 @@ public struct GridStatus: Codable, Sendable {
         let r = try ArchiveReader(path: path, run: name)
         defer { try? r.close() }
         let done = try tableDone || GridArchive.isDone(r, kind: contents.kind)
-        let run = Run(name: name, state: done ? .done : (writer != nil ? .running : .stopped), archive: path,
-                      generations: r.completeGenerations.count, target: r.generationsTarget)
+        let run = Run(
+          name: name, state: done ? .done : (writer != nil ? .running : .stopped), archive: path,
+          generations: r.completeGenerations.count, target: r.generationsTarget)
         // A run in two archives: the better state wins (a shard rerun elsewhere).
         if let seen = found[name], seen.state == .done { continue }
         found[name] = run
@@ -245,8 +262,8 @@ public enum GridMerge {
     guard !shards.isEmpty else { throw ExperimentError("merge needs at least one shard archive") }
     let outURL = URL(fileURLWithPath: out).standardizedFileURL.path
     var grid: GridDescription?
-    var holder: [String: String] = [:]       // run -> shard that holds it
-    var doneRuns: [String: String] = [:]     // run -> shard, done runs
+    var holder: [String: String] = [:]  // run -> shard that holds it
+    var doneRuns: [String: String] = [:]  // run -> shard, done runs
     var unfinished: [String] = []
     var scores: [String: Double] = [:]
     var sample: SearchConfig?
@@ -261,14 +278,18 @@ public enum GridMerge {
       let g = try GridDescription.read(contents, path: path)
       if let grid {
         guard grid.kind == g.kind, grid.identity == g.identity else {
-          throw ExperimentError("\(path) is a shard of another grid than \(shards[0]) (a different experiment file or comparison); merge only shards of one grid")
+          throw ExperimentError(
+            "\(path) is a shard of another grid than \(shards[0]) (a different experiment file or comparison); merge only shards of one grid"
+          )
         }
       }
       grid = grid ?? g
       let tableDone = contents.kind == .comparison && !contents.scores.isEmpty
       for name in contents.runs {
         if let other = holder[name] {
-          throw ExperimentError("run \(name) is in both \(other) and \(path): shards must not overlap (were they run with the same --shard?)")
+          throw ExperimentError(
+            "run \(name) is in both \(other) and \(path): shards must not overlap (were they run with the same --shard?)"
+          )
         }
         guard g.runNames.contains(name) else {
           throw ExperimentError("\(path) holds run \(name), which its grid does not list")
@@ -286,14 +307,17 @@ public enum GridMerge {
       }
     }
     let g = grid!
-    guard let taskName = g.task, let task = TaskKind(rawValue: taskName) else { throw ExperimentError("\(shards[0]): archive without a known task") }
+    guard let taskName = g.task, let task = TaskKind(rawValue: taskName) else {
+      throw ExperimentError("\(shards[0]): archive without a known task")
+    }
     let writer: MultiRunWriter
     switch g.kind {
     case .experiment:
       writer = try MultiRunWriter(creatingExperiment: out, task: task, definition: g.experimentTOML!, force: force)
     default:
-      writer = try MultiRunWriter(creating: out, task: task, conditions: g.conditions, seeds: g.seeds, baseConfigTOML: g.baseConfigTOML,
-                                  trials: g.trials, force: force)
+      writer = try MultiRunWriter(
+        creating: out, task: task, conditions: g.conditions, seeds: g.seeds, baseConfigTOML: g.baseConfigTOML,
+        trials: g.trials, force: force)
     }
     var merged: [String] = []
     do {
@@ -304,13 +328,15 @@ public enum GridMerge {
       }
       var finished = false
       if g.kind == .comparison, merged.count == g.runNames.count, let sample {
-        try SpaceComparison.storeTable(in: writer, task: task, conditions: g.conditions, seeds: g.seeds, scores: scores,
-                                       generations: sample.generations, population: sample.population.size, trials: g.trials ?? 0)
+        try SpaceComparison.storeTable(
+          in: writer, task: task, conditions: g.conditions, seeds: g.seeds, scores: scores,
+          generations: sample.generations, population: sample.population.size, trials: g.trials ?? 0)
         finished = true
       }
       try writer.close()
-      return Report(out: out, kind: g.kind.rawValue, merged: merged, unfinished: unfinished.sorted(),
-                    missing: g.runNames.filter { holder[$0] == nil }, comparisonFinished: finished)
+      return Report(
+        out: out, kind: g.kind.rawValue, merged: merged, unfinished: unfinished.sorted(),
+        missing: g.runNames.filter { holder[$0] == nil }, comparisonFinished: finished)
     } catch {
       writer.discard()
       throw error

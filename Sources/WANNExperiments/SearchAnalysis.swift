@@ -50,19 +50,23 @@ public struct SearchAnalysis {
     public let made: Bool
   }
 
-  public init(config: SearchConfig, task: any WANNTask, evaluator: any GenerationEvaluator, archive: ArchiveWriter?) throws {
+  public init(config: SearchConfig, task: any WANNTask, evaluator: any GenerationEvaluator, archive: ArchiveWriter?)
+    throws
+  {
     settings = config.analysis
     self.task = task
     taskKind = config.task
     seriesWeights = config.evaluation.weights
     self.evaluator = evaluator
     battery = Experiment.Battery(analysis: config.analysis)
-    profileSettings = WeightProfile.Settings(weights: config.analysis.profileGrid, trials: config.analysis.profileTrials, seed: Self.profileSeed)
+    profileSettings = WeightProfile.Settings(
+      weights: config.analysis.profileGrid, trials: config.analysis.profileTrials, seed: Self.profileSeed)
     var spent = 0
     if let archive, settings.isEnabled {
       for ref in try archive.analysedGenomes() {
         for kind in [AnalysisKind.profiles.rawValue, AnalysisKind.battery.rawValue] {
-          for r in try archive.results(kind, generation: ref.generation, index: ref.index) where (try? r.int64("during_search")) == 1 {
+          for r in try archive.results(kind, generation: ref.generation, index: ref.index)
+          where (try? r.int64("during_search")) == 1 {
             spent += Int(try r.int64("rollouts"))
           }
         }
@@ -83,8 +87,10 @@ public struct SearchAnalysis {
   /// champion as of the end of it (nil before the first), `best` the generation's best genome,
   /// `newChampion` whether the champion changed in it, `final` the generation the run ends with.
   /// Stores what it measures through `archive` and returns what it did.
-  public mutating func analyse(generation g: Int, final: Int, newChampion: Bool, champion: (ref: GenomeRef, genome: Genome)?,
-                               best: (index: Int, genome: Genome), archive: ArchiveWriter) throws -> [Event] {
+  public mutating func analyse(
+    generation g: Int, final: Int, newChampion: Bool, champion: (ref: GenomeRef, genome: Genome)?,
+    best: (index: Int, genome: Genome), archive: ArchiveWriter
+  ) throws -> [Event] {
     guard settings.isEnabled else { return [] }
     var events: [Event] = []
     for kind in [Kind.profile, .battery] {
@@ -105,12 +111,16 @@ public struct SearchAnalysis {
         if try isStored(kind, generation: sg, index: si, in: archive) { continue }
         let rollouts = cost(kind)
         if !dueEvery && spent + rollouts > settings.budget * (g + 1) {
-          events.append(Event(kind: kind, generation: g, genomeGeneration: sg, genomeIndex: si, trigger: trigger, role: role,
-                              rollouts: rollouts, made: false))
+          events.append(
+            Event(
+              kind: kind, generation: g, genomeGeneration: sg, genomeIndex: si, trigger: trigger, role: role,
+              rollouts: rollouts, made: false))
           continue
         }
         let network: Network
-        do { network = try Network(genome) } catch { throw ExperimentError("genome \(sg)/\(si) cannot be analysed: \(error)") }
+        do { network = try Network(genome) } catch {
+          throw ExperimentError("genome \(sg)/\(si) cannot be analysed: \(error)")
+        }
         let mark = { (w: ResultWriter) throws in
           try w.set("during_search", Int8(1))
           try w.set("at_generation", Int64(g))
@@ -120,17 +130,25 @@ public struct SearchAnalysis {
         }
         switch kind {
         case .profile:
-          let (m, _) = evaluator.evaluate(task: task, genomes: [genome], networks: [network], mode: .sharedSeries(profileSettings.weights),
-                                          repetitions: profileSettings.trials,
-                                          episodes: EpisodeKey(seed: profileSettings.seed, purpose: .evaluation))
-          try archive.store(WeightProfile(settings: profileSettings, rewards: m.values), generation: sg, index: si, task: taskKind, extra: mark)
+          let (m, _) = evaluator.evaluate(
+            task: task, genomes: [genome], networks: [network], mode: .sharedSeries(profileSettings.weights),
+            repetitions: profileSettings.trials,
+            episodes: EpisodeKey(seed: profileSettings.seed, purpose: .evaluation))
+          try archive.store(
+            WeightProfile(settings: profileSettings, rewards: m.values), generation: sg, index: si, task: taskKind,
+            extra: mark)
         case .battery:
-          let result = battery.evaluate(network, genome: genome, task: task, evaluator: evaluator, seriesWeights: seriesWeights)
-          try archive.store(result, battery: battery, seriesWeights: seriesWeights, generation: sg, index: si, task: taskKind, extra: mark)
+          let result = battery.evaluate(
+            network, genome: genome, task: task, evaluator: evaluator, seriesWeights: seriesWeights)
+          try archive.store(
+            result, battery: battery, seriesWeights: seriesWeights, generation: sg, index: si, task: taskKind,
+            extra: mark)
         }
         spent += rollouts
-        events.append(Event(kind: kind, generation: g, genomeGeneration: sg, genomeIndex: si, trigger: trigger, role: role,
-                            rollouts: rollouts, made: true))
+        events.append(
+          Event(
+            kind: kind, generation: g, genomeGeneration: sg, genomeIndex: si, trigger: trigger, role: role,
+            rollouts: rollouts, made: true))
       }
     }
     return events
@@ -140,7 +158,9 @@ public struct SearchAnalysis {
   func isStored(_ kind: Kind, generation: Int, index: Int, in archive: some StoredResults) throws -> Bool {
     switch kind {
     case .profile:
-      return try archive.profiles(generation: generation, index: index).contains { $0.profile.settings == profileSettings }
+      return try archive.profiles(generation: generation, index: index).contains {
+        $0.profile.settings == profileSettings
+      }
     case .battery:
       let signature = battery.signature(seriesWeights: seriesWeights)
       return try archive.results(AnalysisKind.battery.rawValue, generation: generation, index: index)

@@ -14,8 +14,9 @@ public struct SearchRun: Sendable {
   public init(config: SearchConfig, evaluator: any GenerationEvaluator) throws {
     task = try Tasks.make(config.task, batchSize: config.evaluation.batchSize)
     self.evaluator = evaluator
-    evolution = Evolution(config: config, inputs: task.inputCount, outputs: task.outputCount,
-                          defaultHiddenActivations: task.hiddenActivations)
+    evolution = Evolution(
+      config: config, inputs: task.inputCount, outputs: task.outputCount,
+      defaultHiddenActivations: task.hiddenActivations)
   }
 
   /// A search evaluated on `threads` local threads.
@@ -48,7 +49,8 @@ public struct SearchRun: Sendable {
     let episodes = EpisodeKey(seed: seed, purpose: .rollout, generation: generation)
     let mode = config.evaluation.mode
     let (rewards, searchSteps) = evaluator.evaluate(
-      task: task, genomes: genomes, networks: networks, mode: mode, repetitions: config.evaluation.repetitions, episodes: episodes)
+      task: task, genomes: genomes, networks: networks, mode: mode, repetitions: config.evaluation.repetitions,
+      episodes: episodes)
     let assessment = evolution.tell(rewards)
     var steps = searchSteps
     var accepted = false

@@ -30,13 +30,16 @@ public struct SearchSession {
 
   /// A new search, archived at `archivePath` when given (an existing file is refused unless
   /// `force`).
-  public static func start(config: SearchConfig, evaluator: any GenerationEvaluator, archivePath: String?,
-                           championPath: String?, force: Bool) throws -> SearchSession {
+  public static func start(
+    config: SearchConfig, evaluator: any GenerationEvaluator, archivePath: String?,
+    championPath: String?, force: Bool
+  ) throws -> SearchSession {
     let run = try SearchRun(config: config, evaluator: evaluator)
     var archive: ArchiveWriter?
     if let archivePath {
-      archive = try ArchiveWriter(creating: archivePath, config: config, inputLabels: run.task.inputLabels,
-                                  outputLabels: run.task.outputLabels, environment: (run.task as? GymTask)?.environment.json, force: force)
+      archive = try ArchiveWriter(
+        creating: archivePath, config: config, inputLabels: run.task.inputLabels,
+        outputLabels: run.task.outputLabels, environment: (run.task as? GymTask)?.environment.json, force: force)
     }
     return try SearchSession(run: run, archive: archive, championPath: championPath)
   }
@@ -53,8 +56,10 @@ public struct SearchSession {
   /// Continues a stopped or killed search from its archive, to `generations` in total (default:
   /// the run's configured generations). The result is bit for bit what an uninterrupted run
   /// gives.
-  public static func resume(archivePath: String, generations: Int?, evaluator: any GenerationEvaluator,
-                            analysis: ((inout AnalysisConfig) -> Void)? = nil) throws -> Resumption {
+  public static func resume(
+    archivePath: String, generations: Int?, evaluator: any GenerationEvaluator,
+    analysis: ((inout AnalysisConfig) -> Void)? = nil
+  ) throws -> Resumption {
     // The writer lock first: what is read must not change before the writer reopens the file.
     guard FileManager.default.fileExists(atPath: archivePath) else { throw ArchiveError.notFound(archivePath) }
     let lock = try ArchiveLock(archivePath: archivePath)
@@ -65,31 +70,44 @@ public struct SearchSession {
     analysis?(&config.analysis)
     do { try config.validate() } catch { throw ExperimentError("invalid analysis settings: \(error)") }
     let task = try Tasks.interface(config.task)
-    let evolution = try reader.restoreEvolution(config: config, inputs: task.inputLabels.count, outputs: task.outputLabels.count,
-                                                hiddenActivations: task.hiddenActivations)
+    let evolution = try reader.restoreEvolution(
+      config: config, inputs: task.inputLabels.count, outputs: task.outputLabels.count,
+      hiddenActivations: task.hiddenActivations)
     let lastComplete = reader.completeGenerations.last, dropped = reader.incompleteGenerations
     let finished = reader.isFinished
     // The last complete generation's analysis may have been cut short with the run: what it
     // needs to be redone (missing results only).
-    var catchUp: (generation: Int, newChampion: Bool, champion: (ref: GenomeRef, genome: Genome)?, best: (index: Int, genome: Genome))?
+    var catchUp:
+      (
+        generation: Int, newChampion: Bool, champion: (ref: GenomeRef, genome: Genome)?,
+        best: (index: Int, genome: Genome)
+      )?
     if let g = lastComplete, config.analysis.isEnabled {
       let c = try reader.champion(asOf: g)
       let b = try reader.bestIndex(generation: g)
-      catchUp = (g, c?.generation == g, try c.map { ($0, try reader.genome(generation: $0.generation, index: $0.index)) },
-                 (b, try reader.genome(generation: g, index: b)))
+      catchUp = (
+        g, c?.generation == g, try c.map { ($0, try reader.genome(generation: $0.generation, index: $0.index)) },
+        (b, try reader.genome(generation: g, index: b))
+      )
     }
     // The reader must be closed before the file is reopened for writing.
     try reader.close()
     let done = (lastComplete ?? -1) + 1
-    if done >= config.generations && dropped.isEmpty && finished { return .alreadyDone(done: done, target: config.generations) }
-    let run = try evolution.map { try SearchRun(evolution: $0, evaluator: evaluator) } ?? SearchRun(config: config, evaluator: evaluator)
-    let writer = try ArchiveWriter(appendingTo: archivePath, lastComplete: lastComplete,
-                                   generationsTarget: generations, lock: lock)
+    if done >= config.generations && dropped.isEmpty && finished {
+      return .alreadyDone(done: done, target: config.generations)
+    }
+    let run =
+      try evolution.map { try SearchRun(evolution: $0, evaluator: evaluator) }
+      ?? SearchRun(config: config, evaluator: evaluator)
+    let writer = try ArchiveWriter(
+      appendingTo: archivePath, lastComplete: lastComplete,
+      generationsTarget: generations, lock: lock)
     if config.analysis != storedAnalysis { try writer.updateConfig(config) }
     var session = try SearchSession(run: run, archive: writer, championPath: nil)
     if let c = catchUp, var analysis = session.analysis {
-      session.lastAnalysis = try analysis.analyse(generation: c.generation, final: config.generations - 1, newChampion: c.newChampion,
-                                                  champion: c.champion, best: c.best, archive: writer)
+      session.lastAnalysis = try analysis.analyse(
+        generation: c.generation, final: config.generations - 1, newChampion: c.newChampion,
+        champion: c.champion, best: c.best, archive: writer)
       session.analysis = analysis
     }
     return .ready(session, from: done, dropped: dropped)
@@ -97,11 +115,15 @@ public struct SearchSession {
 
   /// Runs a whole search, silently, as run `name` of a multi-run archive (an experiment grid's or
   /// a comparison's); returns the run's writer (for what follows the search) and its champion.
-  static func runWhole(_ name: String, in writer: MultiRunWriter, config: SearchConfig, task: any WANNTask,
-                       evaluator: any GenerationEvaluator) throws -> (archive: ArchiveWriter, champion: Champion?) {
-    let archive = try writer.run(named: name, config: config, inputLabels: task.inputLabels, outputLabels: task.outputLabels,
-                                 environment: (task as? GymTask)?.environment.json)
-    var session = try SearchSession(run: try SearchRun(config: config, evaluator: evaluator), archive: archive, championPath: nil)
+  static func runWhole(
+    _ name: String, in writer: MultiRunWriter, config: SearchConfig, task: any WANNTask,
+    evaluator: any GenerationEvaluator
+  ) throws -> (archive: ArchiveWriter, champion: Champion?) {
+    let archive = try writer.run(
+      named: name, config: config, inputLabels: task.inputLabels, outputLabels: task.outputLabels,
+      environment: (task as? GymTask)?.environment.json)
+    var session = try SearchSession(
+      run: try SearchRun(config: config, evaluator: evaluator), archive: archive, championPath: nil)
     try session.run(until: config.generations)
     try session.finish()
     return (archive, session.run.evolution.champion)
@@ -116,8 +138,9 @@ public struct SearchSession {
       if var analysis, let archive {
         let g = result.summary.generation, best = result.assessment.best
         let champion = run.evolution.champion.map { (GenomeRef(generation: $0.generation, index: $0.index), $0.genome) }
-        lastAnalysis = try analysis.analyse(generation: g, final: total - 1, newChampion: result.summary.newChampion,
-                                            champion: champion, best: (best, result.population[best].genome), archive: archive)
+        lastAnalysis = try analysis.analyse(
+          generation: g, final: total - 1, newChampion: result.summary.newChampion,
+          champion: champion, best: (best, result.population[best].genome), archive: archive)
         self.analysis = analysis
       }
       if result.summary.newChampion, let championPath { try writeChampion(to: championPath) }
@@ -134,8 +157,9 @@ public struct SearchSession {
   /// Writes the champion's genome document (JSON), atomically.
   public func writeChampion(to path: String) throws {
     guard let c = run.evolution.champion else { return }
-    let doc = GenomeDocument(task: config.task, genome: c.genome, generation: c.generation, seed: config.seed,
-                             searchMeanReward: c.searchMean, retestMeanReward: c.retestMean)
+    let doc = GenomeDocument(
+      task: config.task, genome: c.genome, generation: c.generation, seed: config.seed,
+      searchMeanReward: c.searchMean, retestMeanReward: c.retestMean)
     do { try Data((JSONText.pretty(doc) + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
       throw ExperimentError("cannot write champion to '\(path)': \(error.localizedDescription)")
     }
@@ -164,8 +188,10 @@ public enum JSONText {
 
   static func encode<T: Encodable>(_ value: T, pretty: Bool) -> String {
     let e = JSONEncoder()
-    e.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    e.outputFormatting =
+      pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+    e.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     // Encoding our Codable value types cannot fail: they hold no non-conforming values left
     // unhandled above.
     guard let data = try? e.encode(value) else { return "{}" }

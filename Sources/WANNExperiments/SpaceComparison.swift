@@ -59,7 +59,8 @@ public struct SpaceComparison: Sendable, Codable, Equatable {
     self.trials = trials
     rows = scores.map { name, s in
       let ci = Statistics.confidenceInterval95(s)
-      return Row(condition: name, runs: s.count, mean: ci.mean, ci95: ci.halfWidth, median: Statistics.median(s), scores: s)
+      return Row(
+        condition: name, runs: s.count, mean: ci.mean, ci95: ci.halfWidth, median: Statistics.median(s), scores: s)
     }
     var tests: [Test] = []
     for i in scores.indices {
@@ -67,8 +68,10 @@ public struct SpaceComparison: Sendable, Codable, Equatable {
         let (a, b) = (scores[i].1, scores[j].1)
         let (u, p) = Statistics.mannWhitneyU(a, b)
         let d = Statistics.medianDifference(a, b, stream: tests.count)
-        tests.append(Test(a: scores[i].0, b: scores[j].0, u: u, p: p, pHolm: p, cliffsDelta: Statistics.cliffsDelta(a, b),
-                          medianDifference: d.difference, medianDifferenceCI95: [d.low, d.high]))
+        tests.append(
+          Test(
+            a: scores[i].0, b: scores[j].0, u: u, p: p, pHolm: p, cliffsDelta: Statistics.cliffsDelta(a, b),
+            medianDifference: d.difference, medianDifferenceCI95: [d.low, d.high]))
       }
     }
     for (k, q) in Statistics.holm(tests.map(\.p)).enumerated() { tests[k].pHolm = q }
@@ -92,7 +95,9 @@ extension SpaceComparison {
   }
 
   /// The runs of a comparison in grid order: condition by condition, seeds 1...N.
-  static func runs(base: SearchConfig, conditions: [ComparisonCondition], seeds: [UInt64]) -> [(name: String, config: SearchConfig)] {
+  static func runs(base: SearchConfig, conditions: [ComparisonCondition], seeds: [UInt64]) -> [(
+    name: String, config: SearchConfig
+  )] {
     conditions.flatMap { condition in
       seeds.map { seed in
         var c = base
@@ -112,10 +117,12 @@ extension SpaceComparison {
   /// tests. An existing archive is continued (runs done are kept) unless `force`; `shard` runs
   /// only its share of the runs (merge the shards with `GridMerge`). `evaluator` evaluates the
   /// searches; the final scoring runs on `threads` local threads.
-  public static func run(base: SearchConfig, conditions: [ComparisonCondition], seeds: Int, trials: Int, archivePath: String,
-                         force: Bool, shard: GridShard = .whole, evaluator: any GenerationEvaluator, threads: Int,
-                         onContinue: (_ done: Int, _ toRun: Int) -> Void = { _, _ in },
-                         onRun: (RunReport) -> Void = { _ in }) throws -> Outcome {
+  public static func run(
+    base: SearchConfig, conditions: [ComparisonCondition], seeds: Int, trials: Int, archivePath: String,
+    force: Bool, shard: GridShard = .whole, evaluator: any GenerationEvaluator, threads: Int,
+    onContinue: (_ done: Int, _ toRun: Int) -> Void = { _, _ in },
+    onRun: (RunReport) -> Void = { _ in }
+  ) throws -> Outcome {
     let task = try Tasks.make(base.task, batchSize: base.evaluation.batchSize)
     let seedList = (1...seeds).map { UInt64($0) }
     let all = runs(base: base, conditions: conditions, seeds: seedList)
@@ -127,8 +134,9 @@ extension SpaceComparison {
       path: archivePath, force: force, kind: .comparison, shard: shard,
       wanted: Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0.config) }),
       create: {
-        try MultiRunWriter(creating: archivePath, task: base.task, conditions: conditions.map(\.name), seeds: seedList,
-                           baseConfigTOML: baseStored.tomlText, trials: trials, shard: shard.stored, force: force)
+        try MultiRunWriter(
+          creating: archivePath, task: base.task, conditions: conditions.map(\.name), seeds: seedList,
+          baseConfigTOML: baseStored.tomlText, trials: trials, shard: shard.stored, force: force)
       },
       summary: { try $0.comparisonScore() })
     var scores = done
@@ -143,7 +151,8 @@ extension SpaceComparison {
       for index in mine {
         let (name, config) = all[index]
         try writer.removeRun(named: name)
-        let (archive, champion) = try SearchSession.runWhole(name, in: writer, config: config, task: task, evaluator: evaluator)
+        let (archive, champion) = try SearchSession.runWhole(
+          name, in: writer, config: config, task: task, evaluator: evaluator)
         var score = Double.nan
         let weights = config.evaluation.weights
         var weightMeans = [Double](repeating: .nan, count: weights.count)
@@ -152,19 +161,25 @@ extension SpaceComparison {
             task: task, networks: [try Network(champion.genome)], weights: weights, repetitions: trials,
             episodes: EpisodeKey(seed: 0, purpose: .evaluation))
           score = Statistics.mean(rewards.values)
-          weightMeans = weights.indices.map { w in Statistics.mean((0..<trials).map { rewards[genome: 0, repetition: $0, weight: w] }) }
+          weightMeans = weights.indices.map { w in
+            Statistics.mean((0..<trials).map { rewards[genome: 0, repetition: $0, weight: w] })
+          }
         }
         try archive.writeEvaluation { e in
           try e.set("kind", "comparison score")
           try e.set("score", score)
           try e.set("trials", Int64(trials))
-          try e.set("description", "mean reward of the final champion over trials x weights on common episodes (seed 0, purpose evaluation)")
+          try e.set(
+            "description",
+            "mean reward of the final champion over trials x weights on common episodes (seed 0, purpose evaluation)")
           // Per weight too, so a report can read the champion at its best shared weight (the way
           // POPGym's MMER reads a policy: `wann experiment report --score best-weight`).
-          try e.write("weights", weights, shape: [weights.count], compress: false,
-                      .init("the shared weight values the champion was scored at", axes: ["weights"]))
-          try e.write("weight_means", weightMeans, shape: [weightMeans.count], compress: false,
-                      .init("the champion's mean reward over the trials at each shared weight", axes: ["weights"]))
+          try e.write(
+            "weights", weights, shape: [weights.count], compress: false,
+            .init("the shared weight values the champion was scored at", axes: ["weights"]))
+          try e.write(
+            "weight_means", weightMeans, shape: [weightMeans.count], compress: false,
+            .init("the champion's mean reward over the trials at each shared weight", axes: ["weights"]))
         }
         scores[name] = score
         onRun(RunReport(name: name, score: score, elapsed: (clock.now - start).inSeconds))
@@ -174,8 +189,9 @@ extension SpaceComparison {
         return .partial(done: scores.count, total: all.count)
       }
       try writer.removeComparisonTable()
-      let result = try storeTable(in: writer, task: base.task, conditions: conditions.map(\.name), seeds: seedList, scores: scores,
-                                  generations: base.generations, population: base.population.size, trials: trials)
+      let result = try storeTable(
+        in: writer, task: base.task, conditions: conditions.map(\.name), seeds: seedList, scores: scores,
+        generations: base.generations, population: base.population.size, trials: trials)
       try writer.close()
       return .finished(result)
     } catch {
@@ -187,18 +203,24 @@ extension SpaceComparison {
   /// Computes the table and tests from every run's score (name -> score) and stores them as the
   /// archive's /comparison group.
   @discardableResult
-  static func storeTable(in writer: MultiRunWriter, task: TaskKind, conditions: [String], seeds: [UInt64], scores: [String: Double],
-                         generations: Int, population: Int, trials: Int) throws -> SpaceComparison {
+  static func storeTable(
+    in writer: MultiRunWriter, task: TaskKind, conditions: [String], seeds: [UInt64], scores: [String: Double],
+    generations: Int, population: Int, trials: Int
+  ) throws -> SpaceComparison {
     let table = conditions.map { c in (c, seeds.map { scores["\(c)-s\($0)"] ?? .nan }) }
-    let result = SpaceComparison(task: task.rawValue, generations: generations, population: population, trials: trials, scores: table)
+    let result = SpaceComparison(
+      task: task.rawValue, generations: generations, population: population, trials: trials, scores: table)
     let order = result.rows.map(\.condition)
     try writer.finishComparison(
       conditions: order, scores: result.rows.map(\.scores),
       runNames: conditions.flatMap { c in seeds.map { "\(c)-s\($0)" } }, trials: trials,
-      tests: result.tests.map { MultiRunWriter.StoredTest(
-        a: order.firstIndex(of: $0.a)!, b: order.firstIndex(of: $0.b)!, u: $0.u, p: $0.p, pHolm: $0.pHolm, cliffsDelta: $0.cliffsDelta,
-        medianDifference: $0.medianDifference, medianDifferenceLow: $0.medianDifferenceCI95[0], medianDifferenceHigh: $0.medianDifferenceCI95[1])
-    })
+      tests: result.tests.map {
+        MultiRunWriter.StoredTest(
+          a: order.firstIndex(of: $0.a)!, b: order.firstIndex(of: $0.b)!, u: $0.u, p: $0.p, pHolm: $0.pHolm,
+          cliffsDelta: $0.cliffsDelta,
+          medianDifference: $0.medianDifference, medianDifferenceLow: $0.medianDifferenceCI95[0],
+          medianDifferenceHigh: $0.medianDifferenceCI95[1])
+      })
     return result
   }
 }

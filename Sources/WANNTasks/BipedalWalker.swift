@@ -65,8 +65,10 @@ public struct WalkerTerrain: Sendable, Equatable {
         originalY = y
         for s in 0..<stairSteps {
           let w = Double(stairWidth), h = Double(stairHeight), sd = Double(s)
-          quad([(x + sd * w * step, y + sd * h * step), (x + (1 + sd) * w * step, y + sd * h * step),
-                (x + (1 + sd) * w * step, y + (-1 + sd * h) * step), (x + sd * w * step, y + (-1 + sd * h) * step)])
+          quad([
+            (x + sd * w * step, y + sd * h * step), (x + (1 + sd) * w * step, y + sd * h * step),
+            (x + (1 + sd) * w * step, y + (-1 + sd * h) * step), (x + sd * w * step, y + (-1 + sd * h) * step),
+          ])
         }
         counter = stairSteps * stairWidth
       } else if state == .stairs && !oneshot {
@@ -110,8 +112,9 @@ public final class BipedalWalkerSimulation {
       terrain.y.withUnsafeBufferPointer { y in
         terrain.polygons.withUnsafeBufferPointer { p in
           observation.withUnsafeMutableBufferPointer { o in
-            walker_reset(world, x.baseAddress, y.baseAddress, Int32(x.count), p.baseAddress, Int32(p.count / 8), initialForce,
-                         Int32(stepLimit), o.baseAddress)
+            walker_reset(
+              world, x.baseAddress, y.baseAddress, Int32(x.count), p.baseAddress, Int32(p.count / 8), initialForce,
+              Int32(stepLimit), o.baseAddress)
           }
         }
       }
@@ -151,11 +154,12 @@ public struct BipedTask: WANNTask {
   }
 
   public var kind: TaskKind { hardcore ? .bipedHardcore : .biped }
-  public static let inputNames = [
-    "hull_angle", "hull_vel_angle", "vel_x", "vel_y",
-    "hip1_angle", "hip1_speed", "knee1_angle", "knee1_speed", "leg1_contact",
-    "hip2_angle", "hip2_speed", "knee2_angle", "knee2_speed", "leg2_contact",
-  ] + (0..<10).map { "lidar_\($0)" }
+  public static let inputNames =
+    [
+      "hull_angle", "hull_vel_angle", "vel_x", "vel_y",
+      "hip1_angle", "hip1_speed", "knee1_angle", "knee1_speed", "leg1_contact",
+      "hip2_angle", "hip2_speed", "knee2_angle", "knee2_speed", "leg2_contact",
+    ] + (0..<10).map { "lidar_\($0)" }
   public var inputLabels: [String] { Self.inputNames }
   public var outputLabels: [String] { ["hip_1", "knee_1", "hip_2", "knee_2"] }
   public var hiddenActivations: [Activation] { Activation.originalControlSet }
@@ -203,7 +207,9 @@ public struct BipedLanes: LaneEnvironment {
     }
   }
 
-  public mutating func step(_ evaluator: borrowing NetworkEvaluator, active: LaneMask) -> (reward: Lanes, done: LaneMask) {
+  public mutating func step(_ evaluator: borrowing NetworkEvaluator, active: LaneMask) -> (
+    reward: Lanes, done: LaneMask
+  ) {
     let a0 = evaluator.outputLanes(0), a1 = evaluator.outputLanes(1)
     let a2 = evaluator.outputLanes(2), a3 = evaluator.outputLanes(3)
     var reward = Lanes()
@@ -220,8 +226,10 @@ public struct BipedLanes: LaneEnvironment {
 }
 
 extension BipedTask {
-  public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>,
-                       episodes: EpisodeKey) -> [RolloutResult] {
+  public func rollouts(
+    _ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>,
+    episodes: EpisodeKey
+  ) -> [RolloutResult] {
     guard plans.count > 1 else { return scalarRollouts(&evaluator, plans: plans, episodes: episodes) }
     var lanes = BipedLanes(task: self)
     return LaneRollouts.run(&lanes, &evaluator, plans: plans, episodes: episodes)

@@ -62,8 +62,10 @@ public struct CardGame: Sendable, Hashable {
   public var taskName: String { "popgym-\(kind.rawValue)-\(difficulty.rawValue)" }
   /// The package's id of the same environment.
   public var packageID: String {
-    let name = ["repeat-previous": "RepeatPrevious", "repeat-first": "RepeatFirst", "count-recall": "CountRecall",
-                "higher-lower": "HigherLower", "autoencode": "Autoencode"][kind.rawValue]!
+    let name = [
+      "repeat-previous": "RepeatPrevious", "repeat-first": "RepeatFirst", "count-recall": "CountRecall",
+      "higher-lower": "HigherLower", "autoencode": "Autoencode",
+    ][kind.rawValue]!
     return "popgym-\(name)\(difficulty.rawValue.prefix(1).uppercased() + difficulty.rawValue.dropFirst())-v0"
   }
 
@@ -109,13 +111,16 @@ public struct CardGame: Sendable, Hashable {
   public var inputLabels: [String] {
     let suits = ["spades", "diamonds", "clubs", "hearts"]
     if kind == .autoencode { return ["mode play", "mode watch"] + suits.map { "dealt \($0)" } }
-    if kind == .higherLower { return ["a", "2", "3", "4", "5", "6", "7", "8", "9", "10", "j", "q", "k"].map { "dealt \($0)" } }
-    guard kind == .countRecall else { return suits.map { "dealt \($0)" } }
-    let names: [String] = switch classes {
-    case 2: ["black", "red"]
-    case 4: suits
-    default: ["a", "2", "3", "4", "5", "6", "7", "8", "9", "10", "j", "q", "k"]
+    if kind == .higherLower {
+      return ["a", "2", "3", "4", "5", "6", "7", "8", "9", "10", "j", "q", "k"].map { "dealt \($0)" }
     }
+    guard kind == .countRecall else { return suits.map { "dealt \($0)" } }
+    let names: [String] =
+      switch classes {
+      case 2: ["black", "red"]
+      case 4: suits
+      default: ["a", "2", "3", "4", "5", "6", "7", "8", "9", "10", "j", "q", "k"]
+      }
     return names.map { "dealt \($0)" } + names.map { "query \($0)" }
   }
   public var outputLabels: [String] {
@@ -273,7 +278,9 @@ public struct CardMemoryTask: WANNTask {
     }
   }
 
-  public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>, episodes: EpisodeKey) -> [RolloutResult] {
+  public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>, episodes: EpisodeKey)
+    -> [RolloutResult]
+  {
     var lanes = CardMemoryLanes(game)
     return LaneRollouts.run(&lanes, &evaluator, plans: plans, episodes: episodes)
   }
@@ -307,7 +314,9 @@ public struct CardMemoryLanes: LaneEnvironment {
     }
   }
 
-  public mutating func step(_ evaluator: borrowing NetworkEvaluator, active: LaneMask) -> (reward: Lanes, done: LaneMask) {
+  public mutating func step(_ evaluator: borrowing NetworkEvaluator, active: LaneMask) -> (
+    reward: Lanes, done: LaneMask
+  ) {
     // Ties go to the lowest index and NaN never wins: only a strictly larger output replaces.
     var best = Lanes(repeating: -.infinity)
     var answer = LaneBits()

@@ -102,10 +102,12 @@ public struct CartPoleSwingUp: Sendable, Equatable {
     // The original writes theta_dot**2 and c**2: Python's float power, i.e. the C library's pow.
     let td2 = S.square(thetaDot)
     let c2 = S.square(c)
-    let xAcc = ((((-2 * C.poleMassLength) * td2) * s + ((3 * C.poleMass) * C.gravity) * s * c) + 4 * force
-      - (4 * C.friction) * xDot) / (4 * C.totalMass - (3 * C.poleMass) * c2)
-    let thetaAcc = ((((-3 * C.poleMassLength) * td2) * s) * c + ((6 * C.totalMass) * C.gravity) * s
-      + (6 * (force - C.friction * xDot)) * c) / ((4 * C.poleLength) * C.totalMass - (3 * C.poleMassLength) * c2)
+    let xAcc =
+      ((((-2 * C.poleMassLength) * td2) * s + ((3 * C.poleMass) * C.gravity) * s * c) + 4 * force
+        - (4 * C.friction) * xDot) / (4 * C.totalMass - (3 * C.poleMass) * c2)
+    let thetaAcc =
+      ((((-3 * C.poleMassLength) * td2) * s) * c + ((6 * C.totalMass) * C.gravity) * s
+        + (6 * (force - C.friction * xDot)) * c) / ((4 * C.poleLength) * C.totalMass - (3 * C.poleMassLength) * c2)
     x = x + xDot * C.dt
     theta = theta + thetaDot * C.dt
     xDot = xDot + xAcc * C.dt

@@ -43,8 +43,10 @@ public struct ClassificationTask: WANNTask {
   /// Every planned rollout of the loaded network: the rollouts of one episode share one gathered
   /// batch (the same images for every weight and, through `batches`, for every genome), and its
   /// shared-weight rollouts go through the network together, each chunk of images loaded once.
-  public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>,
-                       episodes: EpisodeKey) -> [RolloutResult] {
+  public func rollouts(
+    _ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>,
+    episodes: EpisodeKey
+  ) -> [RolloutResult] {
     var results = [RolloutResult](repeating: RolloutResult(reward: .nan, steps: 0), count: plans.count)
     let indexed = Array(plans.enumerated())
     for episode in Set(plans.map(\.episode)).sorted() {
@@ -76,14 +78,16 @@ public struct ClassificationTask: WANNTask {
   }
 
   /// The negative mean cross-entropy of the loaded network on `batch` at each of `weights`.
-  static func score(_ evaluator: inout NetworkEvaluator, on batch: GatheredBatch, weights: [Double]) -> [RolloutResult] {
+  static func score(_ evaluator: inout NetworkEvaluator, on batch: GatheredBatch, weights: [Double]) -> [RolloutResult]
+  {
     let n = batch.count
     evaluator.prepareBatch(size: n, weightCount: weights.count)
     return batch.rows.withUnsafeBufferPointer { rows in
       evaluator.forwardBatch(weights: weights, inputs: rows.baseAddress!, stride: batch.stride)
       return batch.labels.withUnsafeBufferPointer { labels in
         weights.indices.map { w in
-          RolloutResult(reward: -crossEntropy(evaluator, weightIndex: w, labels: labels, count: n) / Double(n), steps: n)
+          RolloutResult(
+            reward: -crossEntropy(evaluator, weightIndex: w, labels: labels, count: n) / Double(n), steps: n)
         }
       }
     }
@@ -94,10 +98,14 @@ public struct ClassificationTask: WANNTask {
   /// softmax-then-log gives -inf rewards when a probability underflows). Eight samples at a
   /// time in CLanes: the maximum and the exponentials in lanes (within 1 ulp of glibc), the log
   /// per sample; the losses are summed in sample order.
-  static func crossEntropy(_ e: borrowing NetworkEvaluator, weightIndex: Int, labels: UnsafeBufferPointer<UInt8>,
-                           count n: Int) -> Double {
+  static func crossEntropy(
+    _ e: borrowing NetworkEvaluator, weightIndex: Int, labels: UnsafeBufferPointer<UInt8>,
+    count n: Int
+  ) -> Double {
     let rows: [UnsafePointer<Double>?] = (0..<10).map { e.batchOutputs($0, weightIndex: weightIndex) }
-    return rows.withUnsafeBufferPointer { r in wann_lanes_cross_entropy(r.baseAddress!, 10, labels.baseAddress!, Int32(n)) }
+    return rows.withUnsafeBufferPointer { r in
+      wann_lanes_cross_entropy(r.baseAddress!, 10, labels.baseAddress!, Int32(n))
+    }
   }
 
   /// -log softmax(outputs)[label] of one sample of the batch (the per-sample form of
@@ -177,8 +185,10 @@ extension ClassificationTask {
 
   /// Classifies every image of `set` at every weight. Jobs of (weight, 1000 images) are spread
   /// over `threads`; each job writes only its own slice, so results do not depend on threads.
-  public static func predict(_ network: Network, on set: LabeledImages, weights: [Double],
-                             keepProbabilities: Bool, threads: Int) -> [Predictions] {
+  public static func predict(
+    _ network: Network, on set: LabeledImages, weights: [Double],
+    keepProbabilities: Bool, threads: Int
+  ) -> [Predictions] {
     let chunk = 1000
     let chunks = (set.count + chunk - 1) / chunk
     let jobs = weights.count * chunks
@@ -198,7 +208,9 @@ extension ClassificationTask {
           }
         }
         e.forwardBatch(weight: weights[w])
-        var slice = Slice(labels: [UInt8](repeating: 0, count: n), probabilities: keepProbabilities ? [Float](repeating: 0, count: n * 10) : [], loss: 0)
+        var slice = Slice(
+          labels: [UInt8](repeating: 0, count: n),
+          probabilities: keepProbabilities ? [Float](repeating: 0, count: n * 10) : [], loss: 0)
         for b in 0..<n {
           var top = -Double.infinity, best = 0
           for o in 0..<10 where e.batchOutputs(o)[b] > top { top = e.batchOutputs(o)[b]; best = o }
@@ -207,7 +219,9 @@ extension ClassificationTask {
           if keepProbabilities {
             var sum = 0.0
             for o in 0..<10 { sum += Foundation.exp(e.batchOutputs(o)[b] - top) }
-            for o in 0..<10 { slice.probabilities[b * 10 + o] = Float(Foundation.exp(e.batchOutputs(o)[b] - top) / sum) }
+            for o in 0..<10 {
+              slice.probabilities[b * 10 + o] = Float(Foundation.exp(e.batchOutputs(o)[b] - top) / sum)
+            }
           }
         }
         results.withLock { $0[w][c] = slice }
@@ -216,8 +230,9 @@ extension ClassificationTask {
     return results.withLock { all in
       all.map { slices in
         let s = slices.map { $0! }
-        return Predictions(labels: s.flatMap(\.labels), probabilities: keepProbabilities ? s.flatMap(\.probabilities) : nil,
-                           meanLoss: s.reduce(0) { $0 + $1.loss } / Double(set.count))
+        return Predictions(
+          labels: s.flatMap(\.labels), probabilities: keepProbabilities ? s.flatMap(\.probabilities) : nil,
+          meanLoss: s.reduce(0) { $0 + $1.loss } / Double(set.count))
       }
     }
   }

@@ -19,7 +19,8 @@ public struct LabeledImages: Sendable {
   /// The first `n` images (for quick tests and subsets).
   public func prefix(_ n: Int) -> LabeledImages {
     let n = min(n, count)
-    return LabeledImages(features: Array(features[0 ..< n * featureCount]), labels: Array(labels[0..<n]), featureCount: featureCount)
+    return LabeledImages(
+      features: Array(features[0..<n * featureCount]), labels: Array(labels[0..<n]), featureCount: featureCount)
   }
 
   /// How many images carry each label 0...9.
@@ -103,13 +104,14 @@ public enum Datasets {
     var trainF: [Double] = [], testF: [Double] = [], trainL: [UInt8] = [], testL: [UInt8] = []
     var seen = [Int](repeating: 0, count: 10)
     for i in labels.indices {
-      let row = values[i * 64 ..< (i + 1) * 64].map { Double($0) / 16 }
+      let row = values[i * 64..<(i + 1) * 64].map { Double($0) / 16 }
       let l = Int(labels[i])
       if seen[l] % 5 == 4 { testF += row; testL.append(labels[i]) } else { trainF += row; trainL.append(labels[i]) }
       seen[l] += 1
     }
-    return ClassificationData(train: LabeledImages(features: trainF, labels: trainL, featureCount: 64),
-                              test: LabeledImages(features: testF, labels: testL, featureCount: 64))
+    return ClassificationData(
+      train: LabeledImages(features: trainF, labels: trainL, featureCount: 64),
+      test: LabeledImages(features: testF, labels: testL, featureCount: 64))
   }
 
   /// MNIST (60000 training, 10000 test images), each resized to 16x16 and deskewed as the
@@ -133,7 +135,9 @@ public enum Datasets {
   /// Parses a CSV of non-negative integers (an optional header line is skipped): returns every
   /// row's values except the label column, and the labels. Checks the shape and that labels are
   /// digits 0...9 and all ten occur.
-  static func parseCSV(_ path: String, columns: Int, labelColumn: Int, expectedRows: Int) throws(DatasetError) -> ([UInt16], [UInt8]) {
+  static func parseCSV(_ path: String, columns: Int, labelColumn: Int, expectedRows: Int) throws(DatasetError) -> (
+    [UInt16], [UInt8]
+  ) {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw .malformed(path: path, line: 0, why: "cannot be read")
     }
@@ -153,12 +157,18 @@ public enum Datasets {
       // A header line starts with a letter.
       if let first = bytes.first, !(48...57).contains(first) { skippingHeader = true }
       func endField() -> Bool {
-        guard inNumber else { failure = .malformed(path: path, line: line, why: "empty field in column \(column + 1)"); return false }
+        guard inNumber else {
+          failure = .malformed(path: path, line: line, why: "empty field in column \(column + 1)"); return false
+        }
         if column == labelColumn {
-          guard current <= 9 else { failure = .malformed(path: path, line: line, why: "label \(current) is not a digit 0-9"); return false }
+          guard current <= 9 else {
+            failure = .malformed(path: path, line: line, why: "label \(current) is not a digit 0-9"); return false
+          }
           labels.append(UInt8(current))
         } else {
-          guard current <= 65535 else { failure = .malformed(path: path, line: line, why: "value \(current) out of range"); return false }
+          guard current <= 65535 else {
+            failure = .malformed(path: path, line: line, why: "value \(current) out of range"); return false
+          }
           values.append(UInt16(current))
         }
         column += 1
@@ -190,12 +200,15 @@ public enum Datasets {
           line += 1
         case 13: continue
         default:
-          failure = .malformed(path: path, line: line, why: "unexpected character '\(Character(Unicode.Scalar(c)))'"); return
+          failure = .malformed(path: path, line: line, why: "unexpected character '\(Character(Unicode.Scalar(c)))'");
+          return
         }
       }
       if failure == nil && (inNumber || column > 0) {
         if !endField() { return }
-        if column != columns { failure = .malformed(path: path, line: line, why: "\(column) columns, expected \(columns)") }
+        if column != columns {
+          failure = .malformed(path: path, line: line, why: "\(column) columns, expected \(columns)")
+        }
       }
     }
     if let failure { throw failure }

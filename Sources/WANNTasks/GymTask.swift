@@ -34,9 +34,10 @@ public struct GymEnvironment: Sendable, Equatable {
   init(json bytes: [UInt8]) throws(GymFailure) {
     let text = String(decoding: bytes, as: UTF8.self)
     guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)), let d = object as? [String: Any],
-          let obsSize = d["observation_size"] as? Int, let obsLabels = d["observation_labels"] as? [String],
-          let kind = (d["action_kind"] as? String).flatMap(ActionKind.init(rawValue:)), let actSize = d["action_size"] as? Int,
-          let groups = d["action_groups"] as? [Int], let actLabels = d["action_labels"] as? [String]
+      let obsSize = d["observation_size"] as? Int, let obsLabels = d["observation_labels"] as? [String],
+      let kind = (d["action_kind"] as? String).flatMap(ActionKind.init(rawValue:)),
+      let actSize = d["action_size"] as? Int,
+      let groups = d["action_groups"] as? [Int], let actLabels = d["action_labels"] as? [String]
     else { throw .setUp("the Gymnasium worker sent a description wann cannot read: \(text.prefix(200))") }
     func bounds(_ key: String, _ infinity: Double) -> [Double] {
       ((d[key] as? [Any]) ?? []).map { ($0 as? NSNumber)?.doubleValue ?? infinity }
@@ -87,8 +88,10 @@ public struct GymTask: WANNTask {
     descriptions.withLock { $0[key] = d }
     if !d.deterministic {
       // Once per process, on stderr; the archive keeps the flag in its environment attribute.
-      FileHandle.standardError.write(Data(("wann: warning: \(pool.spec.taskName) is not deterministic under reset(seed=): "
-        + "one seeded episode played twice differed, so runs and resumes need not repeat bit for bit\n").utf8))
+      FileHandle.standardError.write(
+        Data(
+          ("wann: warning: \(pool.spec.taskName) is not deterministic under reset(seed=): "
+            + "one seeded episode played twice differed, so runs and resumes need not repeat bit for bit\n").utf8))
     }
     return d
   }
@@ -101,25 +104,33 @@ public struct GymTask: WANNTask {
 
   public func rollout(_ evaluator: inout NetworkEvaluator, weight: Double, rng: inout RandomStream) -> RolloutResult {
     var results = [RolloutResult(reward: .nan, steps: 0)]
-    run(&evaluator, network: nil, seeds: [rng.next()], weights: [.shared(weight)], context: { _ in "a rollout at weight \(weight)" },
-        results: &results)
+    run(
+      &evaluator, network: nil, seeds: [rng.next()], weights: [.shared(weight)],
+      context: { _ in "a rollout at weight \(weight)" },
+      results: &results)
     return results[0]
   }
 
-  public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>, episodes: EpisodeKey) -> [RolloutResult] {
+  public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>, episodes: EpisodeKey)
+    -> [RolloutResult]
+  {
     rollouts(&evaluator, network: nil, plans: plans, episodes: episodes)
   }
 
   /// With the network at hand, a job's rollouts run in up to three evaluators at once (24
   /// lanes), so one message per step carries three times as many: the pipe's round trip, not
   /// the network, is what a step costs beyond the environment.
-  public func rollouts(_ evaluator: inout NetworkEvaluator, network: Network, plans: ArraySlice<RolloutPlan>,
-                       episodes: EpisodeKey) -> [RolloutResult] {
+  public func rollouts(
+    _ evaluator: inout NetworkEvaluator, network: Network, plans: ArraySlice<RolloutPlan>,
+    episodes: EpisodeKey
+  ) -> [RolloutResult] {
     rollouts(&evaluator, network: Optional(network), plans: plans, episodes: episodes)
   }
 
-  private func rollouts(_ evaluator: inout NetworkEvaluator, network: Network?, plans: ArraySlice<RolloutPlan>,
-                        episodes: EpisodeKey) -> [RolloutResult] {
+  private func rollouts(
+    _ evaluator: inout NetworkEvaluator, network: Network?, plans: ArraySlice<RolloutPlan>,
+    episodes: EpisodeKey
+  ) -> [RolloutResult] {
     var results = [RolloutResult](repeating: RolloutResult(reward: .nan, steps: 0), count: plans.count)
     let all = Array(plans)
     // Shared and individual weights are different arithmetic, so they run as separate groups
@@ -132,12 +143,13 @@ public struct GymTask: WANNTask {
         var rng = episodes.stream(repetition: all[k].episode)
         return rng.next()
       }
-      run(&evaluator, network: network, seeds: seeds, weights: group.map { all[$0].weights },
-          context: { i in
-            let plan = all[group[i]]
-            let w: String = if case .shared(let x) = plan.weights { "weight \(x)" } else { "individual weights" }
-            return "generation \(episodes.generation), repetition \(plan.episode), \(w)"
-          }, results: &groupResults)
+      run(
+        &evaluator, network: network, seeds: seeds, weights: group.map { all[$0].weights },
+        context: { i in
+          let plan = all[group[i]]
+          let w: String = if case .shared(let x) = plan.weights { "weight \(x)" } else { "individual weights" }
+          return "generation \(episodes.generation), repetition \(plan.episode), \(w)"
+        }, results: &groupResults)
       for (i, k) in group.enumerated() { results[k] = groupResults[i] }
     }
     return results
@@ -147,8 +159,10 @@ public struct GymTask: WANNTask {
   /// `network` is given and there are more episodes than lanes, of up to two more evaluators
   /// loaded with it; one message per step carries every active lane. A failure ends wann (see
   /// `GymTask.abort`).
-  func run(_ evaluator: inout NetworkEvaluator, network: Network?, seeds: [UInt64], weights: [RolloutPlan.Weights],
-           context: (Int) -> String, results: inout [RolloutResult]) {
+  func run(
+    _ evaluator: inout NetworkEvaluator, network: Network?, seeds: [UInt64], weights: [RolloutPlan.Weights],
+    context: (Int) -> String, results: inout [RolloutResult]
+  ) {
     let taken: GymWorker
     do {
       (taken, _) = try pool.take()
@@ -186,7 +200,9 @@ public struct GymTask: WANNTask {
     var next = 0
 
     func fail(_ lane: Int, _ what: String) -> Never {
-      let where_ = lane >= 0 && lane < lanes && planOfLane[lane] >= 0 ? " (\(context(planOfLane[lane])), step \(steps[lane] + 1))" : ""
+      let where_ =
+        lane >= 0 && lane < lanes && planOfLane[lane] >= 0
+        ? " (\(context(planOfLane[lane])), step \(steps[lane] + 1))" : ""
       GymTask.abort("\(spec.taskName): \(what)\(where_)")
     }
     /// Gives `lane` the next episode's weights and a fresh recurrent state.
@@ -254,7 +270,9 @@ public struct GymTask: WANNTask {
       do {
         try worker.send("S", count: activeLanes.count, doing: "stepping the environment") { m in
           for lane in activeLanes { m.appendLE(UInt32(lane)) }
-          for lane in activeLanes { bank(lane / width) { e in GymTask.appendAction(env, e, lane: lane % width, to: &m) } }
+          for lane in activeLanes {
+            bank(lane / width) { e in GymTask.appendAction(env, e, lane: lane % width, to: &m) }
+          }
           m.appendLE(UInt32(pending))
           for j in 0..<pending { m.appendLE(seeds[next + j]) }
         }
@@ -289,7 +307,9 @@ public struct GymTask: WANNTask {
 
   /// Appends lane `lane`'s action: box dimensions clipped to their bounds; for discrete
   /// dimensions the index of the group's largest output (ties: the lowest; NaN never wins).
-  static func appendAction(_ env: GymEnvironment, _ evaluator: borrowing NetworkEvaluator, lane: Int, to m: inout [UInt8]) {
+  static func appendAction(
+    _ env: GymEnvironment, _ evaluator: borrowing NetworkEvaluator, lane: Int, to m: inout [UInt8]
+  ) {
     switch env.actionKind {
     case .box:
       for j in 0..<env.actionSize {

@@ -24,7 +24,10 @@ public enum GymFailure: Error, CustomStringConvertible, Sendable {
     case .missingPackage(let package, let python):
       "the Python package '\(package)' is not installed for \(python): run `\(python) -m pip install \(package == "Box2D" ? "\"gymnasium[box2d]\"" : package)` (or name another interpreter with --python PATH or WANN_PYTHON)"
     case .unknownEnvironment(let id, let closest):
-      "Gymnasium has no environment '\(id)'" + (closest.isEmpty ? " (the registered ids: python -c 'import gymnasium; gymnasium.pprint_registry()')" : "; the closest registered ids: \(closest.joined(separator: ", "))")
+      "Gymnasium has no environment '\(id)'"
+        + (closest.isEmpty
+          ? " (the registered ids: python -c 'import gymnasium; gymnasium.pprint_registry()')"
+          : "; the closest registered ids: \(closest.joined(separator: ", "))")
     case .setUp(let message): message
     case .episode(let message): message
     }
@@ -48,7 +51,8 @@ final class GymWorker {
   /// environment.
   init(spec: GymSpec, python: String) throws(GymFailure) {
     self.python = python
-    timeout = ProcessInfo.processInfo.environment["WANN_GYM_TIMEOUT"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil } ?? 60
+    timeout =
+      ProcessInfo.processInfo.environment["WANN_GYM_TIMEOUT"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil } ?? 60
     // A worker that dies must give wann an error to report, never a SIGPIPE that ends it.
     signal(SIGPIPE, SIG_IGN)
     // Spawns one at a time: a pipe made by one thread must be close-on-exec before another
@@ -56,7 +60,9 @@ final class GymWorker {
     GymWorker.spawning.lock()
     defer { GymWorker.spawning.unlock() }
     var down: [Int32] = [0, 0], up: [Int32] = [0, 0]
-    guard pipe(&down) == 0 else { throw .noInterpreter(path: python, reason: "pipe: \(String(cString: strerror(errno)))") }
+    guard pipe(&down) == 0 else {
+      throw .noInterpreter(path: python, reason: "pipe: \(String(cString: strerror(errno)))")
+    }
     guard pipe(&up) == 0 else {
       close(down[0]); close(down[1])
       throw .noInterpreter(path: python, reason: "pipe: \(String(cString: strerror(errno)))")
@@ -88,7 +94,8 @@ final class GymWorker {
 
   private static let spawning = NSLock()
   /// How long `receive` spins before it sleeps (WANN_GYM_SPIN_US, default 500 µs; 0: never).
-  static let spinNanoseconds = UInt64(ProcessInfo.processInfo.environment["WANN_GYM_SPIN_US"].flatMap(Int.init).map { max(0, $0) } ?? 500) * 1000
+  static let spinNanoseconds =
+    UInt64(ProcessInfo.processInfo.environment["WANN_GYM_SPIN_US"].flatMap(Int.init).map { max(0, $0) } ?? 500) * 1000
 
   deinit {
     close(toWorker)
@@ -111,11 +118,14 @@ final class GymWorker {
       switch parts.first {
       case "missing": throw .missingPackage(package: parts.count > 1 ? parts[1] : "gymnasium", python: python)
       case "unknown":
-        let closest = parts.count > 2 ? parts[2].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } : []
-        throw .unknownEnvironment(id: parts.count > 1 ? parts[1] : spec.environment, closest: closest.filter { !$0.isEmpty })
+        let closest =
+          parts.count > 2 ? parts[2].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } : []
+        throw .unknownEnvironment(
+          id: parts.count > 1 ? parts[1] : spec.environment, closest: closest.filter { !$0.isEmpty })
       case "dependency": throw .setUp("\(spec.taskName): \(parts.dropFirst().joined(separator: ":")) (into \(python))")
       case "space": throw .setUp("\(spec.taskName): \(parts.dropFirst().joined(separator: ":"))")
-      case "step": throw .setUp("\(spec.taskName): the determinism probe failed: \(parts.dropFirst(2).joined(separator: ":"))")
+      case "step":
+        throw .setUp("\(spec.taskName): the determinism probe failed: \(parts.dropFirst(2).joined(separator: ":"))")
       default: throw .setUp("\(spec.taskName): \(text)")
       }
     }
@@ -125,7 +135,9 @@ final class GymWorker {
 
   /// Sends request `op` about `count` lanes, its body appended by `build` (after the 9-byte
   /// header: op, count, body length).
-  func send(_ op: Character, count: Int, doing what: @autoclosure () -> String, _ build: (inout [UInt8]) -> Void) throws(GymFailure) {
+  func send(_ op: Character, count: Int, doing what: @autoclosure () -> String, _ build: (inout [UInt8]) -> Void)
+    throws(GymFailure)
+  {
     message.removeAll(keepingCapacity: true)
     message.append(op.asciiValue!)
     message.appendLE(UInt32(count))
@@ -212,7 +224,8 @@ final class GymWorker {
 
   private func hung(doing what: String, seconds: Double) -> String {
     kill(pid, SIGKILL)
-    return "the Python worker (pid \(pid)) gave no answer within \(seconds) s while \(what) (WANN_GYM_TIMEOUT sets the limit); it was stopped"
+    return
+      "the Python worker (pid \(pid)) gave no answer within \(seconds) s while \(what) (WANN_GYM_TIMEOUT sets the limit); it was stopped"
   }
 }
 

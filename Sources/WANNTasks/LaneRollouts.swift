@@ -32,8 +32,9 @@ public enum LaneRollouts {
       if case .shared = plan.weights { shared.append(k) } else { individual.append(k) }
     }
     for (group, isIndividual) in [(shared, false), (individual, true)] where !group.isEmpty {
-      runGroup(&environment, &evaluator, plans: plans, group: group, individualWeights: isIndividual,
-               episodes: episodes, results: &results)
+      runGroup(
+        &environment, &evaluator, plans: plans, group: group, individualWeights: isIndividual,
+        episodes: episodes, results: &results)
     }
     return results
   }
@@ -93,8 +94,10 @@ public enum LaneRollouts {
 extension WANNTask {
   /// Plays the planned rollouts one after another with the scalar `rollout` (for tasks without
   /// a lane environment).
-  public func scalarRollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>,
-                             episodes: EpisodeKey) -> [RolloutResult] {
+  public func scalarRollouts(
+    _ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>,
+    episodes: EpisodeKey
+  ) -> [RolloutResult] {
     plans.map { plan in
       var rng = episodes.stream(repetition: plan.episode)
       switch plan.weights {

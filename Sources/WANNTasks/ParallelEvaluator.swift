@@ -5,13 +5,17 @@ import WANNCore
 /// `ParallelEvaluator` bit for bit (a reward depends only on the genome and its episode's keys),
 /// so a search is the same whatever evaluates it.
 public protocol GenerationEvaluator: Sendable {
-  func evaluate(task: any WANNTask, genomes: [Genome], networks: [Network], mode: WeightMode, repetitions: Int,
-                episodes: EpisodeKey) -> (rewards: RewardMatrix, steps: Int)
+  func evaluate(
+    task: any WANNTask, genomes: [Genome], networks: [Network], mode: WeightMode, repetitions: Int,
+    episodes: EpisodeKey
+  ) -> (rewards: RewardMatrix, steps: Int)
 }
 
 extension ParallelEvaluator: GenerationEvaluator {
-  public func evaluate(task: any WANNTask, genomes: [Genome], networks: [Network], mode: WeightMode, repetitions: Int,
-                       episodes: EpisodeKey) -> (rewards: RewardMatrix, steps: Int) {
+  public func evaluate(
+    task: any WANNTask, genomes: [Genome], networks: [Network], mode: WeightMode, repetitions: Int,
+    episodes: EpisodeKey
+  ) -> (rewards: RewardMatrix, steps: Int) {
     evaluate(task: task, networks: networks, mode: mode, repetitions: repetitions, episodes: episodes)
   }
 }
@@ -49,7 +53,8 @@ public struct ParallelEvaluator: Sendable {
     let perNetwork = repetitions * conditions
     let blocks = (perNetwork + Self.rolloutsPerJob - 1) / Self.rolloutsPerJob
     // Each job writes its own cells; the lock is taken once per job, never per step.
-    let shared = Locked((matrix: RewardMatrix(genomes: networks.count, repetitions: repetitions, weights: conditions), steps: 0))
+    let shared = Locked(
+      (matrix: RewardMatrix(genomes: networks.count, repetitions: repetitions, weights: conditions), steps: 0))
     WorkerPool.run(jobs: networks.count * blocks, threads: threads) { jobs in
       var evaluator = NetworkEvaluator()
       var loaded = -1
@@ -64,7 +69,8 @@ public struct ParallelEvaluator: Sendable {
         let plans = range.map { i -> RolloutPlan in
           let r = i / conditions, c = i % conditions
           if let w = mode.sharedWeight(condition: c) { return RolloutPlan(weights: .shared(w), episode: r) }
-          var draws = WeightMode.stream(seed: episodes.seed, generation: episodes.generation, repetition: r, condition: c)
+          var draws = WeightMode.stream(
+            seed: episodes.seed, generation: episodes.generation, repetition: r, condition: c)
           let ws = (0..<evaluator.connectionCount).map { _ in mode.drawConnectionWeight(condition: c, using: &draws) }
           return RolloutPlan(weights: .individual(ws), episode: r)
         }
@@ -108,8 +114,10 @@ extension ParallelEvaluator {
   /// Plays each planned rollout of `network` and returns the rewards in plan order. Used where
   /// every rollout has its own weights (random shared weights, a weight optimiser's candidates);
   /// each rollout is a job, so the result does not depend on the thread count.
-  public func evaluate(task: any WANNTask, network: Network, rollouts: [RolloutPlan],
-                       episodes: EpisodeKey) -> (rewards: [Double], steps: Int) {
+  public func evaluate(
+    task: any WANNTask, network: Network, rollouts: [RolloutPlan],
+    episodes: EpisodeKey
+  ) -> (rewards: [Double], steps: Int) {
     let blocks = (rollouts.count + Self.rolloutsPerJob - 1) / Self.rolloutsPerJob
     let shared = Locked((rewards: [Double](repeating: .nan, count: rollouts.count), steps: 0))
     WorkerPool.run(jobs: blocks, threads: threads) { jobs in

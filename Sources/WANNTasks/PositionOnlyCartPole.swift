@@ -23,7 +23,9 @@ public struct CartPoleMemoryGame: Sendable, Hashable {
     self.difficulty = difficulty
   }
 
-  public static let all: [CartPoleMemoryGame] = [false, true].flatMap { n in CardGame.Difficulty.allCases.map { CartPoleMemoryGame(noisy: n, $0) } }
+  public static let all: [CartPoleMemoryGame] = [false, true].flatMap { n in
+    CardGame.Difficulty.allCases.map { CartPoleMemoryGame(noisy: n, $0) }
+  }
 
   var level: Int { CardGame.Difficulty.allCases.firstIndex(of: difficulty)! }
   /// Steps before the package truncates the episode.
@@ -89,17 +91,21 @@ public struct CartPoleMemoryEpisode: Sendable {
   }
 
   /// Pushes left (action 0) or right (1); returns the reward and the package's end flags.
-  public mutating func step(_ action: Int, noise: (Float, Float) = (0, 0)) -> (reward: Double, terminated: Bool, truncated: Bool) {
+  public mutating func step(_ action: Int, noise: (Float, Float) = (0, 0)) -> (
+    reward: Double, terminated: Bool, truncated: Bool
+  ) {
     let force = action == 1 ? Self.forceMag : -Self.forceMag
     let c = cos(theta), s = sin(theta)
     let temp = (force + Self.poleMassLength * (thetaDot * thetaDot) * s) / Self.totalMass
-    let thetaAcc = (Self.gravity * s - c * temp) / (Self.length * (4.0 / 3.0 - Self.massPole * (c * c) / Self.totalMass))
+    let thetaAcc =
+      (Self.gravity * s - c * temp) / (Self.length * (4.0 / 3.0 - Self.massPole * (c * c) / Self.totalMass))
     let xAcc = temp - Self.poleMassLength * thetaAcc * c / Self.totalMass
     x = x + Self.tau * xDot
     xDot = xDot + Self.tau * xAcc
     theta = theta + Self.tau * thetaDot
     thetaDot = thetaDot + Self.tau * thetaAcc
-    let terminated = x < -Self.xThreshold || x > Self.xThreshold || theta < -Self.thetaThreshold || theta > Self.thetaThreshold
+    let terminated =
+      x < -Self.xThreshold || x > Self.xThreshold || theta < -Self.thetaThreshold || theta > Self.thetaThreshold
     steps += 1
     observe(noise)
     // The package's reward is CartPole's 1.0 on every step up to and including the one that
@@ -141,7 +147,9 @@ public struct CartPoleMemoryTask: WANNTask {
     right > (left.isNaN ? -.infinity : left) ? 1 : 0
   }
 
-  public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>, episodes: EpisodeKey) -> [RolloutResult] {
+  public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>, episodes: EpisodeKey)
+    -> [RolloutResult]
+  {
     var lanes = CartPoleMemoryLanes(game)
     return LaneRollouts.run(&lanes, &evaluator, plans: plans, episodes: episodes)
   }
@@ -172,7 +180,9 @@ public struct CartPoleMemoryLanes: LaneEnvironment {
     evaluator.setInput(1, theta)
   }
 
-  public mutating func step(_ evaluator: borrowing NetworkEvaluator, active: LaneMask) -> (reward: Lanes, done: LaneMask) {
+  public mutating func step(_ evaluator: borrowing NetworkEvaluator, active: LaneMask) -> (
+    reward: Lanes, done: LaneMask
+  ) {
     let left = evaluator.outputLanes(0), right = evaluator.outputLanes(1)
     var reward = Lanes()
     var done = LaneMask(repeating: false)

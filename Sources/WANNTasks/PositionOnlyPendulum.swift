@@ -121,7 +121,9 @@ public struct PendulumMemoryTask: WANNTask {
     }
   }
 
-  public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>, episodes: EpisodeKey) -> [RolloutResult] {
+  public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>, episodes: EpisodeKey)
+    -> [RolloutResult]
+  {
     var lanes = PendulumMemoryLanes(game)
     return LaneRollouts.run(&lanes, &evaluator, plans: plans, episodes: episodes)
   }
@@ -148,7 +150,9 @@ public struct PendulumMemoryLanes: LaneEnvironment {
     evaluator.setInput(1, s)
   }
 
-  public mutating func step(_ evaluator: borrowing NetworkEvaluator, active: LaneMask) -> (reward: Lanes, done: LaneMask) {
+  public mutating func step(_ evaluator: borrowing NetworkEvaluator, active: LaneMask) -> (
+    reward: Lanes, done: LaneMask
+  ) {
     let out = evaluator.outputLanes(0)
     var reward = Lanes()
     var done = LaneMask(repeating: false)

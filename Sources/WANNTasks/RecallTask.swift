@@ -55,7 +55,9 @@ public struct RecallLanes: LaneEnvironment {
     evaluator.setInput(0, shown)
   }
 
-  public mutating func step(_ evaluator: borrowing NetworkEvaluator, active: LaneMask) -> (reward: Lanes, done: LaneMask) {
+  public mutating func step(_ evaluator: borrowing NetworkEvaluator, active: LaneMask) -> (
+    reward: Lanes, done: LaneMask
+  ) {
     let out = evaluator.outputLanes(0)
     let right = (t .> 0) .& (out * previous .> 0)
     previous = shown
@@ -65,8 +67,10 @@ public struct RecallLanes: LaneEnvironment {
 }
 
 extension RecallTask {
-  public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>,
-                       episodes: EpisodeKey) -> [RolloutResult] {
+  public func rollouts(
+    _ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>,
+    episodes: EpisodeKey
+  ) -> [RolloutResult] {
     var lanes = RecallLanes()
     return LaneRollouts.run(&lanes, &evaluator, plans: plans, episodes: episodes)
   }

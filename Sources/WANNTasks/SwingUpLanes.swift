@@ -32,7 +32,9 @@ public struct SwingUpLanes: LaneEnvironment {
   /// Lane `lane` of one of the state's C arrays (imported as a tuple of eight).
   @inline(__always)
   static func set<T, V>(_ array: inout T, _ lane: Int, _ value: V) {
-    withUnsafeMutableBytes(of: &array) { $0.storeBytes(of: value, toByteOffset: lane * MemoryLayout<V>.stride, as: V.self) }
+    withUnsafeMutableBytes(of: &array) {
+      $0.storeBytes(of: value, toByteOffset: lane * MemoryLayout<V>.stride, as: V.self)
+    }
   }
 
   /// One of the state's C arrays of doubles as a lane vector (the same eight doubles).
@@ -47,7 +49,8 @@ public struct SwingUpLanes: LaneEnvironment {
       var seen = LaneMask()
       withUnsafeBytes(of: state.t) { t in
         for lane in 0..<Lanes.scalarCount {
-          seen[lane] = t.load(fromByteOffset: lane * MemoryLayout<Int64>.stride, as: Int64.self) % Int64(observationPeriod) == 0
+          seen[lane] =
+            t.load(fromByteOffset: lane * MemoryLayout<Int64>.stride, as: Int64.self) % Int64(observationPeriod) == 0
         }
       }
       let zero = Lanes(repeating: 0)
@@ -71,7 +74,9 @@ public struct SwingUpLanes: LaneEnvironment {
   }
 
   @inline(__always)
-  public mutating func step(_ evaluator: borrowing NetworkEvaluator, active: LaneMask) -> (reward: Lanes, done: LaneMask) {
+  public mutating func step(_ evaluator: borrowing NetworkEvaluator, active: LaneMask) -> (
+    reward: Lanes, done: LaneMask
+  ) {
     state.action = unsafeBitCast(evaluator.outputLanes(0), to: type(of: state.action))
     state.active = unsafeBitCast(active._storage, to: type(of: state.active))
     wann_swingup_step(&state)
@@ -80,8 +85,10 @@ public struct SwingUpLanes: LaneEnvironment {
 }
 
 extension SwingUpTask {
-  public func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>,
-                       episodes: EpisodeKey) -> [RolloutResult] {
+  public func rollouts(
+    _ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>,
+    episodes: EpisodeKey
+  ) -> [RolloutResult] {
     var lanes = SwingUpLanes(observesVelocities: observesVelocities, observationPeriod: observationPeriod)
     return LaneRollouts.run(&lanes, &evaluator, plans: plans, episodes: episodes)
   }

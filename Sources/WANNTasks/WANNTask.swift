@@ -21,16 +21,21 @@ public protocol WANNTask: Sendable {
   /// Plays several rollouts of the loaded network (`LaneRollouts` for tasks with a lane
   /// environment, `scalarRollouts` otherwise); results in plan order, each bit for bit what
   /// `rollout` returns for it.
-  func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>, episodes: EpisodeKey) -> [RolloutResult]
+  func rollouts(_ evaluator: inout NetworkEvaluator, plans: ArraySlice<RolloutPlan>, episodes: EpisodeKey)
+    -> [RolloutResult]
   /// The same, told which network `evaluator` holds, for a task that runs more rollouts at once
   /// than one evaluator has lanes (GymTask). The default ignores the network.
-  func rollouts(_ evaluator: inout NetworkEvaluator, network: Network, plans: ArraySlice<RolloutPlan>,
-                episodes: EpisodeKey) -> [RolloutResult]
+  func rollouts(
+    _ evaluator: inout NetworkEvaluator, network: Network, plans: ArraySlice<RolloutPlan>,
+    episodes: EpisodeKey
+  ) -> [RolloutResult]
 }
 
 extension WANNTask {
-  public func rollouts(_ evaluator: inout NetworkEvaluator, network: Network, plans: ArraySlice<RolloutPlan>,
-                       episodes: EpisodeKey) -> [RolloutResult] {
+  public func rollouts(
+    _ evaluator: inout NetworkEvaluator, network: Network, plans: ArraySlice<RolloutPlan>,
+    episodes: EpisodeKey
+  ) -> [RolloutResult] {
     rollouts(&evaluator, plans: plans, episodes: episodes)
   }
 
@@ -63,8 +68,12 @@ public enum Tasks {
   /// The natively ported POPGym game `kind` names (docs/popgym.md), or nil.
   static func popgym(_ kind: TaskKind) -> (any WANNTask)? {
     if let game = CardGame.all.first(where: { $0.taskName == kind.rawValue }) { return CardMemoryTask(game) }
-    if let game = CartPoleMemoryGame.all.first(where: { $0.taskName == kind.rawValue }) { return CartPoleMemoryTask(game) }
-    if let game = PendulumMemoryGame.all.first(where: { $0.taskName == kind.rawValue }) { return PendulumMemoryTask(game) }
+    if let game = CartPoleMemoryGame.all.first(where: { $0.taskName == kind.rawValue }) {
+      return CartPoleMemoryTask(game)
+    }
+    if let game = PendulumMemoryGame.all.first(where: { $0.taskName == kind.rawValue }) {
+      return PendulumMemoryTask(game)
+    }
     return nil
   }
 
@@ -84,11 +93,13 @@ public enum Tasks {
     case .bipedHardcore: t = BipedTask(hardcore: true)
     case .digits, .mnist256:
       let side = kind == .digits ? 8 : 16
-      return TaskInterface(inputLabels: ClassificationTask.pixelLabels(side: side), outputLabels: ClassificationTask.classLabels,
-                           hiddenActivations: ClassificationTask.hiddenActivationSet)
+      return TaskInterface(
+        inputLabels: ClassificationTask.pixelLabels(side: side), outputLabels: ClassificationTask.classLabels,
+        hiddenActivations: ClassificationTask.hiddenActivationSet)
     default: preconditionFailure("no task \(kind)")
     }
-    return TaskInterface(inputLabels: t.inputLabels, outputLabels: t.outputLabels, hiddenActivations: t.hiddenActivations)
+    return TaskInterface(
+      inputLabels: t.inputLabels, outputLabels: t.outputLabels, hiddenActivations: t.hiddenActivations)
   }
 }
 

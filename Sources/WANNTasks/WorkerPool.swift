@@ -12,7 +12,11 @@ public enum WorkerPool {
   public static func run(jobs count: Int, threads: Int, _ worker: @Sendable (JobQueue) -> Void) {
     let queue = JobQueue(count: count)
     let workers = min(max(threads, 1), max(count, 1))
-    if workers == 1 { worker(queue) } else { DispatchQueue.concurrentPerform(iterations: workers) { _ in worker(queue) } }
+    if workers == 1 {
+      worker(queue)
+    } else {
+      DispatchQueue.concurrentPerform(iterations: workers) { _ in worker(queue) }
+    }
   }
 }
 

@@ -57,12 +57,15 @@ struct ActCommand: ParsableCommand {
     if let connectionWeights {
       let text = try Inputs.readText(connectionWeights, what: "connection weights")
       guard let object = try? JSONDecoder().decode([String: Double].self, from: Data(text.utf8)) else {
-        throw CLIError("\(connectionWeights): expected a JSON object of innovation numbers to weights, e.g. {\"12\": 0.5}")
+        throw CLIError(
+          "\(connectionWeights): expected a JSON object of innovation numbers to weights, e.g. {\"12\": 0.5}")
       }
       given = object
       individual = try network.connectionInnovations.map { innovation in
         guard let w = object[String(innovation.rawValue)] else {
-          throw CLIError("\(connectionWeights): no weight for connection \(innovation) (the network's connections: \(network.connectionInnovations.map { String($0.rawValue) }.joined(separator: ", ")))")
+          throw CLIError(
+            "\(connectionWeights): no weight for connection \(innovation) (the network's connections: \(network.connectionInnovations.map { String($0.rawValue) }.joined(separator: ", ")))"
+          )
         }
         return w
       }
@@ -78,8 +81,11 @@ struct ActCommand: ParsableCommand {
       outputs.append((0..<network.outputCount).map { evaluator.output($0) })
     }
     if output.json {
-      Output.line(Output.json(ActReport(genome: genome, weight: individual == nil ? weight : nil, connectionWeights: given,
-                                        inputs: rows, outputs: outputs)))
+      Output.line(
+        Output.json(
+          ActReport(
+            genome: genome, weight: individual == nil ? weight : nil, connectionWeights: given,
+            inputs: rows, outputs: outputs)))
       return
     }
     for o in outputs { Output.line(o.map { String(format: "%.17g", $0) }.joined(separator: ",")) }
@@ -96,10 +102,11 @@ struct ActCommand: ParsableCommand {
       guard fields.count == width else {
         throw CLIError("\(path):\(n + 1): \(fields.count) value(s), but the network has \(width) input(s)")
       }
-      rows.append(try fields.map { f in
-        guard let x = Double(f) else { throw CLIError("\(path):\(n + 1): '\(f)' is not a number") }
-        return x
-      })
+      rows.append(
+        try fields.map { f in
+          guard let x = Double(f) else { throw CLIError("\(path):\(n + 1): '\(f)' is not a number") }
+          return x
+        })
     }
     guard !rows.isEmpty else { throw CLIError("\(path): no rows of inputs") }
     guard rows.count <= 1_000_000 else { throw CLIError("\(path): more than 1,000,000 rows") }

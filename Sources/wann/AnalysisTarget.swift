@@ -23,26 +23,33 @@ struct AnalysisTarget {
   static func resolve(_ reference: String, task: TaskKind?) throws -> AnalysisTarget {
     guard let (path, selector) = Inputs.archiveReference(reference) else {
       let (g, t) = try Inputs.genome(reference: reference, task: task)
-      return AnalysisTarget(reference: reference, genome: g, task: t, archivePath: nil, runName: nil, generation: -1, index: -1)
+      return AnalysisTarget(
+        reference: reference, genome: g, task: t, archivePath: nil, runName: nil, generation: -1, index: -1)
     }
     Inputs.lookForEnvironmentModules(beside: path)
     let (reader, parts) = try open(path: path, selector: selector)
     defer { try? reader.close() }
     if let task, task != reader.task {
-      throw CLIError("\(path) holds a \(reader.task.rawValue) run, not \(task.rawValue): pass --task \(reader.task.rawValue) or leave --task out")
+      throw CLIError(
+        "\(path) holds a \(reader.task.rawValue) run, not \(task.rawValue): pass --task \(reader.task.rawValue) or leave --task out"
+      )
     }
     if parts == ["champion"] || parts.isEmpty {
       guard let c = try reader.champion() else {
         throw CLIError("\(path) has no champion yet (no complete generation): pick a genome with #GENERATION/INDEX")
       }
-      return AnalysisTarget(reference: reference, genome: c.genome, task: reader.task, archivePath: path, runName: reader.runName,
-                            generation: c.generation, index: c.index)
+      return AnalysisTarget(
+        reference: reference, genome: c.genome, task: reader.task, archivePath: path, runName: reader.runName,
+        generation: c.generation, index: c.index)
     }
     guard parts.count == 2, let g = Int(parts[0]), let i = Int(parts[1]) else {
-      throw CLIError("bad genome reference '#\(selector)': use FILE.h5#champion or FILE.h5#GENERATION/INDEX (e.g. run.h5#12/0), with RUN/ in front for a comparison or experiment archive")
+      throw CLIError(
+        "bad genome reference '#\(selector)': use FILE.h5#champion or FILE.h5#GENERATION/INDEX (e.g. run.h5#12/0), with RUN/ in front for a comparison or experiment archive"
+      )
     }
-    return AnalysisTarget(reference: reference, genome: try reader.genome(generation: g, index: i), task: reader.task,
-                          archivePath: path, runName: reader.runName, generation: g, index: i)
+    return AnalysisTarget(
+      reference: reference, genome: try reader.genome(generation: g, index: i), task: reader.task,
+      archivePath: path, runName: reader.runName, generation: g, index: i)
   }
 
   /// Opens the run a selector names (`RUN/...` first in a multi-run archive) and returns the
@@ -89,11 +96,13 @@ extension GenerationChoice {
   static func parse(every: Int?, generations: String?) throws -> GenerationChoice? {
     if let every { return .every(every) }
     guard let generations else { return nil }
-    return .generations(try generations.split(separator: ",").map { item in
-      guard let g = Int(item.trimmingCharacters(in: .whitespaces)) else {
-        throw CLIError("bad --generations '\(generations)': expected a comma list of generation numbers, e.g. 0,64,128")
-      }
-      return g
-    })
+    return .generations(
+      try generations.split(separator: ",").map { item in
+        guard let g = Int(item.trimmingCharacters(in: .whitespaces)) else {
+          throw CLIError(
+            "bad --generations '\(generations)': expected a comma list of generation numbers, e.g. 0,64,128")
+        }
+        return g
+      })
   }
 }

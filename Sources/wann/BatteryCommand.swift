@@ -61,7 +61,9 @@ struct BatteryCommand: ParsableCommand {
     try Limits.check(every, "every", 1...Limits.generations.upperBound)
     try Limits.check(trials, "trials", Limits.trials)
     if every != nil && generations != nil { throw ValidationError("give --every or --generations, not both") }
-    if every == nil && generations == nil { throw ValidationError("give --every N or --generations LIST: which generations' champions to test") }
+    if every == nil && generations == nil {
+      throw ValidationError("give --every N or --generations LIST: which generations' champions to test")
+    }
   }
 
   func run() throws {
@@ -78,7 +80,8 @@ struct BatteryCommand: ParsableCommand {
     do {
       defer { try? reader.close() }
       guard rest.isEmpty || rest == ["champion"] else {
-        throw CLIError("wann battery picks the genomes itself: name the archive (or FILE.h5#RUN), not one genome (#\(selector))")
+        throw CLIError(
+          "wann battery picks the genomes itself: name the archive (or FILE.h5#RUN), not one genome (#\(selector))")
       }
       chosen = try choice.genomes(in: reader, best: best)
     }
@@ -92,22 +95,30 @@ struct BatteryCommand: ParsableCommand {
       let progress = ProgressLine(enabled: Output.stderrIsTerminal && !output.json, total: chosen.count)
       let start = Date()
       for (n, c) in chosen.enumerated() {
-        let existing = try store.storedBatteries(generation: c.generation, index: c.index).first { $0.settings == signature }
+        let existing = try store.storedBatteries(generation: c.generation, index: c.index).first {
+          $0.settings == signature
+        }
         let conditions: [(String, Double)], storedPath: String
         if let existing {
           (conditions, storedPath) = (existing.summary, existing.path)
         } else {
           let network: Network
-          do { network = try Network(c.genome) } catch { throw CLIError("genome \(c.generation)/\(c.index) cannot be evaluated: \(error)") }
-          let result = battery.evaluate(network, genome: c.genome, task: task, evaluator: threads.localEvaluator,
-                                        seriesWeights: config.evaluation.weights)
-          storedPath = try store.store(result, battery: battery, seriesWeights: config.evaluation.weights,
-                                       generation: c.generation, index: c.index, task: taskKind)
+          do { network = try Network(c.genome) } catch {
+            throw CLIError("genome \(c.generation)/\(c.index) cannot be evaluated: \(error)")
+          }
+          let result = battery.evaluate(
+            network, genome: c.genome, task: task, evaluator: threads.localEvaluator,
+            seriesWeights: config.evaluation.weights)
+          storedPath = try store.store(
+            result, battery: battery, seriesWeights: config.evaluation.weights,
+            generation: c.generation, index: c.index, task: taskKind)
           conditions = result.conditions.map { ($0.name, $0.score) }
         }
-        reports.append(BatteryReport(generations: c.standsFor, genomeGeneration: c.generation, genomeIndex: c.index,
-                                     connections: c.genome.activeConnectionCount, conditions: conditions.map(\.0),
-                                     scores: conditions.map(\.1), stored: storedPath, reused: existing != nil))
+        reports.append(
+          BatteryReport(
+            generations: c.standsFor, genomeGeneration: c.generation, genomeIndex: c.index,
+            connections: c.genome.activeConnectionCount, conditions: conditions.map(\.0),
+            scores: conditions.map(\.1), stored: storedPath, reused: existing != nil))
         progress.update(done: n + 1, elapsed: Date().timeIntervalSince(start), unit: "genomes")
       }
       progress.clear()
@@ -117,19 +128,30 @@ struct BatteryCommand: ParsableCommand {
       throw error
     }
     if output.json {
-      struct Report: Codable { var archive: String; var task: String; var settings: String; var batteries: [BatteryReport] }
+      struct Report: Codable {
+        var archive: String; var task: String; var settings: String; var batteries: [BatteryReport]
+      }
       Output.line(Output.json(Report(archive: path, task: taskKind.rawValue, settings: signature, batteries: reports)))
       return
     }
     guard let first = reports.first else { return }
     let sweep = battery.sweep
-    Output.line("# \(reports.count) genome(s), \(best ? "best genome" : "champion") of each chosen generation; battery: sweep \(sweep.first!)...\(sweep.last!) (\(sweep.count) weights) and fixed \(battery.fixed) x \(battery.trials) episodes, \(battery.randomDraws) random draws, noise \(battery.noiseSigmas)")
-    Output.line(Output.pad("# generations", -20) + Output.pad("genome", 9) + first.conditions.map { Output.pad($0, 16) }.joined())
+    Output.line(
+      "# \(reports.count) genome(s), \(best ? "best genome" : "champion") of each chosen generation; battery: sweep \(sweep.first!)...\(sweep.last!) (\(sweep.count) weights) and fixed \(battery.fixed) x \(battery.trials) episodes, \(battery.randomDraws) random draws, noise \(battery.noiseSigmas)"
+    )
+    Output.line(
+      Output.pad("# generations", -20) + Output.pad("genome", 9) + first.conditions.map { Output.pad($0, 16) }.joined())
     for r in reports {
-      let gens = r.generations.count > 3 ? "\(r.generations.first!)..\(r.generations.last!) (\(r.generations.count))" : r.generations.map(String.init).joined(separator: ",")
-      Output.line(Output.pad(gens, -20) + Output.pad("\(r.genomeGeneration)/\(r.genomeIndex)", 9) + r.scores.map { Output.pad(Output.fixed($0, 1), 16) }.joined())
+      let gens =
+        r.generations.count > 3
+        ? "\(r.generations.first!)..\(r.generations.last!) (\(r.generations.count))"
+        : r.generations.map(String.init).joined(separator: ",")
+      Output.line(
+        Output.pad(gens, -20) + Output.pad("\(r.genomeGeneration)/\(r.genomeIndex)", 9)
+          + r.scores.map { Output.pad(Output.fixed($0, 1), 16) }.joined())
     }
     let reused = reports.filter(\.reused).count
-    Output.line("# stored in \(path) under analysis/ (battery)\(reused > 0 ? "; \(reused) already there, read back" : "")")
+    Output.line(
+      "# stored in \(path) under analysis/ (battery)\(reused > 0 ? "; \(reused) already there, read back" : "")")
   }
 }

@@ -81,19 +81,28 @@ struct BenchCommand: ParsableCommand {
       `swift build -c release` first: debug builds are many times slower.
       """)
 
-  @Option(help: "Original champion to re-score (default: reference/original-champions/swing.out in the repository, or in $WANN_REFERENCE_DIR).")
+  @Option(
+    help:
+      "Original champion to re-score (default: reference/original-champions/swing.out in the repository, or in $WANN_REFERENCE_DIR)."
+  )
   var genome: String?
 
   @Option(help: "Comma-separated workloads: rescore, search, exactness.")
   var workloads = "rescore,search"
 
-  @Option(help: "Arguments per activation kernel checked by the exactness workload (exp, tanh, sin(pi x), cos(pi x) against the C library).")
+  @Option(
+    help:
+      "Arguments per activation kernel checked by the exactness workload (exp, tanh, sin(pi x), cos(pi x) against the C library)."
+  )
   var kernelArguments = 10_000_000
 
   @Option(help: "Arguments checked by the exactness workload.")
   var arguments = 100_000_000
 
-  @Flag(help: "Also time the original-semantics NumPy re-scoring (scripts/original_swingup.py, run from the repository root) interleaved with ours on 1 thread, and report the ratio per repetition.")
+  @Flag(
+    help:
+      "Also time the original-semantics NumPy re-scoring (scripts/original_swingup.py, run from the repository root) interleaved with ours on 1 thread, and report the ratio per repetition."
+  )
   var compareOriginal = false
 
   @Option(help: "With --compare-original: interleaved repetitions.")
@@ -111,7 +120,10 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Population in the search workload.")
   var population = 192
 
-  @Option(help: "Generations in the mnist workload (the paper's search from its initial population; the mean seconds per generation is reported).")
+  @Option(
+    help:
+      "Generations in the mnist workload (the paper's search from its initial population; the mean seconds per generation is reported)."
+  )
   var mnistGenerations = 1
 
   @Option(help: "Environments of the gym workload (Gymnasium ids).")
@@ -146,12 +158,15 @@ struct BenchCommand: ParsableCommand {
 
   func selectedWorkloads() throws -> Set<BenchWorkload> {
     let names = workloads.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-    let set = try Set(names.map { n -> BenchWorkload in
-      guard let w = BenchWorkload(rawValue: n) else {
-        throw CLIError("unknown workload '\(n)' in --workloads: choose from \(BenchWorkload.allCases.map(\.rawValue).joined(separator: ", "))")
-      }
-      return w
-    })
+    let set = try Set(
+      names.map { n -> BenchWorkload in
+        guard let w = BenchWorkload(rawValue: n) else {
+          throw CLIError(
+            "unknown workload '\(n)' in --workloads: choose from \(BenchWorkload.allCases.map(\.rawValue).joined(separator: ", "))"
+          )
+        }
+        return w
+      })
     guard !set.isEmpty else { throw CLIError("--workloads is empty: choose from rescore, search, exactness") }
     return set
   }
@@ -167,7 +182,9 @@ struct BenchCommand: ParsableCommand {
     let weights = SearchConfig().evaluation.weights
     var results: [BenchResult] = []
     let clock = ContinuousClock()
-    if selected.contains(.rescore) { try rescore(threadCounts: threadCounts, weights: weights, clock: clock, into: &results) }
+    if selected.contains(.rescore) {
+      try rescore(threadCounts: threadCounts, weights: weights, clock: clock, into: &results)
+    }
     if selected.contains(.search) { try search(threadCounts: threadCounts, weights: weights, into: &results) }
     if selected.contains(.mnist) { try mnist(threadCounts: threadCounts, into: &results) }
     let exactness = selected.contains(.exactness) ? checkExactness(threads: threadCounts.max() ?? 1) : nil
@@ -180,13 +197,18 @@ struct BenchCommand: ParsableCommand {
       let build = "release"
     #endif
     if json {
-      Output.line(Output.json(BenchReport(build: build, cores: Inputs.coreCount, results: results, exactness: exactness, original: original,
-                                          gym: gym, popgym: popgym)))
+      Output.line(
+        Output.json(
+          BenchReport(
+            build: build, cores: Inputs.coreCount, results: results, exactness: exactness, original: original,
+            gym: gym, popgym: popgym)))
     } else if build == "debug" {
       Output.err("warning: this is a debug build; time a release build (swift build -c release)")
     }
     if let exactness, exactness.mismatches > 0 || exactness.sinCosMismatches > 0 {
-      Output.err("wann: the exact math disagrees with the C library: square vs pow on \(exactness.mismatches), sincos vs sin/cos on \(exactness.sinCosMismatches) of \(exactness.arguments) arguments")
+      Output.err(
+        "wann: the exact math disagrees with the C library: square vs pow on \(exactness.mismatches), sincos vs sin/cos on \(exactness.sinCosMismatches) of \(exactness.arguments) arguments"
+      )
       throw ExitCode(1)
     }
     if let kernels = exactness?.kernels, !kernels.withinBounds {
@@ -195,7 +217,8 @@ struct BenchCommand: ParsableCommand {
     }
   }
 
-  func rescore(threadCounts: [Int], weights: [Double], clock: ContinuousClock, into results: inout [BenchResult]) throws {
+  func rescore(threadCounts: [Int], weights: [Double], clock: ContinuousClock, into results: inout [BenchResult]) throws
+  {
     let genome = championPath
     guard FileManager.default.fileExists(atPath: genome) else {
       throw CLIError("champion '\(genome)' not found: run from the repository root, or pass --genome PATH")
@@ -208,8 +231,10 @@ struct BenchCommand: ParsableCommand {
         episodes: EpisodeKey(seed: 1, purpose: .benchmark))
       let s = (clock.now - start).inSeconds
       let rollouts = weights.count * trials
-      results.append(BenchResult(workload: "rescore-" + PathText.name(of: genome), threads: t, seconds: s, steps: steps, rollouts: rollouts,
-                                 stepsPerSecond: Double(steps) / s, rolloutsPerSecond: Double(rollouts) / s))
+      results.append(
+        BenchResult(
+          workload: "rescore-" + PathText.name(of: genome), threads: t, seconds: s, steps: steps, rollouts: rollouts,
+          stepsPerSecond: Double(steps) / s, rolloutsPerSecond: Double(rollouts) / s))
       if !json { Output.line(row(results.last!)) }
     }
   }
@@ -229,10 +254,12 @@ struct BenchCommand: ParsableCommand {
       }
       let rollouts = generations * population * weights.count * config.evaluation.repetitions
       let fp = last.map { "best=\($0.best) mean=\($0.mean) median=\($0.median)" }
-      results.append(BenchResult(workload: "search-pop\(population)", threads: t, seconds: seconds, steps: steps,
-                                 rollouts: rollouts, stepsPerSecond: Double(steps) / seconds,
-                                 rolloutsPerSecond: Double(rollouts) / seconds, generations: generations,
-                                 secondsPerGeneration: seconds / Double(generations), fingerprint: fp))
+      results.append(
+        BenchResult(
+          workload: "search-pop\(population)", threads: t, seconds: seconds, steps: steps,
+          rollouts: rollouts, stepsPerSecond: Double(steps) / seconds,
+          rolloutsPerSecond: Double(rollouts) / seconds, generations: generations,
+          secondsPerGeneration: seconds / Double(generations), fingerprint: fp))
       if !json { Output.line(row(results.last!)) }
     }
   }
@@ -250,11 +277,14 @@ struct BenchCommand: ParsableCommand {
         seconds += s.seconds
         steps += s.steps
       }
-      let rollouts = mnistGenerations * config.population.size * config.evaluation.weights.count * config.evaluation.repetitions
-      results.append(BenchResult(workload: "mnist256-pop\(config.population.size)", threads: t, seconds: seconds, steps: steps,
-                                 rollouts: rollouts, stepsPerSecond: Double(steps) / seconds,
-                                 rolloutsPerSecond: Double(rollouts) / seconds, generations: mnistGenerations,
-                                 secondsPerGeneration: seconds / Double(mnistGenerations)))
+      let rollouts =
+        mnistGenerations * config.population.size * config.evaluation.weights.count * config.evaluation.repetitions
+      results.append(
+        BenchResult(
+          workload: "mnist256-pop\(config.population.size)", threads: t, seconds: seconds, steps: steps,
+          rollouts: rollouts, stepsPerSecond: Double(steps) / seconds,
+          rolloutsPerSecond: Double(rollouts) / seconds, generations: mnistGenerations,
+          secondsPerGeneration: seconds / Double(mnistGenerations)))
       if !json { Output.line(row(results.last!)) }
     }
   }
@@ -272,30 +302,41 @@ struct BenchCommand: ParsableCommand {
     for _ in 0..<repetitions {
       let p = Process()
       p.executableURL = URL(fileURLWithPath: python)
-      p.arguments = pythonArgs + [script, championPath, "--weights=" + weights.map { "\($0)" }.joined(separator: ","),
-                                  "--trials", "\(originalTrials)"]
+      p.arguments =
+        pythonArgs + [
+          script, championPath, "--weights=" + weights.map { "\($0)" }.joined(separator: ","),
+          "--trials", "\(originalTrials)",
+        ]
       let pipe = Pipe()
       p.standardOutput = pipe
-      do { try p.run() } catch { throw CLIError("cannot run \(python) \(script): \(error.localizedDescription) (scripts/test sets up .venv)") }
+      do { try p.run() } catch {
+        throw CLIError("cannot run \(python) \(script): \(error.localizedDescription) (scripts/test sets up .venv)")
+      }
       let data = pipe.fileHandleForReading.readDataToEndOfFile()
       p.waitUntilExit()
       guard p.terminationStatus == 0,
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let rate = object["stepsPerSecond"] as? Double else {
-        throw CLIError("\(script) failed (exit \(p.terminationStatus)); is NumPy installed in .venv? (scripts/test sets it up)")
+        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+        let rate = object["stepsPerSecond"] as? Double
+      else {
+        throw CLIError(
+          "\(script) failed (exit \(p.terminationStatus)); is NumPy installed in .venv? (scripts/test sets it up)")
       }
       original.append(rate)
       let start = clock.now
       let (_, steps) = ParallelEvaluator(threads: 1).evaluate(
-        task: SwingUpTask(), networks: [champion], weights: weights, repetitions: trials, episodes: EpisodeKey(seed: 1, purpose: .benchmark))
+        task: SwingUpTask(), networks: [champion], weights: weights, repetitions: trials,
+        episodes: EpisodeKey(seed: 1, purpose: .benchmark))
       ours.append(Double(steps) / (clock.now - start).inSeconds)
     }
     let ratios = zip(ours, original).map { $0 / $1 }
     if !json {
-      Output.line(String(format: "original-semantics NumPy re-scoring: %@ steps/s; ours (1 thread): %@ steps/s; ratio per repetition %@",
-                         original.map { String(format: "%.0f", $0) }.joined(separator: ", "),
-                         ours.map { String(format: "%.0f", $0) }.joined(separator: ", "),
-                         ratios.map { String(format: "%.0fx", $0) }.joined(separator: ", ")))
+      Output.line(
+        String(
+          format:
+            "original-semantics NumPy re-scoring: %@ steps/s; ours (1 thread): %@ steps/s; ratio per repetition %@",
+          original.map { String(format: "%.0f", $0) }.joined(separator: ", "),
+          ours.map { String(format: "%.0f", $0) }.joined(separator: ", "),
+          ratios.map { String(format: "%.0fx", $0) }.joined(separator: ", ")))
     }
     return OriginalComparison(originalStepsPerSecond: original, oursStepsPerSecond: ours, ratios: ratios)
   }
@@ -330,35 +371,49 @@ struct BenchCommand: ParsableCommand {
     WorkerPool.run(jobs: chunks, threads: threads) { jobs in
       while let k = jobs.next() {
         let w = Lanes.scalarCount, lanes = (kernelArguments + w - 1) / w
-        let part = KernelCheck.run((w * (lanes * k / chunks))..<min(kernelArguments, w * (lanes * (k + 1) / chunks)), seed: seed)
+        let part = KernelCheck.run(
+          (w * (lanes * k / chunks))..<min(kernelArguments, w * (lanes * (k + 1) / chunks)), seed: seed)
         kernels.withLock { $0.merge(part) }
       }
     }
-    let r = ExactnessResult(arguments: total.arguments, mismatches: total.mismatches, sinCosMismatches: total.sinCosMismatches,
-                          powDiffersFromProduct: total.powDiffersFromProduct,
-                          slowPathFraction: Double(total.slowPath) / Double(max(total.arguments, 1)),
-                          nsProduct: time(ProductSquare.square), nsShortcut: time(PowSquare.square),
-                          nsPow: time(PowSquare.libraryPow), kernels: kernels.withLock { $0 })
+    let r = ExactnessResult(
+      arguments: total.arguments, mismatches: total.mismatches, sinCosMismatches: total.sinCosMismatches,
+      powDiffersFromProduct: total.powDiffersFromProduct,
+      slowPathFraction: Double(total.slowPath) / Double(max(total.arguments, 1)),
+      nsProduct: time(ProductSquare.square), nsShortcut: time(PowSquare.square),
+      nsPow: time(PowSquare.libraryPow), kernels: kernels.withLock { $0 })
     if !json {
-      Output.line(String(format: "exactness: %d arguments; square differs from pow on %d, sincos from sin/cos on %d (both must be 0)",
-                         r.arguments, r.mismatches, r.sinCosMismatches))
-      Output.line(String(format: "exactness: pow(x, 2) != x*x on %d (1 in %.0f); the shortcut called pow on %.2f%%",
-                         r.powDiffersFromProduct,
-                         Double(r.arguments) / Double(max(r.powDiffersFromProduct, 1)), 100 * r.slowPathFraction))
-      Output.line(String(format: "exactness: ns per square, 1 thread: x*x %.2f, exact shortcut %.2f, pow always %.2f",
-                         r.nsProduct, r.nsShortcut, r.nsPow))
+      Output.line(
+        String(
+          format: "exactness: %d arguments; square differs from pow on %d, sincos from sin/cos on %d (both must be 0)",
+          r.arguments, r.mismatches, r.sinCosMismatches))
+      Output.line(
+        String(
+          format: "exactness: pow(x, 2) != x*x on %d (1 in %.0f); the shortcut called pow on %.2f%%",
+          r.powDiffersFromProduct,
+          Double(r.arguments) / Double(max(r.powDiffersFromProduct, 1)), 100 * r.slowPathFraction))
+      Output.line(
+        String(
+          format: "exactness: ns per square, 1 thread: x*x %.2f, exact shortcut %.2f, pow always %.2f",
+          r.nsProduct, r.nsShortcut, r.nsPow))
       if let k = r.kernels {
-        Output.line(String(format: "kernels: %d arguments; worst error in ulp: exp %.3f (bound %.0f), tanh %.3f (%.0f), sin(pi x) %.3f (%.0f), cos(pi x) %.3f (%.0f)",
-                           k.arguments, k.expWorstUlp, KernelCheck.bounds.exp, k.tanhWorstUlp, KernelCheck.bounds.tanh,
-                           k.sinPiWorstUlp, KernelCheck.bounds.sinPi, k.cosPiWorstUlp, KernelCheck.bounds.cosPi))
+        Output.line(
+          String(
+            format:
+              "kernels: %d arguments; worst error in ulp: exp %.3f (bound %.0f), tanh %.3f (%.0f), sin(pi x) %.3f (%.0f), cos(pi x) %.3f (%.0f)",
+            k.arguments, k.expWorstUlp, KernelCheck.bounds.exp, k.tanhWorstUlp, KernelCheck.bounds.tanh,
+            k.sinPiWorstUlp, KernelCheck.bounds.sinPi, k.cosPiWorstUlp, KernelCheck.bounds.cosPi))
       }
     }
     return r
   }
 
   func row(_ r: BenchResult) -> String {
-    var s = Output.pad(r.workload, -22) + String(format: " threads %2d  %8.3f s  %12.0f steps/s  %9.0f rollouts/s", r.threads, r.seconds,
-                   r.stepsPerSecond, r.rolloutsPerSecond)
+    var s =
+      Output.pad(r.workload, -22)
+      + String(
+        format: " threads %2d  %8.3f s  %12.0f steps/s  %9.0f rollouts/s", r.threads, r.seconds,
+        r.stepsPerSecond, r.rolloutsPerSecond)
     if let g = r.secondsPerGeneration { s += String(format: "  %.3f s/generation", g) }
     return s
   }

@@ -23,17 +23,17 @@ struct GymBenchResult: Codable, Equatable {
 /// The plain loop the workload compares against: the interpreter's `gymnasium.make(ENV)` stepped
 /// with one fixed action (0, or zeros) for about N steps; prints the seconds it took.
 private let plainLoopScript = """
-import sys, time, gymnasium, numpy as np
-env = gymnasium.make(sys.argv[1]); n = int(sys.argv[2])
-s = env.action_space
-a = 0 if isinstance(s, gymnasium.spaces.Discrete) else np.zeros(s.shape, dtype=s.dtype)
-env.reset(seed=0); episode = 0; start = time.perf_counter()
-for _ in range(n):
-    _, _, term, trunc, _ = env.step(a)
-    if term or trunc:
-        episode += 1; env.reset(seed=episode)
-print(time.perf_counter() - start)
-"""
+  import sys, time, gymnasium, numpy as np
+  env = gymnasium.make(sys.argv[1]); n = int(sys.argv[2])
+  s = env.action_space
+  a = 0 if isinstance(s, gymnasium.spaces.Discrete) else np.zeros(s.shape, dtype=s.dtype)
+  env.reset(seed=0); episode = 0; start = time.perf_counter()
+  for _ in range(n):
+      _, _, term, trunc, _ = env.step(a)
+      if term or trunc:
+          episode += 1; env.reset(seed=episode)
+  print(time.perf_counter() - start)
+  """
 
 extension BenchCommand {
   func gymBench(clock: ContinuousClock) throws -> [GymBenchResult] {
@@ -43,7 +43,8 @@ extension BenchCommand {
       // No connections: every output is its activation of nothing, so the action is fixed
       // (discrete: ties go to action 0; box: one constant), as in the plain loop.
       var rng = RandomStream(seed: 1, purpose: .benchmark)
-      let genome = Genome.initial(inputs: task.inputCount, outputs: task.outputCount, connectionProbability: 0, using: &rng)
+      let genome = Genome.initial(
+        inputs: task.inputCount, outputs: task.outputCount, connectionProbability: 0, using: &rng)
       let network = try Network(genome)
       let weights = SearchConfig().evaluation.weights
       // Rollouts of about --gym-steps steps in all, a job (24 rollouts) per network copy.
@@ -58,8 +59,9 @@ extension BenchCommand {
         return Double(steps) / (clock.now - start).inSeconds
       }
       _ = ours(threads: 2, steps: 2000)  // starts both workers: their start-up is not timed
-      var result = GymBenchResult(environment: env, plainLoopStepsPerSecond: [], oneWorkerStepsPerSecond: [],
-                                  twoWorkersStepsPerSecond: [], overhead: [], twoWorkerSpeedup: [])
+      var result = GymBenchResult(
+        environment: env, plainLoopStepsPerSecond: [], oneWorkerStepsPerSecond: [],
+        twoWorkersStepsPerSecond: [], overhead: [], twoWorkerSpeedup: [])
       for _ in 0..<repetitions {
         let plain = try plainLoop(env, steps: gymSteps)
         let one = ours(threads: 1, steps: gymSteps)
@@ -72,9 +74,11 @@ extension BenchCommand {
       }
       if !json {
         func range(_ xs: [Double], _ f: (Double) -> String) -> String { "\(f(xs.min()!))..\(f(xs.max()!))" }
-        Output.line("gym \(env): plain loop \(range(result.plainLoopStepsPerSecond) { "\(Int($0))" }) steps/s, "
-          + "wann 1 worker \(range(result.oneWorkerStepsPerSecond) { "\(Int($0))" }), 2 workers \(range(result.twoWorkersStepsPerSecond) { "\(Int($0))" }); "
-          + "overhead \(range(result.overhead) { String(format: "%+.1f%%", $0 * 100) }), 2 workers \(range(result.twoWorkerSpeedup) { String(format: "%.2fx", $0) })")
+        Output.line(
+          "gym \(env): plain loop \(range(result.plainLoopStepsPerSecond) { "\(Int($0))" }) steps/s, "
+            + "wann 1 worker \(range(result.oneWorkerStepsPerSecond) { "\(Int($0))" }), 2 workers \(range(result.twoWorkersStepsPerSecond) { "\(Int($0))" }); "
+            + "overhead \(range(result.overhead) { String(format: "%+.1f%%", $0 * 100) }), 2 workers \(range(result.twoWorkerSpeedup) { String(format: "%.2fx", $0) })"
+        )
       }
       return result
     }
@@ -90,7 +94,9 @@ extension BenchCommand {
     do { try p.run() } catch { throw CLIError("cannot run \(GymPython.interpreter): \(error.localizedDescription)") }
     let data = out.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    guard p.terminationStatus == 0, let s = Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+    guard p.terminationStatus == 0,
+      let s = Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    else {
       throw CLIError("the plain-loop reference failed for \(env) (exit \(p.terminationStatus))")
     }
     return Double(steps) / s
@@ -110,17 +116,21 @@ extension BenchCommand {
   func cardBench(clock: ContinuousClock) throws -> [CardBenchResult] {
     let games: [(native: any WANNTask, name: String, packageID: String)] =
       CardGame.all.filter { $0.difficulty == .easy }.map { (CardMemoryTask($0), $0.taskName, $0.packageID) }
-      + CartPoleMemoryGame.all.filter { $0.difficulty == .easy }.map { (CartPoleMemoryTask($0), $0.taskName, $0.packageID) }
+      + CartPoleMemoryGame.all.filter { $0.difficulty == .easy }.map {
+        (CartPoleMemoryTask($0), $0.taskName, $0.packageID)
+      }
       + [PendulumMemoryGame(.easy)].map { (PendulumMemoryTask($0), $0.taskName, $0.packageID) }
     return try games.map { native, name, packageID -> CardBenchResult in
       let package = try GymTask(spec: GymSpec(environment: "popgym:" + packageID))
       var rng = RandomStream(seed: 1, purpose: .benchmark)
-      let genome = Genome.initial(inputs: native.inputCount, outputs: native.outputCount, connectionProbability: 0.5, using: &rng)
+      let genome = Genome.initial(
+        inputs: native.inputCount, outputs: native.outputCount, connectionProbability: 0.5, using: &rng)
       let network = try Network(genome)
       func rate(_ task: any WANNTask, networks count: Int) -> Double {
         let start = clock.now
         let (_, steps) = ParallelEvaluator(threads: 1).evaluate(
-          task: task, networks: [Network](repeating: network, count: count), weights: SearchConfig().evaluation.weights, repetitions: 4,
+          task: task, networks: [Network](repeating: network, count: count), weights: SearchConfig().evaluation.weights,
+          repetitions: 4,
           episodes: EpisodeKey(seed: 1, purpose: .benchmark))
         return Double(steps) / (clock.now - start).inSeconds
       }
@@ -135,8 +145,10 @@ extension BenchCommand {
       }
       if !json {
         func range(_ xs: [Double], _ f: (Double) -> String) -> String { "\(f(xs.min()!))..\(f(xs.max()!))" }
-        Output.line("popgym \(name): native \(range(r.nativeStepsPerSecond) { "\(Int($0))" }) steps/s, package via gym: "
-          + "\(range(r.packageStepsPerSecond) { "\(Int($0))" }); native/package \(range(r.ratios) { String(format: "%.0fx", $0) })")
+        Output.line(
+          "popgym \(name): native \(range(r.nativeStepsPerSecond) { "\(Int($0))" }) steps/s, package via gym: "
+            + "\(range(r.packageStepsPerSecond) { "\(Int($0))" }); native/package \(range(r.ratios) { String(format: "%.0fx", $0) })"
+        )
       }
       return r
     }

@@ -51,7 +51,8 @@ struct CompareCommand: ParsableCommand {
   @Flag(help: "Overwrite the archive if it exists instead of continuing it.")
   var force = false
 
-  @Option(help: "Run only shard K of N of the runs (e.g. 2/4) into --out; merge the shards with `wann experiment merge`.")
+  @Option(
+    help: "Run only shard K of N of the runs (e.g. 2/4) into --out; merge the shards with `wann experiment merge`.")
   var shard: String?
 
   @OptionGroup var threads: ThreadOptions
@@ -68,7 +69,8 @@ struct CompareCommand: ParsableCommand {
   func run() throws {
     let chosen = try conditions.split(separator: ",").map { name -> ComparisonCondition in
       guard let c = ComparisonCondition.named(String(name)) else {
-        throw CLIError("unknown condition '\(name)': use \(ComparisonCondition.all.map(\.name).joined(separator: ", "))")
+        throw CLIError(
+          "unknown condition '\(name)': use \(ComparisonCondition.all.map(\.name).joined(separator: ", "))")
       }
       return c
     }
@@ -82,13 +84,18 @@ struct CompareCommand: ParsableCommand {
       base: base, conditions: chosen, seeds: seeds, trials: trials, archivePath: out, force: force, shard: part,
       evaluator: threads.searchEvaluator, threads: threads.count,
       onContinue: { Output.err("continuing \(out): \($0) run(s) already done, \($1) to run") },
-      onRun: { Output.err("\($0.name): final champion scores \(Output.fixed($0.score, 2)) (\(Output.duration($0.elapsed)) elapsed)") })
+      onRun: {
+        Output.err(
+          "\($0.name): final champion scores \(Output.fixed($0.score, 2)) (\(Output.duration($0.elapsed)) elapsed)")
+      })
     guard case .finished(let result) = outcome else {
       if case .partial(let done, let total) = outcome {
         if output.json {
           Output.line(Output.json(["archive": out, "shard": part.description, "done": "\(done)", "runs": "\(total)"]))
         } else {
-          Output.line("# \(out): \(done) of \(total) runs done (shard \(part)); when every shard is done: wann experiment merge OUT.h5 SHARD.h5...")
+          Output.line(
+            "# \(out): \(done) of \(total) runs done (shard \(part)); when every shard is done: wann experiment merge OUT.h5 SHARD.h5..."
+          )
         }
       }
       return
@@ -97,7 +104,9 @@ struct CompareCommand: ParsableCommand {
       Output.line(Output.json(result))
       return
     }
-    Output.line("# \(result.task): \(seeds) seed(s) per condition, population \(result.population), \(result.generations) generations; final champions scored on \(trials) episodes x \(base.evaluation.weights.count) weights")
+    Output.line(
+      "# \(result.task): \(seeds) seed(s) per condition, population \(result.population), \(result.generations) generations; final champions scored on \(trials) episodes x \(base.evaluation.weights.count) weights"
+    )
     print(Self.markdown(result), terminator: "")
     Output.line("# archive: \(out) (runs: \(out)#RUN/champion, e.g. \(out)#\(chosen[0].name)-s1/champion)")
   }
@@ -111,16 +120,20 @@ struct CompareCommand: ParsableCommand {
     let digits = largest < 10 ? 2 : 1
     var md = "| condition | runs | mean ± 95% CI | median |\n|---|---|---|---|\n"
     for r in result.rows {
-      md += "| \(r.condition) | \(r.runs) | \(Output.fixed(r.mean, 2)) ± \(r.ci95.isNaN ? "-" : Output.fixed(r.ci95, 2)) | \(Output.fixed(r.median, 2)) |\n"
+      md +=
+        "| \(r.condition) | \(r.runs) | \(Output.fixed(r.mean, 2)) ± \(r.ci95.isNaN ? "-" : Output.fixed(r.ci95, 2)) | \(Output.fixed(r.median, 2)) |\n"
     }
-    md += "\n| pair | U | p | p (Holm, \(result.tests.count) pairs) | Cliff's delta | median difference [95% bootstrap CI] |\n"
+    md +=
+      "\n| pair | U | p | p (Holm, \(result.tests.count) pairs) | Cliff's delta | median difference [95% bootstrap CI] |\n"
     md += "|---|---|---|---|---|---|\n"
     for t in result.tests {
-      md += "| \(t.a) vs \(t.b) | \(Output.fixed(t.u, 1)) | \(Output.pValue(t.p)) | \(Output.pValue(t.pHolm)) | "
+      md +=
+        "| \(t.a) vs \(t.b) | \(Output.fixed(t.u, 1)) | \(Output.pValue(t.p)) | \(Output.pValue(t.pHolm)) | "
         + "\(signed(t.cliffsDelta, 2)) (\(Statistics.cliffsDeltaMagnitude(t.cliffsDelta))) | "
         + "\(signed(t.medianDifference, digits)) [\(signed(t.medianDifferenceCI95[0], digits)), \(signed(t.medianDifferenceCI95[1], digits))] |\n"
     }
-    md += "\nMann-Whitney U two-sided; delta > 0 and a positive difference: the first condition of the pair scores higher.\n"
+    md +=
+      "\nMann-Whitney U two-sided; delta > 0 and a positive difference: the first condition of the pair scores higher.\n"
     return md
   }
 }

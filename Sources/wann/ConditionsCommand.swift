@@ -61,8 +61,10 @@ struct ConditionsCommand: ParsableCommand {
   @Option(help: "Seed of all episodes and draws.")
   var seed: UInt64 = 1
 
-  @Option(parsing: .unconditional, help: "Grid searched for the tuned shared weight (lo:hi:n or a comma list; default: -2:2:81).",
-          transform: WeightList.parse)
+  @Option(
+    parsing: .unconditional,
+    help: "Grid searched for the tuned shared weight (lo:hi:n or a comma list; default: -2:2:81).",
+    transform: WeightList.parse)
   var grid: [Double] = WeightList.grid(-2, 2, 81)
 
   @Option(help: "Rollouts the weight optimiser may spend.")
@@ -77,7 +79,6 @@ struct ConditionsCommand: ParsableCommand {
   @Option(help: "Optimiser's candidates per generation (default 4 + floor(3 ln n), n = connections).")
   var population: Int?
 
-
   @OptionGroup var threads: ThreadOptions
 
   @OptionGroup var output: JSONOption
@@ -86,7 +87,9 @@ struct ConditionsCommand: ParsableCommand {
     try Limits.check(trials, "trials", 2...Limits.trials.upperBound)
     try Limits.check(budget, "budget", 1...100_000_000)
     try Limits.check(episodes, "episodes", 1...100_000)
-    if !(sigma > 0) || !sigma.isFinite || sigma > 1e6 { throw ValidationError("--sigma must be positive and at most 1e6") }
+    if !(sigma > 0) || !sigma.isFinite || sigma > 1e6 {
+      throw ValidationError("--sigma must be positive and at most 1e6")
+    }
     try Limits.check(population, "population", 2...100_000)
   }
 
@@ -94,35 +97,48 @@ struct ConditionsCommand: ParsableCommand {
     let task = try choice.requestedTask()
     try AnalysisTarget.refuseIfBeingWritten(genome)
     let target = try AnalysisTarget.resolve(genome, task: task)
-    let settings = WeightConditions.Settings(trials: trials, seed: seed, sharedGrid: grid, budget: budget,
-                                             episodesPerCandidate: episodes, initialSigma: sigma, populationSize: population)
+    let settings = WeightConditions.Settings(
+      trials: trials, seed: seed, sharedGrid: grid, budget: budget,
+      episodesPerCandidate: episodes, initialSigma: sigma, populationSize: population)
     let evaluator = threads.localEvaluator
     let start = Date()
     let result: WeightConditions
     do {
-      result = try WeightConditions.measure(try target.network(), task: try Tasks.make(target.task), settings: settings, evaluator: evaluator)
+      result = try WeightConditions.measure(
+        try target.network(), task: try Tasks.make(target.task), settings: settings, evaluator: evaluator)
     } catch let e as WeightConditions.SettingsError {
       throw CLIError("\(genome): \(e)")
     }
     let seconds = Date().timeIntervalSince(start)
-    let stored = try target.withStore { try $0?.store(result, generation: target.generation, index: target.index, task: target.task) }
+    let stored = try target.withStore {
+      try $0?.store(result, generation: target.generation, index: target.index, task: target.task)
+    }
     let report = ConditionsReport(
-      genome: genome, task: target.task.rawValue, connections: target.genome.activeConnectionCount, seed: seed, trials: trials,
-      conditions: result.conditions.map { .init(key: $0.key, title: $0.title, mean: $0.mean, std: $0.std, ci95: $0.ciHalfWidth, trials: $0.rewards.count) },
+      genome: genome, task: target.task.rawValue, connections: target.genome.activeConnectionCount, seed: seed,
+      trials: trials,
+      conditions: result.conditions.map {
+        .init(key: $0.key, title: $0.title, mean: $0.mean, std: $0.std, ci95: $0.ciHalfWidth, trials: $0.rewards.count)
+      },
       tunedSharedWeight: result.tunedSharedWeight, tunedWeights: result.tunedWeights,
       tuningRollouts: result.tuning.last?.rollouts ?? 0, tuningGenerations: result.tuning.count, stored: stored)
     if output.json {
       Output.line(Output.json(report))
       return
     }
-    Output.line("# \(genome): \(target.genome.activeConnectionCount) connections; task \(target.task.rawValue); \(trials) test episodes per condition, seed \(seed)")
+    Output.line(
+      "# \(genome): \(target.genome.activeConnectionCount) connections; task \(target.task.rawValue); \(trials) test episodes per condition, seed \(seed)"
+    )
     Output.line("# condition                          mean       std    +-ci95")
     for r in report.conditions {
       var title = r.title
       if r.key == "tuned_shared_weight" { title += " (w = \(Output.fixed(result.tunedSharedWeight, 3)))" }
-      Output.line(Output.pad(title, -34) + Output.pad(Output.fixed(r.mean, 1), 7) + Output.pad(Output.fixed(r.std, 1), 10) + Output.pad(Output.fixed(r.ci95, 1), 10))
+      Output.line(
+        Output.pad(title, -34) + Output.pad(Output.fixed(r.mean, 1), 7) + Output.pad(Output.fixed(r.std, 1), 10)
+          + Output.pad(Output.fixed(r.ci95, 1), 10))
     }
-    Output.line("# tuned weights: separable CMA-ES, \(report.tuningGenerations) generations, \(report.tuningRollouts) tuning rollouts; \(Output.fixed(seconds, 1)) s in all")
+    Output.line(
+      "# tuned weights: separable CMA-ES, \(report.tuningGenerations) generations, \(report.tuningRollouts) tuning rollouts; \(Output.fixed(seconds, 1)) s in all"
+    )
     if let stored, let path = target.archivePath {
       Output.line("# stored in \(path): \(stored)")
     } else {

@@ -46,20 +46,26 @@ struct DataCommand: ParsableCommand {
   }
 
   func run() throws {
-    guard task.isClassification else { throw CLIError("\(task.rawValue) is not a classification task: wann data knows digits and mnist256") }
+    guard task.isClassification else {
+      throw CLIError("\(task.rawValue) is not a classification task: wann data knows digits and mnist256")
+    }
     let data = try Datasets.load(task)
     let set = split == .train ? data.train : data.test
-    var report = DataReport(task: task.rawValue, split: split.rawValue, images: set.count, features: set.featureCount, labelCounts: set.labelCounts)
+    var report = DataReport(
+      task: task.rawValue, split: split.rawValue, images: set.count, features: set.featureCount,
+      labelCounts: set.labelCounts)
     if dump > 0 {
       let n = min(dump, set.count)
-      report.dumped = (0..<n).map { Array(set.features[$0 * set.featureCount ..< ($0 + 1) * set.featureCount]) }
+      report.dumped = (0..<n).map { Array(set.features[$0 * set.featureCount..<($0 + 1) * set.featureCount]) }
       report.labels = (0..<n).map { Int(set.labels[$0]) }
     }
     if output.json {
       Output.line(Output.json(report))
       return
     }
-    Output.line("\(task.rawValue) \(split.rawValue): \(set.count) images of \(set.featureCount) pixels; per digit \(set.labelCounts.map(String.init).joined(separator: " "))")
+    Output.line(
+      "\(task.rawValue) \(split.rawValue): \(set.count) images of \(set.featureCount) pixels; per digit \(set.labelCounts.map(String.init).joined(separator: " "))"
+    )
   }
 }
 

@@ -26,7 +26,6 @@ struct DrawCommand: ParsableCommand {
   @Option(help: "Title (default: the genome reference and task).")
   var title: String?
 
-
   @OptionGroup var interpreter: PythonOption
 
   @Flag(help: "Lay out the .svg with Graphviz `dot` (must be installed) instead of the built-in layout.")
@@ -43,13 +42,18 @@ struct DrawCommand: ParsableCommand {
     let task = try choice.requestedTask()
     let target = try AnalysisTarget.resolve(genome, task: task)
     let t = try Tasks.interface(target.task)
-    let caption = title ?? (target.archivePath.map { path in
-      "\(target.task.rawValue): genome \(target.generation)/\(target.index) of \(URL(fileURLWithPath: path).lastPathComponent)\(target.runName.map { " [\($0)]" } ?? "")"
-    } ?? "\(target.reference) (\(target.task.rawValue))")
-    let drawing = NetworkDrawing(target.genome, inputLabels: t.inputLabels, outputLabels: t.outputLabels, title: caption)
+    let caption =
+      title
+      ?? (target.archivePath.map { path in
+        "\(target.task.rawValue): genome \(target.generation)/\(target.index) of \(URL(fileURLWithPath: path).lastPathComponent)\(target.runName.map { " [\($0)]" } ?? "")"
+      } ?? "\(target.reference) (\(target.task.rawValue))")
+    let drawing = NetworkDrawing(
+      target.genome, inputLabels: t.inputLabels, outputLabels: t.outputLabels, title: caption)
     try Self.write(drawing, to: out, graphviz: graphviz)
     let recurrent = drawing.edges.filter(\.isRecurrent).count
-    Output.line("wrote \(out): \(drawing.nodes.count) nodes, \(drawing.edges.count) connections\(recurrent > 0 ? " (\(recurrent) recurrent)" : "")")
+    Output.line(
+      "wrote \(out): \(drawing.nodes.count) nodes, \(drawing.edges.count) connections\(recurrent > 0 ? " (\(recurrent) recurrent)" : "")"
+    )
   }
 
   /// Writes `drawing` to `path` in the format its extension names (.dot, else SVG: built in, or
@@ -65,8 +69,11 @@ struct DrawCommand: ParsableCommand {
 
   static func renderWithGraphviz(_ dot: String) throws -> String {
     let search = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-    guard let exe = search.map({ "\($0)/dot" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-      throw CLIError("--graphviz needs Graphviz's `dot` on PATH (Debian: apt-get install graphviz; scripts/test installs it), or leave --graphviz out for the built-in SVG")
+    guard let exe = search.map({ "\($0)/dot" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+    else {
+      throw CLIError(
+        "--graphviz needs Graphviz's `dot` on PATH (Debian: apt-get install graphviz; scripts/test installs it), or leave --graphviz out for the built-in SVG"
+      )
     }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: exe)
@@ -82,7 +89,9 @@ struct DrawCommand: ParsableCommand {
     let err = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-      throw CLIError("dot failed (status \(process.terminationStatus)): \(String(decoding: err, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+      throw CLIError(
+        "dot failed (status \(process.terminationStatus)): \(String(decoding: err, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))"
+      )
     }
     return String(decoding: svg, as: UTF8.self)
   }

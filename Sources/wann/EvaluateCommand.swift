@@ -29,7 +29,10 @@ struct EvaluateCommand: ParsableCommand {
       FILE.json#INDEX for a genome of a `wann export` file.
       """)
 
-  @Option(help: "Genome: FILE.h5#champion or FILE.h5#GENERATION/INDEX (a run archive), a .out file (original release) or a .json genome.")
+  @Option(
+    help:
+      "Genome: FILE.h5#champion or FILE.h5#GENERATION/INDEX (a run archive), a .out file (original release) or a .json genome."
+  )
   var genome: String
 
   @Option(help: "Task the genome solves (default: the archive's or JSON file's task, else swingup).")
@@ -37,9 +40,10 @@ struct EvaluateCommand: ParsableCommand {
 
   @OptionGroup var environment: EnvironmentOptions
 
-  @Option(parsing: .unconditional,
-          help: "Weight values: a comma list (-2,-1,1,2) or lo:hi:n (e.g. -2:2:41). Default: -2,-1,-0.5,0.5,1,2.",
-          transform: WeightList.parse)
+  @Option(
+    parsing: .unconditional,
+    help: "Weight values: a comma list (-2,-1,1,2) or lo:hi:n (e.g. -2:2:41). Default: -2,-1,-0.5,0.5,1,2.",
+    transform: WeightList.parse)
   var weights: [Double] = WeightList.searchWeights
 
   @Option(help: "Episodes per weight value.")
@@ -72,14 +76,17 @@ struct EvaluateCommand: ParsableCommand {
       means.append(Statistics.mean(column))
       stds.append(Statistics.standardDeviation(column))
     }
-    let report = EvaluationReport(task: task.rawValue, genome: genome, seed: seed, weights: weightValues, mean: means,
-                                  std: stds, trials: weightValues.map { _ in trials },
-                                  connections: g.activeConnectionCount, nodes: g.nodes.count)
+    let report = EvaluationReport(
+      task: task.rawValue, genome: genome, seed: seed, weights: weightValues, mean: means,
+      std: stds, trials: weightValues.map { _ in trials },
+      connections: g.activeConnectionCount, nodes: g.nodes.count)
     if output.json {
       Output.line(Output.json(report))
       return
     }
-    Output.line("# \(genome): \(g.activeConnectionCount) connections, \(g.nodes.count) nodes; task \(task.rawValue), \(trials) trials per weight, seed \(seed)")
+    Output.line(
+      "# \(genome): \(g.activeConnectionCount) connections, \(g.nodes.count) nodes; task \(task.rawValue), \(trials) trials per weight, seed \(seed)"
+    )
     Output.line("#   weight      mean       std  trials")
     for i in weightValues.indices {
       Output.line(String(format: "%10.4f %9.2f %9.2f %7d", weightValues[i], means[i], stds[i], trials))

@@ -9,7 +9,10 @@ struct ExperimentCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "experiment",
     abstract: "Run an experiment grid (variants x seeds), in shards if you like, and report it.",
-    subcommands: [ExperimentRunCommand.self, ExperimentReportCommand.self, ExperimentStatusCommand.self, ExperimentMergeCommand.self])
+    subcommands: [
+      ExperimentRunCommand.self, ExperimentReportCommand.self, ExperimentStatusCommand.self,
+      ExperimentMergeCommand.self,
+    ])
 }
 
 struct ExperimentRunCommand: ParsableCommand {
@@ -37,7 +40,8 @@ struct ExperimentRunCommand: ParsableCommand {
   @Flag(help: "Start over: replace an existing archive instead of continuing it.")
   var force = false
 
-  @Option(help: "Run only shard K of N of the grid (e.g. 2/4) into --out; merge the shards with `wann experiment merge`.")
+  @Option(
+    help: "Run only shard K of N of the grid (e.g. 2/4) into --out; merge the shards with `wann experiment merge`.")
   var shard: String?
 
   @OptionGroup var threads: ThreadOptions
@@ -47,22 +51,31 @@ struct ExperimentRunCommand: ParsableCommand {
     let part = try shard.map { text in try Self.parseShard(text) } ?? .whole
     let text = try Inputs.readText(file, what: "experiment file")
     let runner: ExperimentRunner
-    do { runner = try ExperimentRunner(definition: text, archivePath: out) } catch { throw CLIError("\(file): \(error)") }
+    do { runner = try ExperimentRunner(definition: text, archivePath: out) } catch {
+      throw CLIError("\(file): \(error)")
+    }
     let shardFlag = part.isWhole ? "" : " --shard \(part)"
     Distributed.noteArchive(out, resume: "wann experiment run \(file) --out \(out)\(shardFlag)")
     let options = analysis
-    try runner.run(force: force, shard: part, evaluator: threads.searchEvaluator, threads: threads.count,
-                   adjust: { options.apply(to: &$0.analysis) },
-                   onContinue: { Output.err("continuing \(out): \($0) run(s) already done, \($1) to run") },
-                   onRun: { r in
-                     let sweep = r.sweepMean.map { Output.fixed($0, 1) } ?? "-"
-                     Output.err("[\(r.position)/\(r.total)] \(r.name): champion \(Output.fixed(r.championReward, 1)), sweep mean \(sweep); \(Output.duration(r.elapsed)) elapsed, ETA \(Output.duration(r.remainingEstimate))")
-                   })
+    try runner.run(
+      force: force, shard: part, evaluator: threads.searchEvaluator, threads: threads.count,
+      adjust: { options.apply(to: &$0.analysis) },
+      onContinue: { Output.err("continuing \(out): \($0) run(s) already done, \($1) to run") },
+      onRun: { r in
+        let sweep = r.sweepMean.map { Output.fixed($0, 1) } ?? "-"
+        Output.err(
+          "[\(r.position)/\(r.total)] \(r.name): champion \(Output.fixed(r.championReward, 1)), sweep mean \(sweep); \(Output.duration(r.elapsed)) elapsed, ETA \(Output.duration(r.remainingEstimate))"
+        )
+      })
     if part.isWhole {
-      Output.line("experiment \(runner.experiment.name): \(runner.runs.count) runs in \(out); report with: wann experiment report \(out)")
+      Output.line(
+        "experiment \(runner.experiment.name): \(runner.runs.count) runs in \(out); report with: wann experiment report \(out)"
+      )
     } else {
       let count = runner.runs.indices.filter { part.owns(position: $0) }.count
-      Output.line("experiment \(runner.experiment.name), shard \(part): \(count) of \(runner.runs.count) runs in \(out); when every shard is done: wann experiment merge OUT.h5 SHARD.h5...")
+      Output.line(
+        "experiment \(runner.experiment.name), shard \(part): \(count) of \(runner.runs.count) runs in \(out); when every shard is done: wann experiment merge OUT.h5 SHARD.h5..."
+      )
     }
   }
 
@@ -75,7 +88,8 @@ struct ExperimentRunCommand: ParsableCommand {
 struct ExperimentReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
-    abstract: "Table of variant x test condition: mean ± 95% CI over seeds, tests and effect sizes against the first variant.",
+    abstract:
+      "Table of variant x test condition: mean ± 95% CI over seeds, tests and effect sizes against the first variant.",
     discussion: """
       Each cell: mean ± 95% CI (t) of the runs' champions; [delta: Cliff's delta against the \
       baseline (the first variant), p: two-sided Mann-Whitney U, pH: p corrected by Holm's method \
@@ -100,7 +114,8 @@ struct ExperimentReportCommand: ParsableCommand {
   @Option(help: "Also write the table as Markdown to this file.")
   var markdown: String?
 
-  @Option(help: "A comparison's score: mean (over all weights) or best-weight (each champion at its best shared weight).")
+  @Option(
+    help: "A comparison's score: mean (over all weights) or best-weight (each champion at its best shared weight).")
   var score: ComparisonScore = .mean
 
   @OptionGroup var output: JSONOption
@@ -110,7 +125,9 @@ struct ExperimentReportCommand: ParsableCommand {
       try reportComparison()
       return
     }
-    if score != .mean { throw CLIError("--score \(score.rawValue) reads a comparison archive (wann compare); \(archive) is an experiment") }
+    if score != .mean {
+      throw CLIError("--score \(score.rawValue) reads a comparison archive (wann compare); \(archive) is an experiment")
+    }
     let report = try ExperimentReport.read(archive)
     let (conditions, variants, cells, baseline) = (report.conditions, report.variants, report.cells, report.baseline)
     if output.json {
@@ -141,7 +158,8 @@ struct ExperimentReportCommand: ParsableCommand {
     }
     md += "\nMean reward of each run's champion under each test condition, mean ± 95% CI (t) over seeds."
     guard report.tests > 0 else {
-      md += variants.contains(baseline)
+      md +=
+        variants.contains(baseline)
         ? " No other variant has a finished run yet: nothing is tested against \(baseline).\n"
         : " The baseline \(baseline) has no finished run yet: nothing is tested.\n"
       print(md, terminator: "")
@@ -177,7 +195,9 @@ struct ExperimentReportCommand: ParsableCommand {
   func reportComparison() throws {
     let contents = try MultiRunReader(path: archive)
     guard !contents.scores.isEmpty else {
-      throw CLIError("\(archive): the comparison is not finished (no /comparison table yet); `wann experiment status \(archive)` says what is missing")
+      throw CLIError(
+        "\(archive): the comparison is not finished (no /comparison table yet); `wann experiment status \(archive)` says what is missing"
+      )
     }
     let first = try contents.runs.first.map { try ArchiveReader(path: archive, run: $0) }
     let config = first?.config
@@ -185,26 +205,34 @@ struct ExperimentReportCommand: ParsableCommand {
     var scores = contents.scores
     if score == .bestWeight {
       scores = try scores.map { condition, values in
-        (condition, try contents.seeds.prefix(values.count).map { seed -> Double in
-          let name = "\(condition)-s\(seed)"
-          let reader = try ArchiveReader(path: archive, run: name)
-          defer { try? reader.close() }
-          guard let (_, means) = try reader.comparisonWeightMeans() else {
-            throw CLIError("\(archive): run \(name) has no per-weight scores (written by an older wann): use --score mean, or run the comparison again")
+        (
+          condition,
+          try contents.seeds.prefix(values.count).map { seed -> Double in
+            let name = "\(condition)-s\(seed)"
+            let reader = try ArchiveReader(path: archive, run: name)
+            defer { try? reader.close() }
+            guard let (_, means) = try reader.comparisonWeightMeans() else {
+              throw CLIError(
+                "\(archive): run \(name) has no per-weight scores (written by an older wann): use --score mean, or run the comparison again"
+              )
+            }
+            return means.max() ?? .nan
           }
-          return means.max() ?? .nan
-        })
+        )
       }
     }
-    let result = SpaceComparison(task: contents.task ?? "?", generations: config?.generations ?? 0, population: config?.population.size ?? 0,
-                                 trials: contents.trials ?? 0, scores: scores)
+    let result = SpaceComparison(
+      task: contents.task ?? "?", generations: config?.generations ?? 0, population: config?.population.size ?? 0,
+      trials: contents.trials ?? 0, scores: scores)
     if output.json {
       Output.line(Output.json(result))
       return
     }
     var md = CompareCommand.markdown(result)
     if score == .bestWeight {
-      md = "Score: each run's final champion at its best shared weight (its mean over the \(result.trials) episodes there).\n\n" + md
+      md =
+        "Score: each run's final champion at its best shared weight (its mean over the \(result.trials) episodes there).\n\n"
+        + md
     }
     print(md, terminator: "")
     try writeMarkdown(md)
@@ -250,7 +278,8 @@ struct ExperimentStatusCommand: ParsableCommand {
       return
     }
     for a in status.archives {
-      Output.line("archive \(a.path)\(a.shard.map { " (shard \($0))" } ?? "")\(a.writer.map { ": written now by \($0)" } ?? "")")
+      Output.line(
+        "archive \(a.path)\(a.shard.map { " (shard \($0))" } ?? "")\(a.writer.map { ": written now by \($0)" } ?? "")")
     }
     for r in status.runs {
       var line = Output.pad(r.name, -24) + Output.pad(r.state.rawValue, -9)
@@ -259,8 +288,10 @@ struct ExperimentStatusCommand: ParsableCommand {
       Output.line(line)
     }
     let order: [GridStatus.State] = [.done, .running, .stopped, .missing]
-    Output.line("\(status.kind) (\(status.task ?? "?")): " + order.map { "\(status.counts[$0.rawValue] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
-                + " of \(status.runs.count) runs")
+    Output.line(
+      "\(status.kind) (\(status.task ?? "?")): "
+        + order.map { "\(status.counts[$0.rawValue] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
+        + " of \(status.runs.count) runs")
   }
 }
 
@@ -294,7 +325,9 @@ struct ExperimentMergeCommand: ParsableCommand {
 
   func run() throws {
     let report: GridMerge.Report
-    do { report = try GridMerge.merge(shards: shards, into: out, force: force) } catch let e as ExperimentError { throw CLIError(e.description) }
+    do { report = try GridMerge.merge(shards: shards, into: out, force: force) } catch let e as ExperimentError {
+      throw CLIError(e.description)
+    }
     if output.json {
       Output.line(Output.json(report))
       return
@@ -302,7 +335,9 @@ struct ExperimentMergeCommand: ParsableCommand {
     Output.line("merged \(report.merged.count) run(s) of \(shards.count) shard(s) into \(out)")
     if !report.unfinished.isEmpty { Output.line("left out, unfinished: \(report.unfinished.joined(separator: ", "))") }
     if !report.missing.isEmpty { Output.line("missing from every shard: \(report.missing.joined(separator: ", "))") }
-    if report.kind == "comparison" && report.comparisonFinished { Output.line("comparison table written: wann experiment report \(out)") }
+    if report.kind == "comparison" && report.comparisonFinished {
+      Output.line("comparison table written: wann experiment report \(out)")
+    }
     if report.unfinished.isEmpty && report.missing.isEmpty && report.kind == "experiment" {
       Output.line("every run is done: wann experiment report \(out)")
     }

@@ -47,23 +47,33 @@ struct ExportCommand: ParsableCommand {
       throw CLIError("\(path) holds several runs; export one as \(path)#RUN (runs: \(runs.joined(separator: ", ")))")
     }
     let (reader, rest) = try AnalysisTarget.open(path: path, selector: selector)
-    guard rest.isEmpty else { throw CLIError("bad archive reference '\(archive)': export takes FILE.h5 or FILE.h5#RUN") }
+    guard rest.isEmpty else {
+      throw CLIError("bad archive reference '\(archive)': export takes FILE.h5 or FILE.h5#RUN")
+    }
     var entries: [Entry] = []
     if champion {
       guard let c = try reader.champion() else { throw CLIError("\(archive) has no champion yet") }
-      entries.append(Entry(index: c.index, origin: "champion", parent: nil, meanReward: c.searchMean,
-                           document: GenomeDocument(task: reader.task, genome: c.genome, generation: c.generation,
-                                                    seed: reader.config.seed, searchMeanReward: c.searchMean,
-                                                    retestMeanReward: c.retestMean)))
+      entries.append(
+        Entry(
+          index: c.index, origin: "champion", parent: nil, meanReward: c.searchMean,
+          document: GenomeDocument(
+            task: reader.task, genome: c.genome, generation: c.generation,
+            seed: reader.config.seed, searchMeanReward: c.searchMean,
+            retestMeanReward: c.retestMean)))
     } else {
-      guard let g = generation ?? reader.completeGenerations.last else { throw CLIError("\(archive) holds no complete generation") }
+      guard let g = generation ?? reader.completeGenerations.last else {
+        throw CLIError("\(archive) holds no complete generation")
+      }
       let population = try reader.population(g)
       let rewards = try reader.rewards(g)
       for (i, ind) in population.enumerated() {
         let mean = rewards.objectives(genome: i).mean
-        entries.append(Entry(index: i, origin: ind.origin.rawValue, parent: ind.parent, meanReward: mean,
-                             document: GenomeDocument(task: reader.task, genome: ind.genome, generation: g,
-                                                      seed: reader.config.seed, searchMeanReward: mean)))
+        entries.append(
+          Entry(
+            index: i, origin: ind.origin.rawValue, parent: ind.parent, meanReward: mean,
+            document: GenomeDocument(
+              task: reader.task, genome: ind.genome, generation: g,
+              seed: reader.config.seed, searchMeanReward: mean)))
       }
     }
     let text = Output.prettyJSON(entries) + "\n"

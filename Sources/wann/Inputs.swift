@@ -14,7 +14,8 @@ extension TaskKind: ExpressibleByArgument {
   /// kwargs, where there are any).
   var fileStem: String {
     guard let spec = gym else { return rawValue }
-    let env = String(spec.environment.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? $0 : "-" })
+    let env = String(
+      spec.environment.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? $0 : "-" })
     guard !spec.kwargs.isEmpty else { return "gym-" + env }
     var h: UInt32 = 2_166_136_261
     for b in spec.kwargs.utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
@@ -39,10 +40,12 @@ enum WeightList {
     if t.contains(":") {
       let parts = t.split(separator: ":", omittingEmptySubsequences: false)
       guard parts.count == 3, let lo = Double(parts[0]), let hi = Double(parts[1]), let n = Int(parts[2]),
-            lo.isFinite, hi.isFinite
+        lo.isFinite, hi.isFinite
       else { throw CLIError("bad weight range '\(text)': expected lo:hi:n, e.g. -2:2:41") }
       guard (2...Limits.weightValues.upperBound).contains(n) else {
-        throw CLIError("bad weight range '\(text)': n must be in 2...\(Limits.weightValues.upperBound) (for one weight, write the value alone, e.g. --weights=0.5)")
+        throw CLIError(
+          "bad weight range '\(text)': n must be in 2...\(Limits.weightValues.upperBound) (for one weight, write the value alone, e.g. --weights=0.5)"
+        )
       }
       guard lo < hi else { throw CLIError("bad weight range '\(text)': lo must be below hi") }
       return grid(lo, hi, n)
@@ -122,18 +125,23 @@ enum Inputs {
         throw CLIError("bad genome reference '\(reference)': use FILE.json#INDEX for a genome of a `wann export` file")
       }
       let doc = try genomeDocument(readText(path, what: "genome file"), path: path, index: index)
-      if let task, task != doc.task { throw CLIError("\(path) holds \(doc.task.rawValue) genomes, not \(task.rawValue)") }
+      if let task, task != doc.task {
+        throw CLIError("\(path) holds \(doc.task.rawValue) genomes, not \(task.rawValue)")
+      }
       return (try checked(doc, path: path, task: doc.task), doc.task)
     }
     if let (path, selector) = archiveReference(reference) {
       let (genome, archived) = try archivedGenome(path: path, selector: selector)
       if let task, task != archived {
-        throw CLIError("\(path) holds a \(archived.rawValue) run, not \(task.rawValue): pass --task \(archived.rawValue) or leave --task out")
+        throw CLIError(
+          "\(path) holds a \(archived.rawValue) run, not \(task.rawValue): pass --task \(archived.rawValue) or leave --task out"
+        )
       }
       return (genome, archived)
     }
     if task == nil, reference.hasSuffix(".json"),
-       let doc = try? genomeDocument(readText(reference, what: "genome file"), path: reference) {
+      let doc = try? genomeDocument(readText(reference, what: "genome file"), path: reference)
+    {
       return (try genome(path: reference, task: doc.task), doc.task)
     }
     let t = task ?? .swingup
@@ -145,14 +153,18 @@ enum Inputs {
     let text = try readText(path, what: "genome file")
     let t = try Tasks.interface(task)
     if path.hasSuffix(".out") || path.hasSuffix(".csv") {
-      do { return try OriginalNetwork(csv: text, inputs: t.inputLabels.count, outputs: t.outputLabels.count).genome } catch {
+      do {
+        return try OriginalNetwork(csv: text, inputs: t.inputLabels.count, outputs: t.outputLabels.count).genome
+      } catch {
         throw CLIError("\(path) is not a valid original-release network for task \(task.rawValue): \(error)")
       }
     }
     if path.hasSuffix(".json") {
       return try checked(try genomeDocument(text, path: path), path: path, task: task)
     }
-    throw CLIError("unknown genome format '\(path)': expected a .out file (original release) or a .json genome written by wann search")
+    throw CLIError(
+      "unknown genome format '\(path)': expected a .out file (original release) or a .json genome written by wann search"
+    )
   }
 
   /// A genome document: one written by `wann search --champion`, or a `wann export` file that
@@ -166,12 +178,16 @@ enum Inputs {
       }
       if let index {
         guard let e = entries.first(where: { $0.index == index }) else {
-          throw CLIError("\(path) has no genome \(index) (indices \(entries.map(\.index).min() ?? 0)...\(entries.map(\.index).max() ?? 0))")
+          throw CLIError(
+            "\(path) has no genome \(index) (indices \(entries.map(\.index).min() ?? 0)...\(entries.map(\.index).max() ?? 0))"
+          )
         }
         return e.document
       }
       guard entries.count == 1 else {
-        throw CLIError("\(path) holds \(entries.count) genomes (a generation export): name one as \(path)#INDEX, or export one with `wann export ARCHIVE --champion`")
+        throw CLIError(
+          "\(path) holds \(entries.count) genomes (a generation export): name one as \(path)#INDEX, or export one with `wann export ARCHIVE --champion`"
+        )
       }
       return entries[0].document
     }
@@ -183,16 +199,25 @@ enum Inputs {
   /// A genome document's genome, after checking its format, version, task and shape.
   static func checked(_ doc: GenomeDocument, path: String, task: TaskKind) throws -> Genome {
     let t = try Tasks.interface(task)
-    guard doc.format == GenomeDocument.formatName else { throw CLIError("\(path): format is '\(doc.format)', expected '\(GenomeDocument.formatName)'") }
+    guard doc.format == GenomeDocument.formatName else {
+      throw CLIError("\(path): format is '\(doc.format)', expected '\(GenomeDocument.formatName)'")
+    }
     guard doc.version <= GenomeDocument.currentVersion else {
-      throw CLIError("\(path) has genome format version \(doc.version); this wann reads up to \(GenomeDocument.currentVersion): update wann")
+      throw CLIError(
+        "\(path) has genome format version \(doc.version); this wann reads up to \(GenomeDocument.currentVersion): update wann"
+      )
     }
     guard doc.task == task else {
-      throw CLIError("\(path) holds a \(doc.task.rawValue) genome, not \(task.rawValue): pass --task \(doc.task.rawValue)")
+      throw CLIError(
+        "\(path) holds a \(doc.task.rawValue) genome, not \(task.rawValue): pass --task \(doc.task.rawValue)")
     }
-    if let problem = doc.genome.invariantViolation(in: SearchSpace(recurrent: true, outputToOutput: true)) { throw CLIError("\(path): invalid genome: \(problem)") }
+    if let problem = doc.genome.invariantViolation(in: SearchSpace(recurrent: true, outputToOutput: true)) {
+      throw CLIError("\(path): invalid genome: \(problem)")
+    }
     guard doc.genome.inputCount == t.inputLabels.count, doc.genome.outputCount == t.outputLabels.count else {
-      throw CLIError("\(path): genome has \(doc.genome.inputCount) inputs/\(doc.genome.outputCount) outputs, task \(task.rawValue) needs \(t.inputLabels.count)/\(t.outputLabels.count)")
+      throw CLIError(
+        "\(path): genome has \(doc.genome.inputCount) inputs/\(doc.genome.outputCount) outputs, task \(task.rawValue) needs \(t.inputLabels.count)/\(t.outputLabels.count)"
+      )
     }
     return doc.genome
   }
@@ -203,8 +228,10 @@ enum Inputs {
       let at = c.codingPath.map(\.stringValue).joined(separator: ".")
       return at.isEmpty ? c.debugDescription : "\(c.debugDescription) (at '\(at)')"
     case DecodingError.keyNotFound(let k, _): return "missing key '\(k.stringValue)'"
-    case DecodingError.typeMismatch(_, let c): return "wrong type at '\(c.codingPath.map(\.stringValue).joined(separator: "."))'"
-    case DecodingError.valueNotFound(_, let c): return "missing value at '\(c.codingPath.map(\.stringValue).joined(separator: "."))'"
+    case DecodingError.typeMismatch(_, let c):
+      return "wrong type at '\(c.codingPath.map(\.stringValue).joined(separator: "."))'"
+    case DecodingError.valueNotFound(_, let c):
+      return "missing value at '\(c.codingPath.map(\.stringValue).joined(separator: "."))'"
     default: return "\(error)"
     }
   }
@@ -238,12 +265,16 @@ enum Output {
 
   /// A p-value as reports print it: three decimals, or two significant digits below 0.001 (with
   /// 10 + 10 seeds an exact Mann-Whitney p goes down to 1.1e-05, which "0.000" would hide).
-  static func pValue(_ p: Double) -> String { p >= 0.001 || p.isNaN ? String(format: "%.3f", p) : String(format: "%.1e", p) }
+  static func pValue(_ p: Double) -> String {
+    p >= 0.001 || p.isNaN ? String(format: "%.3f", p) : String(format: "%.1e", p)
+  }
 
   static func duration(_ seconds: Double) -> String {
     guard seconds.isFinite else { return "?" }
     let s = Int(seconds.rounded())
-    return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s / 60 % 60))m" : s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
+    return s >= 3600
+      ? "\(s / 3600)h\(String(format: "%02d", s / 60 % 60))m"
+      : s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
   }
 }
 
@@ -259,7 +290,10 @@ struct ProgressLine {
     let filled = min(width, done * width / total)
     let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : .nan
     let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-    FileHandle.standardError.write(Data("\r\u{1B}[2K[\(bar)] \(done)/\(total) \(unit), \(Output.duration(elapsed)) elapsed, ETA \(Output.duration(eta))".utf8))
+    FileHandle.standardError.write(
+      Data(
+        "\r\u{1B}[2K[\(bar)] \(done)/\(total) \(unit), \(Output.duration(elapsed)) elapsed, ETA \(Output.duration(eta))"
+          .utf8))
   }
 
   func clear() {

@@ -69,8 +69,10 @@ struct InspectCommand: ParsableCommand {
         Output.line(Output.json(["path": archive, "damaged": damaged.joined(separator: "\n")]))
       } else {
         for d in damaged { Output.line("damaged: \(d)") }
-        Output.line(damaged.isEmpty ? "\(archive): every group and dataset reads (checksums verified where stored)"
-                                    : "\(archive): \(damaged.count) damaged object(s); everything else reads")
+        Output.line(
+          damaged.isEmpty
+            ? "\(archive): every group and dataset reads (checksums verified where stored)"
+            : "\(archive): \(damaged.count) damaged object(s); everything else reads")
       }
       if !damaged.isEmpty { throw ExitCode(1) }
       return
@@ -91,14 +93,16 @@ struct InspectCommand: ParsableCommand {
     let (report, populationSize, planned) = try ArchiveReader.reading(archive) { reader in
       let summaries = try reader.completeGenerations.map { try reader.summary($0) }
       let champion = try reader.champion().map {
-        InspectReport.ChampionInfo(generation: $0.generation, index: $0.index, retestMeanReward: $0.retestMean,
-                                   searchMeanReward: $0.searchMean, connections: $0.genome.activeConnectionCount,
-                                   nodes: $0.genome.nodes.count, reference: "\(archive)#\($0.generation)/\($0.index)")
+        InspectReport.ChampionInfo(
+          generation: $0.generation, index: $0.index, retestMeanReward: $0.retestMean,
+          searchMeanReward: $0.searchMean, connections: $0.genome.activeConnectionCount,
+          nodes: $0.genome.nodes.count, reference: "\(archive)#\($0.generation)/\($0.index)")
       }
       let report = InspectReport(
         path: archive, format: ArchiveSchema.format, formatVersion: reader.formatVersion,
         softwareVersion: reader.rootString("software_version"), task: reader.task.rawValue, seed: reader.config.seed,
-        host: reader.rootString("host"), startTime: reader.rootString("start_time"), endTime: reader.rootString("end_time"),
+        host: reader.rootString("host"), startTime: reader.rootString("start_time"),
+        endTime: reader.rootString("end_time"),
         configTOML: reader.config.tomlText, completeGenerations: summaries.count,
         incompleteGenerations: reader.incompleteGenerations, champion: champion, generations: summaries,
         analysis: try Self.analysisInfo(reader))
@@ -109,15 +113,20 @@ struct InspectCommand: ParsableCommand {
       Output.line(Output.json(report))
       return
     }
-    Output.line("archive    \(archive) (format \(report.format) v\(report.formatVersion), written by wann \(report.softwareVersion ?? "?"))")
+    Output.line(
+      "archive    \(archive) (format \(report.format) v\(report.formatVersion), written by wann \(report.softwareVersion ?? "?"))"
+    )
     Output.line("task       \(report.task), seed \(report.seed), population \(populationSize)")
     Output.line("run        \(report.startTime ?? "?") .. \(report.endTime ?? "not finished") on \(report.host ?? "?")")
-    Output.line("generations \(summaries.count) complete of \(planned) planned" +
-                (report.incompleteGenerations.isEmpty ? "" : ", cut short: \(report.incompleteGenerations)"))
+    Output.line(
+      "generations \(summaries.count) complete of \(planned) planned"
+        + (report.incompleteGenerations.isEmpty ? "" : ", cut short: \(report.incompleteGenerations)"))
     // Classification rewards (negative cross-entropies near -2.3) need more digits.
     let digits = (TaskKind(rawValue: report.task)?.isClassification ?? false) ? 4 : 1
     if let c = report.champion {
-      Output.line("champion   generation \(c.generation), genome \(c.index): re-tested mean reward \(Output.fixed(c.retestMeanReward, digits)), \(c.connections) connections, \(c.nodes) nodes  (\(c.reference))")
+      Output.line(
+        "champion   generation \(c.generation), genome \(c.index): re-tested mean reward \(Output.fixed(c.retestMeanReward, digits)), \(c.connections) connections, \(c.nodes) nodes  (\(c.reference))"
+      )
     }
     if !summaries.isEmpty {
       Output.line("best curve (generation: best mean reward / champion):")
@@ -126,7 +135,9 @@ struct InspectCommand: ParsableCommand {
       if shown.last != summaries.count - 1 { shown.append(summaries.count - 1) }
       for i in shown {
         let s = summaries[i]
-        Output.line("  \(Output.pad(String(s.generation), 6)): \(Output.pad(Output.fixed(s.best, digits), 8)) / \(s.championReward.map { Output.fixed($0, digits) } ?? "-")")
+        Output.line(
+          "  \(Output.pad(String(s.generation), 6)): \(Output.pad(Output.fixed(s.best, digits), 8)) / \(s.championReward.map { Output.fixed($0, digits) } ?? "-")"
+        )
       }
     }
     let a = report.analysis
@@ -135,8 +146,12 @@ struct InspectCommand: ParsableCommand {
       var line = "analysis   \(kinds) for \(a.genomes) genome(s)"
       if a.duringSearch > 0 {
         let gens = a.duringSearchGenerations
-        let shown = gens.count > 8 ? "\(gens.prefix(6).map(String.init).joined(separator: ", ")), ... \(gens.last!)" : gens.map(String.init).joined(separator: ", ")
-        line += "; \(a.duringSearch) made while searching, at \(gens.count) generation(s) (\(shown)), \(a.duringSearchRollouts) rollouts"
+        let shown =
+          gens.count > 8
+          ? "\(gens.prefix(6).map(String.init).joined(separator: ", ")), ... \(gens.last!)"
+          : gens.map(String.init).joined(separator: ", ")
+        line +=
+          "; \(a.duringSearch) made while searching, at \(gens.count) generation(s) (\(shown)), \(a.duringSearchRollouts) rollouts"
       }
       Output.line(line)
     }
@@ -146,7 +161,8 @@ struct InspectCommand: ParsableCommand {
 
   /// Counts the run's stored analysis results (and those the search made itself).
   static func analysisInfo(_ reader: ArchiveReader) throws -> InspectReport.AnalysisInfo {
-    var info = InspectReport.AnalysisInfo(genomes: 0, results: [:], duringSearch: 0, duringSearchGenerations: [], duringSearchRollouts: 0)
+    var info = InspectReport.AnalysisInfo(
+      genomes: 0, results: [:], duringSearch: 0, duringSearchGenerations: [], duringSearchRollouts: 0)
     var generations = Set<Int>()
     let genomes = try reader.analysedGenomes()
     info.genomes = genomes.count
@@ -171,8 +187,12 @@ extension InspectCommand {
   func inspectComparison(_ c: MultiRunReader) throws {
     let result = SpaceComparison(task: c.task ?? "?", generations: 0, population: 0, trials: 0, scores: c.scores)
     if json {
-      struct Report: Codable { var path: String; var kind: String; var runs: [String]; var rows: [SpaceComparison.Row]; var tests: [SpaceComparison.Test] }
-      Output.line(Output.json(Report(path: archive, kind: "comparison", runs: c.runs, rows: result.rows, tests: result.tests)))
+      struct Report: Codable {
+        var path: String; var kind: String; var runs: [String]; var rows: [SpaceComparison.Row];
+        var tests: [SpaceComparison.Test]
+      }
+      Output.line(
+        Output.json(Report(path: archive, kind: "comparison", runs: c.runs, rows: result.rows, tests: result.tests)))
       return
     }
     Output.line("archive    \(archive) (comparison of search spaces, task \(c.task ?? "?"))")
@@ -183,7 +203,9 @@ extension InspectCommand {
       return
     }
     for r in result.rows {
-      Output.line("  \(Output.pad(r.condition, -16)) \(r.runs) runs  mean \(Output.fixed(r.mean, 2)) ± \(Output.fixed(r.ci95, 2))  median \(Output.fixed(r.median, 2))")
+      Output.line(
+        "  \(Output.pad(r.condition, -16)) \(r.runs) runs  mean \(Output.fixed(r.mean, 2)) ± \(Output.fixed(r.ci95, 2))  median \(Output.fixed(r.median, 2))"
+      )
     }
     for t in result.tests {
       Output.line("  \(t.a) vs \(t.b): U = \(Output.fixed(t.u, 1)), p = \(Output.pValue(t.p))")

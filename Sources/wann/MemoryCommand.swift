@@ -47,8 +47,10 @@ struct MemoryCommand: ParsableCommand {
   @OptionGroup var choice: GenomeChoice
   private var genome: String { choice.genome }
 
-  @Option(parsing: .unconditional, help: "Weight values: a comma list or lo:hi:n. Default: the six of the search, -2,-1,-0.5,0.5,1,2.",
-          transform: WeightList.parse)
+  @Option(
+    parsing: .unconditional,
+    help: "Weight values: a comma list or lo:hi:n. Default: the six of the search, -2,-1,-0.5,0.5,1,2.",
+    transform: WeightList.parse)
   var weights: [Double] = WeightList.searchWeights
 
   @Option(help: "Episodes per weight value.")
@@ -57,7 +59,10 @@ struct MemoryCommand: ParsableCommand {
   @Option(help: "Seed of the episodes.")
   var seed: UInt64 = 1
 
-  @Option(help: "Also draw the network (NAME.svg or NAME.dot), each recurrent link labelled with the change in mean reward when it is cut.")
+  @Option(
+    help:
+      "Also draw the network (NAME.svg or NAME.dot), each recurrent link labelled with the change in mean reward when it is cut."
+  )
   var draw: String?
 
   @OptionGroup var threads: ThreadOptions
@@ -79,24 +84,30 @@ struct MemoryCommand: ParsableCommand {
     let settings = MemoryAblation.Settings(weights: weightValues, trials: trials, seed: seed)
     let result: MemoryAblation
     do {
-      result = try MemoryAblation.measure(target.genome, task: try Tasks.make(target.task), settings: settings,
-                                          evaluator: threads.localEvaluator)
+      result = try MemoryAblation.measure(
+        target.genome, task: try Tasks.make(target.task), settings: settings,
+        evaluator: threads.localEvaluator)
     } catch let error as CLIError { throw error } catch {
       throw CLIError("\(genome): cannot evaluate the genome: \(error)")
     }
     let name = Self.nodeNamer(target.genome, interface: interface)
     func variant(_ v: MemoryAblation.Variant) -> MemoryReport.Variant {
-      MemoryReport.Variant(cut: v.cut.map(\.rawValue), weightMeans: v.weightMeans, mean: v.mean, best: v.best,
-                           bestWeight: weightValues[v.bestWeightIndex])
+      MemoryReport.Variant(
+        cut: v.cut.map(\.rawValue), weightMeans: v.weightMeans, mean: v.mean, best: v.best,
+        bestWeight: weightValues[v.bestWeightIndex])
     }
     let report = MemoryReport(
       task: target.task.rawValue, genome: genome, weights: weightValues, trials: trials, seed: seed,
-      links: result.links.map { .init(innovation: $0.innovation.rawValue, source: name($0.source), target: name($0.target)) },
+      links: result.links.map {
+        .init(innovation: $0.innovation.rawValue, source: name($0.source), target: name($0.target))
+      },
       intact: variant(result.intact), allCut: result.allCut.map(variant), single: result.single.map(variant))
 
     if let draw {
-      let caption = "\(target.task.rawValue): \(target.reference), recurrent links labelled with the change in mean reward when cut"
-      var drawing = NetworkDrawing(target.genome, inputLabels: interface.inputLabels, outputLabels: interface.outputLabels, title: caption)
+      let caption =
+        "\(target.task.rawValue): \(target.reference), recurrent links labelled with the change in mean reward when cut"
+      var drawing = NetworkDrawing(
+        target.genome, inputLabels: interface.inputLabels, outputLabels: interface.outputLabels, title: caption)
       for (link, v) in zip(result.links, result.single) {
         drawing.edgeNotes[link.innovation] = ExperimentReportCommand.signed(v.mean - result.intact.mean, 2)
       }
@@ -107,23 +118,32 @@ struct MemoryCommand: ParsableCommand {
       return
     }
     let g = target.genome
-    Output.line("# \(genome): \(g.activeConnectionCount) connections, \(result.links.count) of them recurrent; task \(target.task.rawValue); \(trials) episodes x \(weightValues.count) weights, seed \(seed)")
+    Output.line(
+      "# \(genome): \(g.activeConnectionCount) connections, \(result.links.count) of them recurrent; task \(target.task.rawValue); \(trials) episodes x \(weightValues.count) weights, seed \(seed)"
+    )
     guard !result.links.isEmpty else {
-      Output.line("# no recurrent links: this network has no memory (mean over weights \(Output.fixed(result.intact.mean, 3)), best weight \(Output.fixed(result.intact.best, 3)))")
+      Output.line(
+        "# no recurrent links: this network has no memory (mean over weights \(Output.fixed(result.intact.mean, 3)), best weight \(Output.fixed(result.intact.best, 3)))"
+      )
       return
     }
     var rows: [(String, MemoryAblation.Variant)] = [("intact", result.intact)]
     if let allCut = result.allCut { rows.append(("every recurrent link cut", allCut)) }
     if result.links.count > 1 {
-      rows += zip(result.links, result.single).map { link, v in ("cut \(link.innovation): \(name(link.source)) -> \(name(link.target))", v) }
+      rows += zip(result.links, result.single).map { link, v in
+        ("cut \(link.innovation): \(name(link.source)) -> \(name(link.target))", v)
+      }
     }
     let width = rows.map(\.0.count).max()! + 2
-    Output.line("# " + "variant".padding(toLength: width - 2, withPad: " ", startingAt: 0) + "mean over weights    change   best weight (w)")
+    Output.line(
+      "# " + "variant".padding(toLength: width - 2, withPad: " ", startingAt: 0)
+        + "mean over weights    change   best weight (w)")
     for (label, v) in rows {
       let change = v.cut.isEmpty ? "" : ExperimentReportCommand.signed(v.mean - result.intact.mean, 3)
-      Output.line(label.padding(toLength: width, withPad: " ", startingAt: 0)
-                  + Output.fixed(v.mean, 3).leftPadded(to: 17) + change.leftPadded(to: 10)
-                  + "   \(Output.fixed(v.best, 3)) (\(Output.fixed(weightValues[v.bestWeightIndex], 2)))")
+      Output.line(
+        label.padding(toLength: width, withPad: " ", startingAt: 0)
+          + Output.fixed(v.mean, 3).leftPadded(to: 17) + change.leftPadded(to: 10)
+          + "   \(Output.fixed(v.best, 3)) (\(Output.fixed(weightValues[v.bestWeightIndex], 2)))")
     }
     if result.links.count == 1, let link = result.links.first {
       Output.line("# the one recurrent link: \(link.innovation), \(name(link.source)) -> \(name(link.target))")
@@ -139,10 +159,12 @@ struct MemoryCommand: ParsableCommand {
       switch n.kind {
       case .bias: names[n.id] = "bias"
       case .input:
-        names[n.id] = inputs < interface.inputLabels.count ? "input \(interface.inputLabels[inputs])" : "input \(inputs + 1)"
+        names[n.id] =
+          inputs < interface.inputLabels.count ? "input \(interface.inputLabels[inputs])" : "input \(inputs + 1)"
         inputs += 1
       case .output:
-        names[n.id] = outputs < interface.outputLabels.count ? "output \(interface.outputLabels[outputs])" : "output \(outputs + 1)"
+        names[n.id] =
+          outputs < interface.outputLabels.count ? "output \(interface.outputLabels[outputs])" : "output \(outputs + 1)"
         outputs += 1
       case .hidden: names[n.id] = "hidden \(n.id) (\(NetworkDrawing.shortName(n.activation)))"
       }
@@ -152,5 +174,7 @@ struct MemoryCommand: ParsableCommand {
 }
 
 private extension String {
-  func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+  func leftPadded(to width: Int) -> String {
+    count >= width ? self : String(repeating: " ", count: width - count) + self
+  }
 }

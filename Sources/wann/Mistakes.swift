@@ -49,8 +49,9 @@ enum Mistakes {
 
   static func capture(_ text: String, _ pattern: String) -> String? {
     guard let regex = try? NSRegularExpression(pattern: pattern),
-          let m = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)), m.numberOfRanges > 1,
-          let r = Range(m.range(at: 1), in: text) else { return nil }
+      let m = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)), m.numberOfRanges > 1,
+      let r = Range(m.range(at: 1), in: text)
+    else { return nil }
     return String(text[r])
   }
 }

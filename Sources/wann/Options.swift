@@ -32,8 +32,10 @@ struct ThreadOptions: ParsableArguments {
 
 /// `--env-kwargs`, for commands whose `--task` may be a Gymnasium environment.
 struct EnvironmentOptions: ParsableArguments {
-  @Option(help: ArgumentHelp("Keyword arguments for a gym: task's environment, a JSON object, e.g. '{\"continuous\": true}'.",
-                             valueName: "json"))
+  @Option(
+    help: ArgumentHelp(
+      "Keyword arguments for a gym: task's environment, a JSON object, e.g. '{\"continuous\": true}'.",
+      valueName: "json"))
   var envKwargs: String?
 
   /// `task` with these kwargs (an error for a built-in task, which takes none).
@@ -54,7 +56,10 @@ struct EnvironmentOptions: ParsableArguments {
 /// The genome an analysis reads (`profile`, `conditions`, `memory`, `draw`): the argument, and
 /// `--task` with `--env-kwargs` for genome files that do not name their task.
 struct GenomeChoice: ParsableArguments {
-  @Argument(help: "Genome: FILE.h5#champion, FILE.h5#GENERATION/INDEX (RUN/ in front in a multi-run archive), a .out or a .json genome.")
+  @Argument(
+    help:
+      "Genome: FILE.h5#champion, FILE.h5#GENERATION/INDEX (RUN/ in front in a multi-run archive), a .out or a .json genome."
+  )
   var genome: String
 
   @Option(help: "Task of a .out/.json genome (archives know theirs).")
@@ -71,8 +76,10 @@ struct GenomeChoice: ParsableArguments {
 
 /// `--python`: part of ThreadOptions, and on its own for the commands without `--threads`.
 struct PythonOption: ParsableArguments {
-  @Option(help: ArgumentHelp("Python interpreter for gym: tasks' worker processes (default: WANN_PYTHON, else the project's .venv, else python3).",
-                             valueName: "path"))
+  @Option(
+    help: ArgumentHelp(
+      "Python interpreter for gym: tasks' worker processes (default: WANN_PYTHON, else the project's .venv, else python3).",
+      valueName: "path"))
   var python: String?
 
   func validate() throws {
@@ -111,7 +118,9 @@ enum Limits {
   /// Throws when `weights` x `trials` rollouts exceed what one request may ask for.
   static func checkRollouts(weights: Int, trials: Int) throws {
     if weights * trials > rollouts.upperBound {
-      throw CLIError("\(weights) weights x \(trials) trials = \(weights * trials) rollouts: at most \(rollouts.upperBound) in one request")
+      throw CLIError(
+        "\(weights) weights x \(trials) trials = \(weights * trials) rollouts: at most \(rollouts.upperBound) in one request"
+      )
     }
   }
 }
@@ -119,13 +128,17 @@ enum Limits {
 /// `--profile-every N`, `--battery-every N`, `--analysis-budget N`: the per-generation analysis
 /// (`[analysis]` in a config; docs/performance.md says what it costs). Never changes the search.
 struct AnalysisOptions: ParsableArguments {
-  @Option(help: "While searching: weight profile of the champion of every N-th generation and of every new champion (0: off).")
+  @Option(
+    help: "While searching: weight profile of the champion of every N-th generation and of every new champion (0: off)."
+  )
   var profileEvery: Int?
 
-  @Option(help: "While searching: test battery (sweep, fixed weights, random weights, noise) of the same champions (0: off).")
+  @Option(
+    help: "While searching: test battery (sweep, fixed weights, random weights, noise) of the same champions (0: off).")
   var batteryEvery: Int?
 
-  @Option(help: "Rollouts per generation, on average, the analyses may spend (champion-change analyses are skipped past it).")
+  @Option(
+    help: "Rollouts per generation, on average, the analyses may spend (champion-change analyses are skipped past it).")
   var analysisBudget: Int?
 
   func validate() throws {

@@ -56,7 +56,9 @@ struct ProfileCommand: ParsableCommand {
   @OptionGroup var choice: GenomeChoice
   private var genome: String { choice.genome }
 
-  @Option(parsing: .unconditional, help: "Weight values: lo:hi:n or a comma list (default: -2:2:81).", transform: WeightList.parse)
+  @Option(
+    parsing: .unconditional, help: "Weight values: lo:hi:n or a comma list (default: -2:2:81).",
+    transform: WeightList.parse)
   var weights: [Double] = WeightList.grid(-2, 2, 81)
 
   @Option(help: "Episodes per weight value.")
@@ -71,9 +73,10 @@ struct ProfileCommand: ParsableCommand {
   @Option(help: "Profile the champions of these generations (comma list, e.g. 0,64,128).")
   var generations: String?
 
-  @Flag(help: "With --every/--generations: the generation's best genome (highest mean reward) instead of the champion so far.")
+  @Flag(
+    help:
+      "With --every/--generations: the generation's best genome (highest mean reward) instead of the champion so far.")
   var best = false
-
 
   @OptionGroup var threads: ThreadOptions
   @OptionGroup var output: JSONOption
@@ -101,7 +104,9 @@ struct ProfileCommand: ParsableCommand {
 
     if manyGenerations {
       guard let (path, selector) = Inputs.archiveReference(genome) else {
-        throw CLIError("--every/--generations profile the champions of a run: give a run archive (FILE.h5, or FILE.h5#RUN/champion in a multi-run archive), not \(genome)")
+        throw CLIError(
+          "--every/--generations profile the champions of a run: give a run archive (FILE.h5, or FILE.h5#RUN/champion in a multi-run archive), not \(genome)"
+        )
       }
       let generationChoice = try GenerationChoice.parse(every: every, generations: generations)!
       // Read the genomes, then close the reader before the store opens the file for writing.
@@ -111,9 +116,13 @@ struct ProfileCommand: ParsableCommand {
       do {
         defer { try? reader.close() }
         guard rest.isEmpty || rest == ["champion"] else {
-          throw CLIError("--every/--generations pick the genomes themselves: name the archive (or FILE.h5#RUN/champion), not one genome (#\(selector))")
+          throw CLIError(
+            "--every/--generations pick the genomes themselves: name the archive (or FILE.h5#RUN/champion), not one genome (#\(selector))"
+          )
         }
-        if let task, task != reader.task { throw CLIError("\(path) holds a \(reader.task.rawValue) run, not \(task.rawValue)") }
+        if let task, task != reader.task {
+          throw CLIError("\(path) holds a \(reader.task.rawValue) run, not \(task.rawValue)")
+        }
         taskKind = reader.task
         chosen = try generationChoice.genomes(in: reader, best: best)
       }
@@ -121,8 +130,9 @@ struct ProfileCommand: ParsableCommand {
       let progress = ProgressLine(enabled: Output.stderrIsTerminal && !json, total: chosen.count)
       let start = Date()
       for (n, c) in chosen.enumerated() {
-        let target = AnalysisTarget(reference: "\(path)#\(c.generation)/\(c.index)", genome: c.genome, task: taskKind, archivePath: path,
-                                    runName: runName, generation: c.generation, index: c.index)
+        let target = AnalysisTarget(
+          reference: "\(path)#\(c.generation)/\(c.index)", genome: c.genome, task: taskKind, archivePath: path,
+          runName: runName, generation: c.generation, index: c.index)
         reports.append(try profile(target, settings: settings, evaluator: evaluator, generations: c.standsFor))
         progress.update(done: n + 1, elapsed: Date().timeIntervalSince(start), unit: "genomes")
       }
@@ -140,44 +150,61 @@ struct ProfileCommand: ParsableCommand {
     }
     if reports.count == 1 && !manyGenerations {
       let r = reports[0]
-      Output.line("# \(genome): \(r.connections) connections; task \(taskKind.rawValue), \(trials) trials per weight, seed \(seed)")
+      Output.line(
+        "# \(genome): \(r.connections) connections; task \(taskKind.rawValue), \(trials) trials per weight, seed \(seed)"
+      )
       Output.line("#   weight      mean       std   +-ci95")
       for i in r.weights.indices {
         Output.line(String(format: "%10.4f %9.2f %9.2f %8.2f", r.weights[i], r.mean[i], r.std[i], r.ci95[i]))
       }
       let bestI = r.mean.indices.max { (r.mean[$0], -$0) < (r.mean[$1], -$1) }!
-      Output.line("# mean over weights \(Output.fixed(Statistics.mean(r.mean), 2)); best \(Output.fixed(r.mean[bestI], 2)) at w = \(r.weights[bestI])")
+      Output.line(
+        "# mean over weights \(Output.fixed(Statistics.mean(r.mean), 2)); best \(Output.fixed(r.mean[bestI], 2)) at w = \(r.weights[bestI])"
+      )
     } else {
-      Output.line("# \(reports.count) genomes profiled at \(weightValues.count) weights x \(trials) trials (seed \(seed)); \(best ? "best genome" : "champion") of each chosen generation")
+      Output.line(
+        "# \(reports.count) genomes profiled at \(weightValues.count) weights x \(trials) trials (seed \(seed)); \(best ? "best genome" : "champion") of each chosen generation"
+      )
       Output.line("# generations        genome  conns  mean-over-w   best-mean  at-w")
       for r in reports {
         let bestI = r.mean.indices.max { (r.mean[$0], -$0) < (r.mean[$1], -$1) }!
-        let gens = r.generations.count > 3 ? "\(r.generations.first!)..\(r.generations.last!) (\(r.generations.count))" : r.generations.map(String.init).joined(separator: ",")
-        Output.line(Output.pad(gens, -18) + Output.pad("\(r.genomeGeneration)/\(r.genomeIndex)", 8) + Output.pad("\(r.connections)", 7)
-                    + Output.pad(Output.fixed(Statistics.mean(r.mean), 2), 13) + Output.pad(Output.fixed(r.mean[bestI], 2), 12)
-                    + Output.pad(Output.fixed(r.weights[bestI], 3), 7))
+        let gens =
+          r.generations.count > 3
+          ? "\(r.generations.first!)..\(r.generations.last!) (\(r.generations.count))"
+          : r.generations.map(String.init).joined(separator: ",")
+        Output.line(
+          Output.pad(gens, -18) + Output.pad("\(r.genomeGeneration)/\(r.genomeIndex)", 8)
+            + Output.pad("\(r.connections)", 7)
+            + Output.pad(Output.fixed(Statistics.mean(r.mean), 2), 13) + Output.pad(Output.fixed(r.mean[bestI], 2), 12)
+            + Output.pad(Output.fixed(r.weights[bestI], 3), 7))
       }
     }
     let stored = reports.compactMap(\.stored)
     if let archivePath, !stored.isEmpty {
       let reused = reports.filter(\.reused).count
-      Output.line("# stored in \(archivePath): \(stored.count == 1 ? stored[0] : "\(stored.count) profiles under analysis/")\(reused > 0 ? " (\(reused) already there, read back)" : "")")
+      Output.line(
+        "# stored in \(archivePath): \(stored.count == 1 ? stored[0] : "\(stored.count) profiles under analysis/")\(reused > 0 ? " (\(reused) already there, read back)" : "")"
+      )
     } else if archivePath == nil {
       Output.line("# not stored: \(genome) is not in a run archive")
     }
   }
 
   /// Reads back an identical stored profile or measures (and stores) a new one.
-  func profile(_ target: AnalysisTarget, settings: WeightProfile.Settings, evaluator: ParallelEvaluator,
-               generations: [Int]) throws -> ProfileReport {
+  func profile(
+    _ target: AnalysisTarget, settings: WeightProfile.Settings, evaluator: ParallelEvaluator,
+    generations: [Int]
+  ) throws -> ProfileReport {
     let outcome = try target.withStore { store in
-      try ProfileOutcome.obtain(target.genome, generation: target.generation, index: target.index, task: target.task,
-                                settings: settings, evaluator: evaluator, store: store)
+      try ProfileOutcome.obtain(
+        target.genome, generation: target.generation, index: target.index, task: target.task,
+        settings: settings, evaluator: evaluator, store: store)
     }
     let result = outcome.profile
-    return ProfileReport(generations: generations, genomeGeneration: target.generation, genomeIndex: target.index,
-                         connections: target.genome.activeConnectionCount, weights: result.weights, mean: result.mean,
-                         std: result.std, ci95: result.ciHalfWidth, trials: result.trials, seed: result.settings.seed,
-                         stored: outcome.storedPath, reused: outcome.reused)
+    return ProfileReport(
+      generations: generations, genomeGeneration: target.generation, genomeIndex: target.index,
+      connections: target.genome.activeConnectionCount, weights: result.weights, mean: result.mean,
+      std: result.std, ci95: result.ciHalfWidth, trials: result.trials, seed: result.settings.seed,
+      stored: outcome.storedPath, reused: outcome.reused)
   }
 }

@@ -32,14 +32,20 @@ struct ResumeCommand: ParsableCommand {
     if let note = Self.versionNote(archive) { Output.err(note) }
     Inputs.lookForEnvironmentModules(beside: archive)
     let options = analysis
-    switch try SearchSession.resume(archivePath: archive, generations: generations, evaluator: running.threads.searchEvaluator,
-                                    analysis: options.isGiven ? { options.apply(to: &$0) } : nil) {
+    switch try SearchSession.resume(
+      archivePath: archive, generations: generations, evaluator: running.threads.searchEvaluator,
+      analysis: options.isGiven ? { options.apply(to: &$0) } : nil)
+    {
     case .alreadyDone(let done, let target):
       // Nothing to do: the file is left untouched.
       Output.err("\(archive) already holds \(done) generations (target \(target)); pass --generations N to go further")
     case .ready(var session, let from, let dropped):
       Distributed.noteArchive(archive, resume: "wann resume \(archive)")
-      if !dropped.isEmpty { Output.err("note: removed generation(s) \(dropped.map(String.init).joined(separator: ", ")) cut short by the interruption") }
+      if !dropped.isEmpty {
+        Output.err(
+          "note: removed generation(s) \(dropped.map(String.init).joined(separator: ", ")) cut short by the interruption"
+        )
+      }
       let loop = SearchLoop(json: running.output.json, quiet: running.quiet)
       loop.header(session.config, threads: running.threads.count, from: from)
       try loop.run(&session, until: session.config.generations)
@@ -53,6 +59,7 @@ struct ResumeCommand: ParsableCommand {
     guard let reader = try? ArchiveReader(path: path) else { return nil }
     defer { try? reader.close() }
     guard let writtenBy = reader.rootString("software_version"), writtenBy != WANNVersion.string else { return nil }
-    return "note: \(path) was written by wann \(writtenBy); this is \(WANNVersion.string), so the generations resumed now follow this version's arithmetic (docs/method.md) and the run differs from one uninterrupted run of \(writtenBy)"
+    return
+      "note: \(path) was written by wann \(writtenBy); this is \(WANNVersion.string), so the generations resumed now follow this version's arithmetic (docs/method.md) and the run differs from one uninterrupted run of \(writtenBy)"
   }
 }

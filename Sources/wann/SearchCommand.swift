@@ -73,7 +73,8 @@ struct SearchCommand: ParsableCommand {
     // With --out the archive holds the champion; a JSON copy is written only when asked for.
     let championPath = champion ?? (out == nil ? "runs/\(config.task.fileStem)-s\(config.seed)-champion.json" : nil)
     if let championPath, FileManager.default.fileExists(atPath: championPath) && !force {
-      throw CLIError("\(championPath) already exists: pass --force to overwrite it or --champion PATH to write elsewhere")
+      throw CLIError(
+        "\(championPath) already exists: pass --force to overwrite it or --champion PATH to write elsewhere")
     }
     // The default champion file goes to runs/, which is ours to create; a path the user gives
     // must be in a folder that exists.
@@ -81,11 +82,14 @@ struct SearchCommand: ParsableCommand {
     if let champion {
       let folder = PathText.folder(of: champion)
       if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
-        throw CLIError("cannot write the champion to \(champion): the folder \(folder) does not exist (create it first: mkdir -p \(folder))")
+        throw CLIError(
+          "cannot write the champion to \(champion): the folder \(folder) does not exist (create it first: mkdir -p \(folder))"
+        )
       }
     }
-    var session = try SearchSession.start(config: config, evaluator: running.threads.searchEvaluator, archivePath: out,
-                                          championPath: championPath, force: force)
+    var session = try SearchSession.start(
+      config: config, evaluator: running.threads.searchEvaluator, archivePath: out,
+      championPath: championPath, force: force)
     if let out { Distributed.noteArchive(out, resume: "wann resume \(out)") }
     let loop = SearchLoop(json: running.output.json, quiet: running.quiet)
     loop.header(config, threads: running.threads.count, from: 0)

@@ -12,7 +12,9 @@ struct SearchLoop {
   func header(_ config: SearchConfig, threads: Int, from start: Int) {
     guard !json else { return }
     let resumed = start > 0 ? ", resuming at generation \(start)" : ""
-    Output.line("# wann search: task \(config.task.rawValue), seed \(config.seed), population \(config.population.size), generations \(config.generations), \(threads) thread(s)\(resumed)")
+    Output.line(
+      "# wann search: task \(config.task.rawValue), seed \(config.seed), population \(config.population.size), generations \(config.generations), \(threads) thread(s)\(resumed)"
+    )
     Output.line("#   gen      best      mean    median  champion  conns  nodes      sec")
   }
 
@@ -31,9 +33,11 @@ struct SearchLoop {
       } else {
         let champ = s.championReward.map { Output.fixed($0, digits) } ?? "-"
         let cells = [
-          Output.pad("\(s.generation)", 7), Output.pad(Output.fixed(s.best, digits), 9), Output.pad(Output.fixed(s.mean, digits), 9),
+          Output.pad("\(s.generation)", 7), Output.pad(Output.fixed(s.best, digits), 9),
+          Output.pad(Output.fixed(s.mean, digits), 9),
           Output.pad(Output.fixed(s.median, digits), 9), Output.pad(champ, 9),
-          Output.pad(s.championConnections.map(String.init) ?? "-", 6), Output.pad(s.championNodes.map(String.init) ?? "-", 6),
+          Output.pad(s.championConnections.map(String.init) ?? "-", 6),
+          Output.pad(s.championNodes.map(String.init) ?? "-", 6),
           Output.pad(Output.fixed(s.seconds, 2), 8),
         ]
         Output.line(cells.joined(separator: " "))
@@ -44,7 +48,8 @@ struct SearchLoop {
     try session.finish()
     var message: String
     if let c = session.run.evolution.champion {
-      message = "champion: generation \(c.generation), re-tested mean reward \(Output.fixed(c.retestMean, digits)), \(c.genome.activeConnectionCount) connections, \(c.genome.nodes.count) nodes"
+      message =
+        "champion: generation \(c.generation), re-tested mean reward \(Output.fixed(c.retestMean, digits)), \(c.genome.activeConnectionCount) connections, \(c.genome.nodes.count) nodes"
       if let archive = session.archive { message += " -> \(archive.path)#champion" }
       if let championPath = session.championPath { message += (session.archive == nil ? " -> " : ", ") + championPath }
     } else {

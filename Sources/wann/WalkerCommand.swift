@@ -49,13 +49,18 @@ struct WalkerCommand: ParsableCommand {
       do { input = try JSONDecoder().decode(WalkerReplayInput.self, from: data) } catch {
         throw CLIError("stdin is not a walker replay request: \(Inputs.describe(error))")
       }
-      guard input.x.count == input.y.count, input.x.count >= 2 else { throw CLIError("x and y must have the same length (at least 2 points)") }
-      guard (input.polygons?.count ?? 0) % 8 == 0 else { throw CLIError("polygons must hold 8 numbers per quadrilateral") }
+      guard input.x.count == input.y.count, input.x.count >= 2 else {
+        throw CLIError("x and y must have the same length (at least 2 points)")
+      }
+      guard (input.polygons?.count ?? 0) % 8 == 0 else {
+        throw CLIError("polygons must hold 8 numbers per quadrilateral")
+      }
       guard input.actions.allSatisfy({ $0.count == 4 }) else { throw CLIError("every action must have 4 values") }
       let sim = BipedalWalkerSimulation()
       let hardcore = input.hardcore ?? false
-      sim.reset(WalkerTerrain(x: input.x, y: input.y, polygons: input.polygons ?? []), initialForce: input.initialForce,
-                stepLimit: hardcore ? 2000 : 1600)
+      sim.reset(
+        WalkerTerrain(x: input.x, y: input.y, polygons: input.polygons ?? []), initialForce: input.initialForce,
+        stepLimit: hardcore ? 2000 : 1600)
       var out = WalkerReplayOutput(observations: [sim.observation], rewards: [], done: [])
       for a in input.actions {
         out.rewards.append(sim.step((a[0], a[1], a[2], a[3])))

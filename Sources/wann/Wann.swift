@@ -15,5 +15,10 @@ struct Wann: ParsableCommand {
       or --weights -2,-1,1,2 (both are accepted after --weights).
       """,
     version: "\(WANNVersion.string) (HDF5 \(ArchiveLibrary.hdf5Version))",
-    subcommands: [SearchCommand.self, ResumeCommand.self, CompareCommand.self, ExperimentCommand.self, EvaluateCommand.self, ActCommand.self, ProfileCommand.self, BatteryCommand.self, ConditionsCommand.self, MemoryCommand.self, ClassifyCommand.self, DrawCommand.self, DataCommand.self, WalkerCommand.self, InspectCommand.self, ExportCommand.self, BenchCommand.self])
+    subcommands: [
+      SearchCommand.self, ResumeCommand.self, CompareCommand.self, ExperimentCommand.self, EvaluateCommand.self,
+      ActCommand.self, ProfileCommand.self, BatteryCommand.self, ConditionsCommand.self, MemoryCommand.self,
+      ClassifyCommand.self, DrawCommand.self, DataCommand.self, WalkerCommand.self, InspectCommand.self,
+      ExportCommand.self, BenchCommand.self,
+    ])
 }

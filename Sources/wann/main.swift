@@ -15,7 +15,8 @@ func joiningNegativeNumbers(_ arguments: [String]) -> [String] {
   while i < arguments.count {
     let a = arguments[i]
     if a.hasPrefix("--"), !a.contains("="), i + 1 < arguments.count, let next = arguments[i + 1].first, next == "-",
-       arguments[i + 1].dropFirst().first.map({ $0.isNumber || $0 == "." }) == true {
+      arguments[i + 1].dropFirst().first.map({ $0.isNumber || $0 == "." }) == true
+    {
       out.append(a + "=" + arguments[i + 1])
       i += 2
     } else {
@@ -46,9 +47,10 @@ do {
   if Wann.exitCode(for: error) == .success { Wann.exit(withError: error) }
   // A command that reports its own verdict (bench's exactness, inspect --check) sets its status.
   if let code = error as? ExitCode { leave(code.rawValue) }
-  let message = Mistakes.explain(Wann.message(for: error)
-    .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-    .filter { !$0.isEmpty }.joined(separator: "; "), arguments: Array(CommandLine.arguments.dropFirst()))
+  let message = Mistakes.explain(
+    Wann.message(for: error)
+      .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+      .filter { !$0.isEmpty }.joined(separator: "; "), arguments: Array(CommandLine.arguments.dropFirst()))
   FileHandle.standardError.write(Data("wann: error: \(message)\n".utf8))
   leave(2)
 }

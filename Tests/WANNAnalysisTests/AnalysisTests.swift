@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationXML)
-import FoundationXML
+  import FoundationXML
 #endif
 import Testing
 @testable import WANNAnalysis
@@ -13,12 +13,16 @@ func swingGenome(recurrent: Bool = false) -> Genome {
   var g = Genome.bare(inputs: 5, outputs: 1)
   g.nodes.append(NodeGene(id: NodeID(7), kind: .hidden, activation: .tanh))
   g.nodes.append(NodeGene(id: NodeID(8), kind: .hidden, activation: .gaussian))
-  let links: [(Int32, Int32, Bool)] = [(1, 7, true), (7, 6, true), (4, 8, true), (8, 6, true), (3, 6, true), (5, 6, false), (0, 8, true)]
+  let links: [(Int32, Int32, Bool)] = [
+    (1, 7, true), (7, 6, true), (4, 8, true), (8, 6, true), (3, 6, true), (5, 6, false), (0, 8, true),
+  ]
   for (i, l) in links.enumerated() {
-    g.connections.append(ConnectionGene(innovation: Innovation(Int64(i)), source: NodeID(l.0), target: NodeID(l.1), isEnabled: l.2))
+    g.connections.append(
+      ConnectionGene(innovation: Innovation(Int64(i)), source: NodeID(l.0), target: NodeID(l.1), isEnabled: l.2))
   }
   if recurrent {
-    g.connections.append(ConnectionGene(innovation: Innovation(20), source: NodeID(6), target: NodeID(7), isRecurrent: true))
+    g.connections.append(
+      ConnectionGene(innovation: Innovation(20), source: NodeID(6), target: NodeID(7), isRecurrent: true))
   }
   return g
 }
@@ -28,7 +32,9 @@ func swingGenome(recurrent: Bool = false) -> Genome {
   /// covariance must learn the scales for this to converge in the budget.
   @Test func minimisesAnEllipsoid() {
     let n = 10
-    func f(_ x: [Double]) -> Double { x.indices.reduce(0) { $0 + pow(10, 3 * Double($1) / Double(n - 1)) * x[$1] * x[$1] } }
+    func f(_ x: [Double]) -> Double {
+      x.indices.reduce(0) { $0 + pow(10, 3 * Double($1) / Double(n - 1)) * x[$1] * x[$1] }
+    }
     var es = SeparableCMAES(mean: [Double](repeating: 1, count: n), sigma: 0.5, seed: 3)
     let start = f(es.mean)
     for _ in 0..<600 { let c = es.ask(); es.tell(c.map(f)) }
@@ -56,7 +62,9 @@ func swingGenome(recurrent: Bool = false) -> Genome {
   func zeroingAGeneEqualsRemovingIt(_ innovation: Int64) throws {
     let g = swingGenome(recurrent: true)
     let net = try Network(g)
-    #expect(Set(net.connectionInnovations.map(\.rawValue)) == Set(g.connections.filter(\.isEnabled).map(\.innovation.rawValue)))
+    #expect(
+      Set(net.connectionInnovations.map(\.rawValue))
+        == Set(g.connections.filter(\.isEnabled).map(\.innovation.rawValue)))
     var without = g
     let k = without.connections.firstIndex { $0.innovation.rawValue == innovation }!
     without.connections[k].isEnabled = false
@@ -83,7 +91,8 @@ func swingGenome(recurrent: Bool = false) -> Genome {
   /// gaussian (8).
   func twoLoops() -> Genome {
     var g = swingGenome(recurrent: true)
-    g.connections.append(ConnectionGene(innovation: Innovation(21), source: NodeID(8), target: NodeID(8), isRecurrent: true))
+    g.connections.append(
+      ConnectionGene(innovation: Innovation(21), source: NodeID(8), target: NodeID(8), isRecurrent: true))
     return g
   }
 
@@ -99,7 +108,8 @@ func swingGenome(recurrent: Bool = false) -> Genome {
     g.disabledHiddenLinks = .active
     g.connections[g.connections.count - 1].isEnabled = false
     #expect(g.activeConnections.contains { $0.innovation == Innovation(21) })
-    #expect(!MemoryAblation.cutting([Innovation(21)], from: g).activeConnections.contains { $0.innovation == Innovation(21) })
+    #expect(
+      !MemoryAblation.cutting([Innovation(21)], from: g).activeConnections.contains { $0.innovation == Innovation(21) })
   }
 
   @Test func variantsAreTheCutNetworksOnTheSameEpisodes() throws {
@@ -112,9 +122,10 @@ func swingGenome(recurrent: Bool = false) -> Genome {
     #expect(m.single.map(\.cut) == [[Innovation(20)], [Innovation(21)]])
     // Each variant's scores are those of its cut genome evaluated on its own, weight by weight.
     func direct(_ genome: Genome) throws -> [Double] {
-      let profile = WeightProfile.measure(try Network(genome), task: task,
-                                          settings: .init(weights: settings.weights, trials: settings.trials, seed: settings.seed),
-                                          evaluator: ParallelEvaluator(threads: 1))
+      let profile = WeightProfile.measure(
+        try Network(genome), task: task,
+        settings: .init(weights: settings.weights, trials: settings.trials, seed: settings.seed),
+        evaluator: ParallelEvaluator(threads: 1))
       return profile.mean
     }
     #expect(m.intact.weightMeans == (try direct(g)))
@@ -122,16 +133,19 @@ func swingGenome(recurrent: Bool = false) -> Genome {
     #expect(m.single[1].weightMeans == (try direct(MemoryAblation.cutting([Innovation(21)], from: g))))
     // The force fed back into the tanh steers the cart: cutting it changes the reward.
     #expect(m.single[0].weightMeans != m.intact.weightMeans)
-    #expect(m.intact.best == m.intact.weightMeans.max() && m.intact.weightMeans[m.intact.bestWeightIndex] == m.intact.best)
+    #expect(
+      m.intact.best == m.intact.weightMeans.max() && m.intact.weightMeans[m.intact.bestWeightIndex] == m.intact.best)
   }
 
   @Test func aNetworkWithoutRecurrentLinksHasNoVariants() throws {
-    let m = try MemoryAblation.measure(swingGenome(), task: SwingUpTask(), settings: .init(weights: [1], trials: 2, seed: 1),
-                                       evaluator: ParallelEvaluator(threads: 1))
+    let m = try MemoryAblation.measure(
+      swingGenome(), task: SwingUpTask(), settings: .init(weights: [1], trials: 2, seed: 1),
+      evaluator: ParallelEvaluator(threads: 1))
     #expect(m.links.isEmpty && m.allCut == nil && m.single.isEmpty)
     // One link: cutting it alone is cutting them all, scored once.
-    let one = try MemoryAblation.measure(swingGenome(recurrent: true), task: SwingUpTask(),
-                                         settings: .init(weights: [1], trials: 2, seed: 1), evaluator: ParallelEvaluator(threads: 1))
+    let one = try MemoryAblation.measure(
+      swingGenome(recurrent: true), task: SwingUpTask(),
+      settings: .init(weights: [1], trials: 2, seed: 1), evaluator: ParallelEvaluator(threads: 1))
     #expect(one.single == [one.allCut!])
   }
 }
@@ -157,7 +171,9 @@ func swingGenome(recurrent: Bool = false) -> Genome {
     #expect(one == two)
     var other = settings
     other.seed = 6
-    #expect(WeightProfile.measure(net, task: task, settings: other, evaluator: ParallelEvaluator(threads: 2)).rewards != one.rewards)
+    #expect(
+      WeightProfile.measure(net, task: task, settings: other, evaluator: ParallelEvaluator(threads: 2)).rewards
+        != one.rewards)
     // The same episodes as `wann evaluate`: trial t at weight j is one rollout with stream (seed, evaluation, t).
     var e = NetworkEvaluator()
     e.load(net)
@@ -168,30 +184,38 @@ func swingGenome(recurrent: Bool = false) -> Genome {
 }
 
 @Suite struct WeightConditionsTests {
-  static let small = WeightConditions.Settings(trials: 6, seed: 2, sharedGrid: [-2, -1, -0.5, 0.5, 1, 2], budget: 240,
-                                               episodesPerCandidate: 2, initialSigma: 0.2)
+  static let small = WeightConditions.Settings(
+    trials: 6, seed: 2, sharedGrid: [-2, -1, -0.5, 0.5, 1, 2], budget: 240,
+    episodesPerCandidate: 2, initialSigma: 0.2)
 
   @Test func isDeterministicPerSeedForAnyThreadCount() throws {
     let net = try Network(swingGenome())
-    let a = try WeightConditions.measure(net, task: SwingUpTask(), settings: Self.small, evaluator: ParallelEvaluator(threads: 1))
-    let b = try WeightConditions.measure(net, task: SwingUpTask(), settings: Self.small, evaluator: ParallelEvaluator(threads: 2))
+    let a = try WeightConditions.measure(
+      net, task: SwingUpTask(), settings: Self.small, evaluator: ParallelEvaluator(threads: 1))
+    let b = try WeightConditions.measure(
+      net, task: SwingUpTask(), settings: Self.small, evaluator: ParallelEvaluator(threads: 2))
     #expect(a.conditions == b.conditions)
     #expect(a.tunedWeights == b.tunedWeights)
     #expect(a.tuning == b.tuning)
     var other = Self.small
     other.seed = 3
-    let c = try WeightConditions.measure(net, task: SwingUpTask(), settings: other, evaluator: ParallelEvaluator(threads: 2))
+    let c = try WeightConditions.measure(
+      net, task: SwingUpTask(), settings: other, evaluator: ParallelEvaluator(threads: 2))
     #expect(c.conditions.map(\.rewards) != a.conditions.map(\.rewards))
   }
 
   @Test func reportsTheFourConditionsConsistently() throws {
     let net = try Network(swingGenome())
     let task = SwingUpTask()
-    let r = try WeightConditions.measure(net, task: task, settings: Self.small, evaluator: ParallelEvaluator(threads: 2))
-    #expect(r.conditions.map(\.key) == ["random_weights", "random_shared_weight", "tuned_shared_weight", "tuned_weights"])
+    let r = try WeightConditions.measure(
+      net, task: task, settings: Self.small, evaluator: ParallelEvaluator(threads: 2))
+    #expect(
+      r.conditions.map(\.key) == ["random_weights", "random_shared_weight", "tuned_shared_weight", "tuned_weights"])
     #expect(r.conditions.allSatisfy { $0.rewards.count == 6 })
     // The tuned shared weight is the grid's best on the tuning episodes...
-    #expect(r.tunedSharedWeight == Self.small.sharedGrid[r.sharedGridMeans.indices.max { r.sharedGridMeans[$0] < r.sharedGridMeans[$1] }!])
+    #expect(
+      r.tunedSharedWeight
+        == Self.small.sharedGrid[r.sharedGridMeans.indices.max { r.sharedGridMeans[$0] < r.sharedGridMeans[$1] }!])
     // ...and its test rewards are plain rollouts at that weight on the test episodes.
     var e = NetworkEvaluator()
     e.load(net)
@@ -211,7 +235,8 @@ func swingGenome(recurrent: Bool = false) -> Genome {
     var s = Self.small
     s.budget = 10
     #expect {
-      try WeightConditions.measure(try Network(swingGenome()), task: SwingUpTask(), settings: s, evaluator: ParallelEvaluator(threads: 1))
+      try WeightConditions.measure(
+        try Network(swingGenome()), task: SwingUpTask(), settings: s, evaluator: ParallelEvaluator(threads: 1))
     } throws: { "\($0)".contains("raise --budget") }
   }
 }
@@ -219,7 +244,10 @@ func swingGenome(recurrent: Bool = false) -> Genome {
 /// Counts the `<g class="node ...">` and `<g class="edge ...">` elements of an SVG document.
 final class SVGCounter: NSObject, XMLParserDelegate {
   var nodes = 0, edges = 0, recurrent = 0
-  func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+  func parser(
+    _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+    attributes: [String: String] = [:]
+  ) {
     guard name == "g", let cls = attributes["class"]?.split(separator: " ") else { return }
     if cls.first == "node" { nodes += 1 }
     if cls.first == "edge" { edges += 1 }

@@ -16,13 +16,18 @@ import WANNTasks
     let store = try AnalysisStore(path: path)
     let net = try Network(champion.genome)
     let settings = WeightProfile.Settings(weights: [-1, 0.5, 2], trials: 4, seed: 9)
-    let profile = WeightProfile.measure(net, task: SwingUpTask(), settings: settings, evaluator: ParallelEvaluator(threads: 2))
+    let profile = WeightProfile.measure(
+      net, task: SwingUpTask(), settings: settings, evaluator: ParallelEvaluator(threads: 2))
     let first = try store.store(profile, generation: champion.generation, index: champion.index, task: .swingup)
     let second = try store.store(profile, generation: champion.generation, index: champion.index, task: .swingup)
-    #expect(first == "/analysis/" + ArchiveSchema.analysisName(generation: champion.generation, index: champion.index) + "/profiles/0")
+    #expect(
+      first == "/analysis/" + ArchiveSchema.analysisName(generation: champion.generation, index: champion.index)
+        + "/profiles/0")
     #expect(second.hasSuffix("/profiles/1"))
-    let conditions = try WeightConditions.measure(net, task: SwingUpTask(), settings: .init(trials: 4, seed: 2, sharedGrid: [-1, 1], budget: 64, episodesPerCandidate: 1),
-                                                  evaluator: ParallelEvaluator(threads: 2))
+    let conditions = try WeightConditions.measure(
+      net, task: SwingUpTask(),
+      settings: .init(trials: 4, seed: 2, sharedGrid: [-1, 1], budget: 64, episodesPerCandidate: 1),
+      evaluator: ParallelEvaluator(threads: 2))
     let stored = try store.store(conditions, generation: champion.generation, index: champion.index, task: .swingup)
     try store.close()
 

@@ -19,7 +19,8 @@ import Testing
       #expect(line.contains("runs/a.h5") && line.contains("wann resume runs/a.h5"))
     }
     #expect(Self.writeFailure(EROFS).contains("read-only"))
-    #expect(Self.writeFailure(EACCES).contains("permission denied") && Self.writeFailure(EACCES).contains("ls -ld runs"))
+    #expect(
+      Self.writeFailure(EACCES).contains("permission denied") && Self.writeFailure(EACCES).contains("ls -ld runs"))
     #expect(Self.writeFailure(EIO).contains("I/O error"))
     // An errno HDF5 did not see: strerror's words.
     #expect(Self.writeFailure(EBADF).contains(String(cString: strerror(EBADF))))
@@ -29,14 +30,18 @@ import Testing
   }
 
   @Test func aNewArchiveThatKeptNothingAdvisesNoResume() {
-    let line = "\(ArchiveError.notCreated("a.h5", HDF5Error(operation: Self.flushFailed, stack: [], systemError: ENOSPC)))"
+    let line =
+      "\(ArchiveError.notCreated("a.h5", HDF5Error(operation: Self.flushFailed, stack: [], systemError: ENOSPC)))"
     #expect(line.contains("Nothing was kept") && line.contains("the disk is full") && !line.contains("resume"))
   }
 
   @Test func aRefusedDriverNamesBothLibraryVersions() {
-    let refused = HDF5Error(operation: "cannot use the journaling file driver", stack: ["wrong file driver version # (H5FDregister)"])
+    let refused = HDF5Error(
+      operation: "cannot use the journaling file driver", stack: ["wrong file driver version # (H5FDregister)"])
     let differing = "\(ArchiveError.incompatibleLibrary("a.h5", ("1.10.8", "1.14.5"), refused))"
-    #expect(differing.contains("built against HDF5 1.10.8") && differing.contains("runs with HDF5 1.14.5") && !differing.contains("disk"))
+    #expect(
+      differing.contains("built against HDF5 1.10.8") && differing.contains("runs with HDF5 1.14.5")
+        && !differing.contains("disk"))
     let same = "\(ArchiveError.incompatibleLibrary("a.h5", ("1.14.5", "1.14.5"), refused))"
     #expect(same.contains("(1.14.5) refused") && same.contains("rebuild wann"))
   }

@@ -74,7 +74,8 @@ import Testing
     now.replaceSubrange(20..<24, with: [0x5A, 0x5A, 0x5A, 0x5A])  // the interrupted commit's change
     now += [0x42, 0x42]
     try Data(now).write(to: URL(fileURLWithPath: path))
-    let journal = Self.boundHeader(committed: UInt64(committed.count), archiveID: 7, prefix: committed)
+    let journal =
+      Self.boundHeader(committed: UInt64(committed.count), archiveID: 7, prefix: committed)
       + Self.record(offset: 20, bytes: [0x41, 0x41, 0x41, 0x41])
     try Data(journal).write(to: URL(fileURLWithPath: ArchiveJournal.path(of: path)))
     #expect(wann_journal_roll_back(path) == 1)
@@ -93,7 +94,8 @@ import Testing
       var other = Self.stamped(fileID, [UInt8](repeating: 0x41, count: 16))
       if change { other[18] = 0x45 }
       try Data(other).write(to: URL(fileURLWithPath: path))
-      let journal = Self.boundHeader(committed: UInt64(committed.count), archiveID: 7, prefix: committed)
+      let journal =
+        Self.boundHeader(committed: UInt64(committed.count), archiveID: 7, prefix: committed)
         + Self.record(offset: 20, bytes: [0x41, 0x41, 0x41, 0x41])
       try Data(journal).write(to: URL(fileURLWithPath: journalPath))
       #expect(wann_journal_roll_back(path) == -2, "\(name)")

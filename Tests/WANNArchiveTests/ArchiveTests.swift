@@ -22,7 +22,8 @@ import WANNTasks
 
   static func write(_ path: String, config: SearchConfig) throws -> [GenerationResult] {
     let task = SwingUpTask()
-    let writer = try ArchiveWriter(creating: path, config: config, inputLabels: task.inputLabels, outputLabels: task.outputLabels, force: false)
+    let writer = try ArchiveWriter(
+      creating: path, config: config, inputLabels: task.inputLabels, outputLabels: task.outputLabels, force: false)
     var run = try SearchRun(config: config, threads: 2)
     var results: [GenerationResult] = []
     for _ in 0..<config.generations {
@@ -56,7 +57,8 @@ import WANNTasks
   /// Readers once looked every generation up by name again and, held open for minutes during an
   /// MNIST search, met the writer's newer index through their stale cache ("no group").
   @Test func aReaderOpenWhileAnotherProcessWritesOnReadsWhatItSawOpen() throws {
-    let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("wann")
+    let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+      .appendingPathComponent("wann")
     try #require(FileManager.default.isExecutableFile(atPath: binary.path), "the wann binary is built beside the tests")
     let path = Self.tempPath("run.h5")
     let results = try Self.write(path, config: Self.config())
@@ -148,8 +150,10 @@ import WANNTasks
     _ = try Self.write(half, config: config(3))
     let reader = try ArchiveReader(path: half)
     #expect(try reader.population(2).allSatisfy { $0.genome.disabledHiddenLinks == rule })
-    let evolution = try #require(try reader.restoreEvolution(config: config(6), inputs: 5, outputs: 1,
-                                                            hiddenActivations: SwingUpTask().hiddenActivations))
+    let evolution = try #require(
+      try reader.restoreEvolution(
+        config: config(6), inputs: 5, outputs: 1,
+        hiddenActivations: SwingUpTask().hiddenActivations))
     var run = try SearchRun(evolution: evolution, evaluator: ParallelEvaluator(threads: 1))
     #expect(run.evolution.generation == 3)
     for expected in uninterrupted.dropFirst(3) {
@@ -198,7 +202,8 @@ import WANNTasks
     let path = Self.tempPath("run.h5")
     _ = try Self.write(path, config: Self.config(1))
     #expect {
-      _ = try ArchiveWriter(creating: path, config: Self.config(), inputLabels: ["x"], outputLabels: ["y"], force: false)
+      _ = try ArchiveWriter(
+        creating: path, config: Self.config(), inputLabels: ["x"], outputLabels: ["y"], force: false)
     } throws: { error in
       guard case ArchiveError.exists(path) = error else { return false }
       return true

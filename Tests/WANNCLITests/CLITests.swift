@@ -27,7 +27,9 @@ import Testing
     let o = out.fileHandleForReading.readDataToEndOfFile()
     let e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    return Result(
+      status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+      stderr: String(decoding: e, as: UTF8.self))
   }
 
   static func tempDir() throws -> URL {
@@ -109,8 +111,11 @@ import Testing
   @Test func searchIsIdenticalForOneAndTwoThreads() throws {
     let dir = try Self.tempDir()
     func run(_ t: Int) throws -> [[String: Any]] {
-      let r = try Self.wann(["search", "--seed", "3", "--generations", "4", "--population", "24", "--threads", "\(t)",
-                             "--json", "--champion", dir.appendingPathComponent("c\(t).json").path], in: dir)
+      let r = try Self.wann(
+        [
+          "search", "--seed", "3", "--generations", "4", "--population", "24", "--threads", "\(t)",
+          "--json", "--champion", dir.appendingPathComponent("c\(t).json").path,
+        ], in: dir)
       #expect(r.status == 0, "\(r.stderr)")
       return try r.stdout.split(separator: "\n").map {
         var o = try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]

@@ -27,7 +27,9 @@ import Testing
     var order: [Int] = []
     var placed = genome.nodes.map { $0.kind == .bias || $0.kind == .input }
     while order.count < isHidden.filter({ $0 }).count {
-      let next = (0..<n).first { t in isHidden[t] && !placed[t] && (0..<n).allSatisfy { s in matrix[s][t] == 0 || placed[s] } }!
+      let next = (0..<n).first { t in
+        isHidden[t] && !placed[t] && (0..<n).allSatisfy { s in matrix[s][t] == 0 || placed[s] }
+      }!
       placed[next] = true
       order.append(next)
     }
@@ -117,12 +119,14 @@ import Testing
         var recordA = InnovationRecord(nextNodeID: 1000, nextInnovation: 1000), recordB = recordA
         var mutation = MutationConfig()
         mutation.addConnection = 0.6
-        let (childA, originA) = g.mutated(mutation, hiddenActivations: Activation.originalControlSet, space: .feedForward,
-                                          record: &recordA, using: &a)
+        let (childA, originA) = g.mutated(
+          mutation, hiddenActivations: Activation.originalControlSet, space: .feedForward,
+          record: &recordA, using: &a)
         var ruled = g
         ruled.disabledHiddenLinks = .active
-        let (childB, originB) = ruled.mutated(mutation, hiddenActivations: Activation.originalControlSet, space: originalSpace,
-                                              record: &recordB, using: &b)
+        let (childB, originB) = ruled.mutated(
+          mutation, hiddenActivations: Activation.originalControlSet, space: originalSpace,
+          record: &recordB, using: &b)
         #expect(originA == originB && childA.nodes == childB.nodes && childA.connections == childB.connections)
         #expect(childB.invariantViolation(in: originalSpace) == nil)
       }
@@ -135,7 +139,8 @@ import Testing
     var config = SearchConfig()
     config.population.size = 12
     config.searchSpace.disabledHiddenLinks = .active
-    let evolution = Evolution(config: config, inputs: 3, outputs: 2, defaultHiddenActivations: Activation.originalControlSet)
+    let evolution = Evolution(
+      config: config, inputs: 3, outputs: 2, defaultHiddenActivations: Activation.originalControlSet)
     #expect(evolution.population.allSatisfy { $0.genome.disabledHiddenLinks == .active })
     var rng = RandomStream(seed: 3, purpose: .mutation)
     var record = Genome.initialRecord(inputs: 3, outputs: 2)

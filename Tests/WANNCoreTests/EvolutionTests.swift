@@ -12,11 +12,13 @@ import Testing
   /// A fake task: reward = number of enabled connections + hidden nodes (per rollout), so
   /// selection has something to climb.
   static func rewards(_ genomes: [Genome], _ c: SearchConfig) -> RewardMatrix {
-    var m = RewardMatrix(genomes: genomes.count, repetitions: c.evaluation.repetitions, weights: c.evaluation.weights.count)
+    var m = RewardMatrix(
+      genomes: genomes.count, repetitions: c.evaluation.repetitions, weights: c.evaluation.weights.count)
     for (g, genome) in genomes.enumerated() {
       for r in 0..<m.repetitions {
         for w in 0..<m.weights {
-          m[genome: g, repetition: r, weight: w] = Double(genome.activeConnectionCount + 2 * genome.hiddenCount) + Double(w)
+          m[genome: g, repetition: r, weight: w] =
+            Double(genome.activeConnectionCount + 2 * genome.hiddenCount) + Double(w)
         }
       }
     }

@@ -7,7 +7,9 @@ import Testing
 @Suite struct LaneMathTests {
   /// A grid that covers tiny, moderate and large arguments of both signs, plus special points.
   static let grid: [Double] = {
-    var xs: [Double] = [0, -0.0, 0.0625, -0.0625, 0.5, 0.625, 1, 1.5, 2, 22, 23, 1e-300, .leastNonzeroMagnitude, 1e6 + 0.25, 0x1p50 + 0.5]
+    var xs: [Double] = [
+      0, -0.0, 0.0625, -0.0625, 0.5, 0.625, 1, 1.5, 2, 22, 23, 1e-300, .leastNonzeroMagnitude, 1e6 + 0.25, 0x1p50 + 0.5,
+    ]
     var rng = RandomStream(seed: 11, purpose: .benchmark)
     for _ in 0..<20_000 { xs.append((rng.uniform() * 2 - 1) * 8) }
     for _ in 0..<5_000 { xs.append((rng.uniform() * 2 - 1) * 0.1) }
@@ -46,7 +48,8 @@ import Testing
       #expect(Self.ulps(got, Foundation.tanh(x)) <= 2, "tanh(\(x)): \(got) vs \(Foundation.tanh(x))")
     }
     let special = LaneMath.tanh(Lanes(.nan, .infinity, -.infinity, 0, -0.0, 30, -30, 1e-300))
-    #expect(special[0].isNaN && special[1] == 1 && special[2] == -1 && special[3] == 0 && special[5] == 1 && special[6] == -1)
+    #expect(
+      special[0].isNaN && special[1] == 1 && special[2] == -1 && special[3] == 0 && special[5] == 1 && special[6] == -1)
     #expect(special[4] == 0 && special[7] == 1e-300)
   }
 
@@ -55,12 +58,12 @@ import Testing
   @Test func sinPiAndCosPiAreWithinTwoUlp() {
     let xs = Self.grid.filter { $0.magnitude < 0x1p40 }
     #if arch(x86_64) && os(Linux)
-    let sines = Self.lanes(xs, LaneMath.sinPi), cosines = Self.lanes(xs, LaneMath.cosPi)
-    for (k, x) in xs.enumerated() {
-      let reference = KernelCheck.halfTurns(x)
-      #expect(KernelCheck.ulps(sines[k], reference.sin) <= 2, "sinPi(\(x)): \(sines[k]) vs \(reference.sin)")
-      #expect(KernelCheck.ulps(cosines[k], reference.cos) <= 2, "cosPi(\(x)): \(cosines[k]) vs \(reference.cos)")
-    }
+      let sines = Self.lanes(xs, LaneMath.sinPi), cosines = Self.lanes(xs, LaneMath.cosPi)
+      for (k, x) in xs.enumerated() {
+        let reference = KernelCheck.halfTurns(x)
+        #expect(KernelCheck.ulps(sines[k], reference.sin) <= 2, "sinPi(\(x)): \(sines[k]) vs \(reference.sin)")
+        #expect(KernelCheck.ulps(cosines[k], reference.cos) <= 2, "cosPi(\(x)): \(cosines[k]) vs \(reference.cos)")
+      }
     #endif
     // Exact at the points the reduction makes exact.
     let s = LaneMath.sinPi(Lanes(1, 0.5, -0.5, 2, 0x1p52, .nan, .infinity, 0.25))

@@ -125,7 +125,9 @@ import Testing
       let (_, op) = parent.mutated(config, hiddenActivations: Self.acts, record: &record, using: &rng)
       counts[op, default: 0] += 1
     }
-    let expected: [Origin: Double] = [.insertNode: 0.25, .addConnection: 0.2, .changeActivation: 0.5, .enableConnection: 0.05]
+    let expected: [Origin: Double] = [
+      .insertNode: 0.25, .addConnection: 0.2, .changeActivation: 0.5, .enableConnection: 0.05,
+    ]
     for (op, p) in expected {
       let sd = (Double(n) * p * (1 - p)).squareRoot()
       #expect(abs(Double(counts[op] ?? 0) - Double(n) * p) < 6 * sd, "\(op): \(counts[op] ?? 0)")
@@ -156,8 +158,10 @@ import Testing
     var g = Genome.bare(inputs: 3, outputs: 2)
     g.nodes.append(NodeGene(id: NodeID(6), kind: .hidden, activation: .sine))
     g.connections.append(ConnectionGene(innovation: Innovation(7), source: NodeID(1), target: NodeID(6)))
-    g.connections.append(ConnectionGene(innovation: Innovation(9), source: NodeID(6), target: NodeID(4), isEnabled: false))
-    g.connections.append(ConnectionGene(innovation: Innovation(12), source: NodeID(5), target: NodeID(6), isRecurrent: true))
+    g.connections.append(
+      ConnectionGene(innovation: Innovation(9), source: NodeID(6), target: NodeID(4), isEnabled: false))
+    g.connections.append(
+      ConnectionGene(innovation: Innovation(12), source: NodeID(5), target: NodeID(6), isRecurrent: true))
     let encoded = g.compactEncoding()
     #expect(try Genome(compact: encoded[...]) == g)
     #expect(throws: Genome.CompactDecodingError.self) { try Genome(compact: encoded.dropLast()) }

@@ -9,9 +9,12 @@ import Testing
     var g = Genome.bare(inputs: 2, outputs: 1)
     g.nodes.append(NodeGene(id: NodeID(4), kind: .hidden, activation: .tanh))
     g.nodes.append(NodeGene(id: NodeID(5), kind: .hidden, activation: .gaussian))
-    let links: [(Int32, Int32, Bool)] = [(1, 4, true), (2, 4, true), (4, 3, true), (0, 5, true), (5, 3, true), (1, 3, false)]
+    let links: [(Int32, Int32, Bool)] = [
+      (1, 4, true), (2, 4, true), (4, 3, true), (0, 5, true), (5, 3, true), (1, 3, false),
+    ]
     for (i, l) in links.enumerated() {
-      g.connections.append(ConnectionGene(innovation: Innovation(Int64(i)), source: NodeID(l.0), target: NodeID(l.1), isEnabled: l.2))
+      g.connections.append(
+        ConnectionGene(innovation: Innovation(Int64(i)), source: NodeID(l.0), target: NodeID(l.1), isEnabled: l.2))
     }
     return g
   }

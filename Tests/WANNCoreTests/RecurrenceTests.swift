@@ -38,7 +38,11 @@ import Testing
     let xs: [Double] = [1, 2, 3, 4, 5, -6]
     let out = try Self.run(g, weight: 1, steps: xs.count) { xs[$0] }.map { $0[0] }
     var sum = 0.0
-    #expect(out == xs.map { sum += $0; return sum })
+    #expect(
+      out
+        == xs.map {
+          sum += $0; return sum
+        })
   }
 
   /// h(t) = -(1 + h(t - 1)) with w = 1 (bias in, inverse activation, self-loop): -1, 0, -1, 0, ...
@@ -94,7 +98,9 @@ import Testing
         let s = g.nodes[index[c.source]!].kind, t = g.nodes[index[c.target]!].kind
         if c.source == c.target { kinds.insert("self-loop") }
         if c.isRecurrent && c.source != c.target { kinds.insert("recurrent") }
-        if s == .output && t == .output { kinds.insert(c.isRecurrent ? "output-to-output recurrent" : "output-to-output") }
+        if s == .output && t == .output {
+          kinds.insert(c.isRecurrent ? "output-to-output recurrent" : "output-to-output")
+        }
         if !c.isRecurrent && s != .output { kinds.insert("feed-forward") }
       }
       let acyclic = g.isAcyclicWithoutRecurrentGenes
@@ -119,7 +125,11 @@ import Testing
       #expect(violation == nil, "seed \(seed)")
       let anyRecurrent = g.connections.contains { $0.isRecurrent }
       #expect(!anyRecurrent)
-      sawOutputLink = sawOutputLink || g.connections.contains { $0.source.rawValue >= 3 && $0.source.rawValue <= 5 && $0.target.rawValue >= 3 && $0.target.rawValue <= 5 }
+      sawOutputLink =
+        sawOutputLink
+        || g.connections.contains {
+          $0.source.rawValue >= 3 && $0.source.rawValue <= 5 && $0.target.rawValue >= 3 && $0.target.rawValue <= 5
+        }
       _ = try? Network(g)
     }
     #expect(sawOutputLink)

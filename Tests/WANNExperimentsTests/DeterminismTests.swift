@@ -41,7 +41,8 @@ import WANNCore
     func eval(_ t: Int) -> RewardMatrix {
       ParallelEvaluator(threads: t).evaluate(
         task: SwingUpTask(), networks: networks, weights: [-1, 0.5, 2], repetitions: 3,
-        episodes: EpisodeKey(seed: 2, purpose: .rollout)).rewards
+        episodes: EpisodeKey(seed: 2, purpose: .rollout)
+      ).rewards
     }
     let base = eval(1)
     #expect(eval(2).values.map(\.bitPattern) == base.values.map(\.bitPattern))
@@ -49,7 +50,8 @@ import WANNCore
     // Every genome sees the same episodes: identical genomes get identical rows.
     let twins = ParallelEvaluator(threads: 2).evaluate(
       task: SwingUpTask(), networks: [networks[0], networks[0]], weights: [1], repetitions: 4,
-      episodes: EpisodeKey(seed: 2, purpose: .rollout)).rewards
+      episodes: EpisodeKey(seed: 2, purpose: .rollout)
+    ).rewards
     for r in 0..<4 { #expect(twins[genome: 0, repetition: r, weight: 0] == twins[genome: 1, repetition: r, weight: 0]) }
   }
 }

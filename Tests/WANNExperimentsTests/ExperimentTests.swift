@@ -14,7 +14,10 @@ import WANNTasks
 
   @Test func faqAblationsDefinesTheFAQsVariantsWithAnEqualBudget() throws {
     let e = try Experiment(toml: Self.file("faq-ablations.toml"))
-    #expect(e.variants.map(\.name) == ["baseline", "fixed07", "fixed10", "random", "noise005", "noise010", "noise025", "noise050", "noise100"])
+    #expect(
+      e.variants.map(\.name) == [
+        "baseline", "fixed07", "fixed10", "random", "noise005", "noise010", "noise025", "noise050", "noise100",
+      ])
     #expect(e.seeds >= 5 && e.task == .swingup)
     for (name, c) in e.variants {
       #expect(c.evaluation.repetitions * c.evaluation.mode.conditionCount == 18, "\(name)")
@@ -35,10 +38,14 @@ import WANNTasks
     #expect(laptop.seeds >= 10 && laptop.generations == 1024)
     let byName = Dictionary(uniqueKeysWithValues: laptop.variants.map { ($0.name, $0.config) })
     let original = try #require(byName["original"]), ours = try #require(byName["ours"])
-    #expect(original.population.size == 64 && original.population.eliteRatio == 0.05 && original.evaluation.championRetests == 16)
+    #expect(
+      original.population.size == 64 && original.population.eliteRatio == 0.05
+        && original.evaluation.championRetests == 16)
     #expect(original.population.tournamentSize == 4 && original.population.parentSelection == .betterOfTwo)
     #expect(original.ranking.crowding == .original && original.evaluation.repetitions == 3)
-    #expect(ours.population.tournamentSize == 8 && ours.population.parentSelection == .oneTournament && ours.ranking.crowding == .range)
+    #expect(
+      ours.population.tournamentSize == 8 && ours.population.parentSelection == .oneTournament
+        && ours.ranking.crowding == .range)
     let hiddenLinks = try #require(byName["originalHiddenLinks"])
     var withoutRule = hiddenLinks
     withoutRule.searchSpace.disabledHiddenLinks = .inactive
@@ -61,7 +68,9 @@ import WANNTasks
     // The semantics studies pin every switch, so they mean the same whatever the defaults are.
     for v in switches.variants {
       #expect(v.config.searchSpace.disabledHiddenLinks == .inactive, "\(v.name)")
-      #expect(v.config.population.parentSelection == (v.name == "betterOfTwo" || v.name == "original" ? .betterOfTwo : .oneTournament))
+      #expect(
+        v.config.population.parentSelection
+          == (v.name == "betterOfTwo" || v.name == "original" ? .betterOfTwo : .oneTournament))
     }
     #expect(original.searchSpace.disabledHiddenLinks == .inactive && ours.searchSpace.disabledHiddenLinks == .inactive)
   }
@@ -71,7 +80,8 @@ import WANNTasks
   @Test func everyExperimentsFileReads() throws {
     let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent("experiments")
-    let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".toml") }.sorted()
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".toml") }
+      .sorted()
     #expect(names.count >= 10)
     for name in names {
       let text = try Self.file(name)
@@ -88,14 +98,18 @@ import WANNTasks
   /// reported a column "w=nan"; `sweep = [2.0, -2.0, 1]` ran the single weight 2.0).
   @Test func batteryValuesHaveTheRangesOfASearchConfig() throws {
     let head = "seeds = 1\ngenerations = 2\n[variants.a]\nsearchSpace.recurrent = true\n[battery]\n"
-    for (line, key) in [("fixed = [nan]", "battery.fixed"), ("fixed = []", "battery.fixed"), ("fixed = [0.5, inf]", "battery.fixed"),
-                        ("sweep = [2.0, -2.0, 1]", "battery.sweep"), ("sweep = [-2.0, 2.0, 1]", "battery.sweep"),
-                        ("sweep = [-2.0, 2.0, 2.5]", "battery.sweep"), ("sweep = [-2.0, nan, 5]", "battery.sweep"),
-                        ("sweep = [-2.0, 2.0, 5000]", "battery.sweep"), ("noiseSigmas = [-0.1]", "battery.noiseSigmas"),
-                        ("noiseSigmas = [nan]", "battery.noiseSigmas"), ("trials = 0", "battery.trials"),
-                        ("randomDraws = 0", "battery.randomDraws"), ("trials = 100000", "battery.trials")] {
+    for (line, key) in [
+      ("fixed = [nan]", "battery.fixed"), ("fixed = []", "battery.fixed"), ("fixed = [0.5, inf]", "battery.fixed"),
+      ("sweep = [2.0, -2.0, 1]", "battery.sweep"), ("sweep = [-2.0, 2.0, 1]", "battery.sweep"),
+      ("sweep = [-2.0, 2.0, 2.5]", "battery.sweep"), ("sweep = [-2.0, nan, 5]", "battery.sweep"),
+      ("sweep = [-2.0, 2.0, 5000]", "battery.sweep"), ("noiseSigmas = [-0.1]", "battery.noiseSigmas"),
+      ("noiseSigmas = [nan]", "battery.noiseSigmas"), ("trials = 0", "battery.trials"),
+      ("randomDraws = 0", "battery.randomDraws"), ("trials = 100000", "battery.trials"),
+    ] {
       #expect(throws: ConfigError.self, "\(line)") { _ = try Experiment(toml: head + line + "\n") }
-      do { _ = try Experiment(toml: head + line + "\n") } catch { #expect("\(error)".contains(key), "\(line): \(error)") }
+      do { _ = try Experiment(toml: head + line + "\n") } catch {
+        #expect("\(error)".contains(key), "\(line): \(error)")
+      }
     }
     let fine = try Experiment(toml: head + "sweep = [-1.0, 1.0, 3]\nfixed = [0.7]\nnoiseSigmas = [0.0, 0.5]\n")
     #expect(fine.battery.sweep == [-1, 0, 1] && fine.battery.fixed == [0.7] && fine.battery.noiseSigmas == [0, 0.5])
@@ -114,8 +128,10 @@ import WANNTasks
   /// The grid sets a run's task, generations, seed and repetitions; a variant or the base that
   /// sets one would be overridden silently, so the file is refused with the key that says why.
   @Test func keysTheGridSetsAreRefusedInVariantsAndBase() throws {
-    for (line, owner) in [("task = \"recall\"", "task"), ("generations = 5", "generations"), ("seed = 3", "seeds"),
-                          ("evaluation.repetitions = 2", "budget"), ("evaluation_repetitions = 2", nil)] {
+    for (line, owner) in [
+      ("task = \"recall\"", "task"), ("generations = 5", "generations"), ("seed = 3", "seeds"),
+      ("evaluation.repetitions = 2", "budget"), ("evaluation_repetitions = 2", nil),
+    ] {
       for (table, prefix) in [("[variants.a]\n", "variants.a."), ("", "base.")] {
         let text = "seeds = 1\n" + (table.isEmpty ? "base." + line + "\n[variants.a]\n" : table + line + "\n")
         guard let owner else {
@@ -123,18 +139,26 @@ import WANNTasks
           continue
         }
         let key = prefix + line.split(separator: " ").first!
-        #expect(throws: ConfigError.invalidValue(
-          key: key, reason: "is set for every run by the experiment's top-level `\(owner)`; set it there (a variant cannot differ in it)")) {
+        #expect(
+          throws: ConfigError.invalidValue(
+            key: key,
+            reason:
+              "is set for every run by the experiment's top-level `\(owner)`; set it there (a variant cannot differ in it)"
+          )
+        ) {
           _ = try Experiment(toml: text)
         }
       }
     }
     // The snake_case spelling is the same key.
-    #expect(throws: ConfigError.self) { _ = try Experiment(toml: "seeds = 1\n[variants.a]\nevaluation.repetitions = 2\n") }
+    #expect(throws: ConfigError.self) {
+      _ = try Experiment(toml: "seeds = 1\n[variants.a]\nevaluation.repetitions = 2\n")
+    }
   }
 
   @Test func emptyVariantTableIsTheBaseSettings() throws {
-    let e = try Experiment(toml: "base.population.size = 20\n[variants.plain]\n[variants.t16]\npopulation.tournamentSize = 16\n")
+    let e = try Experiment(
+      toml: "base.population.size = 20\n[variants.plain]\n[variants.t16]\npopulation.tournamentSize = 16\n")
     #expect(e.variants.map(\.name) == ["plain", "t16"])
     #expect(e.variants[0].config.population.size == 20 && e.variants[0].config.population.tournamentSize == 8)
   }
@@ -142,20 +166,26 @@ import WANNTasks
   /// Continuing an experiment archive keeps finished runs only if the file still asks for them
   /// with the same settings; a grown grid adds its runs and the archive stores the new file.
   @Test func continuedExperimentChecksItsRuns() throws {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("wann-continue-\(UUID().uuidString).h5").path
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("wann-continue-\(UUID().uuidString).h5")
+      .path
     defer { try? FileManager.default.removeItem(atPath: path) }
     let head = "task = \"swingup\"\nseeds = 1\ngenerations = 2\nbudget = 6\nbase.population.size = 12\n"
     let battery = "[battery]\ntrials = 1\nsweep = [-1.0, 1.0, 2]\nfixed = [0.7]\nrandomDraws = 1\nnoiseSigmas = [0.1]\n"
     let first = head + "[variants.a]\npopulation.tournamentSize = 4\n" + battery
-    try ExperimentRunner(definition: first, archivePath: path).run(force: false, evaluator: ParallelEvaluator(threads: 1), threads: 1)
+    try ExperimentRunner(definition: first, archivePath: path).run(
+      force: false, evaluator: ParallelEvaluator(threads: 1), threads: 1)
     let edited = head + "[variants.a]\npopulation.tournamentSize = 5\n" + battery
     do {
-      try ExperimentRunner(definition: edited, archivePath: path).run(force: false, evaluator: ParallelEvaluator(threads: 1), threads: 1)
+      try ExperimentRunner(definition: edited, archivePath: path).run(
+        force: false, evaluator: ParallelEvaluator(threads: 1), threads: 1)
       Issue.record("an edited variant was continued")
     } catch {
-      #expect("\(error)".contains("run a-s1") && "\(error)".contains("population.tournamentSize = 4 (file: 5)"), "\(error)")
+      #expect(
+        "\(error)".contains("run a-s1") && "\(error)".contains("population.tournamentSize = 4 (file: 5)"), "\(error)")
     }
-    let grown = head.replacingOccurrences(of: "seeds = 1", with: "seeds = 2") + "[variants.a]\npopulation.tournamentSize = 4\n" + battery
+    let grown =
+      head.replacingOccurrences(of: "seeds = 1", with: "seeds = 2") + "[variants.a]\npopulation.tournamentSize = 4\n"
+      + battery
     var reran: [String] = []
     try ExperimentRunner(definition: grown, archivePath: path).run(
       force: false, evaluator: ParallelEvaluator(threads: 1), threads: 1, onRun: { reran.append($0.name) })

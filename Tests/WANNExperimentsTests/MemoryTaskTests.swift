@@ -83,10 +83,12 @@ import WANNCore
     var gFull = Genome.bare(inputs: 5, outputs: 1)
     gFull.connections = [Self.link(0, 3, 6), Self.link(1, 4, 6)]
     let key = EpisodeKey(seed: 3, purpose: .evaluation)
-    let a = ParallelEvaluator(threads: 1).evaluate(task: novel, networks: [try Network(gNovel)], weights: Self.weights,
-                                                   repetitions: 3, episodes: key)
-    let b = ParallelEvaluator(threads: 1).evaluate(task: SwingUpTask(), networks: [try Network(gFull)], weights: Self.weights,
-                                                   repetitions: 3, episodes: key)
+    let a = ParallelEvaluator(threads: 1).evaluate(
+      task: novel, networks: [try Network(gNovel)], weights: Self.weights,
+      repetitions: 3, episodes: key)
+    let b = ParallelEvaluator(threads: 1).evaluate(
+      task: SwingUpTask(), networks: [try Network(gFull)], weights: Self.weights,
+      repetitions: 3, episodes: key)
     #expect(a.rewards.values.map(\.bitPattern) == b.rewards.values.map(\.bitPattern))
   }
 
@@ -112,10 +114,12 @@ import WANNCore
     var g = Genome.bare(inputs: 5, outputs: 1)
     g.connections = [Self.link(0, 3, 6), Self.link(1, 5, 6)]
     let key = EpisodeKey(seed: 4, purpose: .evaluation)
-    let a = ParallelEvaluator(threads: 1).evaluate(task: SwingUpTask(observationPeriod: 1), networks: [try Network(g)], weights: Self.weights,
-                                                   repetitions: 2, episodes: key)
-    let b = ParallelEvaluator(threads: 1).evaluate(task: SwingUpTask(), networks: [try Network(g)], weights: Self.weights,
-                                                   repetitions: 2, episodes: key)
+    let a = ParallelEvaluator(threads: 1).evaluate(
+      task: SwingUpTask(observationPeriod: 1), networks: [try Network(g)], weights: Self.weights,
+      repetitions: 2, episodes: key)
+    let b = ParallelEvaluator(threads: 1).evaluate(
+      task: SwingUpTask(), networks: [try Network(g)], weights: Self.weights,
+      repetitions: 2, episodes: key)
     #expect(a.rewards.values.map(\.bitPattern) == b.rewards.values.map(\.bitPattern))
   }
 }

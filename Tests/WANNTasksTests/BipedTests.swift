@@ -60,13 +60,15 @@ import WANNCore
     let text = try Reference.text("original-champions/biped.out")
     let genome = try OriginalNetwork(csv: text, inputs: 24, outputs: 4).genome
     let evaluator = ParallelEvaluator(threads: 2)
-    let (m, steps) = evaluator.evaluate(task: BipedTask(), networks: [try Network(genome)], weights: [-1], repetitions: 4,
-                                        episodes: EpisodeKey(seed: 1, purpose: .evaluation))
+    let (m, steps) = evaluator.evaluate(
+      task: BipedTask(), networks: [try Network(genome)], weights: [-1], repetitions: 4,
+      episodes: EpisodeKey(seed: 1, purpose: .evaluation))
     #expect(Statistics.mean(m.values) > 200)
     #expect(steps > 4 * 1000)
     // Deterministic: the same episodes give the same rewards with one thread.
-    let (again, _) = ParallelEvaluator(threads: 1).evaluate(task: BipedTask(), networks: [try Network(genome)], weights: [-1],
-                                                             repetitions: 4, episodes: EpisodeKey(seed: 1, purpose: .evaluation))
+    let (again, _) = ParallelEvaluator(threads: 1).evaluate(
+      task: BipedTask(), networks: [try Network(genome)], weights: [-1],
+      repetitions: 4, episodes: EpisodeKey(seed: 1, purpose: .evaluation))
     #expect(again.values == m.values)
   }
 }

@@ -27,8 +27,12 @@ import WANNTasks
       let rest = Array(parts.dropFirst())
       switch parts[0] {
       case "E":
-        let kind = try #require(CardGame.Kind(rawValue: rest[0])), level = try #require(CardGame.Difficulty(rawValue: rest[1]))
-        out.append(Recorded(game: CardGame(kind, level), deck: [], queryDeck: nil, actions: [], observations: [], scale: nil, signs: [], ends: []))
+        let kind = try #require(CardGame.Kind(rawValue: rest[0])),
+          level = try #require(CardGame.Difficulty(rawValue: rest[1]))
+        out.append(
+          Recorded(
+            game: CardGame(kind, level), deck: [], queryDeck: nil, actions: [], observations: [], scale: nil, signs: [],
+            ends: []))
       case "D": out[out.count - 1].deck = rest.map { Int32($0)! }
       case "Q": out[out.count - 1].queryDeck = rest.map { Int32($0)! }
       case "A": out[out.count - 1].actions = rest.map { Int($0)! }
@@ -62,16 +66,22 @@ import WANNTasks
       e.start(deck: r.deck, queryDeck: r.queryDeck)
       #expect(r.actions.count == r.game.length, "episode \(n): length")
       #expect(Self.shown(e) == r.observations[0], "episode \(n): reset observation")
-      if let scale = r.scale { #expect(scale.bitPattern == r.game.rewardScale.bitPattern, "episode \(n): reward scale") }
+      if let scale = r.scale {
+        #expect(scale.bitPattern == r.game.rewardScale.bitPattern, "episode \(n): reward scale")
+      }
       for (t, a) in r.actions.enumerated() {
         let (reward, done) = e.step(a)
-        let want: Double = switch r.signs[t] {
-        case "+": r.game.rewardScale
-        case "-": -r.game.rewardScale
-        default: 0
-        }
-        guard reward.bitPattern == want.bitPattern, done == (r.ends[t] == "1"), Self.shown(e) == r.observations[t + 1] else {
-          Issue.record("episode \(n) (\(r.game.taskName)), step \(t): reward \(reward) vs \(want), done \(done) vs \(r.ends[t]), observation \(Self.shown(e)) vs \(r.observations[t + 1])")
+        let want: Double =
+          switch r.signs[t] {
+          case "+": r.game.rewardScale
+          case "-": -r.game.rewardScale
+          default: 0
+          }
+        guard reward.bitPattern == want.bitPattern, done == (r.ends[t] == "1"), Self.shown(e) == r.observations[t + 1]
+        else {
+          Issue.record(
+            "episode \(n) (\(r.game.taskName)), step \(t): reward \(reward) vs \(want), done \(done) vs \(r.ends[t]), observation \(Self.shown(e)) vs \(r.observations[t + 1])"
+          )
           break
         }
       }
@@ -80,7 +90,8 @@ import WANNTasks
 
   /// A native episode's deck is a uniform shuffle, as the package's: over 10,000 resets the first
   /// dealt card's class (and CountRecall's first query) is uniform (chi-square, 0.1% level).
-  @Test(arguments: CardGame.all.filter { ($0.difficulty == .easy || $0.kind == .countRecall) && $0.kind != .autoencode })
+  @Test(
+    arguments: CardGame.all.filter { ($0.difficulty == .easy || $0.kind == .countRecall) && $0.kind != .autoencode })
   func nativeDecksAreUniformShuffles(game: CardGame) {
     var e = CardEpisode(game)
     let classes = game.kind == .countRecall || game.kind == .higherLower ? game.classes : 4
@@ -105,11 +116,15 @@ import WANNTasks
   }
 
   /// The lanes play each rollout exactly as the scalar rollout does.
-  @Test(arguments: [CardGame(.repeatPrevious, .easy), CardGame(.countRecall, .medium), CardGame(.higherLower, .easy), CardGame(.autoencode, .easy)])
+  @Test(arguments: [
+    CardGame(.repeatPrevious, .easy), CardGame(.countRecall, .medium), CardGame(.higherLower, .easy),
+    CardGame(.autoencode, .easy),
+  ])
   func lanesEqualScalarRollouts(game: CardGame) throws {
     let task = CardMemoryTask(game)
     var rng = RandomStream(seed: 3, purpose: .initialPopulation)
-    var genome = Genome.initial(inputs: task.inputCount, outputs: task.outputCount, connectionProbability: 0.6, using: &rng)
+    var genome = Genome.initial(
+      inputs: task.inputCount, outputs: task.outputCount, connectionProbability: 0.6, using: &rng)
     genome = genome.withRecurrentLink()
     let network = try Network(genome)
     for (one, lanes) in playedBothWays(task, network, EpisodeKey(seed: 11, purpose: .rollout, generation: 2)) {
@@ -124,14 +139,17 @@ extension Genome {
     var g = self
     guard let out = g.nodes.first(where: { $0.kind == .output }) else { return g }
     let next = (g.connections.map(\.innovation.rawValue).max() ?? -1) + 1
-    g.connections.append(ConnectionGene(innovation: Innovation(next), source: out.id, target: out.id, isEnabled: true, isRecurrent: true))
+    g.connections.append(
+      ConnectionGene(innovation: Innovation(next), source: out.id, target: out.id, isEnabled: true, isRecurrent: true))
     return g
   }
 }
 
 /// Twelve rollouts of `network` (the six weights, two episodes) played by `task.rollouts` in lanes
 /// and one by one by `task.rollout`: (scalar, lanes) per rollout.
-func playedBothWays(_ task: any WANNTask, _ network: Network, _ episodes: EpisodeKey) -> [(RolloutResult, RolloutResult)] {
+func playedBothWays(_ task: any WANNTask, _ network: Network, _ episodes: EpisodeKey) -> [(
+  RolloutResult, RolloutResult
+)] {
   let plans = (0..<12).map { RolloutPlan(weights: .shared([-2.0, -1, -0.5, 0.5, 1, 2][$0 % 6]), episode: $0 / 6) }
   var evaluator = NetworkEvaluator()
   evaluator.load(network)

@@ -9,14 +9,17 @@ func tinyClassifier() -> Genome {
   var g = Genome.bare(inputs: 3, outputs: 10)
   g.nodes.append(NodeGene(id: NodeID(14), kind: .hidden, activation: .tanh))
   var n: Int64 = 0
-  func link(_ s: Int32, _ t: Int32) { g.connections.append(ConnectionGene(innovation: Innovation(n), source: NodeID(s), target: NodeID(t))); n += 1 }
+  func link(_ s: Int32, _ t: Int32) {
+    g.connections.append(ConnectionGene(innovation: Innovation(n), source: NodeID(s), target: NodeID(t))); n += 1
+  }
   for i in 0..<3 { link(Int32(1 + i), Int32(4 + i)) }
   link(1, 14); link(14, 9); link(0, 13)
   return g
 }
 
 @Suite struct ClassificationTests {
-  static let images = LabeledImages(features: [0.2, 0.9, 0.1, 0.7, 0.0, 0.3, 0.5, 0.5, 1.0], labels: [1, 0, 2], featureCount: 3)
+  static let images = LabeledImages(
+    features: [0.2, 0.9, 0.1, 0.7, 0.0, 0.3, 0.5, 0.5, 1.0], labels: [1, 0, 2], featureCount: 3)
 
   /// Batch evaluation gives exactly the per-sample forward pass, shared or individual weights.
   @Test(arguments: [-1.5, 0.5, 2.0])
@@ -56,7 +59,7 @@ func tinyClassifier() -> Genome {
     var total = 0.0
     for _ in 0..<5 {
       let k = replay.uniformInt(below: 3)
-      let x = Array(Self.images.features[k * 3 ..< k * 3 + 3])
+      let x = Array(Self.images.features[k * 3..<k * 3 + 3])
       var z = [Double](repeating: 0, count: 10)
       z[0] = 1.5 * x[0]; z[1] = 1.5 * x[1]; z[2] = 1.5 * x[2]
       z[5] = 1.5 * tanh(1.5 * x[0])
@@ -81,7 +84,7 @@ func tinyClassifier() -> Genome {
     }
     // Probabilities are a softmax: each image's ten sum to 1.
     let p = a[0].probabilities!
-    #expect((0..<2500).allSatisfy { i in abs(p[i * 10 ..< i * 10 + 10].reduce(0, +) - 1) < 1e-5 })
+    #expect((0..<2500).allSatisfy { i in abs(p[i * 10..<i * 10 + 10].reduce(0, +) - 1) < 1e-5 })
   }
 
   @Test func resizeKeepsAConstantImageAndDeskewStraightensAShear() {
@@ -93,7 +96,11 @@ func tinyClassifier() -> Genome {
     let straight = MNISTPreprocessing.deskew(bar, size: 16)
     func mu11(_ img: [Double]) -> Double {
       var m00 = 0.0, mx = 0.0, my = 0.0, mxy = 0.0
-      for y in 0..<16 { for x in 0..<16 { let v = img[y * 16 + x]; m00 += v; mx += Double(x) * v; my += Double(y) * v; mxy += Double(x * y) * v } }
+      for y in 0..<16 {
+        for x in 0..<16 {
+          let v = img[y * 16 + x]; m00 += v; mx += Double(x) * v; my += Double(y) * v; mxy += Double(x * y) * v
+        }
+      }
       return mxy / m00 - (mx / m00) * (my / m00)
     }
     #expect(abs(mu11(straight)) < 0.1 * abs(mu11(bar)))
@@ -112,7 +119,9 @@ func tinyClassifier() -> Genome {
 
   @Test func missingOrDamagedDataGivesErrorsThatNameTheFix() throws {
     #expect(throws: DatasetError.self) { try Datasets.digits(directory: "/nonexistent") }
-    do { _ = try Datasets.digits(directory: "/nonexistent") } catch { #expect("\(error)".contains("scripts/fetch_data digits")) }
+    do { _ = try Datasets.digits(directory: "/nonexistent") } catch {
+      #expect("\(error)".contains("scripts/fetch_data digits"))
+    }
     let row = (0..<64).map { _ in "3" }.joined(separator: ",")
     let short = try Self.tempDataDir(digits: (0..<10).map { "\(row),\($0)" }.joined(separator: "\n") + "\n")
     do { _ = try Datasets.digits(directory: short); Issue.record("10 rows accepted") } catch {

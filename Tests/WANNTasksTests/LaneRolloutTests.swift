@@ -45,14 +45,16 @@ import WANNCore
       let split = stride(from: 0, to: plans.count, by: 5).flatMap { start in
         task.rollouts(&evaluator, plans: plans[start..<min(plans.count, start + 5)], episodes: key)
       }
-      #expect(split.map(\.reward.bitPattern) == scalar.map(\.reward.bitPattern), "\(task.kind): depends on the lane split")
+      #expect(
+        split.map(\.reward.bitPattern) == scalar.map(\.reward.bitPattern), "\(task.kind): depends on the lane split")
     }
   }
 
   @Test func swingUpLanesAreTheScalarRollouts() throws {
     Self.expectLanesMatchScalar(SwingUpTask(), try Self.networks(inputs: 5, outputs: 1, recurrent: false))
     Self.expectLanesMatchScalar(SwingUpTask(), try Self.networks(inputs: 5, outputs: 1, recurrent: true))
-    Self.expectLanesMatchScalar(SwingUpTask(observesVelocities: false), try Self.networks(inputs: 3, outputs: 1, recurrent: true))
+    Self.expectLanesMatchScalar(
+      SwingUpTask(observesVelocities: false), try Self.networks(inputs: 3, outputs: 1, recurrent: true))
     let blink = SwingUpTask(observationPeriod: SwingUpTask.blinkPeriod)
     Self.expectLanesMatchScalar(blink, try Self.networks(inputs: 6, outputs: 1, recurrent: true))
     Self.expectLanesMatchScalar(blink, try Self.networks(inputs: 6, outputs: 1, recurrent: false))
@@ -63,7 +65,8 @@ import WANNCore
   }
 
   @Test func walkerLanesAreTheScalarRollouts() throws {
-    Self.expectLanesMatchScalar(BipedTask(maxSteps: 60), try Self.networks(inputs: 24, outputs: 4, recurrent: false, count: 1), episodes: 2)
+    Self.expectLanesMatchScalar(
+      BipedTask(maxSteps: 60), try Self.networks(inputs: 24, outputs: 4, recurrent: false, count: 1), episodes: 2)
   }
 
   /// The original champion's lane rollouts over its reference episodes end where the scalar ones

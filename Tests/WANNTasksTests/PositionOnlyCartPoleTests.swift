@@ -21,7 +21,11 @@ import WANNTasks
     var out: [(header: [Substring], records: [Substring: [Substring]])] = []
     for line in text.split(separator: "\n") where !line.hasPrefix("#") {
       let parts = line.split(separator: " ")
-      if parts[0] == "E" { out.append((Array(parts.dropFirst()), [:])) } else { out[out.count - 1].records[parts[0]] = Array(parts.dropFirst()) }
+      if parts[0] == "E" {
+        out.append((Array(parts.dropFirst()), [:]))
+      } else {
+        out[out.count - 1].records[parts[0]] = Array(parts.dropFirst())
+      }
     }
     return out
   }
@@ -29,7 +33,8 @@ import WANNTasks
   @Test func replaysThePackagesEpisodesBitForBit() throws {
     let recorded = try Self.episodes("popgym-cartpole.txt")
     let games = try recorded.map { r in
-      CartPoleMemoryGame(noisy: r.header[0].hasPrefix("noisy"), try #require(CardGame.Difficulty(rawValue: String(r.header[1]))))
+      CartPoleMemoryGame(
+        noisy: r.header[0].hasPrefix("noisy"), try #require(CardGame.Difficulty(rawValue: String(r.header[1]))))
     }
     let episodes = recorded.map(\.records)
     #expect(games.filter(\.noisy).count >= 100 && games.filter { !$0.noisy }.count >= 100)
@@ -45,13 +50,19 @@ import WANNTasks
       var episode = CartPoleMemoryEpisode(game)
       episode.start(state: (s[0], s[1], s[2], s[3]), noise: game.noisy ? noise[0] : (0, 0))
       #expect(reward.bitPattern == game.stepReward.bitPattern, "episode \(n): reward")
-      func same(_ a: (Float, Float), _ b: (Float, Float)) -> Bool { a.0.bitPattern == b.0.bitPattern && a.1.bitPattern == b.1.bitPattern }
+      func same(_ a: (Float, Float), _ b: (Float, Float)) -> Bool {
+        a.0.bitPattern == b.0.bitPattern && a.1.bitPattern == b.1.bitPattern
+      }
       #expect(same(episode.observation, observations[0]), "episode \(n): reset observation")
       for (t, a) in actions.enumerated() {
         let r = episode.step(a, noise: game.noisy ? noise[t + 1] : (0, 0))
         let flag = (r.terminated ? 1 : 0) + (r.truncated ? 2 : 0)
-        guard same(episode.observation, observations[t + 1]), r.reward.bitPattern == reward.bitPattern, String(flag) == String(flags[t]) else {
-          Issue.record("episode \(n) (\(game.taskName)), step \(t): observation \(episode.observation) vs \(observations[t + 1]), flags \(flag) vs \(flags[t])")
+        guard same(episode.observation, observations[t + 1]), r.reward.bitPattern == reward.bitPattern,
+          String(flag) == String(flags[t])
+        else {
+          Issue.record(
+            "episode \(n) (\(game.taskName)), step \(t): observation \(episode.observation) vs \(observations[t + 1]), flags \(flag) vs \(flags[t])"
+          )
           break
         }
         if r.truncated { truncated += 1 }
@@ -59,7 +70,9 @@ import WANNTasks
       // The float32 observations round away the state's last bits: the final state (float64)
       // shows whether the arithmetic matched operation for operation.
       let f = try #require(e["F"]).map { Double($0)! }
-      #expect([episode.x, episode.xDot, episode.theta, episode.thetaDot].map(\.bitPattern) == f.map(\.bitPattern), "episode \(n): final state")
+      #expect(
+        [episode.x, episode.xDot, episode.theta, episode.thetaDot].map(\.bitPattern) == f.map(\.bitPattern),
+        "episode \(n): final state")
     }
     // The balancing policy reaches the time limit in some episodes: both end flags are exercised.
     #expect(truncated > 0)

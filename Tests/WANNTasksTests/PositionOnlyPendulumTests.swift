@@ -11,7 +11,9 @@ import WANNTasks
 @Suite struct PositionOnlyPendulumTests {
   @Test func replaysThePackagesEpisodesBitForBit() throws {
     let recorded = try PositionOnlyCartPoleTests.episodes("popgym-pendulum.txt")
-    let games = try recorded.map { PendulumMemoryGame(try #require(CardGame.Difficulty(rawValue: String($0.header[1])))) }
+    let games = try recorded.map {
+      PendulumMemoryGame(try #require(CardGame.Difficulty(rawValue: String($0.header[1]))))
+    }
     let episodes = recorded.map(\.records)
     #expect(games.count >= 100)
     for (n, (game, e)) in zip(games, episodes).enumerated() {
@@ -22,12 +24,18 @@ import WANNTasks
       let flags = Array(try #require(e["T"])[0])
       var episode = PendulumMemoryEpisode(game)
       episode.start(state: (s[0], s[1]))
-      func same(_ a: (Float, Float), _ b: (Float, Float)) -> Bool { a.0.bitPattern == b.0.bitPattern && a.1.bitPattern == b.1.bitPattern }
+      func same(_ a: (Float, Float), _ b: (Float, Float)) -> Bool {
+        a.0.bitPattern == b.0.bitPattern && a.1.bitPattern == b.1.bitPattern
+      }
       #expect(same(episode.observation, observations[0]), "episode \(n): reset observation")
       for (t, u) in torques.enumerated() {
         let r = episode.step(u)
-        guard same(episode.observation, observations[t + 1]), r.reward.bitPattern == rewards[t], (r.truncated ? "2" : "0") == flags[t] else {
-          Issue.record("episode \(n) (\(game.taskName)), step \(t): observation \(episode.observation) vs \(observations[t + 1]), reward \(r.reward) vs \(Double(bitPattern: rewards[t])), flag \(r.truncated) vs \(flags[t])")
+        guard same(episode.observation, observations[t + 1]), r.reward.bitPattern == rewards[t],
+          (r.truncated ? "2" : "0") == flags[t]
+        else {
+          Issue.record(
+            "episode \(n) (\(game.taskName)), step \(t): observation \(episode.observation) vs \(observations[t + 1]), reward \(r.reward) vs \(Double(bitPattern: rewards[t])), flag \(r.truncated) vs \(flags[t])"
+          )
           break
         }
       }
@@ -42,7 +50,8 @@ import WANNTasks
     var rng = RandomStream(seed: 6, purpose: .initialPopulation)
     let network = try Network(Genome.initial(inputs: 2, outputs: 1, connectionProbability: 1, using: &rng))
     for (one, lanes) in playedBothWays(task, network, EpisodeKey(seed: 8, purpose: .rollout, generation: 3)) {
-      #expect(one.reward.bitPattern == lanes.reward.bitPattern && one.steps == lanes.steps && one.steps == game.maxSteps)
+      #expect(
+        one.reward.bitPattern == lanes.reward.bitPattern && one.steps == lanes.steps && one.steps == game.maxSteps)
     }
   }
 

@@ -54,18 +54,24 @@ import WANNCore
 
   /// Replays every episode with the squares of `S`; returns the number of episodes that diverge
   /// and the number of steps from each divergence to the episode's end.
-  static func replay<S: SquareRule>(_ episodes: [Episode], squaring: S.Type) -> (episodes: Int, steps: Int, firstFailure: String?) {
+  static func replay<S: SquareRule>(_ episodes: [Episode], squaring: S.Type) -> (
+    episodes: Int, steps: Int, firstFailure: String?
+  ) {
     var diverged = 0, steps = 0
     var first: String?
     for (e, episode) in episodes.enumerated() {
-      var env = CartPoleSwingUp(x: episode.initial[0], xDot: episode.initial[1],
-                                theta: episode.initial[2], thetaDot: episode.initial[3])
+      var env = CartPoleSwingUp(
+        x: episode.initial[0], xDot: episode.initial[1],
+        theta: episode.initial[2], thetaDot: episode.initial[3])
       for (t, action) in episode.actions.enumerated() {
         let (reward, done) = env.step(action, squaring: S.self)
         if digest(env, reward: reward, done: done) != episode.digests[t] {
           diverged += 1
           steps += episode.actions.count - t
-          if first == nil { first = "episode \(e) (kind \(episode.kind)) step \(t): observation \(env.observation), reward \(reward), done \(done)" }
+          if first == nil {
+            first =
+              "episode \(e) (kind \(episode.kind)) step \(t): observation \(env.observation), reward \(reward), done \(done)"
+          }
           break
         }
       }
@@ -88,7 +94,9 @@ import WANNCore
     let episodes = try Self.episodes()
     let result = Self.replay(episodes, squaring: ProductSquare.self)
     #expect(result.episodes > 0)
-    print("x * x instead of pow: \(result.episodes) of \(episodes.count) episodes diverge, \(result.steps) steps from the first difference on")
+    print(
+      "x * x instead of pow: \(result.episodes) of \(episodes.count) episodes diverge, \(result.steps) steps from the first difference on"
+    )
   }
 
   @Test func squareShortcutEqualsLibraryPow() {
@@ -96,7 +104,10 @@ import WANNCore
     #expect(check.mismatches == 0, "first at \(check.firstMismatch ?? .nan)")
     #expect(check.sinCosMismatches == 0)
     #expect(check.powDiffersFromProduct > 100, "pow differs from x*x in about 1 argument of 1,200")
-    for x in [0.0, -0.0, 1.0, -1.0, 2.0, 0x1p-70, 0x1p70, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude] {
+    for x in [
+      0.0, -0.0, 1.0, -1.0, 2.0, 0x1p-70, 0x1p70, .infinity, -.infinity, .leastNonzeroMagnitude,
+      .greatestFiniteMagnitude,
+    ] {
       #expect(PowSquare.square(x).bitPattern == PowSquare.libraryPow(x).bitPattern, "\(x)")
     }
     #expect(PowSquare.square(.nan).isNaN)

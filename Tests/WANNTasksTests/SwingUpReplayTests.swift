@@ -18,8 +18,9 @@ import WANNCore
       Episode(
         initial: (e["initial_state"] as! [Any]).map(bits),
         steps: (e["steps"] as! [[String: Any]]).map { s in
-          Step(action: bits(s["action"]!), obs: (s["obs"] as! [Any]).map(bits),
-               reward: bits(s["reward"]!), done: s["done"] as! Bool)
+          Step(
+            action: bits(s["action"]!), obs: (s["obs"] as! [Any]).map(bits),
+            reward: bits(s["reward"]!), done: s["done"] as! Bool)
         })
     }
   }
@@ -29,8 +30,9 @@ import WANNCore
     #expect(episodes.count == 5)
     var compared = 0
     for (e, episode) in episodes.enumerated() {
-      var env = CartPoleSwingUp(x: episode.initial[0], xDot: episode.initial[1],
-                                theta: episode.initial[2], thetaDot: episode.initial[3])
+      var env = CartPoleSwingUp(
+        x: episode.initial[0], xDot: episode.initial[1],
+        theta: episode.initial[2], thetaDot: episode.initial[3])
       for (t, step) in episode.steps.enumerated() {
         let (reward, done) = env.step(step.action)
         let obs = env.observation
@@ -38,7 +40,8 @@ import WANNCore
           Issue.record("episode \(e) step \(t) obs[\(i)]: \(obs[i]) != \(step.obs[i])")
           return
         }
-        #expect(reward.bitPattern == step.reward.bitPattern, "episode \(e) step \(t) reward \(reward) != \(step.reward)")
+        #expect(
+          reward.bitPattern == step.reward.bitPattern, "episode \(e) step \(t) reward \(reward) != \(step.reward)")
         #expect(done == step.done, "episode \(e) step \(t) done")
         compared += 1
       }

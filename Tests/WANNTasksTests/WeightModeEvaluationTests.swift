@@ -14,8 +14,10 @@ import WANNCore
   @Test func singleFixedEqualsAOneValueSeries() throws {
     let key = EpisodeKey(seed: 2, purpose: .evaluation)
     let net = try Self.network()
-    let a = ParallelEvaluator(threads: 2).evaluate(task: SwingUpTask(), networks: [net], mode: .singleFixed(0.7), repetitions: 4, episodes: key)
-    let b = ParallelEvaluator(threads: 2).evaluate(task: SwingUpTask(), networks: [net], weights: [0.7], repetitions: 4, episodes: key)
+    let a = ParallelEvaluator(threads: 2).evaluate(
+      task: SwingUpTask(), networks: [net], mode: .singleFixed(0.7), repetitions: 4, episodes: key)
+    let b = ParallelEvaluator(threads: 2).evaluate(
+      task: SwingUpTask(), networks: [net], weights: [0.7], repetitions: 4, episodes: key)
     #expect(a.rewards.values.map(\.bitPattern) == b.rewards.values.map(\.bitPattern))
   }
 
@@ -23,8 +25,10 @@ import WANNCore
     let key = EpisodeKey(seed: 2, purpose: .evaluation)
     let nets = [try Self.network(), try Self.network()]
     for mode in [WeightMode.perConnectionRandom(low: -2, high: 2, draws: 4), .gaussianNoise([-1, 1], sigma: 0.5)] {
-      let one = ParallelEvaluator(threads: 1).evaluate(task: SwingUpTask(), networks: nets, mode: mode, repetitions: 3, episodes: key)
-      let two = ParallelEvaluator(threads: 2).evaluate(task: SwingUpTask(), networks: nets, mode: mode, repetitions: 3, episodes: key)
+      let one = ParallelEvaluator(threads: 1).evaluate(
+        task: SwingUpTask(), networks: nets, mode: mode, repetitions: 3, episodes: key)
+      let two = ParallelEvaluator(threads: 2).evaluate(
+        task: SwingUpTask(), networks: nets, mode: mode, repetitions: 3, episodes: key)
       #expect(one.rewards.values.map(\.bitPattern) == two.rewards.values.map(\.bitPattern))
       #expect(one.rewards.weights == mode.conditionCount)
       // Same network, same draws: identical rows; different conditions: different rewards.
