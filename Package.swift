@@ -100,11 +100,15 @@ let package = Package(
     .testTarget(name: "WANNAnalysisTests", dependencies: ["WANNCore", "WANNTasks", "WANNAnalysis"]),
     .testTarget(
       name: "WANNArchiveTests",
-      dependencies: ["WANNCore", "WANNTasks", "WANNAnalysis", "WANNArchive", "WANNExperiments", "CArchiveJournal"]),
+      dependencies: [
+        "WANNCore", "WANNTasks", "WANNAnalysis", "WANNArchive", "WANNExperiments", "CArchiveJournal", "WANNTestSupport",
+      ]),
     .testTarget(
       name: "WANNExperimentsTests",
       dependencies: ["WANNCore", "WANNTasks", "WANNAnalysis", "WANNArchive", "WANNExperiments"]),
-    .testTarget(name: "WANNCLITests", dependencies: ["wann"]),
+    .testTarget(name: "WANNCLITests", dependencies: ["wann", "WANNTestSupport"]),
+    // Finds the build's products (the `wann` binary) for the tests that run it, on Linux and macOS.
+    .target(name: "WANNTestSupport", path: "Tests/WANNTestSupport"),
   ],
   cxxLanguageStandard: .cxx17
 )

@@ -299,21 +299,6 @@ struct UnsafeSendable<T>: @unchecked Sendable {
 public enum GymPython {
   public static var interpreter: String {
     if let p = ProcessInfo.processInfo.environment["WANN_PYTHON"], !p.isEmpty { return p }
-    var dir = URL(fileURLWithPath: CommandLine.executablePath).deletingLastPathComponent()
-    for _ in 0..<6 {
-      let candidate = dir.appendingPathComponent(".venv/bin/python").path
-      if access(candidate, X_OK) == 0 { return candidate }
-      dir.deleteLastPathComponent()
-    }
-    return "python3"
-  }
-}
-
-extension CommandLine {
-  /// This executable's path (/proc/self/exe), for finding the project's .venv beside it.
-  static var executablePath: String {
-    var buf = [CChar](repeating: 0, count: 4096)
-    let n = readlink("/proc/self/exe", &buf, buf.count - 1)
-    return n > 0 ? String(decoding: buf[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+    return ProjectFiles.locate(".venv/bin/python", executable: true) ?? "python3"
   }
 }

@@ -4,6 +4,7 @@ import WANNCore
 import WANNTasks
 @testable import WANNArchive
 @testable import WANNExperiments
+import WANNTestSupport
 
 @Suite struct ArchiveTests {
   static func tempPath(_ name: String) -> String {
@@ -57,8 +58,7 @@ import WANNTasks
   /// Readers once looked every generation up by name again and, held open for minutes during an
   /// MNIST search, met the writer's newer index through their stale cache ("no group").
   @Test func aReaderOpenWhileAnotherProcessWritesOnReadsWhatItSawOpen() throws {
-    let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-      .appendingPathComponent("wann")
+    let binary = BuildProducts.wann
     try #require(FileManager.default.isExecutableFile(atPath: binary.path), "the wann binary is built beside the tests")
     let path = Self.tempPath("run.h5")
     let results = try Self.write(path, config: Self.config())

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WANNTestSupport
 
 /// Runs the built `wann` binary end to end.
 @Suite(.serialized) struct CLITests {
@@ -7,11 +8,8 @@ import Testing
     .deletingLastPathComponent()
   static let swingOut = root.appendingPathComponent("reference/original-champions/swing.out").path
 
-  /// The binary sits beside the test runner in the build products folder.
-  static var binary: URL {
-    URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-      .appendingPathComponent("wann")
-  }
+  /// The binary sits beside the tests in the build products folder.
+  static var binary: URL { BuildProducts.wann }
 
   struct Result { let status: Int32; let stdout: String; let stderr: String }
 
@@ -62,6 +60,9 @@ import Testing
     (["memory", "SWING", "--draw", "net.png"], "--draw must end in .svg or .dot"),
     (["memory", "SWING", "--trials", "0"], "--trials"),
     (["memory", "/nonexistent/run.h5#champion"], "does not exist"),
+    (["bench", "--threads", "1,2"], "measure several with --thread-counts 1,2"),
+    (["bench", "--threads", "1", "--thread-counts", "1,2"], "not both"),
+    (["bench", "--workloads", "rescore,nope"], "unknown workload 'nope'"),
   ])
   func badInputGivesOneLineAndStatus2(_ args: [String], _ needle: String) throws {
     let dir = try Self.tempDir()
@@ -137,5 +138,17 @@ import Testing
     // Writing over an existing champion needs --force.
     let again = try Self.wann(["search", "--generations", "1", "--population", "8", "--champion", champion], in: dir)
     #expect(again.status == 2 && again.stderr.contains("--force"))
+  }
+
+  /// `wann bench` run from a folder outside the checkout still finds the original champion (the
+  /// checkout is found from the binary), and measures each of `--thread-counts` once.
+  @Test func benchFindsTheChampionFromAnyFolderAndMeasuresEachThreadCount() throws {
+    let r = try Self.wann(
+      ["bench", "--workloads", "rescore", "--trials", "1", "--thread-counts", "2,1", "--json"], in: try Self.tempDir())
+    #expect(r.status == 0, "\(r.stderr)")
+    let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+    let results = try #require(report["results"] as? [[String: Any]])
+    #expect(results.map { $0["threads"] as? Int } == [2, 1])
+    #expect(results.allSatisfy { $0["workload"] as? String == "rescore-swing.out" && ($0["steps"] as? Int ?? 0) > 0 })
   }
 }

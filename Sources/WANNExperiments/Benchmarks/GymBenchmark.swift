@@ -5,19 +5,19 @@ import WANNTasks
 /// The `gym` workload of `wann bench`: a Gymnasium environment stepped by wann's workers
 /// against the same environment stepped in a plain Python loop with a fixed action, in one run
 /// with interleaved repetitions (docs/performance.md, "Gymnasium environments").
-struct GymBenchResult: Codable, Equatable {
-  var environment: String
+public struct GymBenchResult: Codable, Equatable, Sendable {
+  public var environment: String
   /// Steps per second of `env.step(fixed action)` in a plain loop (resetting at episode ends),
   /// one per repetition.
-  var plainLoopStepsPerSecond: [Double]
+  public var plainLoopStepsPerSecond: [Double]
   /// wann's steps per second, one worker, in the repetitions between them.
-  var oneWorkerStepsPerSecond: [Double]
+  public var oneWorkerStepsPerSecond: [Double]
   /// wann's steps per second, two workers (two evaluator threads).
-  var twoWorkersStepsPerSecond: [Double]
+  public var twoWorkersStepsPerSecond: [Double]
   /// plain / one worker - 1, per repetition: the share of time wann adds.
-  var overhead: [Double]
+  public var overhead: [Double]
   /// two workers / one worker, per repetition.
-  var twoWorkerSpeedup: [Double]
+  public var twoWorkerSpeedup: [Double]
 }
 
 /// The plain loop the workload compares against: the interpreter's `gymnasium.make(ENV)` stepped
@@ -35,10 +35,10 @@ private let plainLoopScript = """
   print(time.perf_counter() - start)
   """
 
-extension BenchCommand {
-  func gymBench(clock: ContinuousClock) throws -> [GymBenchResult] {
-    try gymEnvironments.split(separator: ",").map { name -> GymBenchResult in
-      let env = name.trimmingCharacters(in: .whitespaces)
+extension Benchmarks {
+  func gymBench(progress: (BenchProgress) -> Void) throws -> [GymBenchResult] {
+    let (repetitions, gymSteps) = (settings.repetitions, settings.gymSteps)
+    return try settings.gymEnvironments.map { env -> GymBenchResult in
       let task = try GymTask(spec: GymSpec(environment: env))
       // No connections: every output is its activation of nothing, so the action is fixed
       // (discrete: ties go to action 0; box: one constant), as in the plain loop.
@@ -72,32 +72,18 @@ extension BenchCommand {
         result.overhead.append(plain / one - 1)
         result.twoWorkerSpeedup.append(two / one)
       }
-      if !json {
-        func range(_ xs: [Double], _ f: (Double) -> String) -> String { "\(f(xs.min()!))..\(f(xs.max()!))" }
-        Output.line(
-          "gym \(env): plain loop \(range(result.plainLoopStepsPerSecond) { "\(Int($0))" }) steps/s, "
-            + "wann 1 worker \(range(result.oneWorkerStepsPerSecond) { "\(Int($0))" }), 2 workers \(range(result.twoWorkersStepsPerSecond) { "\(Int($0))" }); "
-            + "overhead \(range(result.overhead) { String(format: "%+.1f%%", $0 * 100) }), 2 workers \(range(result.twoWorkerSpeedup) { String(format: "%.2fx", $0) })"
-        )
-      }
+      progress(.gym(result))
       return result
     }
   }
 
   /// Steps per second of the plain Python loop (the same interpreter the workers use).
   private func plainLoop(_ env: String, steps: Int) throws -> Double {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = [GymPython.interpreter, "-c", plainLoopScript, env, String(steps)]
-    let out = Pipe()
-    p.standardOutput = out
-    do { try p.run() } catch { throw CLIError("cannot run \(GymPython.interpreter): \(error.localizedDescription)") }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0,
-      let s = Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-    else {
-      throw CLIError("the plain-loop reference failed for \(env) (exit \(p.terminationStatus))")
+    let data = try PythonRun.output(
+      GymPython.interpreter, arguments: ["-c", plainLoopScript, env, String(steps)],
+      what: "the plain-loop reference for \(env)")
+    guard let s = Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+      throw ExperimentError("the plain-loop reference for \(env) printed no time")
     }
     return Double(steps) / s
   }
@@ -105,15 +91,15 @@ extension BenchCommand {
 
 /// The `popgym` workload: POPGym's natively ported games (easy), native against the package
 /// through the gym: bridge, one thread each, interleaved (docs/popgym.md).
-struct CardBenchResult: Codable, Equatable {
-  var game: String
-  var nativeStepsPerSecond: [Double]
-  var packageStepsPerSecond: [Double]
-  var ratios: [Double]
+public struct CardBenchResult: Codable, Equatable, Sendable {
+  public var game: String
+  public var nativeStepsPerSecond: [Double]
+  public var packageStepsPerSecond: [Double]
+  public var ratios: [Double]
 }
 
-extension BenchCommand {
-  func cardBench(clock: ContinuousClock) throws -> [CardBenchResult] {
+extension Benchmarks {
+  func cardBench(progress: (BenchProgress) -> Void) throws -> [CardBenchResult] {
     let games: [(native: any WANNTask, name: String, packageID: String)] =
       CardGame.all.filter { $0.difficulty == .easy }.map { (CardMemoryTask($0), $0.taskName, $0.packageID) }
       + CartPoleMemoryGame.all.filter { $0.difficulty == .easy }.map {
@@ -136,20 +122,14 @@ extension BenchCommand {
       }
       _ = rate(package, networks: 1)
       var r = CardBenchResult(game: name, nativeStepsPerSecond: [], packageStepsPerSecond: [], ratios: [])
-      for _ in 0..<repetitions {
+      for _ in 0..<settings.repetitions {
         let p = rate(package, networks: 20)
         let n = rate(native, networks: 4000)
         r.packageStepsPerSecond.append(p)
         r.nativeStepsPerSecond.append(n)
         r.ratios.append(n / p)
       }
-      if !json {
-        func range(_ xs: [Double], _ f: (Double) -> String) -> String { "\(f(xs.min()!))..\(f(xs.max()!))" }
-        Output.line(
-          "popgym \(name): native \(range(r.nativeStepsPerSecond) { "\(Int($0))" }) steps/s, package via gym: "
-            + "\(range(r.packageStepsPerSecond) { "\(Int($0))" }); native/package \(range(r.ratios) { String(format: "%.0fx", $0) })"
-        )
-      }
+      progress(.popgym(r))
       return r
     }
   }
