@@ -8,45 +8,45 @@ import WANNCore
 
 /// What can go wrong with an archive, each naming the file and the fix.
 public enum ArchiveError: Error, CustomStringConvertible {
-  case exists(String)
-  case isDirectory(String)
-  /// The archive's folder does not exist (archive, folder).
-  case noDirectory(String, String)
-  /// The archive's name leaves no room for the files wann keeps beside it (archive, the longest
-  /// name the folder's file system allows).
-  case nameTooLong(String, Int)
-  /// Another process holds the archive's writer lock (archive, holder).
-  case locked(String, String)
+  case exists(archive: String)
+  case isDirectory(archive: String)
+  /// The archive's folder does not exist.
+  case noDirectory(archive: String, folder: String)
+  /// The archive's name leaves no room for the files wann keeps beside it: `limit` is the longest
+  /// name the folder's file system allows.
+  case nameTooLong(archive: String, limit: Int)
+  /// Another process holds the archive's writer lock.
+  case locked(archive: String, holder: String)
   /// The archive file has several names (hard links): its lock and journal are found through
-  /// one (archive, the number of names).
-  case severalNames(String, Int)
-  /// The writer lock file cannot be opened (archive, errno).
-  case lockFailed(String, Int32)
-  /// HDF5's own lock (forced on by HDF5_USE_FILE_LOCKING=TRUE) keeps readers out (archive, holder).
-  case lockedForReading(String, String)
-  case notFound(String)
-  case notHDF5(String)
-  case foreign(String)
-  case newerVersion(String, Int64)
+  /// one.
+  case severalNames(archive: String, names: Int)
+  /// The writer lock file cannot be opened.
+  case lockFailed(archive: String, errno: Int32)
+  /// HDF5's own lock (forced on by HDF5_USE_FILE_LOCKING=TRUE) keeps readers out.
+  case lockedForReading(archive: String, holder: String)
+  case notFound(archive: String)
+  case notHDF5(archive: String)
+  case foreign(archive: String)
+  case newerVersion(archive: String, version: Int64)
   /// Reading failed (a damaged file, a dataset that does not decompress).
-  case readFailed(String, HDF5Error)
+  case readFailed(archive: String, cause: HDF5Error)
   /// Writing failed (a full disk, a quota, a read-only file system, an I/O error): what was
   /// flushed before stays readable.
-  case writeFailed(String, HDF5Error)
+  case writeFailed(archive: String, cause: HDF5Error)
   /// Writing a new archive failed before it held anything finished: nothing was kept.
-  case notCreated(String, HDF5Error)
+  case notCreated(archive: String, cause: HDF5Error)
   /// A write was attempted after an earlier one failed.
-  case abandoned(String)
-  case corrupt(String, String)
-  case noGenomes(String, String)
-  case notWritable(String, HDF5Error)
+  case abandoned(archive: String)
+  case corrupt(archive: String, why: String)
+  case noGenomes(archive: String, why: String)
+  case notWritable(archive: String, cause: HDF5Error)
   /// A writer was killed in the middle of a flush and its journal cannot be rolled back here.
-  case rollBackFailed(String, String)
-  /// WANN_COMMIT_EVERY is not a number of seconds in range (its text).
-  case badCommitInterval(String)
-  /// The HDF5 library refused wann's file driver (archive, the HDF5 versions wann was built
-  /// against and runs with, HDF5's error).
-  case incompatibleLibrary(String, (built: String, running: String), HDF5Error)
+  case rollBackFailed(archive: String, why: String)
+  /// WANN_COMMIT_EVERY is not a number of seconds in range.
+  case badCommitInterval(text: String)
+  /// The HDF5 library refused wann's file driver: `versions` are those wann was built
+  /// against and runs with.
+  case incompatibleLibrary(archive: String, versions: (built: String, running: String), cause: HDF5Error)
 
   public var description: String {
     switch self {

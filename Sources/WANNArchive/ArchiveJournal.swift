@@ -43,7 +43,7 @@ public enum ArchiveJournal {
       // started just now and rolled back itself.
       guard ArchiveLock.isHeld(archivePath) == nil else { return false }
     } catch {
-      throw ArchiveError.rollBackFailed(archivePath, "\(error)")
+      throw ArchiveError.rollBackFailed(archive: archivePath, why: "\(error)")
     }
     defer { lock?.release() }
     let status = wann_journal_roll_back(archivePath)
@@ -52,7 +52,7 @@ public enum ArchiveJournal {
       return false
     }
     guard status >= 0 else {
-      throw ArchiveError.rollBackFailed(archivePath, String(cString: strerror(errno)))
+      throw ArchiveError.rollBackFailed(archive: archivePath, why: String(cString: strerror(errno)))
     }
     return true
   }

@@ -56,24 +56,24 @@ public final class ArchiveLock {
     if !parent.isEmpty
       && !(FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) && isDirectory.boolValue)
     {
-      throw ArchiveError.noDirectory(archivePath, parent)
+      throw ArchiveError.noDirectory(archive: archivePath, folder: parent)
     }
     if creating { try ArchiveFiles.checkNameLength(archivePath) }
     // One name per written archive: its journal is found through it (`ArchiveJournal`).
     var info = stat()
     if !rollingBack, stat(archivePath, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_nlink > 1 {
-      throw ArchiveError.severalNames(archivePath, Int(info.st_nlink))
+      throw ArchiveError.severalNames(archive: archivePath, names: Int(info.st_nlink))
     }
     while true {
       // Never through a symbolic link: the holder's note would overwrite whatever it points to.
       let fd = open(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
       guard fd >= 0 else {
-        throw ArchiveError.lockFailed(archivePath, errno)
+        throw ArchiveError.lockFailed(archive: archivePath, errno: errno)
       }
       if flock(fd, LOCK_EX | LOCK_NB) != 0 {
         let holder = Self.holder(fd: fd)
         close(fd)
-        throw ArchiveError.locked(archivePath, holder)
+        throw ArchiveError.locked(archive: archivePath, holder: holder)
       }
       // The holder before us may have removed the lock file between our open and our flock:
       // then we locked a file nobody else sees. Retry until the file we hold is the one on disk.
@@ -113,8 +113,9 @@ public final class ArchiveLock {
       }
     case 1:
       throw ArchiveError.locked(
-        archivePath,
-        "another process (through another name for the same file, or after its lock file \(lockPath) was deleted)")
+        archive: archivePath,
+        holder:
+          "another process (through another name for the same file, or after its lock file \(lockPath) was deleted)")
     default:
       break
     }

@@ -84,7 +84,7 @@ public final class ArchiveReader {
       let toml = try base.stringAttribute("config_toml")
       let config: SearchConfig
       do { config = try SearchConfig(storedTOML: toml) } catch {
-        throw ArchiveError.corrupt(path, "its stored config does not parse: \(error)")
+        throw ArchiveError.corrupt(archive: path, why: "its stored config does not parse: \(error)")
       }
       var complete: [Int: H5Group] = [:], incomplete: [Int] = []
       let gens = try base.openGroup(ArchiveSchema.generationsGroup)
@@ -106,40 +106,43 @@ public final class ArchiveReader {
         let missing = Set(0...last).subtracting(complete.keys).sorted().prefix(10).map(String.init).joined(
           separator: ", ")
         throw ArchiveError.corrupt(
-          path,
-          "the group of generation(s) \(missing) is damaged or missing, before the last complete generation \(last) (`wann inspect --check \(path)` lists the damage; scripts/rescue_archive.py copies what reads into a new archive that `wann resume` continues)"
+          archive: path,
+          why:
+            "the group of generation(s) \(missing) is damaged or missing, before the last complete generation \(last) (`wann inspect --check \(path)` lists the damage; scripts/rescue_archive.py copies what reads into a new archive that `wann resume` continues)"
         )
       }
       return (file, formatVersion, base, config, complete, incomplete)
     } catch let e as HDF5Error {
-      throw ArchiveError.readFailed(path, e)
+      throw ArchiveError.readFailed(archive: path, cause: e)
     }
   }
 
   /// Opens an archive file, checks that it is ours and not newer than this build, and finds the
   /// run: the file's root, or `run` inside a multi-run archive.
   static func openRun(path: String, run: String?, mode: H5File.Mode) throws -> (H5File, Int64, H5Location) {
-    guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(path) }
-    guard H5File.isHDF5(path) else { throw ArchiveError.notHDF5(path) }
+    guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(archive: path) }
+    guard H5File.isHDF5(path) else { throw ArchiveError.notHDF5(archive: path) }
     let file = try openFile(path: path, mode: mode)
     guard file.hasAttribute("format"), (try? file.stringAttribute("format")) == ArchiveSchema.format else {
-      throw ArchiveError.foreign(path)
+      throw ArchiveError.foreign(archive: path)
     }
     return try readingArchive(path) {
       let version = try file.attribute("format_version", as: Int64.self)
-      guard version <= ArchiveSchema.version else { throw ArchiveError.newerVersion(path, version) }
+      guard version <= ArchiveSchema.version else { throw ArchiveError.newerVersion(archive: path, version: version) }
       let runs = file.exists(file.runsGroupName) ? try file.openGroup(file.runsGroupName).children() : []
       if let run {
         guard runs.contains(run) else {
           guard !runs.isEmpty else {
             // A single-run archive: the name was meant as a genome (#champoin for #champion).
             throw ArchiveError.noGenomes(
-              path,
-              "'#\(run)' names no genome of this single-run archive\(Suggestion.phrase(for: "#" + run, among: ["#champion"])) (its genomes: #champion, or #GENERATION/INDEX such as #12/0)"
+              archive: path,
+              why:
+                "'#\(run)' names no genome of this single-run archive\(Suggestion.phrase(for: "#" + run, among: ["#champion"])) (its genomes: #champion, or #GENERATION/INDEX such as #12/0)"
             )
           }
           throw ArchiveError.noGenomes(
-            path, "no run '\(run)'\(Suggestion.phrase(for: run, among: runs)) (runs: \(runs.joined(separator: ", ")))")
+            archive: path,
+            why: "no run '\(run)'\(Suggestion.phrase(for: run, among: runs)) (runs: \(runs.joined(separator: ", ")))")
         }
         return (file, version, try file.openGroup(file.runsGroupName).openGroup(run))
       }
@@ -147,13 +150,15 @@ public final class ArchiveReader {
         let kind = (try? file.stringAttribute("kind")).flatMap(ArchiveKind.init(rawValue:))
         guard kind == .experiment || kind == .comparison, !runs.isEmpty else {
           throw ArchiveError.corrupt(
-            path,
-            "its run config (the root attribute config_toml) does not read (`wann inspect --check \(path)` lists the damage)"
+            archive: path,
+            why:
+              "its run config (the root attribute config_toml) does not read (`wann inspect --check \(path)` lists the damage)"
           )
         }
         throw ArchiveError.noGenomes(
-          path,
-          "an experiment or comparison archive holds several runs; name one as FILE#RUN/champion or FILE#RUN/G/I (runs: \(runs.joined(separator: ", ")))"
+          archive: path,
+          why:
+            "an experiment or comparison archive holds several runs; name one as FILE#RUN/champion or FILE#RUN/G/I (runs: \(runs.joined(separator: ", ")))"
         )
       }
       return (file, version, file)
@@ -163,8 +168,8 @@ public final class ArchiveReader {
   /// Reads every group and dataset of the file in full (HDF5 verifies each dataset's checksum
   /// as it reads) and lists what is damaged, one "PATH: why" per object; empty when all reads.
   public static func damagedObjects(path: String) throws -> [String] {
-    guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(path) }
-    guard H5File.isHDF5(path) else { throw ArchiveError.notHDF5(path) }
+    guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(archive: path) }
+    guard H5File.isHDF5(path) else { throw ArchiveError.notHDF5(archive: path) }
     let file = try openFile(path: path, mode: .readOnly)
     defer { try? file.close() }
     return file.damagedObjects()
@@ -178,10 +183,10 @@ public final class ArchiveReader {
       // HDF5_USE_FILE_LOCKING=TRUE makes HDF5 lock files whatever we ask: a running search then
       // keeps readers out. Say so rather than pass on HDF5's lock error.
       if e.description.contains("unable to lock"), let holder = ArchiveLock.isHeld(path) {
-        throw ArchiveError.lockedForReading(path, holder)
+        throw ArchiveError.lockedForReading(archive: path, holder: holder)
       }
-      if mode == .readWrite { throw ArchiveError.notWritable(path, e) }
-      throw ArchiveError.readFailed(path, e)
+      if mode == .readWrite { throw ArchiveError.notWritable(archive: path, cause: e) }
+      throw ArchiveError.readFailed(archive: path, cause: e)
     }
   }
 
@@ -204,7 +209,8 @@ public final class ArchiveReader {
   func generationGroup(_ g: Int) throws -> H5Group {
     guard let group = generationGroups[g] else {
       let range = completeGenerations.isEmpty ? "none" : "0...\(completeGenerations.last!)"
-      throw ArchiveError.noGenomes(path, "generation \(g) is not in the archive (complete generations: \(range))")
+      throw ArchiveError.noGenomes(
+        archive: path, why: "generation \(g) is not in the archive (complete generations: \(range))")
     }
     return group
   }
@@ -254,21 +260,23 @@ public final class ArchiveReader {
         parent: [Int32] = try group.readColumn("genomes", "parent")
       return try (0..<n).map { i in
         guard ArchiveSchema.origins.indices.contains(Int(origin[i])) else {
-          throw ArchiveError.corrupt(path, "generation \(g) genome \(i) has unknown origin code \(origin[i])")
+          throw ArchiveError.corrupt(
+            archive: path, why: "generation \(g) genome \(i) has unknown origin code \(origin[i])")
         }
         return Individual(
           genome: genomes[i], origin: ArchiveSchema.origins[Int(origin[i])],
           parent: parent[i] < 0 ? nil : Int(parent[i]))
       }
     } catch let e as HDF5Error {
-      throw ArchiveError.readFailed(path, e)
+      throw ArchiveError.readFailed(archive: path, cause: e)
     }
   }
 
   public func genome(generation g: Int, index: Int) throws -> Genome {
     let pop = try population(g)
     guard pop.indices.contains(index) else {
-      throw ArchiveError.noGenomes(path, "generation \(g) has \(pop.count) genomes; there is no genome \(index)")
+      throw ArchiveError.noGenomes(
+        archive: path, why: "generation \(g) has \(pop.count) genomes; there is no genome \(index)")
     }
     return pop[index].genome
   }
@@ -277,12 +285,14 @@ public final class ArchiveReader {
     do {
       let group = try generationGroup(g)
       let shape = try group.shape(of: "rewards")
-      guard shape.count == 3 else { throw ArchiveError.corrupt(path, "generation \(g) rewards have shape \(shape)") }
+      guard shape.count == 3 else {
+        throw ArchiveError.corrupt(archive: path, why: "generation \(g) rewards have shape \(shape)")
+      }
       var m = RewardMatrix(genomes: shape[0], repetitions: shape[1], weights: shape[2])
       m.values = try group.readArray("rewards")
       return m
     } catch let e as HDF5Error {
-      throw ArchiveError.readFailed(path, e)
+      throw ArchiveError.readFailed(archive: path, cause: e)
     }
   }
 
@@ -298,7 +308,8 @@ public final class ArchiveReader {
       }
       func size(_ index: Int, in s: (connections: [Int32], nodes: [Int32]), of what: String) throws -> (Int, Int) {
         guard s.connections.indices.contains(index), s.nodes.indices.contains(index) else {
-          throw ArchiveError.corrupt(path, "generation \(g) names \(what), a genome its generation does not hold")
+          throw ArchiveError.corrupt(
+            archive: path, why: "generation \(g) names \(what), a genome its generation does not hold")
         }
         return (Int(s.connections[index]), Int(s.nodes[index]))
       }
@@ -322,7 +333,7 @@ public final class ArchiveReader {
         rankedOnConnections: (try group.attribute("ranked_on_connections", as: Int8.self)) == 1,
         steps: Int(try group.attribute("steps", as: Int64.self)), seconds: try group.attribute("seconds"))
     } catch let e as HDF5Error {
-      throw ArchiveError.readFailed(path, e)
+      throw ArchiveError.readFailed(archive: path, cause: e)
     }
   }
 
@@ -355,7 +366,7 @@ public final class ArchiveReader {
         searchMean: try group.attribute("champion_search_mean"), retestMean: try group.attribute("champion_retest_mean")
       )
     } catch let e as HDF5Error {
-      throw ArchiveError.readFailed(path, e)
+      throw ArchiveError.readFailed(archive: path, cause: e)
     }
   }
 

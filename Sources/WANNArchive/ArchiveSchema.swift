@@ -144,12 +144,12 @@ public enum ArchiveKind: String, Sendable, CaseIterable {
 
 /// Runs `body`, turning an HDF5 failure into a read error that names the archive.
 func readingArchive<T>(_ path: String, _ body: () throws -> T) throws -> T {
-  do { return try body() } catch let e as HDF5Error { throw ArchiveError.readFailed(path, e) }
+  do { return try body() } catch let e as HDF5Error { throw ArchiveError.readFailed(archive: path, cause: e) }
 }
 
 /// Runs `body`, turning an HDF5 failure into a write error that names the archive.
 func writingArchive<T>(_ path: String, _ body: () throws -> T) throws -> T {
-  do { return try body() } catch let e as HDF5Error { throw ArchiveError.writeFailed(path, e) }
+  do { return try body() } catch let e as HDF5Error { throw ArchiveError.writeFailed(archive: path, cause: e) }
 }
 
 /// Runs a write into `file`. On failure the file is abandoned: HDF5 would otherwise retry the
@@ -160,7 +160,7 @@ func writingArchive<T>(_ path: String, _ body: () throws -> T) throws -> T {
 /// `H5File.createArchive`) is removed, and the error says nothing was kept: there is nothing to
 /// resume.
 func writingArchive<T>(_ path: String, file: H5File, _ body: () throws -> T) throws -> T {
-  guard !file.isAbandoned else { throw ArchiveError.abandoned(path) }
+  guard !file.isAbandoned else { throw ArchiveError.abandoned(archive: path) }
   do { return try body() } catch let e as HDF5Error {
     throw abandoning(file, path, e)
   } catch ArchiveError.writeFailed(_, let e) {
@@ -172,8 +172,8 @@ func writingArchive<T>(_ path: String, file: H5File, _ body: () throws -> T) thr
 private func abandoning(_ file: H5File, _ path: String, _ e: HDF5Error) -> ArchiveError {
   let unfinished = file.pendingRename?.from
   file.abandon()
-  guard let unfinished else { return .writeFailed(path, e) }
+  guard let unfinished else { return .writeFailed(archive: path, cause: e) }
   unlink(unfinished)
   unlink(ArchiveJournal.path(of: unfinished))
-  return .notCreated(path, e)
+  return .notCreated(archive: path, cause: e)
 }

@@ -113,13 +113,14 @@ public final class ArchiveWriter {
     // what reads (the README says how such an archive is rescued).
     if let damaged = try Self.unopenableGenerations(path).first {
       throw ArchiveError.corrupt(
-        path,
-        "the group of generation \(damaged.name) is damaged (\(damaged.reason)); resume cannot continue this run: `wann inspect --check \(path)` lists the damage, and every other generation still reads (scripts/rescue_archive.py copies what reads into a new archive that `wann resume` continues)"
+        archive: path,
+        why:
+          "the group of generation \(damaged.name) is damaged (\(damaged.reason)); resume cannot continue this run: `wann inspect --check \(path)` lists the damage, and every other generation still reads (scripts/rescue_archive.py copies what reads into a new archive that `wann resume` continues)"
       )
     }
     let file: H5File
     do { file = try H5File(path: path, mode: .readWrite) } catch let e as HDF5Error {
-      throw ArchiveError.notWritable(path, e)
+      throw ArchiveError.notWritable(archive: path, cause: e)
     }
     self.file = file
     // A failed write abandons the file (never closed: closing would retry the failed flush).
@@ -361,9 +362,9 @@ extension H5File {
       file = try createArchiveFile(path, force: force)
       try lock?.holdFile(ArchiveFiles.partialPath(path))
     } catch let e as HDF5Error {
-      throw ArchiveError.notCreated(path, e)
+      throw ArchiveError.notCreated(archive: path, cause: e)
     } catch ArchiveError.incompatibleLibrary(_, let versions, let e) {
-      throw ArchiveError.incompatibleLibrary(path, versions, e)  // the archive's name, not its temporary one
+      throw ArchiveError.incompatibleLibrary(archive: path, versions: versions, cause: e)  // the archive's name, not its temporary one
     }
     try writingArchive(path, file: file) {
       try file.stamp()
@@ -376,12 +377,12 @@ extension H5File {
   private static func createArchiveFile(_ path: String, force: Bool) throws -> H5File {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-      if isDirectory.boolValue { throw ArchiveError.isDirectory(path) }
-      guard force || ArchiveFiles.isStub(path) else { throw ArchiveError.exists(path) }
+      if isDirectory.boolValue { throw ArchiveError.isDirectory(archive: path) }
+      guard force || ArchiveFiles.isStub(path) else { throw ArchiveError.exists(archive: path) }
     }
     let parent = PathText.folder(of: path)
     if !parent.isEmpty && !FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) {
-      throw ArchiveError.noDirectory(path, parent)
+      throw ArchiveError.noDirectory(archive: path, folder: parent)
     }
     let partial = ArchiveFiles.partialPath(path)
     // Whatever a killed writer left under the temporary name goes, a symbolic link included
@@ -437,7 +438,9 @@ enum ArchiveFiles {
     let folder = PathText.folder(of: path)
     let limit = pathconf(folder.isEmpty ? "." : folder, Int32(_PC_NAME_MAX))
     let longest = limit > 0 ? Int(limit) : 255
-    if name.utf8.count + longestSidecarSuffix.utf8.count > longest { throw ArchiveError.nameTooLong(path, longest) }
+    if name.utf8.count + longestSidecarSuffix.utf8.count > longest {
+      throw ArchiveError.nameTooLong(archive: path, limit: longest)
+    }
   }
 
   /// A file at an archive's path that holds nothing worth keeping: empty, a truncated HDF5

@@ -11,12 +11,20 @@ extension H5Location {
     try H5.check(H5Adelete(object.id, name), "cannot delete attribute \(path)@\(name)")
   }
 
-  private func createAttribute(_ name: String, type: hid_t, space: hid_t) throws -> H5Object {
-    if hasAttribute(name) { try H5.check(H5Adelete(object.id, name), "cannot replace attribute \(path)@\(name)") }
-    let id = try H5.check(
-      id: H5Acreate2(object.id, name, type, space, wann_h5p_default(), wann_h5p_default()),
+  /// Creates attribute `name` of this object, replacing one of that name; the caller writes it.
+  func createAttribute(_ name: String, type: hid_t, space: hid_t) throws -> H5Object {
+    try Self.createAttribute(name, on: object.id, at: path, type: type, space: space)
+  }
+
+  /// The same for any object (a dataset opened by id, a dimension scale), `path` naming it in errors.
+  static func createAttribute(_ name: String, on id: hid_t, at path: String, type: hid_t, space: hid_t) throws
+    -> H5Object
+  {
+    if H5Aexists(id, name) > 0 { try H5.check(H5Adelete(id, name), "cannot replace attribute \(path)@\(name)") }
+    let attribute = try H5.check(
+      id: H5Acreate2(id, name, type, space, wann_h5p_default(), wann_h5p_default()),
       "cannot create attribute \(path)@\(name)")
-    return H5Object(id, closer: H5Aclose)
+    return H5Object(attribute, closer: H5Aclose)
   }
 
   func setAttribute<T: H5Scalar>(_ name: String, _ value: T) throws {

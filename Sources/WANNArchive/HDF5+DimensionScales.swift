@@ -60,10 +60,7 @@ extension H5Location {
     try H5.check(H5Tset_size(type.id, wann_h5t_variable()), "string type")
     var dims = [hsize_t(labels.count)]
     let space = H5Object(try H5.check(id: H5Screate_simple(1, &dims, nil), "dataspace"), closer: H5Sclose)
-    let attr = H5Object(
-      try H5.check(
-        id: H5Acreate2(object.id, "DIMENSION_LABELS", type.id, space.id, wann_h5p_default(), wann_h5p_default()),
-        "cannot create attribute \(path)@DIMENSION_LABELS"), closer: H5Aclose)
+    let attr = try createAttribute("DIMENSION_LABELS", type: type.id, space: space.id)
     let strings = labels.map { strdup($0) }
     defer { strings.forEach { free($0) } }
     var pointers = strings.map { UnsafePointer($0) }
@@ -111,10 +108,7 @@ extension H5Location {
     try H5.check(H5Tset_size(type.id, bytes.count), "string type")
     try H5.check(H5Tset_strpad(type.id, H5T_STR_NULLTERM), "string type")
     let space = H5Object(try H5.check(id: H5Screate(H5S_SCALAR), "dataspace"), closer: H5Sclose)
-    let attr = H5Object(
-      try H5.check(
-        id: H5Acreate2(object.id, name, type.id, space.id, wann_h5p_default(), wann_h5p_default()),
-        "cannot create attribute \(path)@\(name)"), closer: H5Aclose)
+    let attr = try createAttribute(name, type: type.id, space: space.id)
     try H5.check(H5Awrite(attr.id, type.id, bytes), "cannot write attribute \(path)@\(name)")
   }
 
@@ -142,10 +136,8 @@ extension H5Location {
       try H5.check(id: H5Tvlen_create(wann_h5t_std_ref_obj()), "reference list type"), closer: H5Tclose)
     var dims = [hsize_t(scales.count)]
     let space = H5Object(try H5.check(id: H5Screate_simple(1, &dims, nil), "dataspace"), closer: H5Sclose)
-    let list = H5Object(
-      try H5.check(
-        id: H5Acreate2(dataset.id, "DIMENSION_LIST", vlen.id, space.id, wann_h5p_default(), wann_h5p_default()),
-        "cannot create attribute \(datasetPath)@DIMENSION_LIST"), closer: H5Aclose)
+    let list = try Self.createAttribute(
+      "DIMENSION_LIST", on: dataset.id, at: datasetPath, type: vlen.id, space: space.id)
     let storage = UnsafeMutablePointer<hobj_ref_t>.allocate(capacity: max(refs.count, 1))
     defer { storage.deallocate() }
     storage.initialize(from: refs, count: refs.count)
@@ -166,7 +158,6 @@ extension H5Location {
         bytes = [UInt8](repeating: 0, count: max(n, 0) * 16)
         if n > 0 { try H5.check(H5Aread(old.id, entryType.id, &bytes), "cannot read a dimension's REFERENCE_LIST") }
         try old.close()
-        try H5.check(H5Adelete(scale.id, "REFERENCE_LIST"), "cannot replace a dimension's REFERENCE_LIST")
       }
       var entry = [UInt8](repeating: 0, count: 16)
       withUnsafeBytes(of: datasetRef) { entry.replaceSubrange(0..<8, with: $0) }
@@ -174,11 +165,10 @@ extension H5Location {
       bytes += entry
       var count = [hsize_t(bytes.count / 16)]
       let listSpace = H5Object(try H5.check(id: H5Screate_simple(1, &count, nil), "dataspace"), closer: H5Sclose)
-      let attr = H5Object(
-        try H5.check(
-          id: H5Acreate2(
-            scale.id, "REFERENCE_LIST", entryType.id, listSpace.id, wann_h5p_default(), wann_h5p_default()),
-          "cannot create a dimension's REFERENCE_LIST"), closer: H5Aclose)
+      // Replaces the old list.
+      let attr = try Self.createAttribute(
+        "REFERENCE_LIST", on: scale.id, at: "the dimension \(axis) of \(datasetPath)", type: entryType.id,
+        space: listSpace.id)
       try H5.check(H5Awrite(attr.id, entryType.id, bytes), "cannot write a dimension's REFERENCE_LIST")
     }
   }

@@ -337,7 +337,7 @@ public enum CommitInterval {
   static func parse(_ text: String?) throws -> TimeInterval {
     guard let text, !text.isEmpty else { return 0 }
     guard let value = Double(text), value.isFinite, value >= 0, value <= 86_400 else {
-      throw ArchiveError.badCommitInterval(text)
+      throw ArchiveError.badCommitInterval(text: text)
     }
     return value
   }
@@ -379,7 +379,7 @@ final class H5File: H5Location {
     if wann_journal_use(fapl.id) < 0 {
       let failure = H5.failure("cannot use the journaling file driver")
       if wann_journal_registration_failed() != 0 {
-        throw ArchiveError.incompatibleLibrary(path, H5.libraryVersions, failure)
+        throw ArchiveError.incompatibleLibrary(archive: path, versions: H5.libraryVersions, cause: failure)
       }
       throw failure
     }

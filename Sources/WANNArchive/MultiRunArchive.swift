@@ -14,7 +14,7 @@ public final class MultiRunWriter {
     self.path = path
     lock = try ArchiveLock(archivePath: path)
     do { file = try H5File(path: path, mode: .readWrite) } catch let e as HDF5Error {
-      throw ArchiveError.notWritable(path, e)
+      throw ArchiveError.notWritable(archive: path, cause: e)
     }
   }
 
@@ -100,7 +100,7 @@ public final class MultiRunWriter {
     defer { try? shard.close() }
     let from: H5Group
     do { from = try shard.openGroup(shard.runsGroupName) } catch let e as HDF5Error {
-      throw ArchiveError.readFailed(source, e)
+      throw ArchiveError.readFailed(archive: source, cause: e)
     }
     try writingArchive(path, file: file) {
       let runs =
@@ -227,12 +227,14 @@ public struct MultiRunReader {
   }
 
   init(loading path: String) throws {
-    guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(path) }
-    guard H5File.isHDF5(path) else { throw ArchiveError.notHDF5(path) }
+    guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(archive: path) }
+    guard H5File.isHDF5(path) else { throw ArchiveError.notHDF5(archive: path) }
     let file = try ArchiveReader.openFile(path: path, mode: .readOnly)
     defer { try? file.close() }
     do {
-      guard (try? file.stringAttribute("format")) == ArchiveSchema.format else { throw ArchiveError.foreign(path) }
+      guard (try? file.stringAttribute("format")) == ArchiveSchema.format else {
+        throw ArchiveError.foreign(archive: path)
+      }
       kind = (try? file.stringAttribute("kind")).flatMap(ArchiveKind.init(rawValue:)) ?? .run
       isComparison = kind == .comparison
       task = try? file.stringAttribute("task")
@@ -254,7 +256,7 @@ public struct MultiRunReader {
       }
       self.scores = scores
     } catch let e as HDF5Error {
-      throw ArchiveError.readFailed(path, e)
+      throw ArchiveError.readFailed(archive: path, cause: e)
     }
   }
 }

@@ -13,98 +13,58 @@ public struct NetworkEvaluator: ~Copyable {
   public static let laneCount = Int(WANN_LANES)
 
   /// Activation ids (the C kernels' switch), sources and recurrent lists of the loaded network.
-  private var activationIDs: UnsafeMutablePointer<Int32>
-  private var sourceStart: UnsafeMutablePointer<Int32>
-  private var sources: UnsafeMutablePointer<Int32>
-  @usableFromInline var outputs: UnsafeMutablePointer<Int32>
-  private var recurrentStart: UnsafeMutablePointer<Int32>
-  private var recurrentSources: UnsafeMutablePointer<Int32>
+  /// Every buffer below is a `GrowableBuffer` (or a `LaneBuffer` over one): freed in deinit.
+  private var activationIDs = GrowableBuffer<Int32>()
+  private var sourceStart = GrowableBuffer<Int32>(capacity: 2)
+  private var sources = GrowableBuffer<Int32>()
+  @usableFromInline var outputs = GrowableBuffer<Int32>()
+  private var recurrentStart = GrowableBuffer<Int32>(capacity: 2)
+  private var recurrentSources = GrowableBuffer<Int32>()
   /// Previous-step value of each recurrent connection's source (8 lanes each).
-  private var previous: LaneBuffer
-  private var recurrentCapacity = 0
+  private var previous = LaneBuffer(slots: 1)
   public private(set) var recurrentCount = 0
   /// Individual connection weights (feed-forward sources in order, then recurrent ones; 8 lanes
   /// each), used instead of the shared weights after `setConnectionWeights`.
-  private var connectionWeights: LaneBuffer
+  private var connectionWeights = LaneBuffer(slots: 1)
   public private(set) var usesConnectionWeights = false
   private var feedForwardConnectionCount = 0
   /// The shared weight of each lane (`forward()`).
-  private var weights: LaneBuffer
+  private var weights = LaneBuffer(slots: 1)
   /// Value slots (8 lanes each): [0] = bias (1), [1...inputCount] = the observation.
-  @usableFromInline var values: LaneBuffer
-  private var capacity = (activations: 0, sources: 0, outputs: 0)
+  @usableFromInline var values = LaneBuffer(slots: 1)
   public private(set) var inputCount = 0
   public private(set) var evaluatedCount = 0
   public private(set) var outputCount = 0
   /// The loaded program as the C kernels read it (pointers into the buffers above).
   private var program = wann_program()
   /// Batch mode (classification): one row of `batchStride` values per input, then per output.
-  private var batch: UnsafeMutablePointer<Double>
-  private var batchCapacity = 1
+  private var batch = GrowableBuffer<Double>()
   public private(set) var batchSize = 0
   private var batchStride = 0
   /// Shared weights the batch has output rows for (`prepareBatch`).
   private var batchWeightCount = 0
   /// Inputs that some enabled connection reads (so a batch needs only these rows filled).
-  private var usedInputs: UnsafeMutablePointer<Int32>
-  private var usedInputCapacity = 1
+  private var usedInputs = GrowableBuffer<Int32>()
   public private(set) var usedInputCount = 0
 
   public init() {
-    batch = .allocate(capacity: 1)
-    usedInputs = .allocate(capacity: 1)
-    activationIDs = .allocate(capacity: 1)
-    sourceStart = .allocate(capacity: 2)
-    sources = .allocate(capacity: 1)
-    outputs = .allocate(capacity: 1)
-    values = LaneBuffer(slots: 1)
-    weights = LaneBuffer(slots: 1)
-    recurrentStart = .allocate(capacity: 2)
-    recurrentSources = .allocate(capacity: 1)
-    previous = LaneBuffer(slots: 1)
-    connectionWeights = LaneBuffer(slots: 1)
-    capacity = (1, 1, 1)
-    recurrentCapacity = 1
     weights.fill(slot: 0, with: 1)
   }
 
   deinit {
-    activationIDs.deallocate(); sourceStart.deallocate(); sources.deallocate()
-    outputs.deallocate(); values.deallocate(); weights.deallocate()
-    recurrentStart.deallocate(); recurrentSources.deallocate(); previous.deallocate()
-    connectionWeights.deallocate()
+    for buffer in [activationIDs, sourceStart, sources, outputs, recurrentStart, recurrentSources, usedInputs] {
+      buffer.deallocate()
+    }
+    for buffer in [values, weights, previous, connectionWeights] { buffer.deallocate() }
     batch.deallocate()
-    usedInputs.deallocate()
   }
 
   /// Copies `network`'s program into this evaluator's buffers (allocating only to grow).
   public mutating func load(_ network: Network) {
-    if network.evaluatedCount > capacity.activations {
-      activationIDs.deallocate(); sourceStart.deallocate()
-      capacity.activations = network.evaluatedCount * 2
-      activationIDs = .allocate(capacity: capacity.activations)
-      sourceStart = .allocate(capacity: capacity.activations + 1)
-    }
-    if network.sources.count > capacity.sources {
-      sources.deallocate()
-      capacity.sources = network.sources.count * 2
-      sources = .allocate(capacity: capacity.sources)
-    }
-    if network.outputCount > capacity.outputs {
-      outputs.deallocate()
-      capacity.outputs = network.outputCount
-      outputs = .allocate(capacity: capacity.outputs)
-    }
     values.reserve(slots: network.slotCount)
     if network.isRecurrent {
-      if network.recurrentSources.count > recurrentCapacity || network.evaluatedCount + 1 > recurrentCapacity {
-        recurrentStart.deallocate(); recurrentSources.deallocate()
-        recurrentCapacity = max(network.recurrentSources.count, network.evaluatedCount + 1) * 2
-        recurrentStart = .allocate(capacity: recurrentCapacity)
-        recurrentSources = .allocate(capacity: recurrentCapacity)
-      }
-      for (k, s) in network.recurrentStart.enumerated() { recurrentStart[k] = s }
-      for (k, s) in network.recurrentSources.enumerated() { recurrentSources[k] = s }
+      recurrentStart.load(network.recurrentStart)
+      recurrentSources.load(network.recurrentSources)
     }
     recurrentCount = network.recurrentSources.count
     previous.reserve(slots: recurrentCount)
@@ -112,18 +72,15 @@ public struct NetworkEvaluator: ~Copyable {
     feedForwardConnectionCount = network.sources.count
     connectionWeights.reserve(slots: network.sources.count + recurrentCount)
     usesConnectionWeights = false
+    activationIDs.reserve(network.activations.count)
     for (k, a) in network.activations.enumerated() { activationIDs[k] = a.rawValue }
-    for (k, s) in network.sourceStart.enumerated() { sourceStart[k] = s }
-    for (k, s) in network.sources.enumerated() { sources[k] = s }
-    for (k, s) in network.outputSlots.enumerated() { outputs[k] = s }
+    sourceStart.load(network.sourceStart)
+    sources.load(network.sources)
+    outputs.load(network.outputSlots)
     inputCount = network.inputCount
     evaluatedCount = network.evaluatedCount
     outputCount = network.outputCount
-    if inputCount > usedInputCapacity {
-      usedInputs.deallocate()
-      usedInputCapacity = inputCount * 2
-      usedInputs = .allocate(capacity: usedInputCapacity)
-    }
+    usedInputs.reserve(inputCount)
     // Inputs read by some connection, in input order.
     var read = [Bool](repeating: false, count: inputCount + 1)
     for s in network.sources where s >= 1 && Int(s) <= inputCount { read[Int(s)] = true }
@@ -136,8 +93,8 @@ public struct NetworkEvaluator: ~Copyable {
     values.zero(slots: network.slotCount)
     values.fill(slot: 0, with: 1)
     program = wann_program(
-      activations: activationIDs, sourceStart: sourceStart, sources: sources,
-      recurrentStart: recurrentStart, recurrentSources: recurrentSources,
+      activations: activationIDs.base, sourceStart: sourceStart.base, sources: sources.base,
+      recurrentStart: recurrentStart.base, recurrentSources: recurrentSources.base,
       evaluatedCount: Int32(evaluatedCount), firstEvaluated: Int32(inputCount + 1),
       recurrentCount: Int32(recurrentCount), feedForwardConnectionCount: Int32(feedForwardConnectionCount))
   }
@@ -172,12 +129,7 @@ public struct NetworkEvaluator: ~Copyable {
   public mutating func prepareBatch(size: Int, weightCount: Int = 1) {
     let stride = (size + Self.laneCount - 1) / Self.laneCount * Self.laneCount
     let rows = inputCount + outputCount * weightCount
-    if rows * stride > batchCapacity {
-      batch.deallocate()
-      batchCapacity = rows * stride * 2
-      batch = .allocate(capacity: batchCapacity)
-      batch.update(repeating: 0, count: batchCapacity)
-    }
+    batch.reserve(rows * stride)
     batchSize = size
     batchStride = stride
     batchWeightCount = weightCount
@@ -185,12 +137,12 @@ public struct NetworkEvaluator: ~Copyable {
 
   /// The row of input `i` over the batch (write sample b's value at index b).
   @inline(__always)
-  public func batchInputs(_ i: Int) -> UnsafeMutablePointer<Double> { batch + i &* batchStride }
+  public func batchInputs(_ i: Int) -> UnsafeMutablePointer<Double> { batch.base + i &* batchStride }
 
   /// The row of output `o` over the batch at the `weightIndex`-th weight, after `forwardBatch`.
   @inline(__always)
   public func batchOutputs(_ o: Int, weightIndex: Int = 0) -> UnsafePointer<Double> {
-    UnsafePointer(batch + (inputCount &+ weightIndex &* outputCount &+ o) &* batchStride)
+    UnsafePointer(batch.base + (inputCount &+ weightIndex &* outputCount &+ o) &* batchStride)
   }
 
   /// Evaluates every sample of the batch: eight samples at a time go through the network in
@@ -199,7 +151,7 @@ public struct NetworkEvaluator: ~Copyable {
   /// deliver the previous step's values, which are all 0, so a batch ignores them
   /// (classification is a single step per sample). Individual connection weights apply if set.
   public mutating func forwardBatch(weight: Double) {
-    forwardBatch(weights: [weight], inputs: UnsafePointer(batch), stride: batchStride)
+    forwardBatch(weights: [weight], inputs: UnsafePointer(batch.base), stride: batchStride)
   }
 
   /// Evaluates the batch at each of `weights` (outputs at `batchOutputs(_:weightIndex:)`; with
@@ -222,7 +174,7 @@ public struct NetworkEvaluator: ~Copyable {
         weights.fill(slot: 0, with: weight)
         wann_lanes_forward(&batchProgram, values.base, previous.base, weights.base, connectionWeights)
         for o in 0..<outputCount {
-          (batch + ((inputCount &+ w &* outputCount &+ o) &* batchStride &+ start))
+          (batch.base + ((inputCount &+ w &* outputCount &+ o) &* batchStride &+ start))
             .update(from: values.base + Int(outputs[o]) &* Self.laneCount, count: Self.laneCount)
         }
       }
@@ -289,35 +241,21 @@ public struct NetworkEvaluator: ~Copyable {
   public func setInput(_ i: Int, _ value: Lanes) { values.setLanes(1 &+ i, value) }
 }
 
-/// Slots of one double per lane, 64-byte aligned (whole AVX-512 registers), that only grow.
+/// Slots of one double per lane (a `GrowableBuffer` of `slots x width` doubles): each slot is
+/// one whole vector register, so the C kernels load and store a node's eight lanes at once.
 @usableFromInline
 struct LaneBuffer {
   @usableFromInline static var width: Int { Lanes.scalarCount }
 
-  @usableFromInline private(set) var base: UnsafeMutablePointer<Double>
-  private var slots: Int
+  @usableFromInline private(set) var storage: GrowableBuffer<Double>
+  @usableFromInline var base: UnsafeMutablePointer<Double> { storage.base }
 
-  init(slots: Int) {
-    self.slots = Swift.max(1, slots)
-    base = Self.allocate(self.slots)
-  }
+  init(slots: Int) { storage = GrowableBuffer(capacity: Swift.max(1, slots) * Self.width) }
 
-  private static func allocate(_ slots: Int) -> UnsafeMutablePointer<Double> {
-    let raw = UnsafeMutableRawPointer.allocate(byteCount: slots * Self.width * 8, alignment: 64)
-    let doubles = raw.bindMemory(to: Double.self, capacity: slots * Self.width)
-    doubles.initialize(repeating: 0, count: slots * Self.width)
-    return doubles
-  }
-
-  func deallocate() { UnsafeMutableRawPointer(base).deallocate() }
+  func deallocate() { storage.deallocate() }
 
   /// Grows to at least `count` slots (contents are not kept).
-  mutating func reserve(slots count: Int) {
-    guard count > slots else { return }
-    deallocate()
-    slots = count * 2
-    base = Self.allocate(slots)
-  }
+  mutating func reserve(slots count: Int) { storage.reserve(count * Self.width) }
 
   @inline(__always)
   subscript(slot: Int, lane: Int) -> Double {

@@ -23,8 +23,11 @@ public enum TOMLValue: Equatable, Sendable {
 /// Supported: comments, `[table]` and `[a.b]` headers, bare, quoted and dotted keys, basic and
 /// literal strings, integers and floats (underscores, exponents, inf, nan), booleans, and arrays
 /// (nested, multi-line, trailing comma). Not supported (a clear error names them): inline tables,
-/// arrays of tables, multi-line strings, dates. Our configs need nothing more, and a small
-/// parser keeps the core free of dependencies.
+/// arrays of tables, multi-line strings, dates, hexadecimal/octal/binary integers. Our configs
+/// need nothing more, and a small parser keeps the core free of dependencies. Inside the subset
+/// it reads what TOML 1.0 reads and refuses what it refuses (a key defined twice, a table defined
+/// twice, a key that is both a value and a table, `007`, `.5`): `TOMLCorpusTests` checks it
+/// against Python's `tomllib` document by document.
 public struct TOMLDocument: Sendable {
   public struct Entry: Sendable {
     public let key: String
@@ -46,6 +49,10 @@ public struct TOMLDocument: Sendable {
     var table = ""
     var seen = Set<String>()
     var headers = Set<String>()
+    // Tables that dotted keys made (`a.b = 1` makes `a`): TOML lets no header define them again.
+    var dottedTables = Set<String>()
+    // Every table the document has, named or implied ([a.b] implies a).
+    var tablesSoFar = Set<String>()
     while true {
       parser.skipBlankAndComments()
       guard let c = parser.peek() else { break }
@@ -59,9 +66,13 @@ public struct TOMLDocument: Sendable {
         parser.advance()
         try parser.endOfLine()
         // TOML defines each table once: a second [name] would silently merge two sections.
-        guard headers.insert(key).inserted else {
+        guard headers.insert(key).inserted, !dottedTables.contains(key) else {
           throw .syntax(line: line, message: "table [\(key)] is defined twice")
         }
+        if let value = Self.prefixes(of: key, including: true).first(where: seen.contains) {
+          throw .syntax(line: line, message: "table [\(key)] would replace the value of '\(value)'")
+        }
+        tablesSoFar.formUnion(Self.prefixes(of: key, including: true))
         table = key
         tables.append(key)
         continue
@@ -75,8 +86,30 @@ public struct TOMLDocument: Sendable {
       try parser.endOfLine()
       let full = table.isEmpty ? key : table + "." + key
       guard seen.insert(full).inserted else { throw .syntax(line: line, message: "key '\(full)' is defined twice") }
+      // A key is either a value or a table, never both (`a = 1` and `a.b = 2`).
+      if tablesSoFar.contains(full) {
+        throw .syntax(line: line, message: "key '\(full)' is already a table")
+      }
+      if let value = Self.prefixes(of: full, including: false).first(where: seen.contains) {
+        throw .syntax(line: line, message: "key '\(full)' would make the value '\(value)' a table")
+      }
+      // The tables this key's dots make inside the current table; one a header defined is closed.
+      let made = Self.prefixes(of: full, including: false).filter { $0.count > table.count }
+      if let closed = made.first(where: headers.contains) {
+        throw .syntax(line: line, message: "key '\(full)' adds to table [\(closed)] from outside it")
+      }
+      dottedTables.formUnion(made)
+      tablesSoFar.formUnion(Self.prefixes(of: full, including: false))
       entries.append(Entry(key: full, value: value, line: line))
     }
+  }
+
+  /// "a", "a.b" for "a.b.c" (and "a.b.c" itself when `including`). Keys are joined by dots as
+  /// parsed, so a quoted key holding a dot splits here too; the configs have none.
+  static func prefixes(of key: String, including: Bool) -> [String] {
+    let parts = key.split(separator: ".", omittingEmptySubsequences: false)
+    let count = including ? parts.count : parts.count - 1
+    return count < 1 ? [] : (1...count).map { parts.prefix($0).joined(separator: ".") }
   }
 
   private struct Parser {
@@ -218,6 +251,14 @@ public struct TOMLDocument: Sendable {
       guard !digits.isEmpty, !word.hasPrefix("_"), !word.hasSuffix("_"), !word.contains("__") else {
         throw .syntax(line: line, message: "'\(word)' is not a value")
       }
+      // 1979-05-27, 07:32:00, 1979-05-27T07:32:00Z: TOML dates and times.
+      let scalars = Array(word.unicodeScalars)
+      let isDigit = { (i: Int) in i < scalars.count && scalars[i].properties.numericType == .decimal }
+      if (isDigit(0) && isDigit(1) && isDigit(2) && isDigit(3) && scalars.count > 4 && scalars[4] == "-")
+        || (isDigit(0) && isDigit(1) && scalars.count > 2 && scalars[2] == ":")
+      {
+        throw .syntax(line: line, message: "'\(word)': dates and times are not supported (write them as strings)")
+      }
       // TOML numbers: no leading zeros ("007"), and a decimal point with digits on both sides.
       let unsigned = digits.hasPrefix("-") || digits.hasPrefix("+") ? digits.dropFirst() : Substring(digits)
       let integerPart = unsigned.prefix { $0.isASCII && $0.isNumber }
@@ -229,6 +270,9 @@ public struct TOMLDocument: Sendable {
         guard before.last?.isNumber == true, after.first?.isNumber == true else {
           throw .syntax(line: line, message: "'\(word)': a decimal point needs digits on both sides (0.5, 5.0)")
         }
+      }
+      if ["0x", "0o", "0b"].contains(where: { unsigned.hasPrefix($0) }) {
+        throw .syntax(line: line, message: "'\(word)': hexadecimal, octal and binary integers are not supported")
       }
       if let i = Int64(digits) { return .integer(i) }
       // All digits but too large for 64 bits: say so, rather than reading it as a float.

@@ -37,7 +37,8 @@ extension StoredResults {
       let rewards = try r.doubles("rewards")
       guard rewards.count == settings.trials * weights.count else {
         throw ArchiveError.corrupt(
-          path, "profile \(r.path) has \(rewards.count) rewards, expected \(settings.trials) x \(weights.count)")
+          archive: path,
+          why: "profile \(r.path) has \(rewards.count) rewards, expected \(settings.trials) x \(weights.count)")
       }
       return (r.path, WeightProfile(settings: settings, rewards: rewards))
     }

@@ -61,7 +61,7 @@ public struct SearchSession {
     analysis: ((inout AnalysisConfig) -> Void)? = nil
   ) throws -> Resumption {
     // The writer lock first: what is read must not change before the writer reopens the file.
-    guard FileManager.default.fileExists(atPath: archivePath) else { throw ArchiveError.notFound(archivePath) }
+    guard FileManager.default.fileExists(atPath: archivePath) else { throw ArchiveError.notFound(archive: archivePath) }
     let lock = try ArchiveLock(archivePath: archivePath)
     let reader = try ArchiveReader(path: archivePath)
     var config = reader.config

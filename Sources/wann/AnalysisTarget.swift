@@ -55,20 +55,23 @@ struct AnalysisTarget {
   /// Opens the run a selector names (`RUN/...` first in a multi-run archive) and returns the
   /// rest of the selector. The caller closes the reader.
   static func open(path: String, selector: String) throws -> (ArchiveReader, [String]) {
-    var parts = selector.split(separator: "/").map(String.init)
-    var run: String?
-    if let first = parts.first, first != "champion", Int(first) == nil {
-      run = first
-      parts.removeFirst()
-    }
+    let (run, parts) = split(selector)
     return (try ArchiveReader(path: path, run: run), parts)
+  }
+
+  /// A selector's run (its first part when that is neither `champion` nor a generation) and the
+  /// rest of it.
+  static func split(_ selector: String) -> (run: String?, rest: [String]) {
+    let parts = selector.split(separator: "/").map(String.init)
+    if let first = parts.first, first != "champion", Int(first) == nil { return (first, Array(parts.dropFirst())) }
+    return (nil, parts)
   }
 
   /// Refuses at once (before any work) when another process is writing the archive that the
   /// results would be stored in.
   static func refuseIfBeingWritten(_ reference: String) throws {
     guard let (path, _) = Inputs.archiveReference(reference), let holder = ArchiveLock.isHeld(path) else { return }
-    throw ArchiveError.locked(path, holder)
+    throw ArchiveError.locked(archive: path, holder: holder)
   }
 
   /// Opens the analysis store of the target's archive (nil for a genome file) and runs `body`

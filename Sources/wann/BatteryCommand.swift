@@ -1,28 +1,7 @@
 import ArgumentParser
 import Foundation
-import WANNArchive
 import WANNCore
 import WANNExperiments
-import WANNTasks
-
-/// One genome's battery in `wann battery --json`.
-struct BatteryReport: Codable, Equatable {
-  /// Generations whose champion (or best genome) this genome is.
-  var generations: [Int]
-  var genomeGeneration: Int
-  var genomeIndex: Int
-  var connections: Int
-  var conditions: [String]
-  var scores: [Double]
-  var stored: String
-  /// True when an identical battery was already stored (by the search or an earlier call).
-  var reused: Bool
-
-  enum CodingKeys: String, CodingKey {
-    case generations, connections, conditions, scores, stored, reused
-    case genomeGeneration = "genome_generation", genomeIndex = "genome_index"
-  }
-}
 
 struct BatteryCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -72,85 +51,37 @@ struct BatteryCommand: ParsableCommand {
     guard let (path, selector) = Inputs.archiveReference(reference) else {
       throw CLIError("give a run archive (FILE.h5, or FILE.h5#RUN in a multi-run archive), not \(archive)")
     }
-    let choice = try GenerationChoice.parse(every: every, generations: generations)!
-    let (reader, rest) = try AnalysisTarget.open(path: path, selector: selector)
-    let chosen: [ChosenGenome]
-    let runName = reader.runName, taskKind = reader.task
-    var config = reader.config
-    do {
-      defer { try? reader.close() }
-      guard rest.isEmpty || rest == ["champion"] else {
-        throw CLIError(
-          "wann battery picks the genomes itself: name the archive (or FILE.h5#RUN), not one genome (#\(selector))")
-      }
-      chosen = try choice.genomes(in: reader, best: best)
+    let (run, rest) = AnalysisTarget.split(selector)
+    guard rest.isEmpty || rest == ["champion"] else {
+      throw CLIError(
+        "wann battery picks the genomes itself: name the archive (or FILE.h5#RUN), not one genome (#\(selector))")
     }
-    if let trials { config.analysis.batteryTrials = trials }
-    let battery = Experiment.Battery(analysis: config.analysis)
-    let signature = battery.signature(seriesWeights: config.evaluation.weights)
-    let task = try Tasks.make(taskKind, batchSize: config.evaluation.batchSize)
-    let store = try AnalysisStore(path: path, run: runName)
-    var reports: [BatteryReport] = []
-    do {
-      let progress = ProgressLine(enabled: Output.stderrIsTerminal && !output.json, total: chosen.count)
-      let start = Date()
-      for (n, c) in chosen.enumerated() {
-        let existing = try store.storedBatteries(generation: c.generation, index: c.index).first {
-          $0.settings == signature
-        }
-        let conditions: [(String, Double)], storedPath: String
-        if let existing {
-          (conditions, storedPath) = (existing.summary, existing.path)
-        } else {
-          let network: Network
-          do { network = try Network(c.genome) } catch {
-            throw CLIError("genome \(c.generation)/\(c.index) cannot be evaluated: \(error)")
-          }
-          let result = battery.evaluate(
-            network, genome: c.genome, task: task, evaluator: threads.localEvaluator,
-            seriesWeights: config.evaluation.weights)
-          storedPath = try store.store(
-            result, battery: battery, seriesWeights: config.evaluation.weights,
-            generation: c.generation, index: c.index, task: taskKind)
-          conditions = result.conditions.map { ($0.name, $0.score) }
-        }
-        reports.append(
-          BatteryReport(
-            generations: c.standsFor, genomeGeneration: c.generation, genomeIndex: c.index,
-            connections: c.genome.activeConnectionCount, conditions: conditions.map(\.0),
-            scores: conditions.map(\.1), stored: storedPath, reused: existing != nil))
-        progress.update(done: n + 1, elapsed: Date().timeIntervalSince(start), unit: "genomes")
-      }
-      progress.clear()
-      try store.close()
-    } catch {
-      try? store.close()
-      throw error
+    let series = try RunSeries.read(
+      path: path, run: run, choice: try GenerationChoice.parse(every: every, generations: generations)!, best: best)
+    let progress = ProgressLine(enabled: Output.stderrIsTerminal && !output.json, total: series.genomes.count)
+    let start = Date()
+    let report = try series.batteries(trials: trials, evaluator: threads.localEvaluator) {
+      progress.update(done: $0, elapsed: Date().timeIntervalSince(start), unit: "genomes")
     }
+    progress.clear()
     if output.json {
-      struct Report: Codable {
-        var archive: String; var task: String; var settings: String; var batteries: [BatteryReport]
-      }
-      Output.line(Output.json(Report(archive: path, task: taskKind.rawValue, settings: signature, batteries: reports)))
+      Output.line(Output.json(report))
       return
     }
-    guard let first = reports.first else { return }
+    guard let first = report.batteries.first else { return }
+    let battery = series.battery(trials: trials)
     let sweep = battery.sweep
     Output.line(
-      "# \(reports.count) genome(s), \(best ? "best genome" : "champion") of each chosen generation; battery: sweep \(sweep.first!)...\(sweep.last!) (\(sweep.count) weights) and fixed \(battery.fixed) x \(battery.trials) episodes, \(battery.randomDraws) random draws, noise \(battery.noiseSigmas)"
+      "# \(report.batteries.count) genome(s), \(best ? "best genome" : "champion") of each chosen generation; battery: sweep \(sweep.first!)...\(sweep.last!) (\(sweep.count) weights) and fixed \(battery.fixed) x \(battery.trials) episodes, \(battery.randomDraws) random draws, noise \(battery.noiseSigmas)"
     )
     Output.line(
       Output.pad("# generations", -20) + Output.pad("genome", 9) + first.conditions.map { Output.pad($0, 16) }.joined())
-    for r in reports {
-      let gens =
-        r.generations.count > 3
-        ? "\(r.generations.first!)..\(r.generations.last!) (\(r.generations.count))"
-        : r.generations.map(String.init).joined(separator: ",")
+    for r in report.batteries {
       Output.line(
-        Output.pad(gens, -20) + Output.pad("\(r.genomeGeneration)/\(r.genomeIndex)", 9)
+        Output.pad(GenerationsLabel.text(r.generations), -20) + Output.pad("\(r.genomeGeneration)/\(r.genomeIndex)", 9)
           + r.scores.map { Output.pad(Output.fixed($0, 1), 16) }.joined())
     }
-    let reused = reports.filter(\.reused).count
+    let reused = report.batteries.filter(\.reused).count
     Output.line(
       "# stored in \(path) under analysis/ (battery)\(reused > 0 ? "; \(reused) already there, read back" : "")")
   }

@@ -5,48 +5,6 @@ import WANNCore
 import WANNExperiments
 import WANNTasks
 
-/// The `--json` output of `wann inspect`.
-struct InspectReport: Codable {
-  var path: String
-  var format: String
-  var formatVersion: Int64
-  var softwareVersion: String?
-  var task: String
-  var seed: UInt64
-  var host: String?
-  var startTime: String?
-  var endTime: String?
-  var configTOML: String
-  var completeGenerations: Int
-  var incompleteGenerations: [Int]
-  var champion: ChampionInfo?
-  var generations: [GenerationSummary]
-  /// What analysis the run holds under its genomes.
-  var analysis: AnalysisInfo
-
-  struct AnalysisInfo: Codable {
-    /// Genomes with any stored result.
-    var genomes: Int
-    /// Results of each kind (profiles, battery, conditions, classification).
-    var results: [String: Int]
-    /// Results made by the search itself (`[analysis]`), the generations they were made at, and
-    /// the rollouts they took.
-    var duringSearch: Int
-    var duringSearchGenerations: [Int]
-    var duringSearchRollouts: Int
-  }
-
-  struct ChampionInfo: Codable {
-    var generation: Int
-    var index: Int
-    var retestMeanReward: Double
-    var searchMeanReward: Double
-    var connections: Int
-    var nodes: Int
-    var reference: String
-  }
-}
-
 struct InspectCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "inspect",
@@ -88,26 +46,8 @@ struct InspectCommand: ParsableCommand {
       Output.line("           tabulate with: wann experiment report \(archive); one run: \(archive)#RUN/champion")
       return
     }
-    // Everything is read in one unit, started again from a fresh open if a live search's flush
-    // gets in the way (its analysis results keep arriving under /analysis).
-    let (report, populationSize, planned) = try ArchiveReader.reading(archive) { reader in
-      let summaries = try reader.completeGenerations.map { try reader.summary($0) }
-      let champion = try reader.champion().map {
-        InspectReport.ChampionInfo(
-          generation: $0.generation, index: $0.index, retestMeanReward: $0.retestMean,
-          searchMeanReward: $0.searchMean, connections: $0.genome.activeConnectionCount,
-          nodes: $0.genome.nodes.count, reference: "\(archive)#\($0.generation)/\($0.index)")
-      }
-      let report = InspectReport(
-        path: archive, format: ArchiveSchema.format, formatVersion: reader.formatVersion,
-        softwareVersion: reader.rootString("software_version"), task: reader.task.rawValue, seed: reader.config.seed,
-        host: reader.rootString("host"), startTime: reader.rootString("start_time"),
-        endTime: reader.rootString("end_time"),
-        configTOML: reader.config.tomlText, completeGenerations: summaries.count,
-        incompleteGenerations: reader.incompleteGenerations, champion: champion, generations: summaries,
-        analysis: try Self.analysisInfo(reader))
-      return (report, reader.config.population.size, reader.generationsTarget)
-    }
+    let overview = try RunOverview.read(archive)
+    let (report, populationSize, planned) = (overview.report, overview.populationSize, overview.plannedGenerations)
     let summaries = report.generations
     if json {
       Output.line(Output.json(report))
@@ -159,27 +99,6 @@ struct InspectCommand: ParsableCommand {
     for line in report.configTOML.split(separator: "\n") { Output.line("  " + line) }
   }
 
-  /// Counts the run's stored analysis results (and those the search made itself).
-  static func analysisInfo(_ reader: ArchiveReader) throws -> InspectReport.AnalysisInfo {
-    var info = InspectReport.AnalysisInfo(
-      genomes: 0, results: [:], duringSearch: 0, duringSearchGenerations: [], duringSearchRollouts: 0)
-    var generations = Set<Int>()
-    let genomes = try reader.analysedGenomes()
-    info.genomes = genomes.count
-    for ref in genomes {
-      for kind in AnalysisKind.allCases.map(\.rawValue) {
-        let results = try reader.results(kind, generation: ref.generation, index: ref.index)
-        if !results.isEmpty { info.results[kind, default: 0] += results.count }
-        for r in results where (try? r.int64("during_search")) == 1 {
-          info.duringSearch += 1
-          info.duringSearchRollouts += Int((try? r.int64("rollouts")) ?? 0)
-          if let at = try? r.int64("at_generation") { generations.insert(Int(at)) }
-        }
-      }
-    }
-    info.duringSearchGenerations = generations.sorted()
-    return info
-  }
 }
 
 extension InspectCommand {

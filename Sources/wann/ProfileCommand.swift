@@ -1,40 +1,8 @@
 import ArgumentParser
 import Foundation
 import WANNAnalysis
-import WANNArchive
 import WANNCore
 import WANNExperiments
-import WANNTasks
-
-/// One profile in `wann profile --json`.
-struct ProfileReport: Codable, Equatable {
-  /// Generations whose champion (or best genome) this genome is; empty for a single genome.
-  var generations: [Int]
-  var genomeGeneration: Int
-  var genomeIndex: Int
-  var connections: Int
-  var weights: [Double]
-  var mean: [Double]
-  var std: [Double]
-  var ci95: [Double]
-  var trials: Int
-  var seed: UInt64
-  /// Where it is stored in the archive (nil for genome files).
-  var stored: String?
-  /// True when an identical profile was already stored and was read back instead of recomputed.
-  var reused: Bool
-
-  enum CodingKeys: String, CodingKey {
-    case generations, connections, weights, mean, std, ci95, trials, seed, stored, reused
-    case genomeGeneration = "genome_generation", genomeIndex = "genome_index"
-  }
-}
-
-struct ProfilesReport: Codable, Equatable {
-  var archive: String?
-  var task: String
-  var profiles: [ProfileReport]
-}
 
 struct ProfileCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -108,40 +76,35 @@ struct ProfileCommand: ParsableCommand {
           "--every/--generations profile the champions of a run: give a run archive (FILE.h5, or FILE.h5#RUN/champion in a multi-run archive), not \(genome)"
         )
       }
-      let generationChoice = try GenerationChoice.parse(every: every, generations: generations)!
-      // Read the genomes, then close the reader before the store opens the file for writing.
-      let (reader, rest) = try AnalysisTarget.open(path: path, selector: selector)
-      let chosen: [ChosenGenome]
-      let runName = reader.runName
-      do {
-        defer { try? reader.close() }
-        guard rest.isEmpty || rest == ["champion"] else {
-          throw CLIError(
-            "--every/--generations pick the genomes themselves: name the archive (or FILE.h5#RUN/champion), not one genome (#\(selector))"
-          )
-        }
-        if let task, task != reader.task {
-          throw CLIError("\(path) holds a \(reader.task.rawValue) run, not \(task.rawValue)")
-        }
-        taskKind = reader.task
-        chosen = try generationChoice.genomes(in: reader, best: best)
+      let (run, rest) = AnalysisTarget.split(selector)
+      guard rest.isEmpty || rest == ["champion"] else {
+        throw CLIError(
+          "--every/--generations pick the genomes themselves: name the archive (or FILE.h5#RUN/champion), not one genome (#\(selector))"
+        )
       }
-      archivePath = path
-      let progress = ProgressLine(enabled: Output.stderrIsTerminal && !json, total: chosen.count)
+      let series = try RunSeries.read(
+        path: path, run: run, choice: try GenerationChoice.parse(every: every, generations: generations)!, best: best)
+      if let task, task != series.task {
+        throw CLIError("\(path) holds a \(series.task.rawValue) run, not \(task.rawValue)")
+      }
+      (taskKind, archivePath) = (series.task, path)
+      let progress = ProgressLine(enabled: Output.stderrIsTerminal && !json, total: series.genomes.count)
       let start = Date()
-      for (n, c) in chosen.enumerated() {
-        let target = AnalysisTarget(
-          reference: "\(path)#\(c.generation)/\(c.index)", genome: c.genome, task: taskKind, archivePath: path,
-          runName: runName, generation: c.generation, index: c.index)
-        reports.append(try profile(target, settings: settings, evaluator: evaluator, generations: c.standsFor))
-        progress.update(done: n + 1, elapsed: Date().timeIntervalSince(start), unit: "genomes")
+      reports = try series.profiles(settings: settings, evaluator: evaluator) {
+        progress.update(done: $0, elapsed: Date().timeIntervalSince(start), unit: "genomes")
       }
       progress.clear()
     } else {
       let target = try AnalysisTarget.resolve(genome, task: task)
       taskKind = target.task
       archivePath = target.archivePath
-      reports.append(try profile(target, settings: settings, evaluator: evaluator, generations: []))
+      let outcome = try target.withStore { store in
+        try ProfileOutcome.obtain(
+          target.genome, generation: target.generation, index: target.index, task: target.task,
+          settings: settings, evaluator: evaluator, store: store)
+      }
+      let ref = target.archivePath == nil ? nil : GenomeRef(generation: target.generation, index: target.index)
+      reports.append(ProfileReport(outcome, genome: target.genome, ref: ref, generations: []))
     }
 
     if json {
@@ -157,7 +120,7 @@ struct ProfileCommand: ParsableCommand {
       for i in r.weights.indices {
         Output.line(String(format: "%10.4f %9.2f %9.2f %8.2f", r.weights[i], r.mean[i], r.std[i], r.ci95[i]))
       }
-      let bestI = r.mean.indices.max { (r.mean[$0], -$0) < (r.mean[$1], -$1) }!
+      let bestI = r.bestWeightIndex
       Output.line(
         "# mean over weights \(Output.fixed(Statistics.mean(r.mean), 2)); best \(Output.fixed(r.mean[bestI], 2)) at w = \(r.weights[bestI])"
       )
@@ -167,13 +130,10 @@ struct ProfileCommand: ParsableCommand {
       )
       Output.line("# generations        genome  conns  mean-over-w   best-mean  at-w")
       for r in reports {
-        let bestI = r.mean.indices.max { (r.mean[$0], -$0) < (r.mean[$1], -$1) }!
-        let gens =
-          r.generations.count > 3
-          ? "\(r.generations.first!)..\(r.generations.last!) (\(r.generations.count))"
-          : r.generations.map(String.init).joined(separator: ",")
+        let bestI = r.bestWeightIndex
         Output.line(
-          Output.pad(gens, -18) + Output.pad("\(r.genomeGeneration)/\(r.genomeIndex)", 8)
+          Output.pad(GenerationsLabel.text(r.generations), -18)
+            + Output.pad("\(r.genomeGeneration)/\(r.genomeIndex)", 8)
             + Output.pad("\(r.connections)", 7)
             + Output.pad(Output.fixed(Statistics.mean(r.mean), 2), 13) + Output.pad(Output.fixed(r.mean[bestI], 2), 12)
             + Output.pad(Output.fixed(r.weights[bestI], 3), 7))
@@ -188,23 +148,5 @@ struct ProfileCommand: ParsableCommand {
     } else if archivePath == nil {
       Output.line("# not stored: \(genome) is not in a run archive")
     }
-  }
-
-  /// Reads back an identical stored profile or measures (and stores) a new one.
-  func profile(
-    _ target: AnalysisTarget, settings: WeightProfile.Settings, evaluator: ParallelEvaluator,
-    generations: [Int]
-  ) throws -> ProfileReport {
-    let outcome = try target.withStore { store in
-      try ProfileOutcome.obtain(
-        target.genome, generation: target.generation, index: target.index, task: target.task,
-        settings: settings, evaluator: evaluator, store: store)
-    }
-    let result = outcome.profile
-    return ProfileReport(
-      generations: generations, genomeGeneration: target.generation, genomeIndex: target.index,
-      connections: target.genome.activeConnectionCount, weights: result.weights, mean: result.mean,
-      std: result.std, ci95: result.ciHalfWidth, trials: result.trials, seed: result.settings.seed,
-      stored: outcome.storedPath, reused: outcome.reused)
   }
 }

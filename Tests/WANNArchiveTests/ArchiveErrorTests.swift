@@ -7,7 +7,7 @@ import Testing
   static let flushFailed = "cannot flush the archive"
 
   static func writeFailure(_ code: Int32?) -> String {
-    "\(ArchiveError.writeFailed("runs/a.h5", HDF5Error(operation: flushFailed, stack: ["driver write request failed (H5FD_write)"], systemError: code)))"
+    "\(ArchiveError.writeFailed(archive: "runs/a.h5", cause: HDF5Error(operation: flushFailed, stack: ["driver write request failed (H5FD_write)"], systemError: code)))"
   }
 
   @Test func onlyASystemThatSaidSoIsCalledAFullDisk() {
@@ -31,18 +31,19 @@ import Testing
 
   @Test func aNewArchiveThatKeptNothingAdvisesNoResume() {
     let line =
-      "\(ArchiveError.notCreated("a.h5", HDF5Error(operation: Self.flushFailed, stack: [], systemError: ENOSPC)))"
+      "\(ArchiveError.notCreated(archive: "a.h5", cause: HDF5Error(operation: Self.flushFailed, stack: [], systemError: ENOSPC)))"
     #expect(line.contains("Nothing was kept") && line.contains("the disk is full") && !line.contains("resume"))
   }
 
   @Test func aRefusedDriverNamesBothLibraryVersions() {
     let refused = HDF5Error(
       operation: "cannot use the journaling file driver", stack: ["wrong file driver version # (H5FDregister)"])
-    let differing = "\(ArchiveError.incompatibleLibrary("a.h5", ("1.10.8", "1.14.5"), refused))"
+    let differing =
+      "\(ArchiveError.incompatibleLibrary(archive: "a.h5", versions: ("1.10.8", "1.14.5"), cause: refused))"
     #expect(
       differing.contains("built against HDF5 1.10.8") && differing.contains("runs with HDF5 1.14.5")
         && !differing.contains("disk"))
-    let same = "\(ArchiveError.incompatibleLibrary("a.h5", ("1.14.5", "1.14.5"), refused))"
+    let same = "\(ArchiveError.incompatibleLibrary(archive: "a.h5", versions: ("1.14.5", "1.14.5"), cause: refused))"
     #expect(same.contains("(1.14.5) refused") && same.contains("rebuild wann"))
   }
 

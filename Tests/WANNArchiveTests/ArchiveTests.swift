@@ -205,7 +205,7 @@ import WANNTestSupport
       _ = try ArchiveWriter(
         creating: path, config: Self.config(), inputLabels: ["x"], outputLabels: ["y"], force: false)
     } throws: { error in
-      guard case ArchiveError.exists(path) = error else { return false }
+      guard case ArchiveError.exists(archive: path) = error else { return false }
       return true
     }
     #expect(try ArchiveReader(path: path).completeGenerations == [0])
