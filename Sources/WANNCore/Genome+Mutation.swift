@@ -5,12 +5,14 @@ public enum Origin: String, Sendable, Codable, CaseIterable {
 
 /// Topological mutation settings. Probabilities are relative weights of a roulette: exactly one
 /// operator is applied per child (the original's `topoMutate`).
+/// The `[mutation]` keys. What each field means is its key's row in `SearchConfig.schema` (one
+/// place for every key's documentation and bounds; `wann config` prints them).
 public struct MutationConfig: Codable, Sendable, Equatable {
   public var insertNode = 0.25
   public var addConnection = 0.20
   public var changeActivation = 0.50
   public var enableConnection = 0.05
-  /// Activations a hidden node may take; nil means the task's default set.
+  /// nil: the task's default set.
   public var hiddenActivations: [Activation]? = nil
   public init() {}
 }

@@ -41,11 +41,53 @@ public struct ConfigKey: Sendable {
   public let name: String
   public let kind: Kind
   public let doc: String
+  /// The values the key may take, where one range says it; `SearchConfig.validate()` checks
+  /// them from here, and the CLI's options for the same setting use the same range.
+  public var bounds: Bounds?
   /// The key's value in `config`.
   public let value: @Sendable (SearchConfig) -> ConfigValue
   /// Sets the key in `config`; returns false (and changes nothing) when the value is not of the
   /// key's kind, which `set` turns into an error.
   let assign: @Sendable (inout SearchConfig, ConfigValue) -> Bool
+
+  /// A key's allowed values: an integer range, a number interval, or how many numbers a list holds.
+  public enum Bounds: Sendable, Equatable {
+    case integers(ClosedRange<Int>)
+    /// `[low, high]`, or `[low, high)` when `excludingHigh`.
+    case interval(ClosedRange<Double>, excludingHigh: Bool)
+    case count(ClosedRange<Int>)
+
+    /// Why `value` is outside, or nil when it is inside.
+    func violation(by value: ConfigValue) -> String? {
+      switch (self, value) {
+      case (.integers(let r), .integer(let x)):
+        r.contains(x) ? nil : "must be in \(r.lowerBound)...\(r.upperBound) (not \(x))"
+      case (.interval(let r, let open), .number(let x)):
+        (r.contains(x) && !(open && x == r.upperBound))
+          ? nil : "must be in [\(Self.text(r.lowerBound)), \(Self.text(r.upperBound))\(open ? ")" : "]") (not \(x))"
+      case (.count(let r), .numbers(let xs)):
+        r.contains(xs.count) ? nil : "must hold \(r.lowerBound) to \(r.upperBound) values (not \(xs.count))"
+      default: nil
+      }
+    }
+
+    private static func text(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
+
+    /// The bounds as a key's documentation says them.
+    public var phrase: String {
+      switch self {
+      case .integers(let r): "In \(r.lowerBound)...\(r.upperBound)"
+      case .interval(let r, let open):
+        "In [\(Self.text(r.lowerBound)), \(Self.text(r.upperBound))\(open ? ")" : "]")"
+      case .count(let r): "\(r.lowerBound) to \(r.upperBound) values"
+      }
+    }
+
+    /// The integer range (nil for other bounds), for the CLI's options.
+    public var integerRange: ClosedRange<Int>? {
+      if case .integers(let r) = self { r } else { nil }
+    }
+  }
 
   /// The TOML table the key belongs to (nil for top-level keys) and its name inside it.
   public var section: String? { name.firstIndex(of: ".").map { String(name[..<$0]) } }
@@ -59,18 +101,24 @@ public struct ConfigKey: Sendable {
   }
 
   // Builders over key paths: one line per key in the schema.
-  static func integer(_ name: String, _ path: WritableKeyPath<SearchConfig, Int> & Sendable, _ doc: String) -> ConfigKey
-  {
-    ConfigKey(name: name, kind: .integer, doc: doc, value: { .integer($0[keyPath: path]) }) { c, v in
+  static func integer(
+    _ name: String, _ path: WritableKeyPath<SearchConfig, Int> & Sendable, _ doc: String,
+    in range: ClosedRange<Int>? = nil
+  ) -> ConfigKey {
+    ConfigKey(
+      name: name, kind: .integer, doc: doc, bounds: range.map { .integers($0) }, value: { .integer($0[keyPath: path]) }
+    ) {
+      c, v in
       guard case .integer(let x) = v else { return false }
       c[keyPath: path] = x
       return true
     }
   }
-  static func number(_ name: String, _ path: WritableKeyPath<SearchConfig, Double> & Sendable, _ doc: String)
-    -> ConfigKey
-  {
-    ConfigKey(name: name, kind: .number, doc: doc, value: { .number($0[keyPath: path]) }) { c, v in
+  static func number(
+    _ name: String, _ path: WritableKeyPath<SearchConfig, Double> & Sendable, _ doc: String,
+    bounds: Bounds? = nil
+  ) -> ConfigKey {
+    ConfigKey(name: name, kind: .number, doc: doc, bounds: bounds, value: { .number($0[keyPath: path]) }) { c, v in
       switch v {
       case .number(let x): c[keyPath: path] = x
       case .integer(let x): c[keyPath: path] = Double(x)
@@ -86,10 +134,13 @@ public struct ConfigKey: Sendable {
       return true
     }
   }
-  static func numbers(_ name: String, _ path: WritableKeyPath<SearchConfig, [Double]> & Sendable, _ doc: String)
-    -> ConfigKey
-  {
-    ConfigKey(name: name, kind: .numbers, doc: doc, value: { .numbers($0[keyPath: path]) }) { c, v in
+  static func numbers(
+    _ name: String, _ path: WritableKeyPath<SearchConfig, [Double]> & Sendable, _ doc: String,
+    count: ClosedRange<Int>? = nil
+  ) -> ConfigKey {
+    ConfigKey(
+      name: name, kind: .numbers, doc: doc, bounds: count.map { .count($0) }, value: { .numbers($0[keyPath: path]) }
+    ) { c, v in
       guard case .numbers(let x) = v else { return false }
       c[keyPath: path] = x
       return true
@@ -133,18 +184,22 @@ extension SearchConfig {
       c.task = t
       return true
     },
-    .integer("generations", \.generations, "Generations to run."),
-    .integer("population.size", \.population.size, "Genomes per generation."),
-    .number("population.eliteRatio", \.population.eliteRatio, "Share of the breeding pool copied unchanged."),
+    .integer("generations", \.generations, "Generations to run.", in: 0...10_000_000),
+    .integer("population.size", \.population.size, "Genomes per generation.", in: 2...1_000_000),
     .number(
-      "population.cullRatio", \.population.cullRatio, "Share of the worst-ranked genomes removed before breeding."),
+      "population.eliteRatio", \.population.eliteRatio, "Share of the breeding pool copied unchanged.",
+      bounds: .interval(0...1, excludingHigh: true)),
+    .number(
+      "population.cullRatio", \.population.cullRatio, "Share of the worst-ranked genomes removed before breeding.",
+      bounds: .interval(0...1, excludingHigh: true)),
     .integer("population.tournamentSize", \.population.tournamentSize, "Genomes per selection tournament."),
     .number(
       "population.initialConnectionProbability", \.population.initialConnectionProbability,
-      "Probability that each bias/input -> output gene starts enabled."),
+      "Probability that each bias/input -> output gene starts enabled.", bounds: .interval(0...1, excludingHigh: false)),
     .choice(
       "population.parentSelection", \.population.parentSelection,
-      "oneTournament (the paper) or betterOfTwo (the original release: the better of two tournament winners)."),
+      "oneTournament (the paper) or betterOfTwo (the original release: the better of two tournament winners; docs/method.md, deviation 2)."
+    ),
     .number("mutation.insertNode", \.mutation.insertNode, "Probability weight of inserting a node."),
     .number("mutation.addConnection", \.mutation.addConnection, "Probability weight of adding a connection."),
     .number("mutation.changeActivation", \.mutation.changeActivation, "Probability weight of changing an activation."),
@@ -159,20 +214,34 @@ extension SearchConfig {
       c.mutation.hiddenActivations = x
       return true
     },
-    .numbers("evaluation.weights", \.evaluation.weights, "The shared weight values every genome is scored with."),
-    .integer("evaluation.repetitions", \.evaluation.repetitions, "Rollouts per weight value."),
+    .numbers(
+      "evaluation.weights", \.evaluation.weights, "The shared weight values every genome is scored with.",
+      count: 1...10_000),
     .integer(
-      "evaluation.championRetests", \.evaluation.championRetests, "Repetitions of a champion candidate's re-test."),
-    .choice("evaluation.weightMode", \.evaluation.weightMode, "How rollouts set connection weights."),
+      "evaluation.repetitions", \.evaluation.repetitions,
+      "Rollouts per weight value (every genome of a generation plays the same episodes).", in: 1...10_000),
+    .integer(
+      "evaluation.championRetests", \.evaluation.championRetests,
+      "Repetitions (each over all weights) of the re-test a new champion passes before it is accepted.",
+      in: 1...10_000),
+    .choice(
+      "evaluation.weightMode", \.evaluation.weightMode,
+      "How rollouts set connection weights: sharedSeries, singleFixed, perConnectionRandom or gaussianNoise (the keys below parameterise them)."
+    ),
     .number("evaluation.fixedWeight", \.evaluation.fixedWeight, "singleFixed: the one shared value."),
     .number("evaluation.randomLow", \.evaluation.randomLow, "perConnectionRandom: lower bound."),
     .number("evaluation.randomHigh", \.evaluation.randomHigh, "perConnectionRandom: upper bound."),
-    .integer("evaluation.randomDraws", \.evaluation.randomDraws, "perConnectionRandom: conditions per rollout."),
+    .integer(
+      "evaluation.randomDraws", \.evaluation.randomDraws, "perConnectionRandom: conditions per rollout.", in: 1...10_000
+    ),
     .number("evaluation.noiseSigma", \.evaluation.noiseSigma, "gaussianNoise: standard deviation."),
-    .integer("evaluation.batchSize", \.evaluation.batchSize, "Classification: training images per rollout."),
+    .integer(
+      "evaluation.batchSize", \.evaluation.batchSize,
+      "Classification: training images per rollout (the original's batch of 1000).", in: 1...1_000_000),
     .number(
       "ranking.connectionObjectiveProbability", \.ranking.connectionObjectiveProbability,
-      "Probability that a generation ranks on (mean reward, fewer connections)."),
+      "Probability that a generation ranks on (mean reward, fewer connections), else on (mean reward, max reward): the paper's 80/20 switch.",
+      bounds: .interval(0...1, excludingHigh: false)),
     .choice(
       "ranking.crowding", \.ranking.crowding,
       "range (crowding gaps divided by the front's range) or original (the original release's |1/max - min| scaling)."),
@@ -184,29 +253,36 @@ extension SearchConfig {
     ),
     .integer(
       "analysis.profileEvery", \.analysis.profileEvery,
-      "While searching: profile the champion of every N-th generation (and the last); 0: off."),
+      "While searching: profile the champion of every N-th generation (and the last); 0: off.", in: 0...10_000_000),
     .integer(
       "analysis.batteryEvery", \.analysis.batteryEvery,
-      "While searching: test battery of the champion of every N-th generation (and the last); 0: off."),
+      "While searching: test battery of the champion of every N-th generation (and the last); 0: off.",
+      in: 0...10_000_000),
     .flag(
       "analysis.onChampionChange", \.analysis.onChampionChange,
       "Also analyse the champion whenever it changes (within the budget)."),
-    .flag("analysis.bestGenome", \.analysis.bestGenome, "Also analyse each chosen generation's best genome."),
+    .flag(
+      "analysis.bestGenome", \.analysis.bestGenome,
+      "Also analyse each chosen generation's best genome (highest mean reward)."),
     .integer(
       "analysis.budget", \.analysis.budget,
-      "Rollouts per generation, on average, analyses may spend (champion-change ones are skipped past it)."),
+      "Rollouts per generation, on average, analyses may spend: one only a champion change asks for is skipped when it would take the total past budget x (generation + 1); the every-N ones always run (and count).",
+      in: 0...100_000_000),
     .numbers(
       "analysis.profileWeights", \.analysis.profileWeights,
       "The profile's (and battery sweep's) weights: [low, high, points]."),
-    .integer("analysis.profileTrials", \.analysis.profileTrials, "Episodes per weight value of a profile."),
-    .integer("analysis.batteryTrials", \.analysis.batteryTrials, "Episodes per weight value of the battery."),
-    .numbers("analysis.batteryFixed", \.analysis.batteryFixed, "The battery's fixed shared weights."),
+    .integer(
+      "analysis.profileTrials", \.analysis.profileTrials, "Episodes per weight value of a profile.", in: 1...10_000),
+    .integer(
+      "analysis.batteryTrials", \.analysis.batteryTrials,
+      "Episodes per weight value of the battery (whose sweep is the profile's grid).", in: 1...10_000),
+    .numbers("analysis.batteryFixed", \.analysis.batteryFixed, "The battery's fixed shared weights.", count: 0...1000),
     .integer(
       "analysis.batteryRandomDraws", \.analysis.batteryRandomDraws,
-      "The battery's per-connection U(-2, 2) draws (one episode each)."),
+      "The battery's per-connection U(-2, 2) draws (one episode each).", in: 1...100_000),
     .numbers(
       "analysis.batteryNoiseSigmas", \.analysis.batteryNoiseSigmas,
-      "The battery's noise levels around the evaluation weights."),
+      "The battery's noise levels around the evaluation weights.", count: 0...1000),
   ]
 
   /// Keys added after run archives were first written, each with the value every run made
@@ -284,6 +360,25 @@ extension SearchConfig {
       try set(entry.key, toml: entry.value)
     }
     try validate()
+  }
+
+  /// `tomlText` with each key's documentation above it (its doc, its bounds, its type), as
+  /// `wann config` prints it: the schema rows are the one place a key is described.
+  public var documentedTOML: String {
+    var out: [String] = []
+    var section: String?? = .none
+    for k in Self.schema {
+      let literal = Self.tomlLiteral(k.value(self))
+      if section != .some(k.section) {
+        section = .some(k.section)
+        if let s = k.section { out += ["", "[\(s)]"] }
+      }
+      var about = k.doc
+      if let bounds = k.bounds { about += " " + bounds.phrase + "." }
+      out.append("# " + about)
+      out.append(literal.map { "\(k.field) = \($0)" } ?? "# \(k.field) = ...  (unset; \(k.kind.expectation))")
+    }
+    return out.joined(separator: "\n").trimmingPrefixNewlines() + "\n"
   }
 
   /// The resolved config as TOML that `init(toml:)` reads back to an equal value: top-level keys
@@ -407,4 +502,8 @@ extension TOMLValue {
     }
     return out
   }
+}
+
+extension String {
+  fileprivate func trimmingPrefixNewlines() -> String { String(drop { $0 == "\n" }) }
 }

@@ -85,8 +85,7 @@ extension Experiment.Battery {
 
 extension Experiment.Battery {
   /// The battery of the per-generation analysis (`[analysis]`): its sweep is the profile's grid.
-  public init(analysis a: AnalysisConfig) {
-    self.init()
+  public init(analysis a: AnalysisConfig = AnalysisConfig()) {
     trials = a.batteryTrials
     sweep = a.profileGrid
     fixed = a.batteryFixed

@@ -28,12 +28,14 @@ public struct Experiment: Sendable, Equatable {
   public var variants: [(name: String, config: SearchConfig)]
   public var battery: Battery
 
+  /// The test conditions every champion faces. Its defaults are a run's `[analysis]` battery
+  /// settings (`Battery(analysis: AnalysisConfig())`): one set of defaults for both.
   public struct Battery: Sendable, Equatable {
-    public var trials = 100
-    public var sweep: [Double] = (0..<41).map { -2 + 4 * Double($0) / 40 }
-    public var fixed: [Double] = [0.6, 0.7, 0.8]
-    public var randomDraws = 100
-    public var noiseSigmas: [Double] = [0.05, 0.1, 0.25, 0.5, 1.0]
+    public var trials: Int
+    public var sweep: [Double]
+    public var fixed: [Double]
+    public var randomDraws: Int
+    public var noiseSigmas: [Double]
 
     /// Checks the values against the ranges of a run's own battery settings, by the same code:
     /// `SearchConfig.validate` on a config carrying them as `analysis.battery*` (the error then
@@ -58,12 +60,75 @@ public struct Experiment: Sendable, Equatable {
       && a.variants.map(\.config) == b.variants.map(\.config)
   }
 
+  /// The experiment's own settings while its file is read (each key's row below sets one).
+  struct Settings {
+    var name = "experiment", task = TaskKind.swingup, seeds = 5, generations = 200, budget = 18
+    var battery = Battery()
+  }
+
+  /// One key of an experiment file: its name, what it means, and how it sets the settings. Every
+  /// key the file may hold is a row here, except `base.KEY` and `variants.NAME.KEY`, which are
+  /// config keys (`SearchConfig.schema`); the reader, the unknown-key error and `knownKeys` all go
+  /// through these rows.
+  struct Key: Sendable {
+    let name: String
+    let doc: String
+    let assign: @Sendable (inout Settings, TOMLValue, String) throws(ConfigError) -> Void
+
+    init(
+      _ name: String, _ doc: String,
+      _ assign: @escaping @Sendable (inout Settings, TOMLValue, String) throws(ConfigError) -> Void
+    ) {
+      (self.name, self.doc, self.assign) = (name, doc, assign)
+    }
+  }
+
+  static let schema: [Key] = [
+    Key("name", "The experiment's name (its archive's title).") { s, v, k throws(ConfigError) in
+      s.name = try v.string(k)
+    },
+    Key("task", "The task every run solves (see `wann search --help`).") { s, v, k throws(ConfigError) in
+      s.task = try v.task(k)
+    },
+    Key("seeds", "Seeds per variant: runs with seeds 1...N.") { s, v, k throws(ConfigError) in s.seeds = try v.int(k) },
+    Key("generations", "Generations of every run.") { s, v, k throws(ConfigError) in s.generations = try v.int(k) },
+    Key("budget", "Rollouts per genome per generation, shared by all variants (repetitions = budget / conditions).") {
+      s, v, k throws(ConfigError) in s.budget = try v.int(k)
+    },
+    Key("battery.trials", "Episodes per weight value of each test condition.") { s, v, k throws(ConfigError) in
+      s.battery.trials = try v.int(k)
+    },
+    Key("battery.sweep", "The shared-weight sweep: [low, high, points] (as analysis.profileWeights).") {
+      s, v, k throws(ConfigError) in
+      // The same rule as `analysis.profileWeights` and the CLI's `lo:hi:n`.
+      let w = try v.doubles(k)
+      guard w.count == 3, w[0].isFinite, w[1].isFinite, w[0] < w[1], let n = Int(exactly: w[2]), (2...1001).contains(n)
+      else {
+        throw .invalidValue(key: k, reason: "must be [low, high, points] with finite low < high and 2...1001 points")
+      }
+      s.battery.sweep = (0..<n).map { w[0] + (w[1] - w[0]) * Double($0) / Double(n - 1) }
+    },
+    Key("battery.fixed", "Fixed shared weights tested one by one.") { s, v, k throws(ConfigError) in
+      s.battery.fixed = try v.doubles(k)
+    },
+    Key("battery.randomDraws", "Per-connection U(-2, 2) weight draws (one episode each).") {
+      s, v, k throws(ConfigError) in s.battery.randomDraws = try v.int(k)
+    },
+    Key("battery.noiseSigmas", "Gaussian noise levels around the evaluation weights.") { s, v, k throws(ConfigError) in
+      s.battery.noiseSigmas = try v.doubles(k)
+    },
+  ]
+
+  /// Every key an experiment file accepts, as the unknown-key error lists them.
+  public static var knownKeys: [String] {
+    schema.map(\.name) + ["base.<config key>", "variants.<name>.<config key>"]
+  }
+
   public init(toml text: String) throws(ConfigError) {
     let doc = try TOMLDocument(parsing: text)
-    var name = "experiment", task = TaskKind.swingup, seeds = 5, generations = 200, budget = 18
+    var settings = Settings()
     var base: [TOMLDocument.Entry] = []
     var variantEntries: [(String, [TOMLDocument.Entry])] = []
-    var battery = Battery()
     // Variants in the order their tables appear; a table with no keys is the base settings.
     for t in doc.tables {
       let parts = t.split(separator: ".").map(String.init)
@@ -73,51 +138,24 @@ public struct Experiment: Sendable, Equatable {
     }
     for e in doc.entries {
       let parts = e.key.split(separator: ".", maxSplits: 2).map(String.init)
-      switch parts[0] {
-      case "name": name = try e.value.string("name")
-      case "task": task = try e.value.task("task")
-      case "seeds": seeds = try e.value.int("seeds")
-      case "generations": generations = try e.value.int("generations")
-      case "budget": budget = try e.value.int("budget")
-      case "base":
+      if parts[0] == "base", parts.count > 1 {
         base.append(TOMLDocument.Entry(key: e.key.dropFirst(5).description, value: e.value, line: e.line))
-      case "variants" where parts.count == 3:
+      } else if parts[0] == "variants", parts.count == 3 {
         let entry = TOMLDocument.Entry(key: parts[2], value: e.value, line: e.line)
         if let i = variantEntries.firstIndex(where: { $0.0 == parts[1] }) {
           variantEntries[i].1.append(entry)
         } else {
           variantEntries.append((parts[1], [entry]))
         }
-      case "battery" where parts.count == 2:
-        switch parts[1] {
-        case "trials": battery.trials = try e.value.int(e.key)
-        case "sweep":
-          // The same rule as `analysis.profileWeights` and the CLI's `lo:hi:n`.
-          let v = try e.value.doubles(e.key)
-          guard v.count == 3, v[0].isFinite, v[1].isFinite, v[0] < v[1], let n = Int(exactly: v[2]),
-            (2...1001).contains(n)
-          else {
-            throw .invalidValue(
-              key: e.key, reason: "must be [low, high, points] with finite low < high and 2...1001 points")
-          }
-          battery.sweep = (0..<n).map { v[0] + (v[1] - v[0]) * Double($0) / Double(n - 1) }
-        case "fixed": battery.fixed = try e.value.doubles(e.key)
-        case "randomDraws": battery.randomDraws = try e.value.int(e.key)
-        case "noiseSigmas": battery.noiseSigmas = try e.value.doubles(e.key)
-        default:
-          throw .unknownKey(
-            e.key,
-            known: ["battery.trials", "battery.sweep", "battery.fixed", "battery.randomDraws", "battery.noiseSigmas"])
-        }
-      default:
-        throw .unknownKey(
-          e.key,
-          known: [
-            "name", "task", "seeds", "generations", "budget", "base.<config key>",
-            "variants.<name>.<config key>", "battery.<key>",
-          ])
+      } else if let key = Self.schema.first(where: { $0.name == e.key }) {
+        try key.assign(&settings, e.value, e.key)
+      } else {
+        throw .unknownKey(e.key, known: Self.knownKeys)
       }
     }
+    let (name, task, seeds, generations, budget, battery) = (
+      settings.name, settings.task, settings.seeds, settings.generations, settings.budget, settings.battery
+    )
     try battery.validate()
     guard seeds >= 1 else { throw .invalidValue(key: "seeds", reason: "must be at least 1") }
     guard budget >= 1 else { throw .invalidValue(key: "budget", reason: "must be at least 1") }

@@ -19,6 +19,6 @@ struct Wann: ParsableCommand {
       SearchCommand.self, ResumeCommand.self, CompareCommand.self, ExperimentCommand.self, EvaluateCommand.self,
       ActCommand.self, ProfileCommand.self, BatteryCommand.self, ConditionsCommand.self, MemoryCommand.self,
       ClassifyCommand.self, DrawCommand.self, DataCommand.self, WalkerCommand.self, InspectCommand.self,
-      ExportCommand.self, BenchCommand.self,
+      ExportCommand.self, ConfigCommand.self, BenchCommand.self,
     ])
 }

@@ -62,6 +62,30 @@ import Testing
     #expect(try SearchConfig(toml: c.tomlText) == c)
   }
 
+  /// `wann config`'s text reads back to the same config, with every key documented once, and the
+  /// bounds it states are the ones `validate()` enforces.
+  @Test(arguments: [TaskKind.swingup, .mnist256, .biped])
+  func documentedTOMLRoundTripsAndStatesTheBounds(_ task: TaskKind) throws {
+    var c = SearchConfig.defaults(for: task)
+    c.mutation.hiddenActivations = nil
+    let text = c.documentedTOML
+    #expect(try SearchConfig(toml: text) == c)
+    for key in SearchConfig.schema {
+      #expect(text.contains("# " + key.doc), "\(key.name)")
+      if let bounds = key.bounds { #expect(text.contains(key.doc + " " + bounds.phrase + "."), "\(key.name)") }
+    }
+    var tooBig = c
+    tooBig.generations = SearchConfig.Ranges.generations.upperBound + 1
+    #expect(throws: ConfigError.invalidValue(key: "generations", reason: "must be in 0...10000000 (not 10000001)")) {
+      try tooBig.validate()
+    }
+    var ratio = c
+    ratio.population.eliteRatio = 1
+    #expect(throws: ConfigError.invalidValue(key: "population.eliteRatio", reason: "must be in [0, 1) (not 1.0)")) {
+      try ratio.validate()
+    }
+  }
+
   /// Keys are camelCase; the snake_case that HDF5 attributes and Python use is accepted too,
   /// but not both spellings of one key in one file.
   @Test func snakeCaseKeysAreTheCamelCaseOnes() throws {
@@ -87,12 +111,12 @@ import Testing
     ("generations = \"ten\"", ConfigError.wrongType(key: "generations", expected: "an integer, not a string")),
     (
       "[population]\nsize = 1",
-      ConfigError.invalidValue(key: "population.size", reason: "must be at least 2 and at most 1000000 (not 1)")
+      ConfigError.invalidValue(key: "population.size", reason: "must be in 2...1000000 (not 1)")
     ),
     (
       "[population]\nsize = 9223372036854775807",
       ConfigError.invalidValue(
-        key: "population.size", reason: "must be at least 2 and at most 1000000 (not 9223372036854775807)")
+        key: "population.size", reason: "must be in 2...1000000 (not 9223372036854775807)")
     ),
     (
       "[population]\nsize = 99999999999999999999",
