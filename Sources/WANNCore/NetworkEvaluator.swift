@@ -46,6 +46,10 @@ public struct NetworkEvaluator: ~Copyable {
   /// Inputs that some enabled connection reads (so a batch needs only these rows filled).
   private var usedInputs = GrowableBuffer<Int32>()
   public private(set) var usedInputCount = 0
+  /// Passes of the network `LaneRollouts` made with this evaluator (each steps all eight lanes,
+  /// busy or idle). With the environment steps they made, it says how full the lanes were
+  /// (`LaneUsage`, `wann bench`); it changes no result.
+  public var lanePasses = 0
 
   public init() {
     weights.fill(slot: 0, with: 1)

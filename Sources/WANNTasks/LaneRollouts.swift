@@ -74,7 +74,10 @@ public enum LaneRollouts {
       active[lane] = true
     }
     for lane in 0..<lanes { assign(lane, &environment, &evaluator) }
+    var passes = 0
+    defer { evaluator.lanePasses &+= passes }
     while LaneMath.any(active) {
+      passes &+= 1
       environment.observe(into: &evaluator, active: active)
       evaluator.forward()
       let (reward, done) = environment.step(evaluator, active: active)

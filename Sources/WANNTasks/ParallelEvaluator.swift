@@ -26,10 +26,13 @@ extension ParallelEvaluator: GenerationEvaluator {
 /// result is identical for any thread count.
 public struct ParallelEvaluator: Sendable {
   public let threads: Int
+  /// Where the workers report how full their lanes were (nil: not counted).
+  public let laneUsage: LaneUsage?
 
-  public init(threads: Int) {
+  public init(threads: Int, laneUsage: LaneUsage? = nil) {
     precondition(threads >= 1, "threads must be at least 1")
     self.threads = threads
+    self.laneUsage = laneUsage
   }
 
   /// Evaluates every network at every weight, `repetitions` times. Repetition r of every network
@@ -57,7 +60,8 @@ public struct ParallelEvaluator: Sendable {
       (matrix: RewardMatrix(genomes: networks.count, repetitions: repetitions, weights: conditions), steps: 0))
     WorkerPool.run(jobs: networks.count * blocks, threads: threads) { jobs in
       var evaluator = NetworkEvaluator()
-      var loaded = -1
+      var loaded = -1, steps = 0
+      defer { laneUsage?.add(passes: evaluator.lanePasses, steps: steps) }
       while let job = jobs.next() {
         let g = job / blocks, block = job % blocks
         if g != loaded {
@@ -75,6 +79,7 @@ public struct ParallelEvaluator: Sendable {
           return RolloutPlan(weights: .individual(ws), episode: r)
         }
         let results = task.rollouts(&evaluator, network: networks[g], plans: plans[...], episodes: episodes)
+        for result in results { steps += result.steps }
         shared.withLock { state in
           let base = state.matrix.offset(genome: g, repetition: 0, weight: 0)
           for (i, result) in zip(range, results) {
@@ -123,9 +128,12 @@ extension ParallelEvaluator {
     WorkerPool.run(jobs: blocks, threads: threads) { jobs in
       var evaluator = NetworkEvaluator()
       evaluator.load(network)
+      var steps = 0
+      defer { laneUsage?.add(passes: evaluator.lanePasses, steps: steps) }
       while let job = jobs.next() {
         let range = (job * Self.rolloutsPerJob)..<min(rollouts.count, (job + 1) * Self.rolloutsPerJob)
         let results = task.rollouts(&evaluator, network: network, plans: rollouts[range], episodes: episodes)
+        for result in results { steps += result.steps }
         shared.withLock { state in
           for (i, result) in zip(range, results) {
             state.rewards[i] = result.reward
@@ -151,5 +159,27 @@ public struct EpisodeKey: Sendable, Hashable {
   }
   public func stream(repetition: Int) -> RandomStream {
     RandomStream(seed: seed, purpose: purpose, generation: generation, rollout: repetition)
+  }
+}
+
+/// How full the lanes were over the evaluations it was handed to: the network passes the lane
+/// driver made (each steps `NetworkEvaluator.laneCount` lanes) and the environment steps they
+/// made. For benchmarks (docs/performance.md, "Lane occupancy"); counting changes no result.
+public final class LaneUsage: Sendable {
+  private let counts = Locked((passes: 0, steps: 0))
+
+  public init() {}
+
+  /// Adds one worker's passes and steps (a worker whose task steps no lanes adds nothing).
+  func add(passes: Int, steps: Int) {
+    guard passes > 0 else { return }
+    counts.withLock { $0 = ($0.passes + passes, $0.steps + steps) }
+  }
+
+  /// Busy lane-steps over all lane-steps, or nil when nothing ran in lanes.
+  public var occupancy: Double? {
+    counts.withLock { c in
+      c.passes > 0 ? Double(c.steps) / Double(c.passes * NetworkEvaluator.laneCount) : nil
+    }
   }
 }

@@ -76,4 +76,29 @@ import WANNCore
     let network = try Network(champion.genome)
     Self.expectLanesMatchScalar(SwingUpTask(), [network], episodes: 3)
   }
+
+  /// Counting lane occupancy changes no reward, and the count is what the lanes did: the steps
+  /// made over eight lanes per network pass, never more than full.
+  @Test func laneUsageCountsWithoutChangingAResult() throws {
+    let networks = try Self.networks(inputs: 5, outputs: 1, recurrent: false)
+    let key = EpisodeKey(seed: 4, purpose: .evaluation)
+    let weights = [-2.0, -1, -0.5, 0.5, 1, 2]
+    let plain = ParallelEvaluator(threads: 2).evaluate(
+      task: SwingUpTask(), networks: networks, weights: weights, repetitions: 3, episodes: key)
+    let usage = LaneUsage()
+    let counted = ParallelEvaluator(threads: 2, laneUsage: usage).evaluate(
+      task: SwingUpTask(), networks: networks, weights: weights, repetitions: 3, episodes: key)
+    #expect(counted.rewards.values.map(\.bitPattern) == plain.rewards.values.map(\.bitPattern))
+    #expect(counted.steps == plain.steps)
+    // 18 rollouts per network in eight lanes: the last round cannot be full.
+    let occupancy = try #require(usage.occupancy)
+    #expect(occupancy > 0 && occupancy < 1, "\(occupancy)")
+    // One network, one rollout of 1000 steps at most: one lane of eight busy.
+    var evaluator = NetworkEvaluator()
+    evaluator.load(networks[0])
+    let one = SwingUpTask().rollouts(
+      &evaluator, plans: [RolloutPlan(weights: .shared(1), episode: 0)], episodes: key)
+    #expect(evaluator.lanePasses == one[0].steps)
+    #expect(LaneUsage().occupancy == nil)
+  }
 }

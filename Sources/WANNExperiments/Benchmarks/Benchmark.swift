@@ -57,6 +57,9 @@ public struct BenchResult: Codable, Equatable, Sendable {
   /// Search workload only: a fingerprint of the final generation's statistics, equal for every
   /// thread count when the search is deterministic.
   public var fingerprint: String?
+  /// Busy lane-steps over all lane-steps of the lane driver (rescore and search; nil where
+  /// nothing ran in lanes): the share of the eight-lane arithmetic that did work.
+  public var laneOccupancy: Double?
 }
 
 /// The `exactness` workload: the swing-up's exact square (`PowSquare`) against the C library's
@@ -150,8 +153,9 @@ public struct Benchmarks {
   func rescore(weights: [Double], record: (BenchResult) -> Void) throws {
     let (champion, path) = try settings.requireChampion()
     for t in settings.threadCounts {
+      let usage = LaneUsage()
       let start = clock.now
-      let (_, steps) = ParallelEvaluator(threads: t).evaluate(
+      let (_, steps) = ParallelEvaluator(threads: t, laneUsage: usage).evaluate(
         task: SwingUpTask(), networks: [champion], weights: weights, repetitions: settings.trials,
         episodes: EpisodeKey(seed: 1, purpose: .benchmark))
       let s = (clock.now - start).inSeconds
@@ -159,7 +163,7 @@ public struct Benchmarks {
       record(
         BenchResult(
           workload: "rescore-" + PathText.name(of: path), threads: t, seconds: s, steps: steps, rollouts: rollouts,
-          stepsPerSecond: Double(steps) / s, rolloutsPerSecond: Double(rollouts) / s))
+          stepsPerSecond: Double(steps) / s, rolloutsPerSecond: Double(rollouts) / s, laneOccupancy: usage.occupancy))
     }
   }
 
@@ -168,7 +172,8 @@ public struct Benchmarks {
     for t in settings.threadCounts {
       var config = SearchConfig.defaults(for: .swingup)
       config.population.size = population
-      var run = try SearchRun(config: config, threads: t)
+      let usage = LaneUsage()
+      var run = try SearchRun(config: config, evaluator: ParallelEvaluator(threads: t, laneUsage: usage))
       var steps = 0, seconds = 0.0
       var last: GenerationSummary?
       for _ in 0..<generations {
@@ -184,7 +189,7 @@ public struct Benchmarks {
           workload: "search-pop\(population)", threads: t, seconds: seconds, steps: steps,
           rollouts: rollouts, stepsPerSecond: Double(steps) / seconds,
           rolloutsPerSecond: Double(rollouts) / seconds, generations: generations,
-          secondsPerGeneration: seconds / Double(generations), fingerprint: fp))
+          secondsPerGeneration: seconds / Double(generations), fingerprint: fp, laneOccupancy: usage.occupancy))
     }
   }
 

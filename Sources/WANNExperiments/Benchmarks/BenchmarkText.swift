@@ -29,6 +29,7 @@ extension BenchResult {
         format: " threads %2d  %8.3f s  %12.0f steps/s  %9.0f rollouts/s", threads, seconds, stepsPerSecond,
         rolloutsPerSecond)
     if let g = secondsPerGeneration { s += String(format: "  %.3f s/generation", g) }
+    if let o = laneOccupancy { s += String(format: "  lanes %.1f%% busy", 100 * o) }
     return s
   }
 }
