@@ -46,19 +46,13 @@ struct EvaluateCommand: ParsableCommand {
     transform: WeightList.parse)
   var weights: [Double] = WeightList.searchWeights
 
-  @Option(help: "Episodes per weight value.")
-  var trials = 100
-
-  @Option(help: "Seed of the episodes' random streams.")
-  var seed: UInt64 = 1
+  @OptionGroup var episodes: EpisodeOptions
+  var trials: Int { episodes.trials }
+  var seed: UInt64 { episodes.seed }
 
   @OptionGroup var threads: ThreadOptions
 
   @OptionGroup var output: JSONOption
-
-  func validate() throws {
-    try Limits.check(trials, "trials", Limits.trials)
-  }
 
   func run() throws {
     let weightValues = weights

@@ -53,11 +53,9 @@ struct MemoryCommand: ParsableCommand {
     transform: WeightList.parse)
   var weights: [Double] = WeightList.searchWeights
 
-  @Option(help: "Episodes per weight value.")
-  var trials = 100
-
-  @Option(help: "Seed of the episodes.")
-  var seed: UInt64 = 1
+  @OptionGroup var episodes: EpisodeOptions
+  var trials: Int { episodes.trials }
+  var seed: UInt64 { episodes.seed }
 
   @Option(
     help:
@@ -69,7 +67,6 @@ struct MemoryCommand: ParsableCommand {
   @OptionGroup var output: JSONOption
 
   func validate() throws {
-    try Limits.check(trials, "trials", Limits.trials)
     if let draw, !(draw.hasSuffix(".svg") || draw.hasSuffix(".dot")) {
       throw ValidationError("--draw must end in .svg or .dot (got '\(draw)')")
     }

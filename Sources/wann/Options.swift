@@ -4,6 +4,19 @@ import WANNCore
 import WANNDistributed
 import WANNTasks
 
+/// `--trials N --seed S`: the episodes a network plays at each weight value (`evaluate`,
+/// `profile`, `memory`): trial t of every weight plays episode t of seed S, so the commands
+/// agree episode for episode.
+struct EpisodeOptions: ParsableArguments {
+  @Option(help: "Episodes per weight value.")
+  var trials = 100
+
+  @Option(help: "Seed of the episodes.")
+  var seed: UInt64 = 1
+
+  func validate() throws { try Limits.check(trials, "trials", Limits.trials) }
+}
+
 /// `--threads`, for every command that evaluates networks.
 struct ThreadOptions: ParsableArguments {
   static let maximum = 1024

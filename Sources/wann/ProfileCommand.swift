@@ -29,11 +29,9 @@ struct ProfileCommand: ParsableCommand {
     transform: WeightList.parse)
   var weights: [Double] = WeightList.grid(-2, 2, 81)
 
-  @Option(help: "Episodes per weight value.")
-  var trials = 100
-
-  @Option(help: "Seed of the episodes.")
-  var seed: UInt64 = 1
+  @OptionGroup var episodes: EpisodeOptions
+  var trials: Int { episodes.trials }
+  var seed: UInt64 { episodes.seed }
 
   @Option(help: "Profile the champion of every N-th generation (and of the last) instead of one genome.")
   var every: Int?
@@ -51,7 +49,6 @@ struct ProfileCommand: ParsableCommand {
 
   func validate() throws {
     if trials < 2 { throw ValidationError("--trials must be at least 2 (a confidence interval needs two episodes)") }
-    try Limits.check(trials, "trials", Limits.trials)
     try Limits.check(every, "every", 1...Limits.generations.upperBound)
     if every != nil && generations != nil { throw ValidationError("give --every or --generations, not both") }
     if best && every == nil && generations == nil { throw ValidationError("--best needs --every or --generations") }
