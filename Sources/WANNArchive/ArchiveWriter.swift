@@ -364,7 +364,8 @@ extension H5File {
     } catch let e as HDF5Error {
       throw ArchiveError.notCreated(archive: path, cause: e)
     } catch ArchiveError.incompatibleLibrary(_, let versions, let e) {
-      throw ArchiveError.incompatibleLibrary(archive: path, versions: versions, cause: e)  // the archive's name, not its temporary one
+      // The archive's name, not its temporary one.
+      throw ArchiveError.incompatibleLibrary(archive: path, versions: versions, cause: e)
     }
     try writingArchive(path, file: file) {
       try file.stamp()
