@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     commandName: "bench",
     abstract: "Measure environment steps/s, rollouts/s and seconds per generation.",
     discussion: """
-      Workloads (--workloads, default rescore,search), each for every thread count in --threads: \
+      Workloads (--workloads, default rescore,search), each at every thread count of --thread-counts (default 1,2; --threads N: at N only): \
       `rescore` re-scores the original swing-up champion (6 weights x --trials episodes); \
       `search` runs --generations search generations at population --population from scratch \
       (paper settings, seed 1); `mnist` runs --mnist-generations generations of the paper's MNIST \
