@@ -5,6 +5,7 @@ public enum Origin: String, Sendable, Codable, CaseIterable {
 
 /// Topological mutation settings. Probabilities are relative weights of a roulette: exactly one
 /// operator is applied per child (the original's `topoMutate`).
+///
 /// The `[mutation]` keys. What each field means is its key's row in `SearchConfig.schema` (one
 /// place for every key's documentation and bounds; `wann config` prints them).
 public struct MutationConfig: Codable, Sendable, Equatable {

@@ -366,13 +366,9 @@ extension SearchConfig {
   /// `wann config` prints it: the schema rows are the one place a key is described.
   public var documentedTOML: String {
     var out: [String] = []
-    var section: String?? = .none
-    for k in Self.schema {
+    for (i, k) in Self.schema.enumerated() {
       let literal = Self.tomlLiteral(k.value(self))
-      if section != .some(k.section) {
-        section = .some(k.section)
-        if let s = k.section { out += ["", "[\(s)]"] }
-      }
+      if let s = k.section, i == 0 || Self.schema[i - 1].section != s { out += ["", "[\(s)]"] }
       var about = k.doc
       if let bounds = k.bounds { about += " " + bounds.phrase + "." }
       out.append("# " + about)

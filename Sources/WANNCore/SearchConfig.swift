@@ -301,9 +301,8 @@ public struct SearchConfig: Codable, Sendable, Equatable {
     Int((population.eliteRatio * Double(population.size - cullCount)).rounded(.down))
   }
 
-  /// The range of each count a config holds, in one place: `validate()` checks the config
-  /// against them and the CLI its options (`Limits`), so both name the same bounds.
-  /// The integer ranges the CLI's options share with the keys (each defined in its schema row).
+  /// The integer ranges the CLI's options (`Limits`) share with the keys, read from the keys'
+  /// schema rows, so the options and `validate()` name the same bounds.
   public enum Ranges {
     public static var generations: ClosedRange<Int> { range("generations") }
     public static var populationSize: ClosedRange<Int> { range("population.size") }
@@ -312,7 +311,7 @@ public struct SearchConfig: Codable, Sendable, Equatable {
     public static var analysisBudget: ClosedRange<Int> { range("analysis.budget") }
 
     static func range(_ key: String) -> ClosedRange<Int> {
-      guard let r = schema.first(where: { $0.name == key })?.bounds?.integerRange else {
+      guard let r = (try? SearchConfig.key(key))?.bounds?.integerRange else {
         preconditionFailure("the schema row of \(key) has no integer range")
       }
       return r

@@ -119,6 +119,13 @@ public struct Experiment: Sendable, Equatable {
     },
   ]
 
+  /// The file's keys with their meanings, for `wann experiment run --help`.
+  public static var keyHelp: String {
+    (schema.map { "\($0.name): \($0.doc)" }
+      + ["base.KEY: any config key (`wann config`), for every variant", "variants.NAME.KEY: one variant's config key"])
+      .joined(separator: "\n")
+  }
+
   /// Every key an experiment file accepts, as the unknown-key error lists them.
   public static var knownKeys: [String] {
     schema.map(\.name) + ["base.<config key>", "variants.<name>.<config key>"]

@@ -29,7 +29,9 @@ struct ExperimentRunCommand: ParsableCommand {
       --shard K/N runs only the runs at positions p (0-based, variants in file order, then seeds) \
       with p mod N = K-1, into its own archive: one process, job-array task or host per shard, \
       then `wann experiment merge OUT.h5 SHARD.h5...` (docs/distributed.md).
-      """)
+
+      The keys of an experiment file:
+      """ + "\n" + Experiment.keyHelp)
 
   @Argument(help: "Experiment file (TOML), e.g. experiments/faq-ablations.toml.")
   var file: String
