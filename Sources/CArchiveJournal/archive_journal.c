@@ -7,7 +7,8 @@
 // close) then:
 //   1. writes the old bytes of every committed range about to change to FILE.journal, in one
 //      write, and syncs it (and the folder, for the journal's name);
-//   2. applies the held writes and cuts to the file, and syncs the file;
+//   2. applies the held writes and cuts to the file (inside the commit gate, archive_lock.h: no
+//      reader is in the middle of a read meanwhile), and syncs the file;
 //   3. deletes the journal and syncs the folder: this deletion is the commit.
 // A kill or a power cut before 2 began leaves the committed bytes untouched; after, a journal
 // that is whole on disk. Either way the roll-back (`wann_journal_roll_back`) restores the file
@@ -25,6 +26,7 @@
 // by wann 0.6 and earlier) carry no binding and are applied as they were.
 #define _GNU_SOURCE
 #include "archive_journal.h"
+#include "archive_lock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -61,6 +63,7 @@ typedef struct {
   char *dataPath;              // both with every symbolic link resolved: one file, one journal
   char *journalPath;
   uint64_t archiveID;          // from the user block; 0 if the file has none
+  uint64_t commitCount;        // from the user block (bytes 16 to 23) of a file with an archive id
   uint64_t committedSize;      // the file's size at the last commit
   HeldWrite *held;             // writes over committed bytes since the last commit, in order
   size_t heldCount, heldCapacity;
@@ -623,23 +626,45 @@ static int failAndRestore(JournalFile *f) {
   return -1;
 }
 
+/// Step 2 of a commit, short of its sync: applies the held cut and writes to the file, and cuts
+/// it to its end. 0, or -1 on a failed write (the caller restores).
+static int applyHeld(JournalFile *f) {
+  if (f->cutHeld && cutFile(f->fd, f->dataPath, f->cutAt) != 0) return -1;
+  for (size_t i = 0; i < f->heldCount; i++) {
+    HeldWrite w = f->held[i];
+    traceStep('W', f->dataPath, NULL, w.offset, w.length, w.bytes);
+    if (writeAll(f->fd, w.bytes, w.length, (off_t)w.offset, 0) != 0) return -1;
+  }
+  struct stat info;
+  if (fstat(f->fd, &info) != 0) return noteFailure();
+  if ((uint64_t)info.st_size != f->eof && cutFile(f->fd, f->dataPath, f->eof) != 0) return -1;
+  return 0;
+}
+
 /// The commit (see the top of this file): from here a kill or a power cut leaves this state.
 static int commitFile(JournalFile *f) {
   if (!f->writable) return 0;
   if (f->failed) return -1;
   if (f->deferredError) { lastError = f->deferredError; return failAndRestore(f); }
   if (!f->changed) return 0;  // nothing to commit: no syncs
+  // The commit count in the user block, journaled with the rest: a reader that keeps the file
+  // open tells from it whether a commit landed since it read (wann_h5 then opens afresh).
+  if (f->archiveID != 0 && f->committedSize >= 24) {
+    uint64_t next = f->commitCount + 1;
+    if (holdWrite(f, 16, sizeof next, &next) != 0) return failAndRestore(f);
+    f->commitCount = next;
+  }
   int journaled = writeJournal(f);
   if (journaled < 0) return failAndRestore(f);
-  if (f->cutHeld && cutFile(f->fd, f->dataPath, f->cutAt) != 0) return failAndRestore(f);
-  for (size_t i = 0; i < f->heldCount; i++) {
-    HeldWrite w = f->held[i];
-    traceStep('W', f->dataPath, NULL, w.offset, w.length, w.bytes);
-    if (writeAll(f->fd, w.bytes, w.length, (off_t)w.offset, 0) != 0) return failAndRestore(f);
-  }
-  struct stat info;
-  if (fstat(f->fd, &info) != 0) { noteFailure(); return failAndRestore(f); }
-  if ((uint64_t)info.st_size != f->eof && cutFile(f->fd, f->dataPath, f->eof) != 0) return failAndRestore(f);
+  // Readers in the middle of a read finish it first, and none starts while the committed bytes
+  // change (archive_lock.h, the commit gate); the syncs need no gate.
+  char *lockPath = withSuffix(f->dataPath, ".lock");
+  int gate = lockPath ? wann_archive_gate_enter(lockPath, 1) : -1;
+  free(lockPath);
+  int applied = applyHeld(f);
+  if (applied != 0) applied = failAndRestore(f);
+  wann_archive_gate_leave(gate);
+  if (applied != 0) return applied;
   if (syncFile(f->fd, f->dataPath) != 0) return failAndRestore(f);
   if (journaled == 0 && (removeName(f->journalPath) != 0 || syncFolder(f->journalPath) != 0)) return failAndRestore(f);
   dropHeld(f);
@@ -694,6 +719,7 @@ static H5FD_t *journalOpen(const char *name, unsigned flags, hid_t fapl, haddr_t
   f->device = info.st_dev;
   f->inode = info.st_ino;
   f->archiveID = archiveIDOf(f->fd);
+  if (f->archiveID != 0 && pread(f->fd, &f->commitCount, 8, 16) != 8) f->commitCount = 0;
   return &f->pub;
 }
 

@@ -44,6 +44,8 @@ public enum ArchiveError: Error, CustomStringConvertible {
   case rollBackFailed(archive: String, why: String)
   /// WANN_COMMIT_EVERY is not a number of seconds in range.
   case badCommitInterval(text: String)
+  /// WANN_COMMIT_GATE_WAIT_MS is not a whole number of milliseconds in range.
+  case badCommitGateWait(text: String)
   /// The HDF5 library refused wann's file driver: `versions` are those wann was built
   /// against and runs with.
   case incompatibleLibrary(archive: String, versions: (built: String, running: String), cause: HDF5Error)
@@ -60,6 +62,8 @@ public enum ArchiveError: Error, CustomStringConvertible {
       "\(p) is being written by \(holder): wait for it to finish, or stop it first (two writers would destroy the archive)"
     case .badCommitInterval(let text):
       "WANN_COMMIT_EVERY=\(text) is not a number of seconds in 0...86400 (how often writers commit the archive; unset or 0: every generation)"
+    case .badCommitGateWait(let text):
+      "WANN_COMMIT_GATE_WAIT_MS=\(text) is not a whole number of milliseconds in 0...600000 (how long a writer's commit waits for readers of the archive, and a reader for a commit; unset: 10000)"
     case .severalNames(let p, let count):
       "\(p) has \(count) names (hard links), and wann writes an archive through one name only (its journal is found through it, so a writer through another name could skip a roll-back): remove the other names first (find / -xdev -samefile \(p) lists them), or write a copy (cp \(p) COPY.h5)"
     case .lockFailed(let p, let code):

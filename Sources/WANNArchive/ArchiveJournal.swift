@@ -65,8 +65,11 @@ public enum ArchiveJournal {
   }
 
   /// Waits (up to about 2 s) while another process is in the middle of a commit of the archive,
-  /// so that a reader opens it between commits rather than in one.
+  /// so that a reader opens it between commits rather than in one. A reader inside the commit
+  /// gate needs no wait (the writer applies nothing until it leaves; waiting would only hold up
+  /// both).
   static func waitWhileAWriterFlushes(_ archivePath: String) {
+    guard !ArchiveReadGate.isHeld(archivePath) else { return }
     var waited = 0
     while waited < 200, isPending(archivePath), ArchiveLock.isHeld(archivePath) != nil {
       usleep(10_000)

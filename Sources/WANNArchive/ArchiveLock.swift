@@ -165,6 +165,14 @@ public final class ArchiveLock {
     return "another process (through another name for the same file)"
   }
 
+  /// Whether this process holds the writer lock of the file at `archivePath` (by any name).
+  static func isHeldHere(_ archivePath: String) -> Bool {
+    guard let identity = FileIdentity(path: archivePath) else { return false }
+    heldHereLock.lock()
+    defer { heldHereLock.unlock() }
+    return heldHere.contains(identity)
+  }
+
   /// The lock file's holder, if another process holds it.
   static func heldByNote(_ archivePath: String) -> String? {
     let fd = open(ArchiveFiles.canonical(archivePath) + ".lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)

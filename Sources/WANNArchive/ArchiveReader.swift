@@ -53,13 +53,15 @@ public final class ArchiveReader {
     }
   }
 
-  /// Runs a read of the archive at `path`. While another process writes it, a read can meet a
-  /// flush half done (a superblock, link table or heap a step ahead of what it points to): the
-  /// read starts again, for up to about 2 s. Without another writer an error is reported at once.
+  /// Runs a read of the archive at `path` inside its commit gate (`ArchiveReadGate`: no commit
+  /// of another writer lands in the middle of it). Should a read meet a flush half done anyway
+  /// (a superblock, link table or heap a step ahead of what it points to; a writer that waited
+  /// out the gate), it starts again, for up to about 2 s, while another process writes the
+  /// archive. Without another writer an error is reported at once.
   static func retryingWhileAnotherWriterFlushes<T>(_ path: String, _ read: () throws -> T) throws -> T {
     var attempt = 0
     while true {
-      do { return try read() } catch {
+      do { return try ArchiveReadGate.holding(path, read) } catch {
         attempt += 1
         guard attempt < 40, mayBeAWritersFlush(error), ArchiveLock.isHeld(path) != nil else { throw error }
         usleep(50_000)

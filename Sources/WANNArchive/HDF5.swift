@@ -344,7 +344,20 @@ public enum CommitInterval {
 
   /// Refuses a WANN_COMMIT_EVERY that is not a number of seconds in 0...86400 (the CLI calls it
   /// before anything runs).
-  public static func check() throws { _ = try parse(ProcessInfo.processInfo.environment["WANN_COMMIT_EVERY"]) }
+  /// Also refuses a WANN_COMMIT_GATE_WAIT_MS the driver would misread (`parseGateWait`).
+  public static func check() throws {
+    _ = try parse(ProcessInfo.processInfo.environment["WANN_COMMIT_EVERY"])
+    _ = try parseGateWait(ProcessInfo.processInfo.environment["WANN_COMMIT_GATE_WAIT_MS"])
+  }
+
+  /// How long (milliseconds) a commit waits for reads in progress, and a read for a commit,
+  /// before going on without the commit gate: `text` as the driver reads it (archive_lock.c), nil
+  /// when unset (the driver's 10 s).
+  static func parseGateWait(_ text: String?) throws -> Int? {
+    guard let text, !text.isEmpty else { return nil }
+    guard let ms = Int(text), (0...600_000).contains(ms) else { throw ArchiveError.badCommitGateWait(text: text) }
+    return ms
+  }
 }
 
 /// An open HDF5 file. Closed when the object goes away; `flush()` commits what was written so

@@ -284,6 +284,49 @@ def test_readers_read_while_a_search_writes(wann, tmp_path):
     assert reads >= 10
 
 
+def test_a_read_holds_commits_back_until_it_ends_and_a_stalled_reader_is_waited_out(wann, tmp_path):
+    """The commit gate: while a reader is inside it, the search commits nothing (the archive's
+    bytes stay as they were), and commits again once it leaves; a reader that never leaves holds
+    a writer up for WANN_COMMIT_GATE_WAIT_MS, then the search goes on."""
+    from wann_h5.archive import _file_stamp, _gate_held, _read_gate
+
+    def search(path, env=None):
+        return subprocess.Popen([str(wann), "search", "--seed", "4", "--generations", "2000", "--population", "32",
+                                 "--quiet", "--out", str(path)], env={**os.environ, **(env or {})},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def commits_within(path, seconds):
+        start, deadline = _file_stamp(path), time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if _file_stamp(path) != start:
+                return True
+            time.sleep(0.01)
+        return False
+
+    for wait_ms, held_s in [(None, 1.5), ("200", 2.0)]:
+        path = tmp_path / f"gate{wait_ms}.h5"
+        writer = search(path, {"WANN_COMMIT_GATE_WAIT_MS": wait_ms} if wait_ms else None)
+        try:
+            while not path.exists():
+                assert writer.poll() is None, writer.stderr.read()
+                time.sleep(0.01)
+            assert commits_within(path, 5), "the search does not commit without readers"
+            with _read_gate(path):
+                assert _gate_held(path)
+                if wait_ms is None:
+                    assert not commits_within(path, held_s), "a commit landed inside a read"
+                else:
+                    assert commits_within(path, held_s), "a stalled reader held the search up for good"
+            assert commits_within(path, 5), "the search did not commit again after the read"
+            assert writer.poll() is None, writer.stderr.read()
+        finally:
+            writer.kill()
+            writer.wait()
+    r = subprocess.run([wann, "inspect", tmp_path / "gateNone.h5"], env={**os.environ, "WANN_COMMIT_GATE_WAIT_MS": "soon"},
+                       capture_output=True, text=True)
+    assert one_line_failure(r) and "WANN_COMMIT_GATE_WAIT_MS=soon" in r.stderr, r.stderr
+
+
 def damaged_copies(source, directory, count, rng):
     """Truncated, byte-flipped, empty, foreign, newer-format and text copies of an archive."""
     data = source.read_bytes()

@@ -15,4 +15,32 @@ int wann_archive_lock_take(const char *path, int *fd);
 
 /// 1 if some open file holds `path`'s lock (this process's own included), else 0.
 int wann_archive_lock_held(const char *path);
+
+// The commit gate: keeps a writer's commit out of a reader's read, and readers out of a commit.
+// HDF5 readers cache metadata; a commit that rewrites bytes under an open reader can leave its
+// cache pointing at structures that changed, and HDF5 may then crash inside (a "double free"
+// was seen in h5py reading a running search). So a reader holds the gate shared for one read
+// (an open, its reads, its close) and the writer holds it exclusive while it applies a commit
+// (milliseconds: the slow syncs of the journal lie outside). The gate is two bytes of the lock
+// file `ARCHIVE.lock` far past its text, locked with open-file-description locks (fcntl
+// F_OFD_SETLK), which meet neither the writer's flock on that file nor any other lock: `intent`
+// (taken by a waiting writer, so a stream of overlapping readers cannot keep it out; readers
+// pass it shared and let go at once) and `body` (held shared by readers, exclusive by the
+// writer). Nobody waits forever: a writer that has waited `WANN_COMMIT_GATE_WAIT_MS` (default
+// 10000) for a reader commits anyway, and a reader that has waited as long reads anyway, as
+// before the gate. The kernel releases a gate when its holder ends, however it ends. Linux only;
+// elsewhere there is no gate (the functions return -1).
+
+/// Enters the gate of the archive whose lock file is `lockPath`: shared (`exclusive` 0, a
+/// reader) or exclusive (1, a writer about to apply a commit). Returns the open file that holds
+/// it (pass it to `wann_archive_gate_leave`), -1 when there is no gate to take (no lock file: no
+/// writer has the archive; or no OFD locks here), or -2 when the wait ran out (nothing is held;
+/// go on without the gate).
+int wann_archive_gate_enter(const char *lockPath, int exclusive);
+
+/// Leaves a gate entered with `wann_archive_gate_enter` (a negative `fd` is ignored).
+void wann_archive_gate_leave(int fd);
+
+/// How long (milliseconds) a gate is waited for before going on without it.
+int wann_archive_gate_wait_ms(void);
 #endif

@@ -20,8 +20,13 @@ requirement: every dataset opens directly with h5py.
 """
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
+import functools
 import os
+import struct
+import threading
 import time
 import warnings
 
@@ -62,6 +67,103 @@ def being_written(path: str) -> bool:
         return True
     finally:
         os.close(fd)
+
+
+# The commit gate (Sources/CArchiveJournal/include/archive_lock.h has the whole story): two bytes
+# of PATH.lock far past its text, locked with open-file-description locks. A reader holds `body`
+# shared for one read (open, reads, close) after passing `intent` shared; a writer about to apply
+# a commit holds both exclusive. So no commit changes bytes under an open reader's cache (which
+# could crash HDF5), and readers never wait forever: after WANN_COMMIT_GATE_WAIT_MS (10 s) a
+# reader reads anyway, as before the gate.
+_GATE_INTENT, _GATE_BODY = 1 << 40, (1 << 40) + 1
+_gates = threading.local()
+
+
+def _gate_wait_seconds() -> float:
+    try:
+        return min(max(int(os.environ.get("WANN_COMMIT_GATE_WAIT_MS", "10000")), 0), 600000) / 1000
+    except ValueError:
+        return 10.0
+
+
+def _lock_byte(fd: int, at: int, kind: int) -> bool:
+    """Locks (or unlocks) one byte of `fd`: True, or False while another holds it."""
+    request = struct.pack("hhqqi4x", kind, os.SEEK_SET, at, 1, 0)  # struct flock, l_pid 0
+    try:
+        fcntl.fcntl(fd, fcntl.F_OFD_SETLK, request)
+        return True
+    except OSError as e:
+        if e.errno in (errno.EAGAIN, errno.EACCES, errno.EINTR):
+            return False
+        raise
+
+
+def _enter_gate(lock_path: str) -> int | None:
+    """The open lock file holding the gate shared, or None: no lock file (no writer), no OFD
+    locks on this system, or the wait ran out."""
+    if not hasattr(fcntl, "F_OFD_SETLK"):
+        return None
+    deadline = time.monotonic() + _gate_wait_seconds()
+    while True:
+        try:
+            fd = os.open(lock_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            return None
+        try:
+            for byte in (_GATE_INTENT, _GATE_BODY):
+                while not _lock_byte(fd, byte, fcntl.F_RDLCK):
+                    if time.monotonic() >= deadline:
+                        os.close(fd)
+                        return None
+                    time.sleep(0.001)
+            _lock_byte(fd, _GATE_INTENT, fcntl.F_UNLCK)  # a reader only passes the intent
+            held, at_name = os.fstat(fd), os.stat(lock_path)
+        except OSError:
+            os.close(fd)
+            return None
+        # A writer that finished removed its lock file and another made a new one: hold that.
+        if (held.st_dev, held.st_ino) == (at_name.st_dev, at_name.st_ino):
+            return fd
+        os.close(fd)
+
+
+def _gate_held(path) -> bool:
+    """Whether this thread holds the archive's gate (not just tried: a wait may have run out)."""
+    entry = getattr(_gates, "held", {}).get(_canonical(path) + ".lock")
+    return entry is not None and entry[0] is not None
+
+
+@contextlib.contextmanager
+def _read_gate(path):
+    """Holds the archive's commit gate shared (see above) for the block; nested blocks on one
+    thread share the outer one's."""
+    lock_path = _canonical(path) + ".lock"
+    held = _gates.__dict__.setdefault("held", {})
+    if lock_path in held:
+        held[lock_path][1] += 1
+    else:
+        held[lock_path] = [_enter_gate(lock_path), 1]
+    try:
+        yield
+    finally:
+        entry = held[lock_path]
+        entry[1] -= 1
+        if entry[1] == 0:
+            del held[lock_path]
+            if entry[0] is not None:
+                os.close(entry[0])
+
+
+def _file_stamp(path) -> tuple:
+    """What changes whenever a writer commits to the file, or another file takes its name: the
+    commit count in the user block (bytes 16 to 23, after the archive id: docs/hdf5-schema.md);
+    for older archives without an archive id, the file's size and times (which appends
+    between commits change too)."""
+    with open(path, "rb") as f:
+        info, block = os.fstat(f.fileno()), f.read(24)
+    if len(block) == 24 and block[:8] == _ARCHIVE_MAGIC and _u64(block, 8) != 0:
+        return info.st_dev, info.st_ino, _u64(block, 16)
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
 _JOURNAL_MAGIC, _LEGACY_JOURNAL_MAGIC, _ARCHIVE_MAGIC = b"WANNJNL2", b"WANNJNL1", b"WANNARCH"
@@ -215,17 +317,26 @@ def open_file(path: str) -> h5py.File:
     except OSError as e:
         raise ArchiveError(f"{path} was cut short in the middle of a write, and its journal cannot be "
                            f"rolled back here ({e}): run any wann command on it as a user who may write it") from None
-    for _ in range(200):
-        if not (journal_pending(path) and being_written(path)):
-            break
-        time.sleep(0.01)
     for attempt in range(40):
-        try:
-            return h5py.File(path, "r")
-        except OSError as e:
-            if attempt == 39 or not being_written(path):
-                raise ArchiveError(f"cannot open {path}: {e}") from None
-            time.sleep(0.05)
+        with _read_gate(path):
+            # Inside the gate no commit is being applied: a journal on disk is one being written.
+            for _ in range(0 if _gate_held(path) else 200):
+                if not (journal_pending(path) and being_written(path)):
+                    break
+                time.sleep(0.01)
+            try:
+                return h5py.File(path, "r")
+            except OSError as e:
+                if attempt == 39 or not being_written(path):
+                    raise ArchiveError(f"cannot open {path}: {e}") from None
+        time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def _reading(path):
+    """An archive open for one read (`open_file`), inside its commit gate, closed after."""
+    with _read_gate(path), open_file(str(path)) as f:
+        yield f
 
 
 def read_live(path: str, read):
@@ -237,7 +348,7 @@ def read_live(path: str, read):
     path = str(path)
     for attempt in range(40):
         try:
-            with open_file(path) as f:
+            with _reading(path) as f:
                 return read(f)
         except (OSError, RuntimeError, KeyError) as e:
             if attempt == 39 or not being_written(path):
@@ -277,6 +388,14 @@ def _legend(text: str) -> dict[int, str]:
     return {int(k): v for k, v in (item.split("=") for item in text.split(","))}
 
 
+def _unit(method):
+    """Runs a reading method of `Archive` as one unit (`Archive._retrying`)."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        return self._retrying(lambda: method(self, *args, **kwargs))
+    return run
+
+
 class Archive:
     """One run: a single-run archive, or run `run` of a comparison or experiment archive.
 
@@ -285,7 +404,12 @@ class Archive:
 
     def __init__(self, path: str, run: str | None = None):
         self.path = str(path)
+        with _read_gate(self.path):
+            self._open(run)
+
+    def _open(self, run: str | None) -> None:
         self.file = open_file(self.path)
+        self._stamp = _file_stamp(self.path)  # inside the gate: no commit since the open
         attrs = self.file.attrs
         if attrs.get("format") != FORMAT:
             raise ArchiveError(f"{self.path} is not a wann run archive (no format = {FORMAT!r} attribute)")
@@ -350,21 +474,28 @@ class Archive:
         return self._retrying(scan)
 
     def _retrying(self, read):
-        """Runs `read`; while a wann writer holds the archive, a failure (a flush met half done)
-        reopens the file and tries again, for up to about 2 s."""
+        """Runs `read` as one unit, inside the archive's commit gate: no writer's commit lands in
+        the middle of it. If a commit landed since the file was opened, the file is opened
+        afresh first (HDF5's cache of the old one could meet bytes that changed since: h5py
+        objects taken from this Archive before then no longer read). While a wann writer holds
+        the archive, a failure (a flush met half done; a writer that waited out the gate) reopens
+        the file and tries again, for up to about 2 s."""
         for attempt in range(40):
             try:
-                return read()
+                with _read_gate(self.path):
+                    if attempt > 0 or _file_stamp(self.path) != self._stamp:
+                        self._reopen()
+                    return read()
             except (OSError, RuntimeError, KeyError) as e:
                 if attempt == 39 or not being_written(self.path):
                     raise ArchiveError(f"cannot read {self.path}: {e}") from None
                 time.sleep(0.05)
-                self._reopen()
 
     def _reopen(self):
         run = self.root.name if self.root is not self.file else None
         self.file.close()
         self.file = open_file(self.path)
+        self._stamp = _file_stamp(self.path)  # inside the gate: no commit since the open
         self.root = self.file[run] if run else self.file
 
     def group(self, generation: int) -> h5py.Group:
@@ -374,6 +505,7 @@ class Archive:
             raise ArchiveError(f"generation {generation} is not a complete generation of {self.path}")
         return self.root["generations"][name]
 
+    @_unit
     def genomes(self, generation: int) -> pd.DataFrame:
         """One row per genome of the generation: index, origin, parent, mean and max reward,
         connections, nodes, hidden, rank, front, elite."""
@@ -382,6 +514,7 @@ class Archive:
         df.insert(0, "generation", generation)
         return df
 
+    @_unit
     def nodes(self, generation: int) -> pd.DataFrame:
         """Node genes of every genome of the generation: genome, id, kind, activation (id) and
         activation_name, from the table's own legend (`activation_codes`, archives from 0.8.0)
@@ -402,6 +535,7 @@ class Archive:
         value = self.root["config"].attrs.get("searchSpace.disabledHiddenLinks", "inactive")
         return value.decode() if isinstance(value, bytes) else str(value)
 
+    @_unit
     def connections(self, generation: int) -> pd.DataFrame:
         """Connection genes; `active` marks the genes of the evaluated network (`enabled`, plus
         disabled hidden-to-hidden genes when the run's rule keeps them), which the genomes table's
@@ -419,10 +553,12 @@ class Archive:
     def _kind_code(self, name: str) -> int:
         return next(k for k, v in self.kinds.items() if v == name)
 
+    @_unit
     def rewards(self, generation: int) -> np.ndarray:
         """Rewards of the generation, [genome, repetition, weight]."""
         return self.group(generation)["rewards"][()]
 
+    @_unit
     def weights(self, generation: int) -> np.ndarray:
         """The shared weights the generation was scored at."""
         return self.group(generation)["weights"][()]
@@ -456,12 +592,14 @@ class Archive:
         a = self.group(gens[-1]).attrs if gens else None
         return a if a is not None and "champion_generation" in a else None
 
+    @_unit
     def champion_reference(self) -> tuple[int, int] | None:
         """(generation, index) of the run's champion as of its last complete generation (None
         before the first), without reading its tables."""
         a = self._champion_attrs()
         return None if a is None else (int(a["champion_generation"]), int(a["champion_index"]))
 
+    @_unit
     def champion(self) -> dict | None:
         """The run's champion as of its last complete generation (None before the first): its
         generation and index, scores, nodes and connections frames, rewards and weights."""
@@ -482,6 +620,7 @@ class Archive:
         }
 
 
+    @_unit
     def complexity(self) -> pd.DataFrame:
         """Per generation: enabled connections of the best genome (highest mean reward), and the
         median and mean over the population."""
@@ -641,14 +780,14 @@ def _runs_group(f: h5py.File) -> str:
 
 def runs(path: str) -> list[str]:
     """Names of the runs of a comparison or experiment archive (empty for a single-run archive)."""
-    with open_file(str(path)) as f:
+    with _reading(path) as f:
         group = _runs_group(f)
         return sorted(f[group].keys()) if group in f else []
 
 
 def comparison(path: str) -> pd.DataFrame:
     """Final champion score of every run of a finished comparison: condition, name, run, score."""
-    with open_file(str(path)) as f:
+    with _reading(path) as f:
         if "comparison" not in f:
             raise ArchiveError(f"{path} holds no finished comparison")
         g = f["comparison"]
@@ -663,7 +802,7 @@ def comparison(path: str) -> pd.DataFrame:
 def comparison_tests(path: str) -> pd.DataFrame:
     """The pairwise tests of a finished comparison: a, b, u, p, and (archives from 0.7) p_holm,
     cliffs_delta, median_difference with its 95% bootstrap interval (low, high)."""
-    with open_file(str(path)) as f:
+    with _reading(path) as f:
         if "comparison" not in f:
             raise ArchiveError(f"{path} holds no finished comparison")
         g = f["comparison"]
@@ -696,7 +835,7 @@ def tidy(path: str, level: str = "generation") -> pd.DataFrame:
             df = battery(path)
             return df.rename(columns={"score": "value"})[["variant", "seed", "condition", "value"]]
         rows = []
-        with open_file(str(path)) as f:
+        with _reading(path) as f:
             for name, run in f["runs"].items():
                 ev = run.get("evaluation")
                 if ev is None or ev.attrs.get("complete") != 1 or "score" not in ev.attrs:
@@ -728,7 +867,7 @@ def tidy(path: str, level: str = "generation") -> pd.DataFrame:
 
 def kind(path: str) -> str:
     """"run", "comparison" or "experiment"."""
-    with open_file(str(path)) as f:
+    with _reading(path) as f:
         if f.attrs.get("format") != FORMAT:
             raise ArchiveError(f"{path} is not a wann archive (no format = {FORMAT!r} attribute)")
         return str(f.attrs.get("kind", "run"))
@@ -740,7 +879,7 @@ def variants(path: str) -> list[str]:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10: the same parser, as the package `tomli`
         import tomli as tomllib
-    with open_file(str(path)) as f:
+    with _reading(path) as f:
         text = f.attrs.get("experiment_toml")
     return list(tomllib.loads(text).get("variants", {}).keys()) if text else []
 
@@ -749,7 +888,7 @@ def battery(path: str) -> pd.DataFrame:
     """Test-battery scores of every run of an experiment archive (`wann experiment run`): one row
     per run and condition: run, variant, seed, condition, score (mean reward under it)."""
     rows = []
-    with open_file(str(path)) as f:
+    with _reading(path) as f:
         group = _runs_group(f)
         if group not in f:
             raise ArchiveError(f"{path} holds no runs")
@@ -767,7 +906,7 @@ def battery_sweeps(path: str) -> pd.DataFrame:
     """The shared-weight sweep of every run's champion in an experiment archive, long form: run,
     variant, seed, weight, mean (over the sweep's trials)."""
     frames = []
-    with open_file(str(path)) as f:
+    with _reading(path) as f:
         group = _runs_group(f)
         for name, run in f[group].items():
             if "evaluation" not in run or run["evaluation"].attrs.get("complete") != 1:

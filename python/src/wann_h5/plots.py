@@ -258,8 +258,7 @@ def _condition_order(path: str) -> list[str]:
     try:
         if wann_h5.kind(path) == "experiment":
             return wann_h5.variants(path)
-        with wann_h5.open_file(path) as f:
-            text = f.attrs.get("conditions", "")
+        text = wann_h5.read_live(path, lambda f: f.attrs.get("conditions", ""))
         return [c for c in (text.decode() if isinstance(text, bytes) else str(text)).split(",") if c]
     except (OSError, wann_h5.ArchiveError):
         return []
