@@ -100,11 +100,17 @@ public struct Evolution: Sendable {
     self.champion = champion
   }
 
-  /// Indices of this generation's genomes that `advance()` copies as elites (the best-ranked
-  /// `eliteCount`). Empty before `tell`.
+  /// The population's islands (one, the whole population, unless `population.islands` says).
+  public var islands: Islands { Islands(populationSize: population.count, count: config.population.islands) }
+
+  /// Indices of this generation's genomes that `advance()` copies as elites (each island's
+  /// best-ranked `eliteCount(of:)` its size; with one island, the population's `eliteCount`).
+  /// Empty before `tell`.
   public var eliteIndices: [Int] {
     guard let a = assessment else { return [] }
-    return population.indices.sorted { a.rank[$0] < a.rank[$1] }.prefix(config.eliteCount).map { $0 }
+    return islands.ranges.flatMap { r in
+      r.sorted { a.rank[$0] < a.rank[$1] }.prefix(config.eliteCount(of: r.count))
+    }
   }
 
   /// The genomes to evaluate this generation.
@@ -126,7 +132,16 @@ public struct Evolution: Sendable {
     let onConnections = rng.uniform() < config.ranking.connectionObjectiveProbability
     // Fewer connections is better: maximise 1/connections (a network with none counts as one).
     let second = onConnections ? conns.map { 1 / Double(max($0, 1)) } : maxR
-    let (rank, front) = Ranking.rank(mean, second, crowding: config.ranking.crowding)
+    // Each island is ranked alone (with one island, the whole population at once).
+    var rank = [Int](repeating: 0, count: population.count), front = rank
+    for r in islands.ranges {
+      let (islandRank, islandFront) = Ranking.rank(
+        Array(mean[r]), Array(second[r]), crowding: config.ranking.crowding)
+      for (k, i) in r.enumerated() {
+        rank[i] = islandRank[k]
+        front[i] = islandFront[k]
+      }
+    }
     let a = Assessment(
       generation: generation, rewards: rewards, meanReward: mean, maxReward: maxR,
       connections: conns, rank: rank, front: front, rankedOnConnections: onConnections)
@@ -156,30 +171,45 @@ public struct Evolution: Sendable {
     return true
   }
 
-  /// Breeds the next generation: sort by rank, cull the worst, copy the elites, and fill the
-  /// rest with one-operator mutants of tournament winners from the breeding pool.
+  /// Breeds the next generation, island by island (one island: the whole population): sort by
+  /// rank, cull the worst, copy the elites, and fill the rest with one-operator mutants of
+  /// tournament winners from the breeding pool. At a migration, each island's last
+  /// `population.migrants` places go to the previous island's best, copied unchanged (recorded as
+  /// elites whose parent lies on that island).
   public mutating func advance() {
     guard let a = assessment else { preconditionFailure("advance() before tell()") }
-    let order = population.indices.sorted { a.rank[$0] < a.rank[$1] }
-    let pool = Array(order.prefix(population.count - config.cullCount))
+    let islands = islands
+    let orders = islands.ranges.map { r in r.sorted { a.rank[$0] < a.rank[$1] } }
     let next = generation + 1
+    let migrants =
+      islands.migrate(breeding: next, interval: config.population.migrationInterval)
+      ? config.population.migrants : 0
     var children: [Individual] = []
     children.reserveCapacity(population.count)
-    for i in eliteIndices {
-      children.append(Individual(genome: population[i].genome, origin: .elite, parent: i))
-    }
     record.beginGeneration()
+    // One selection stream for the generation, drawn island after island.
     var selection = RandomStream(seed: config.seed, purpose: .selection, generation: next)
-    let winners = Self.tournamentWinners(
-      count: population.count - children.count, poolSize: pool.count,
-      size: config.population.tournamentSize, rule: config.population.parentSelection,
-      using: &selection)
-    for (k, child) in (children.count..<population.count).enumerated() {
-      let parent = pool[winners[k]]
-      var rng = RandomStream(seed: config.seed, purpose: .mutation, generation: next, genome: child)
-      let (genome, origin) = population[parent].genome.mutated(
-        config.mutation, hiddenActivations: hiddenActivations, space: config.searchSpace, record: &record, using: &rng)
-      children.append(Individual(genome: genome, origin: origin, parent: parent))
+    for (island, r) in islands.ranges.enumerated() {
+      let order = orders[island]
+      let pool = Array(order.prefix(r.count - config.cullCount(of: r.count)))
+      for i in order.prefix(config.eliteCount(of: r.count)) {
+        children.append(Individual(genome: population[i].genome, origin: .elite, parent: i))
+      }
+      let bred = r.upperBound - migrants - children.count
+      let winners = Self.tournamentWinners(
+        count: bred, poolSize: pool.count, size: config.population.tournamentSize,
+        rule: config.population.parentSelection, using: &selection)
+      for (k, child) in (children.count..<(children.count + bred)).enumerated() {
+        let parent = pool[winners[k]]
+        var rng = RandomStream(seed: config.seed, purpose: .mutation, generation: next, genome: child)
+        let (genome, origin) = population[parent].genome.mutated(
+          config.mutation, hiddenActivations: hiddenActivations, space: config.searchSpace, record: &record,
+          using: &rng)
+        children.append(Individual(genome: genome, origin: origin, parent: parent))
+      }
+      for i in orders[islands.source(of: island)].prefix(migrants) {
+        children.append(Individual(genome: population[i].genome, origin: .elite, parent: i))
+      }
     }
     population = children
     generation = next

@@ -200,6 +200,18 @@ extension SearchConfig {
       "population.parentSelection", \.population.parentSelection,
       "oneTournament (the paper) or betterOfTwo (the original release: the better of two tournament winners; docs/method.md, deviation 2)."
     ),
+    .integer(
+      "population.islands", \.population.islands,
+      "Populations that rank and breed apart (an island model; 1: one population, as the paper). Genomes are split into this many blocks by index, each ranked, culled and bred alone; the champion is the best of all.",
+      in: 1...4096),
+    .integer(
+      "population.migrationInterval", \.population.migrationInterval,
+      "With islands: every this many generations each island's best population.migrants genomes replace the last children of the next island along a ring (0: never).",
+      in: 0...10_000_000),
+    .integer(
+      "population.migrants", \.population.migrants,
+      "With islands: genomes each island sends to the next at a migration.",
+      in: 1...1_000_000),
     .number("mutation.insertNode", \.mutation.insertNode, "Probability weight of inserting a node."),
     .number("mutation.addConnection", \.mutation.addConnection, "Probability weight of adding a connection."),
     .number("mutation.changeActivation", \.mutation.changeActivation, "Probability weight of changing an activation."),

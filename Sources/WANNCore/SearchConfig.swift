@@ -133,6 +133,10 @@ public struct PopulationConfig: Codable, Sendable, Equatable {
   public var initialConnectionProbability = 0.5
   /// The default is the original release's code (docs/method.md, "Which defaults, and why").
   public var parentSelection = ParentSelection.betterOfTwo
+  /// 1: one population, as the paper. More: an island model (`Islands`), off in the defaults.
+  public var islands = 1
+  public var migrationInterval = 32
+  public var migrants = 1
   public init() {}
 }
 
@@ -295,10 +299,14 @@ public struct SearchConfig: Codable, Sendable, Equatable {
   }
 
   /// Number of genomes removed before breeding.
-  public var cullCount: Int { Int((population.cullRatio * Double(population.size)).rounded(.down)) }
+  public var cullCount: Int { cullCount(of: population.size) }
   /// Number of elites: a share of the breeding pool, as in the original.
-  public var eliteCount: Int {
-    Int((population.eliteRatio * Double(population.size - cullCount)).rounded(.down))
+  public var eliteCount: Int { eliteCount(of: population.size) }
+  /// The genomes a population (or an island) of `size` removes before breeding.
+  public func cullCount(of size: Int) -> Int { Int((population.cullRatio * Double(size)).rounded(.down)) }
+  /// The elites a population (or an island) of `size` copies: a share of its breeding pool.
+  public func eliteCount(of size: Int) -> Int {
+    Int((population.eliteRatio * Double(size - cullCount(of: size))).rounded(.down))
   }
 
   /// The integer ranges the CLI's options (`Limits`) share with the keys, read from the keys'
@@ -331,6 +339,22 @@ public struct SearchConfig: Codable, Sendable, Equatable {
       }
     }
     try check(population.size - cullCount >= 1, "population.cullRatio", "leaves no genome to breed from")
+    if population.islands > 1 {
+      let smallest = Islands(populationSize: population.size, count: population.islands).ranges.map(\.count).min() ?? 0
+      try check(
+        population.islands <= population.size / 2, "population.islands",
+        "must leave each island at least 2 genomes: at most \(population.size / 2) islands for population.size \(population.size), not \(population.islands)"
+      )
+      try check(
+        smallest - cullCount(of: smallest) >= 1, "population.cullRatio",
+        "leaves an island of \(smallest) genomes nothing to breed from (fewer population.islands, or a smaller cullRatio)"
+      )
+      let children = smallest - eliteCount(of: smallest)
+      try check(
+        population.migrants <= children, "population.migrants",
+        "must be at most the \(children) children an island of \(smallest) genomes breeds each generation, not \(population.migrants)"
+      )
+    }
     try check(
       (1...population.size).contains(population.tournamentSize), "population.tournamentSize",
       "must be in 1...population.size (\(population.size)), not \(population.tournamentSize)")

@@ -109,4 +109,79 @@ import Testing
     // Twice the entrants: stronger selection on average.
     #expect(winners.reduce(0, +) < first.reduce(0, +))
   }
+
+  @Test func islandsSplitThePopulationIntoNearlyEqualBlocks() {
+    #expect(Islands(populationSize: 60, count: 3).ranges == [0..<20, 20..<40, 40..<60])
+    #expect(Islands(populationSize: 10, count: 4).ranges == [0..<2, 2..<5, 5..<7, 7..<10])
+    #expect(Islands(populationSize: 10, count: 1).ranges == [0..<10])
+    let i = Islands(populationSize: 10, count: 4)
+    #expect((0..<10).map(i.island(of:)) == [0, 0, 1, 1, 1, 2, 2, 3, 3, 3])
+    #expect((0..<4).map(i.source(of:)) == [3, 0, 1, 2])
+    #expect(i.migrate(breeding: 8, interval: 4) && !i.migrate(breeding: 9, interval: 4))
+    #expect(!i.migrate(breeding: 8, interval: 0))
+    #expect(!Islands(populationSize: 10, count: 1).migrate(breeding: 8, interval: 4))
+  }
+
+  /// Each island is ranked and bred alone; every `migrationInterval` generations its last places
+  /// go to the previous island's best, copied unchanged.
+  @Test func islandsBreedApartAndTradeTheirBestAlongARing() throws {
+    var c = Self.config(60)
+    c.population.islands = 3
+    c.population.migrationInterval = 4
+    c.population.migrants = 2
+    try c.validate()
+    var evo = Evolution(config: c, inputs: 5, outputs: 1, defaultHiddenActivations: Activation.originalControlSet)
+    let islands = evo.islands
+    var migrations = 0
+    for _ in 0..<12 {
+      let a = evo.tell(Self.rewards(evo.genomes, c))
+      for r in islands.ranges { #expect(Set(r.map { a.rank[$0] }) == Set(0..<r.count)) }
+      let previous = evo.population
+      let orders = islands.ranges.map { r in r.sorted { a.rank[$0] < a.rank[$1] } }
+      #expect(evo.eliteIndices == orders.flatMap { $0.prefix(c.eliteCount(of: 20)) })
+      evo.advance()
+      let migrating = evo.generation % 4 == 0
+      if migrating { migrations += 1 }
+      for (i, r) in islands.ranges.enumerated() {
+        let arrivals = migrating ? Array(r.suffix(2)) : []
+        for child in r where !arrivals.contains(child) {
+          #expect(islands.island(of: evo.population[child].parent!) == i)
+        }
+        #expect(arrivals.map { evo.population[$0].parent! } == Array(orders[(i + 2) % 3].prefix(arrivals.count)))
+        for child in arrivals {
+          let arrival = evo.population[child]
+          #expect(arrival.origin == .elite && arrival.genome == previous[arrival.parent!].genome)
+        }
+      }
+    }
+    #expect(migrations == 3)
+  }
+
+  /// With one island the migration keys change nothing: the run is the paper's.
+  @Test func oneIslandIsThePlainSearch() {
+    func run(_ c: SearchConfig) -> [Genome] {
+      var evo = Evolution(config: c, inputs: 5, outputs: 1, defaultHiddenActivations: Activation.originalControlSet)
+      for _ in 0..<6 {
+        evo.tell(Self.rewards(evo.genomes, c))
+        evo.advance()
+      }
+      return evo.genomes
+    }
+    var c = Self.config()
+    c.population.migrationInterval = 1
+    c.population.migrants = 5
+    #expect(run(c) == run(Self.config()))
+  }
+
+  @Test func islandSettingsThatLeaveAnIslandNothingAreRefused() {
+    var c = Self.config(40)
+    c.population.islands = 21
+    #expect(throws: ConfigError.self) { try c.validate() }
+    c.population.islands = 4
+    let children = 10 - c.eliteCount(of: 10)
+    c.population.migrants = children + 1
+    #expect(throws: ConfigError.self) { try c.validate() }
+    c.population.migrants = children
+    #expect(throws: Never.self) { try c.validate() }
+  }
 }

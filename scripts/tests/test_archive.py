@@ -284,3 +284,41 @@ def test_original_disabled_hidden_links_rule_reads_back(wann, tmp_path):
                     "--out", str(exported), "--generation", str(last), "--index", str(index)], check=True, capture_output=True)
     matrix = np.loadtxt(exported, delimiter=",")
     assert int((matrix[:, :-1] != 0).sum()) == int(genomes.set_index("index").loc[index, "connections"])
+
+
+def test_islands_breed_apart_and_resume_and_thread_counts_give_the_same_run(wann, tmp_path):
+    """The island model (population.islands): a run is the same for any thread count and when
+    stopped and resumed; children are bred on their parent's island, except the migrants, the
+    previous island's best, copied unchanged at every migrationInterval-th generation."""
+    config = tmp_path / "islands.toml"
+    config.write_text("seed = 5\ngenerations = 6\n[population]\nsize = 36\nislands = 3\n"
+                      "migrationInterval = 2\nmigrants = 2\n")
+    runs = {}
+    for threads in (1, 2):
+        runs[threads] = tmp_path / f"t{threads}.h5"
+        search(wann, runs[threads], "--config", config, "--threads", threads)
+    assert generation_contents(runs[1]) == generation_contents(runs[2])
+    half = tmp_path / "half.h5"
+    search(wann, half, "--config", config, "--generations", 3)
+    subprocess.run([str(wann), "resume", str(half), "--generations", "6", "--quiet"], check=True, capture_output=True)
+    assert generation_contents(half) == generation_contents(runs[1])
+    with wann_h5.open_archive(runs[1]) as run:
+        assert run.config["population.islands"] == 3
+        island = lambda i: i // 12  # noqa: E731 (three blocks of 12)
+        for g in range(1, 6):
+            genomes = run.genomes(g)
+            arrivals = {10, 11, 22, 23, 34, 35} if g % 2 == 0 else set()
+            before = run.genomes(g - 1)
+            for index, parent, origin in zip(genomes["index"], genomes["parent"], genomes["origin"]):
+                if index in arrivals:
+                    source = (island(index) + 2) % 3
+                    assert island(parent) == source and origin == "elite"
+                    best = before[before["index"] // 12 == source].nsmallest(2, "rank")["index"].tolist()
+                    assert parent in best
+                else:
+                    assert island(parent) == island(index), (g, index, parent)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[population]\nsize = 36\nislands = 3\nmigrants = 30\n")
+    r = subprocess.run([str(wann), "search", "--config", str(bad), "--out", str(tmp_path / "bad.h5")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "population.migrants" in r.stderr, r.stderr
