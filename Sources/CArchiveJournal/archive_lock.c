@@ -121,6 +121,7 @@ int wann_archive_gate_enter(const char *lockPath, int exclusive) {
         held.st_ino == atName.st_ino)
       return fd;
     close(fd);
+    if (millisecondsSince(&start) >= wann_archive_gate_wait_ms()) return -2;
   }
 #else
   (void)lockPath;

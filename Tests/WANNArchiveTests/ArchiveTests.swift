@@ -93,6 +93,9 @@ import WANNTestSupport
     c.population.tournamentSize = 5
     c.population.initialConnectionProbability = 0.75
     c.population.parentSelection = .oneTournament
+    c.population.islands = 3
+    c.population.migrationInterval = 6
+    c.population.migrants = 2
     c.mutation.insertNode = 0.11
     c.mutation.addConnection = 0.22
     c.mutation.changeActivation = 0.33

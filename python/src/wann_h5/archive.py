@@ -125,6 +125,8 @@ def _enter_gate(lock_path: str) -> int | None:
         if (held.st_dev, held.st_ino) == (at_name.st_dev, at_name.st_ino):
             return fd
         os.close(fd)
+        if time.monotonic() >= deadline:
+            return None
 
 
 def _gate_held(path) -> bool:
