@@ -54,7 +54,9 @@ int wann_archive_lock_held(const char *path) {
 #endif
 }
 
-int wann_archive_gate_wait_ms(void) {
+#ifdef F_OFD_SETLK
+/// How long (milliseconds) a gate is waited for before going on without it.
+static int gateWaitMilliseconds(void) {
   static int waitMs = -1;
   if (waitMs < 0) {
     const char *text = getenv("WANN_COMMIT_GATE_WAIT_MS");
@@ -64,7 +66,6 @@ int wann_archive_gate_wait_ms(void) {
   return waitMs;
 }
 
-#ifdef F_OFD_SETLK
 // Far past any text a lock file holds: locks on bytes past the end of a file are allowed, and
 // these never meet the writer's flock on the same file.
 static const off_t intentByte = (off_t)1 << 40;
@@ -92,7 +93,7 @@ static int takeWaiting(int fd, off_t at, short type, const struct timespec *star
   const struct timespec pause = {0, 1000000};  // 1 ms: a commit's writes take about that
   while (lockByte(fd, at, type) != 0) {
     if (errno != EAGAIN && errno != EACCES && errno != EINTR) return -1;
-    if (millisecondsSince(start) >= wann_archive_gate_wait_ms()) return -2;
+    if (millisecondsSince(start) >= gateWaitMilliseconds()) return -2;
     nanosleep(&pause, NULL);
   }
   return 0;
@@ -121,7 +122,7 @@ int wann_archive_gate_enter(const char *lockPath, int exclusive) {
         held.st_ino == atName.st_ino)
       return fd;
     close(fd);
-    if (millisecondsSince(&start) >= wann_archive_gate_wait_ms()) return -2;
+    if (millisecondsSince(&start) >= gateWaitMilliseconds()) return -2;
   }
 #else
   (void)lockPath;

@@ -108,9 +108,14 @@ public struct Evolution: Sendable {
   /// Empty before `tell`.
   public var eliteIndices: [Int] {
     guard let a = assessment else { return [] }
-    return islands.ranges.flatMap { r in
-      r.sorted { a.rank[$0] < a.rank[$1] }.prefix(config.eliteCount(of: r.count))
+    return zip(islands.ranges, Self.islandOrders(islands, a)).flatMap { r, order in
+      order.prefix(config.eliteCount(of: r.count))
     }
+  }
+
+  /// Each island's genome indices, best-ranked first.
+  static func islandOrders(_ islands: Islands, _ a: Assessment) -> [[Int]] {
+    islands.ranges.map { r in r.sorted { a.rank[$0] < a.rank[$1] } }
   }
 
   /// The genomes to evaluate this generation.
@@ -179,7 +184,7 @@ public struct Evolution: Sendable {
   public mutating func advance() {
     guard let a = assessment else { preconditionFailure("advance() before tell()") }
     let islands = islands
-    let orders = islands.ranges.map { r in r.sorted { a.rank[$0] < a.rank[$1] } }
+    let orders = Self.islandOrders(islands, a)
     let next = generation + 1
     let migrants =
       islands.migrate(breeding: next, interval: config.population.migrationInterval)

@@ -40,7 +40,4 @@ int wann_archive_gate_enter(const char *lockPath, int exclusive);
 
 /// Leaves a gate entered with `wann_archive_gate_enter` (a negative `fd` is ignored).
 void wann_archive_gate_leave(int fd);
-
-/// How long (milliseconds) a gate is waited for before going on without it.
-int wann_archive_gate_wait_ms(void);
 #endif
