@@ -372,6 +372,39 @@ public final class ArchiveReader {
     }
   }
 
+  /// The species state generation `g + 1` starts from, as generation `g` stored it: its species
+  /// with offspring, each represented by its best-ranked genome of generation `g`.
+  public func speciesState(after g: Int) throws -> SpeciesState {
+    do {
+      let group = try generationGroup(g)
+      guard group.exists("species") else {
+        throw ArchiveError.corrupt(
+          archive: path, why: "generation \(g) has no species table, but the run's config has speciation.enabled")
+      }
+      let ids: [Int32] = try group.readColumn("species", "id")
+      let representative: [Int32] = try group.readColumn("species", "representative")
+      let best: [Double] = try group.readColumn("species", "best_mean_reward")
+      let stagnant: [Int32] = try group.readColumn("species", "stagnant_generations")
+      let offspring: [Int32] = try group.readColumn("species", "offspring")
+      let genomes = try population(g).map(\.genome)
+      let species = try ids.indices.filter { offspring[$0] > 0 }.map { s in
+        guard genomes.indices.contains(Int(representative[s])) else {
+          throw ArchiveError.corrupt(
+            archive: path,
+            why: "generation \(g) species \(ids[s]) names genome \(representative[s]) of \(genomes.count)")
+        }
+        return Species(
+          id: Int(ids[s]), representative: genomes[Int(representative[s])], bestMean: best[s],
+          stagnantGenerations: Int(stagnant[s]))
+      }
+      return SpeciesState(
+        species: species, threshold: try group.attribute("species_threshold"),
+        nextID: Int(try group.attribute("next_species_id", as: Int64.self)))
+    } catch let e as HDF5Error {
+      throw ArchiveError.readFailed(archive: path, cause: e)
+    }
+  }
+
   /// The search's state after the last complete generation, ready to breed the next one (nil
   /// when no generation is complete: the search starts afresh). `inputs`, `outputs` and
   /// `hiddenActivations` describe the task.
@@ -385,10 +418,11 @@ public final class ArchiveReader {
         nextNodeID: Int32(try group.attribute("next_node_id", as: Int64.self)),
         nextInnovation: try group.attribute("next_innovation"))
     }
+    let species = config.speciation.enabled && last > 0 ? try speciesState(after: last - 1) : nil
     var evolution = Evolution(
       config: config, inputs: inputs, outputs: outputs,
       defaultHiddenActivations: hiddenActivations, generation: last,
-      population: try population(last), record: record, champion: try champion())
+      population: try population(last), record: record, champion: try champion(), speciesState: species)
     evolution.tell(try rewards(last))
     evolution.advance()
     return evolution

@@ -61,6 +61,11 @@ extension ArchiveSchema {
   static let connectionsTable = DatasetDescription(
     "every connection gene of every genome (genome = row of genomes): innovation, source and target node ids, enabled, recurrent (reads the previous step)",
     axes: ["connection"])
+  static let speciesTable = DatasetDescription(
+    "with speciation: one row per species of the generation: id, members, representative (its best-ranked genome, the one the next generation is compared with), best mean reward so far, generations since it rose, children it breeds (0: extinct)",
+    axes: ["species_row"])
+  static let genomeSpecies = DatasetDescription(
+    "with speciation: the species id (species.id) of every genome", axes: ["genome"])
   static let generationRewards = DatasetDescription(
     "total reward (the task's) of every rollout: genome x repetition (episode) x shared weight",
     axes: ["genome", "repetition", "weights"])

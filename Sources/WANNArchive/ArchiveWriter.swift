@@ -246,7 +246,29 @@ public final class ArchiveWriter {
         try g.setAttribute("champion_search_mean", c.searchMean)
         try g.setAttribute("champion_retest_mean", c.retestMean)
       }
+      if let sp = r.species { try Self.writeSpecies(sp, to: g) }
     }
+  }
+
+  /// A generation's species (`speciation.enabled`): the `species` table, each genome's species
+  /// id, and the threshold and next id the next generation starts from. With the stored genomes,
+  /// this is the whole state a resume needs (`ArchiveReader.speciesState(after:)`).
+  static func writeSpecies(_ sp: SpeciesAssignment, to g: H5Group) throws {
+    try g.writeTable(
+      "species",
+      [
+        .int32("id", sp.species.map { Int32($0.id) }),
+        .int32("members", sp.members.map { Int32($0.count) }),
+        .int32("representative", sp.members.map { Int32($0[0]) }),
+        .float64("best_mean_reward", sp.species.map(\.bestMean)),
+        .int32("stagnant_generations", sp.species.map { Int32($0.stagnantGenerations) }),
+        .int32("offspring", sp.offspring.map { Int32($0) }),
+      ], ArchiveSchema.speciesTable)
+    try g.writeArray(
+      "genome_species", sp.speciesOfGenome.map { Int32(sp.species[$0].id) }, shape: [sp.speciesOfGenome.count],
+      ArchiveSchema.genomeSpecies)
+    try g.setAttribute("species_threshold", sp.next.threshold)
+    try g.setAttribute("next_species_id", Int64(sp.next.nextID))
   }
 
   /// Node and connection tables of a list of genomes (column `genome` = position in the list).

@@ -67,6 +67,10 @@ public struct Evolution: Sendable {
   public private(set) var record: InnovationRecord
   public private(set) var champion: Champion?
   public private(set) var assessment: Assessment?
+  /// The species the current generation is sorted into (`speciation.enabled`), nil when off.
+  public private(set) var speciesState: SpeciesState?
+  /// This generation's species, after `tell` (nil when speciation is off or before `tell`).
+  public private(set) var species: SpeciesAssignment?
 
   public init(config: SearchConfig, inputs: Int, outputs: Int, defaultHiddenActivations: [Activation]) {
     self.config = config
@@ -82,13 +86,17 @@ public struct Evolution: Sendable {
       g.disabledHiddenLinks = config.searchSpace.disabledHiddenLinks
       return Individual(genome: g, origin: .initial, parent: nil)
     }
+    speciesState = config.speciation.enabled ? .initial(config.speciation) : nil
   }
 
   /// Restores a search at the start of `generation` (its population not yet evaluated), as
-  /// stored in an archive: resuming from here continues the run exactly.
+  /// stored in an archive: resuming from here continues the run exactly. `speciesState` is the
+  /// state the generation starts from (the previous generation's, as stored with it); nil with
+  /// speciation on means the state before generation 0.
   public init(
     config: SearchConfig, inputs: Int, outputs: Int, defaultHiddenActivations: [Activation],
-    generation: Int, population: [Individual], record: InnovationRecord, champion: Champion?
+    generation: Int, population: [Individual], record: InnovationRecord, champion: Champion?,
+    speciesState: SpeciesState? = nil
   ) {
     self.config = config
     self.inputs = inputs
@@ -98,6 +106,7 @@ public struct Evolution: Sendable {
     self.population = population
     self.record = record
     self.champion = champion
+    self.speciesState = config.speciation.enabled ? speciesState ?? .initial(config.speciation) : nil
   }
 
   /// The population's islands (one, the whole population, unless `population.islands` says).
@@ -108,9 +117,24 @@ public struct Evolution: Sendable {
   /// Empty before `tell`.
   public var eliteIndices: [Int] {
     guard let a = assessment else { return [] }
+    if let sp = species {
+      return sp.members.indices.flatMap { s in sp.members[s].prefix(speciesElites(sp, s)) }
+    }
     return zip(islands.ranges, Self.islandOrders(islands, a)).flatMap { r, order in
       order.prefix(config.eliteCount(of: r.count))
     }
+  }
+
+  /// Species `s`'s breeding pool (its best-ranked members, less `cullCount(of:)` its size).
+  func speciesPool(_ sp: SpeciesAssignment, _ s: Int) -> ArraySlice<Int> {
+    let m = sp.members[s]
+    return m.prefix(m.count - config.cullCount(of: m.count))
+  }
+
+  /// The elites species `s` copies: `eliteRatio` of its pool, at most its offspring.
+  func speciesElites(_ sp: SpeciesAssignment, _ s: Int) -> Int {
+    let pool = speciesPool(sp, s).count
+    return min(Int((config.population.eliteRatio * Double(pool)).rounded(.down)), sp.offspring[s])
   }
 
   /// Each island's genome indices, best-ranked first.
@@ -151,6 +175,11 @@ public struct Evolution: Sendable {
       generation: generation, rewards: rewards, meanReward: mean, maxReward: maxR,
       connections: conns, rank: rank, front: front, rankedOnConnections: onConnections)
     assessment = a
+    if let state = speciesState {
+      species = Speciation.assign(
+        population.map(\.genome), meanReward: mean, rank: rank, from: state, inputs: inputs, outputs: outputs,
+        config: config.speciation)
+    }
     return a
   }
 
@@ -183,6 +212,10 @@ public struct Evolution: Sendable {
   /// elites whose parent lies on that island).
   public mutating func advance() {
     guard let a = assessment else { preconditionFailure("advance() before tell()") }
+    if let sp = species {
+      advanceBySpecies(sp)
+      return
+    }
     let islands = islands
     let orders = Self.islandOrders(islands, a)
     let next = generation + 1
@@ -219,6 +252,43 @@ public struct Evolution: Sendable {
     population = children
     generation = next
     assessment = nil
+  }
+
+  /// Breeds the next generation species by species (`speciation.enabled`): each species with
+  /// offspring culls its worst, copies its elites and fills its share of children with mutants
+  /// of tournament winners from its own pool. Children are laid out species after species.
+  mutating func advanceBySpecies(_ sp: SpeciesAssignment) {
+    let next = generation + 1
+    var children: [Individual] = []
+    children.reserveCapacity(population.count)
+    record.beginGeneration()
+    var selection = RandomStream(seed: config.seed, purpose: .selection, generation: next)
+    for s in sp.members.indices where sp.offspring[s] > 0 {
+      let pool = Array(speciesPool(sp, s))
+      let elites = speciesElites(sp, s)
+      for i in pool.prefix(elites) {
+        children.append(Individual(genome: population[i].genome, origin: .elite, parent: i))
+      }
+      let bred = sp.offspring[s] - elites
+      let winners = Self.tournamentWinners(
+        count: bred, poolSize: pool.count, size: config.population.tournamentSize,
+        rule: config.population.parentSelection, using: &selection)
+      for k in 0..<bred {
+        let parent = pool[winners[k]]
+        let child = children.count
+        var rng = RandomStream(seed: config.seed, purpose: .mutation, generation: next, genome: child)
+        let (genome, origin) = population[parent].genome.mutated(
+          config.mutation, hiddenActivations: hiddenActivations, space: config.searchSpace, record: &record,
+          using: &rng)
+        children.append(Individual(genome: genome, origin: origin, parent: parent))
+      }
+    }
+    precondition(children.count == population.count, "species bred \(children.count) of \(population.count) children")
+    population = children
+    generation = next
+    assessment = nil
+    speciesState = sp.next
+    species = nil
   }
 
   /// Pool positions of `count` tournament winners. Tournaments are on rank: the pool is sorted

@@ -52,6 +52,8 @@ public struct GenerationResult: Sendable {
   public let episodeStreams: [UInt64]
   public let retest: Retest?
   public let champion: Champion?
+  /// The generation's species, with speciation on (stored so that a resume continues exactly).
+  public let species: SpeciesAssignment?
 
   public struct Retest: Sendable {
     public let index: Int
@@ -66,7 +68,8 @@ public struct GenerationResult: Sendable {
 
   public init(
     summary: GenerationSummary, population: [Individual], assessment: Assessment, record: InnovationRecord,
-    eliteIndices: [Int], weights: [Double], episodeStreams: [UInt64], retest: Retest?, champion: Champion?
+    eliteIndices: [Int], weights: [Double], episodeStreams: [UInt64], retest: Retest?, champion: Champion?,
+    species: SpeciesAssignment? = nil
   ) {
     self.summary = summary
     self.population = population
@@ -77,6 +80,7 @@ public struct GenerationResult: Sendable {
     self.episodeStreams = episodeStreams
     self.retest = retest
     self.champion = champion
+    self.species = species
   }
 }
 

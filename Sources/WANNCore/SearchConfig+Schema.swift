@@ -212,6 +212,38 @@ extension SearchConfig {
       "population.migrants", \.population.migrants,
       "With islands: genomes each island sends to the next at a migration.",
       in: 1...1_000_000),
+    .flag(
+      "speciation.enabled", \.speciation.enabled,
+      "Sort each generation into species (NEAT, as the original release's dormant prettyNEAT code) that share the children by rank-based fitness and breed apart; off in the paper's search."
+    ),
+    .integer(
+      "speciation.targetSpecies", \.speciation.targetSpecies,
+      "With speciation: the number of species the threshold steers toward (prettyNEAT's spec_target).",
+      in: 1...100_000),
+    .number(
+      "speciation.threshold", \.speciation.threshold,
+      "With speciation: the compatibility threshold of generation 0 (prettyNEAT's spec_thresh).",
+      bounds: .interval(0...1_000_000, excludingHigh: false)),
+    .number(
+      "speciation.minThreshold", \.speciation.minThreshold,
+      "With speciation: the threshold never falls below this (prettyNEAT's spec_threshMin).",
+      bounds: .interval(0...1_000_000, excludingHigh: false)),
+    .number(
+      "speciation.thresholdStep", \.speciation.thresholdStep,
+      "With speciation: how far the threshold moves each generation toward targetSpecies species (prettyNEAT's spec_compatMod).",
+      bounds: .interval(0...1_000_000, excludingHigh: false)),
+    .number(
+      "speciation.geneCoefficient", \.speciation.geneCoefficient,
+      "With speciation: weight of the unmatched connection genes (by innovation) in the compatibility distance (prettyNEAT's spec_geneCoef).",
+      bounds: .interval(0...1_000_000, excludingHigh: false)),
+    .number(
+      "speciation.activationCoefficient", \.speciation.activationCoefficient,
+      "With speciation: weight of the share of shared nodes whose activations differ, in the place of NEAT's weight term (always 0 when weights are shared).",
+      bounds: .interval(0...1_000_000, excludingHigh: false)),
+    .integer(
+      "speciation.stagnation", \.speciation.stagnation,
+      "With speciation: a species whose best mean reward has not risen for more than this many generations breeds no children, unless it holds the best genome (prettyNEAT's spec_dropOffAge; 0: never).",
+      in: 0...10_000_000),
     .number("mutation.insertNode", \.mutation.insertNode, "Probability weight of inserting a node."),
     .number("mutation.addConnection", \.mutation.addConnection, "Probability weight of adding a connection."),
     .number("mutation.changeActivation", \.mutation.changeActivation, "Probability weight of changing an activation."),

@@ -249,6 +249,8 @@ public struct SearchConfig: Codable, Sendable, Equatable {
   /// Which links the search may create (the paper: feed-forward only), and how disabled genes
   /// express (the default is the original release's: disabled hidden-to-hidden genes stay).
   public var searchSpace = SearchSpace(disabledHiddenLinks: .active)
+  /// NEAT's species (off by default; `SpeciationConfig`).
+  public var speciation = SpeciationConfig()
   /// Per-generation analysis while the search runs (off by default; never changes the search).
   public var analysis = AnalysisConfig()
 
@@ -354,6 +356,14 @@ public struct SearchConfig: Codable, Sendable, Equatable {
         population.migrants <= children, "population.migrants",
         "must be at most the \(children) children an island of \(smallest) genomes breeds each generation, not \(population.migrants)"
       )
+    }
+    if speciation.enabled {
+      try check(
+        population.islands == 1, "speciation.enabled",
+        "cannot be combined with population.islands (\(population.islands)): choose islands or species")
+      try check(
+        speciation.threshold >= speciation.minThreshold, "speciation.threshold",
+        "must be at least speciation.minThreshold (\(speciation.minThreshold)), not \(speciation.threshold)")
     }
     try check(
       (1...population.size).contains(population.tournamentSize), "population.tournamentSize",

@@ -70,6 +70,7 @@ public struct SearchRun: Sendable {
     let population = evolution.population
     let record = evolution.record
     let elites = evolution.eliteIndices
+    let species = evolution.species
     evolution.advance()
     let streams = (0..<config.evaluation.repetitions).map { episodes.stream(repetition: $0).position }
     let summary = GenerationSummary(
@@ -88,7 +89,8 @@ public struct SearchRun: Sendable {
       seconds: (clock.now - start).inSeconds)
     return GenerationResult(
       summary: summary, population: population, assessment: assessment, record: record, eliteIndices: elites,
-      weights: mode.nominalValues, episodeStreams: streams, retest: retestResult, champion: champion)
+      weights: mode.nominalValues, episodeStreams: streams, retest: retestResult, champion: champion,
+      species: species)
   }
 
   /// Search genomes keep the feed-forward invariant, so compiling them cannot fail.

@@ -93,9 +93,18 @@ import WANNTestSupport
     c.population.tournamentSize = 5
     c.population.initialConnectionProbability = 0.75
     c.population.parentSelection = .oneTournament
-    c.population.islands = 3
+    // Islands and species exclude each other: one argument sets each, so every key is checked.
+    c.population.islands = setsHiddenActivations ? 1 : 3
     c.population.migrationInterval = 6
     c.population.migrants = 2
+    c.speciation.enabled = setsHiddenActivations
+    c.speciation.targetSpecies = 6
+    c.speciation.threshold = 1.5
+    c.speciation.minThreshold = 0.75
+    c.speciation.thresholdStep = 0.125
+    c.speciation.geneCoefficient = 1.25
+    c.speciation.activationCoefficient = 0.375
+    c.speciation.stagnation = 40
     c.mutation.insertNode = 0.11
     c.mutation.addConnection = 0.22
     c.mutation.changeActivation = 0.33
@@ -127,7 +136,9 @@ import WANNTestSupport
     c.analysis.batteryNoiseSigmas = [0.2]
     // Every key differs from the defaults, so a key the attributes lose shows up.
     let defaults = SearchConfig()
-    for key in SearchConfig.schema where key.name != "mutation.hiddenActivations" || setsHiddenActivations {
+    let unset =
+      setsHiddenActivations ? ["population.islands"] : ["mutation.hiddenActivations", "speciation.enabled"]
+    for key in SearchConfig.schema where !unset.contains(key.name) {
       #expect(key.value(c) != key.value(defaults), "\(key.name) should differ from its default in this test")
     }
     let path = Self.tempPath("config.h5")

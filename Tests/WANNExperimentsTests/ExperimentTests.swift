@@ -93,6 +93,16 @@ import WANNTasks
     }
   }
 
+  /// The strong preset's study runs the preset: its variant searches as the preset file does.
+  @Test func strongStudyRunsTheStrongPreset() throws {
+    let study = try Experiment(toml: try Self.file("strong-study.toml"))
+    var variant = try #require(study.variants.first { $0.name == "strong" }).config
+    var preset = try SearchConfig(toml: try Self.file("swingup-strong.toml"))
+    variant.seed = 1
+    preset.seed = 1
+    #expect(variant.searchOnly == preset.searchOnly)
+  }
+
   /// `[variants.plain]` with no keys is a variant with the base settings (it used to vanish).
   /// `[battery]` says nothing the CLI or a search config would refuse (issue: `fixed = [nan]`
   /// reported a column "w=nan"; `sweep = [2.0, -2.0, 1]` ran the single weight 2.0).

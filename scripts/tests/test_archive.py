@@ -286,6 +286,53 @@ def test_original_disabled_hidden_links_rule_reads_back(wann, tmp_path):
     assert int((matrix[:, :-1] != 0).sum()) == int(genomes.set_index("index").loc[index, "connections"])
 
 
+def test_species_breed_apart_and_resume_and_thread_counts_give_the_same_run(wann, tmp_path):
+    """Speciation (speciation.enabled): a run is the same for any thread count and when stopped
+    and resumed (the species state comes back from the archive); each species with offspring
+    breeds its share, laid out species after species, from its own members; the ids, shares and
+    threshold the archive stores agree with the genomes."""
+    config = tmp_path / "species.toml"
+    config.write_text("seed = 4\ngenerations = 8\n[population]\nsize = 40\n"
+                      "[speciation]\nenabled = true\nthreshold = 0.5\nminThreshold = 0.25\nstagnation = 2\n")
+    runs = {}
+    for threads in (1, 2):
+        runs[threads] = tmp_path / f"t{threads}.h5"
+        search(wann, runs[threads], "--config", config, "--threads", threads)
+    assert generation_contents(runs[1]) == generation_contents(runs[2])
+    half = tmp_path / "half.h5"
+    search(wann, half, "--config", config, "--generations", 4)
+    subprocess.run([str(wann), "resume", str(half), "--generations", "8", "--quiet"], check=True, capture_output=True)
+    assert generation_contents(half) == generation_contents(runs[1])
+    with wann_h5.open_archive(runs[1]) as run:
+        assert run.config["speciation.enabled"] == 1
+        seen = set()
+        for g in range(7):
+            genomes, species = run.genomes(g), run.species(g)
+            assert species["offspring"].sum() == 40 and species["members"].sum() == 40
+            counts = genomes["species"].value_counts()
+            assert all(counts[i] == m for i, m in zip(species["id"], species["members"]))
+            for i, rep in zip(species["id"], species["representative"]):
+                members = genomes[genomes["species"] == i]
+                assert rep == members.nsmallest(1, "rank")["index"].iloc[0]
+            seen.add(len(species))
+            children = run.genomes(g + 1)
+            start = 0
+            for i, share in zip(species["id"], species["offspring"]):
+                block = children.iloc[start:start + share]
+                assert (genomes.loc[block["parent"], "species"] == i).all(), (g, i)
+                start += share
+        assert max(seen) > 1
+    plain = tmp_path / "plain.h5"
+    search(wann, plain, "--generations", 1, "--population", 8)
+    with wann_h5.open_archive(plain) as p, pytest.raises(wann_h5.ArchiveError, match="speciation.enabled"):
+        p.species(0)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[population]\nsize = 36\nislands = 3\n[speciation]\nenabled = true\n")
+    r = subprocess.run([str(wann), "search", "--config", str(bad), "--out", str(tmp_path / "bad.h5")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "speciation.enabled" in r.stderr, r.stderr
+
+
 def test_islands_breed_apart_and_resume_and_thread_counts_give_the_same_run(wann, tmp_path):
     """The island model (population.islands): a run is the same for any thread count and when
     stopped and resumed; children are bred on their parent's island, except the migrants, the

@@ -33,7 +33,7 @@ from .archive import (
 )
 from .network import Network, activate
 
-__version__ = "1.0.1"
+__version__ = "1.1.0"
 
 __all__ = [
     "ACTIVATION_NAMES", "FORMAT", "MAX_VERSION", "Activation", "Archive", "ArchiveError", "Network", "activate", "battery", "battery_sweeps", "being_written",

@@ -511,8 +511,25 @@ class Archive:
     def genomes(self, generation: int) -> pd.DataFrame:
         """One row per genome of the generation: index, origin, parent, mean and max reward,
         connections, nodes, hidden, rank, front, elite."""
-        df = pd.DataFrame(self.group(generation)["genomes"][()])
+        group = self.group(generation)
+        df = pd.DataFrame(group["genomes"][()])
         df["origin"] = df["origin"].map(self.origins)
+        df.insert(0, "generation", generation)
+        if "genome_species" in group:  # runs with speciation.enabled: each genome's species id
+            df["species"] = group["genome_species"][()]
+        return df
+
+    @_unit
+    def species(self, generation: int) -> pd.DataFrame:
+        """The species of a generation of a run with `speciation.enabled`: id, members,
+        representative (index of its best-ranked genome), best_mean_reward (the best any member
+        has reached), stagnant_generations, offspring (children it breeds; 0: extinct)."""
+        group = self.group(generation)
+        if "species" not in group:
+            raise ArchiveError(
+                f"{self.path}: generation {generation} has no species: the run did not set "
+                "speciation.enabled (see run.config)")
+        df = pd.DataFrame(group["species"][()])
         df.insert(0, "generation", generation)
         return df
 
