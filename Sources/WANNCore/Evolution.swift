@@ -125,16 +125,9 @@ public struct Evolution: Sendable {
     }
   }
 
-  /// Species `s`'s breeding pool (its best-ranked members, less `cullCount(of:)` its size).
-  func speciesPool(_ sp: SpeciesAssignment, _ s: Int) -> ArraySlice<Int> {
-    let m = sp.members[s]
-    return m.prefix(m.count - config.cullCount(of: m.count))
-  }
-
-  /// The elites species `s` copies: `eliteRatio` of its pool, at most its offspring.
+  /// The elites species `s` copies: as many as a population of its size would, at most its share.
   func speciesElites(_ sp: SpeciesAssignment, _ s: Int) -> Int {
-    let pool = speciesPool(sp, s).count
-    return min(Int((config.population.eliteRatio * Double(pool)).rounded(.down)), sp.offspring[s])
+    min(config.eliteCount(of: sp.members[s].count), sp.offspring[s])
   }
 
   /// Each island's genome indices, best-ranked first.
@@ -209,86 +202,69 @@ public struct Evolution: Sendable {
   /// rank, cull the worst, copy the elites, and fill the rest with one-operator mutants of
   /// tournament winners from the breeding pool. At a migration, each island's last
   /// `population.migrants` places go to the previous island's best, copied unchanged (recorded as
-  /// elites whose parent lies on that island).
+  /// elites whose parent lies on that island). With speciation on, species take the islands'
+  /// place: each breeds its share of the children from its own members, species after species.
   public mutating func advance() {
     guard let a = assessment else { preconditionFailure("advance() before tell()") }
-    if let sp = species {
-      advanceBySpecies(sp)
-      return
-    }
-    let islands = islands
-    let orders = Self.islandOrders(islands, a)
     let next = generation + 1
-    let migrants =
-      islands.migrate(breeding: next, interval: config.population.migrationInterval)
-      ? config.population.migrants : 0
     var children: [Individual] = []
     children.reserveCapacity(population.count)
     record.beginGeneration()
-    // One selection stream for the generation, drawn island after island.
+    // One selection stream for the generation, drawn group after group.
     var selection = RandomStream(seed: config.seed, purpose: .selection, generation: next)
-    for (island, r) in islands.ranges.enumerated() {
-      let order = orders[island]
-      let pool = Array(order.prefix(r.count - config.cullCount(of: r.count)))
-      for i in order.prefix(config.eliteCount(of: r.count)) {
-        children.append(Individual(genome: population[i].genome, origin: .elite, parent: i))
+    if let sp = species {
+      for s in sp.members.indices where sp.offspring[s] > 0 {
+        let m = sp.members[s]
+        breed(
+          from: m, poolSize: m.count - config.cullCount(of: m.count), elites: speciesElites(sp, s),
+          children: sp.offspring[s], generation: next, selection: &selection, into: &children)
       }
-      let bred = r.upperBound - migrants - children.count
-      let winners = Self.tournamentWinners(
-        count: bred, poolSize: pool.count, size: config.population.tournamentSize,
-        rule: config.population.parentSelection, using: &selection)
-      for (k, child) in (children.count..<(children.count + bred)).enumerated() {
-        let parent = pool[winners[k]]
-        var rng = RandomStream(seed: config.seed, purpose: .mutation, generation: next, genome: child)
-        let (genome, origin) = population[parent].genome.mutated(
-          config.mutation, hiddenActivations: hiddenActivations, space: config.searchSpace, record: &record,
-          using: &rng)
-        children.append(Individual(genome: genome, origin: origin, parent: parent))
-      }
-      for i in orders[islands.source(of: island)].prefix(migrants) {
-        children.append(Individual(genome: population[i].genome, origin: .elite, parent: i))
+      speciesState = sp.next
+      species = nil
+    } else {
+      let islands = islands
+      let orders = Self.islandOrders(islands, a)
+      let migrants =
+        islands.migrate(breeding: next, interval: config.population.migrationInterval)
+        ? config.population.migrants : 0
+      for (island, r) in islands.ranges.enumerated() {
+        breed(
+          from: orders[island], poolSize: r.count - config.cullCount(of: r.count),
+          elites: config.eliteCount(of: r.count), children: r.count - migrants, generation: next,
+          selection: &selection, into: &children)
+        for i in orders[islands.source(of: island)].prefix(migrants) {
+          children.append(Individual(genome: population[i].genome, origin: .elite, parent: i))
+        }
       }
     }
+    precondition(children.count == population.count, "bred \(children.count) of \(population.count) children")
     population = children
     generation = next
     assessment = nil
   }
 
-  /// Breeds the next generation species by species (`speciation.enabled`): each species with
-  /// offspring culls its worst, copies its elites and fills its share of children with mutants
-  /// of tournament winners from its own pool. Children are laid out species after species.
-  mutating func advanceBySpecies(_ sp: SpeciesAssignment) {
-    let next = generation + 1
-    var children: [Individual] = []
-    children.reserveCapacity(population.count)
-    record.beginGeneration()
-    var selection = RandomStream(seed: config.seed, purpose: .selection, generation: next)
-    for s in sp.members.indices where sp.offspring[s] > 0 {
-      let pool = Array(speciesPool(sp, s))
-      let elites = speciesElites(sp, s)
-      for i in pool.prefix(elites) {
-        children.append(Individual(genome: population[i].genome, origin: .elite, parent: i))
-      }
-      let bred = sp.offspring[s] - elites
-      let winners = Self.tournamentWinners(
-        count: bred, poolSize: pool.count, size: config.population.tournamentSize,
-        rule: config.population.parentSelection, using: &selection)
-      for k in 0..<bred {
-        let parent = pool[winners[k]]
-        let child = children.count
-        var rng = RandomStream(seed: config.seed, purpose: .mutation, generation: next, genome: child)
-        let (genome, origin) = population[parent].genome.mutated(
-          config.mutation, hiddenActivations: hiddenActivations, space: config.searchSpace, record: &record,
-          using: &rng)
-        children.append(Individual(genome: genome, origin: origin, parent: parent))
-      }
+  /// Appends one group's children (an island's or a species'): the first `elites` of `order`
+  /// (its genomes, best-ranked first) copied unchanged, then mutants of tournament winners from
+  /// its breeding pool (the first `poolSize` of `order`) up to `count` children in all. Each
+  /// mutant's stream is keyed by its position in the next generation.
+  mutating func breed(
+    from order: [Int], poolSize: Int, elites: Int, children count: Int, generation next: Int,
+    selection: inout RandomStream, into children: inout [Individual]
+  ) {
+    for i in order.prefix(elites) {
+      children.append(Individual(genome: population[i].genome, origin: .elite, parent: i))
     }
-    precondition(children.count == population.count, "species bred \(children.count) of \(population.count) children")
-    population = children
-    generation = next
-    assessment = nil
-    speciesState = sp.next
-    species = nil
+    let winners = Self.tournamentWinners(
+      count: count - elites, poolSize: poolSize, size: config.population.tournamentSize,
+      rule: config.population.parentSelection, using: &selection)
+    for winner in winners {
+      let parent = order[winner]
+      var rng = RandomStream(seed: config.seed, purpose: .mutation, generation: next, genome: children.count)
+      let (genome, origin) = population[parent].genome.mutated(
+        config.mutation, hiddenActivations: hiddenActivations, space: config.searchSpace, record: &record,
+        using: &rng)
+      children.append(Individual(genome: genome, origin: origin, parent: parent))
+    }
   }
 
   /// Pool positions of `count` tournament winners. Tournaments are on rank: the pool is sorted

@@ -155,7 +155,7 @@ public enum Speciation {
       living.append(updated)
       livingMembers.append(ordered)
     }
-    let best = rank.indices.min { rank[$0] < rank[$1] }
+    let best = rank.firstIndex(of: 0)  // the best-ranked genome
     var fitness = zip(living, livingMembers).map { s, m -> Double in
       let stagnant = config.stagnation > 0 && s.stagnantGenerations > config.stagnation
       if stagnant && !m.contains(where: { $0 == best }) { return 0 }

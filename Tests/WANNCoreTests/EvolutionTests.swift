@@ -159,18 +159,20 @@ import Testing
 
   /// With one island the migration keys change nothing: the run is the paper's.
   @Test func oneIslandIsThePlainSearch() {
-    func run(_ c: SearchConfig) -> [Genome] {
-      var evo = Evolution(config: c, inputs: 5, outputs: 1, defaultHiddenActivations: Activation.originalControlSet)
-      for _ in 0..<6 {
-        evo.tell(Self.rewards(evo.genomes, c))
-        evo.advance()
-      }
-      return evo.genomes
-    }
     var c = Self.config()
     c.population.migrationInterval = 1
     c.population.migrants = 5
-    #expect(run(c) == run(Self.config()))
+    #expect(Self.population(after: 6, c) == Self.population(after: 6, Self.config()))
+  }
+
+  /// The population after `generations` generations on the fake reward.
+  static func population(after generations: Int, _ c: SearchConfig) -> [Individual] {
+    var evo = Evolution(config: c, inputs: 5, outputs: 1, defaultHiddenActivations: Activation.originalControlSet)
+    for _ in 0..<generations {
+      evo.tell(rewards(evo.genomes, c))
+      evo.advance()
+    }
+    return evo.population
   }
 
   @Test func islandSettingsThatLeaveAnIslandNothingAreRefused() {

@@ -138,18 +138,11 @@ extension SpeciationTests {
   /// A threshold no two genomes reach keeps one species, which breeds exactly as the plain
   /// search does (its pool, elites, tournaments and child positions are the population's).
   @Test func oneSpeciesIsThePlainSearch() {
-    func run(_ c: SearchConfig) -> [Individual] {
-      var evo = Evolution(config: c, inputs: 5, outputs: 1, defaultHiddenActivations: Activation.originalControlSet)
-      for _ in 0..<8 {
-        evo.tell(EvolutionTests.rewards(evo.genomes, c))
-        evo.advance()
-      }
-      return evo.population
-    }
     var c = EvolutionTests.config(50)
     c.speciation.enabled = true
     c.speciation.threshold = 1e6
     c.speciation.minThreshold = 1e6
-    #expect(run(c) == run(EvolutionTests.config(50)))
+    #expect(
+      EvolutionTests.population(after: 8, c) == EvolutionTests.population(after: 8, EvolutionTests.config(50)))
   }
 }

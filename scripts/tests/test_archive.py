@@ -286,24 +286,41 @@ def test_original_disabled_hidden_links_rule_reads_back(wann, tmp_path):
     assert int((matrix[:, :-1] != 0).sum()) == int(genomes.set_index("index").loc[index, "connections"])
 
 
-def test_species_breed_apart_and_resume_and_thread_counts_give_the_same_run(wann, tmp_path):
-    """Speciation (speciation.enabled): a run is the same for any thread count and when stopped
-    and resumed (the species state comes back from the archive); each species with offspring
-    breeds its share, laid out species after species, from its own members; the ids, shares and
-    threshold the archive stores agree with the genomes."""
-    config = tmp_path / "species.toml"
-    config.write_text("seed = 4\ngenerations = 8\n[population]\nsize = 40\n"
-                      "[speciation]\nenabled = true\nthreshold = 0.5\nminThreshold = 0.25\nstagnation = 2\n")
+def run_by_threads_and_resumed(wann, tmp_path, config_text, generations):
+    """Runs the config on 1 and 2 threads, and stopped halfway then resumed; asserts the three
+    archives' generations are equal and returns the 1-thread archive's path."""
+    config = tmp_path / "run.toml"
+    config.write_text(config_text)
     runs = {}
     for threads in (1, 2):
         runs[threads] = tmp_path / f"t{threads}.h5"
         search(wann, runs[threads], "--config", config, "--threads", threads)
     assert generation_contents(runs[1]) == generation_contents(runs[2])
     half = tmp_path / "half.h5"
-    search(wann, half, "--config", config, "--generations", 4)
-    subprocess.run([str(wann), "resume", str(half), "--generations", "8", "--quiet"], check=True, capture_output=True)
+    search(wann, half, "--config", config, "--generations", generations // 2)
+    subprocess.run([str(wann), "resume", str(half), "--generations", str(generations), "--quiet"],
+                   check=True, capture_output=True)
     assert generation_contents(half) == generation_contents(runs[1])
-    with wann_h5.open_archive(runs[1]) as run:
+    return runs[1]
+
+
+def assert_config_refused_in_one_line(wann, tmp_path, config_text, key):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(config_text)
+    r = subprocess.run([str(wann), "search", "--config", str(bad), "--out", str(tmp_path / "bad.h5")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and key in r.stderr, r.stderr
+
+
+def test_species_breed_apart_and_resume_and_thread_counts_give_the_same_run(wann, tmp_path):
+    """Speciation (speciation.enabled): a run is the same for any thread count and when stopped
+    and resumed (the species state comes back from the archive); each species with offspring
+    breeds its share, laid out species after species, from its own members; the ids, shares and
+    threshold the archive stores agree with the genomes."""
+    path = run_by_threads_and_resumed(
+        wann, tmp_path, "seed = 4\ngenerations = 8\n[population]\nsize = 40\n[speciation]\nenabled = true\n"
+        "threshold = 0.5\nminThreshold = 0.25\nstagnation = 2\n", 8)
+    with wann_h5.open_archive(path) as run:
         assert run.config["speciation.enabled"] == 1
         seen = set()
         for g in range(7):
@@ -326,30 +343,18 @@ def test_species_breed_apart_and_resume_and_thread_counts_give_the_same_run(wann
     search(wann, plain, "--generations", 1, "--population", 8)
     with wann_h5.open_archive(plain) as p, pytest.raises(wann_h5.ArchiveError, match="speciation.enabled"):
         p.species(0)
-    bad = tmp_path / "bad.toml"
-    bad.write_text("[population]\nsize = 36\nislands = 3\n[speciation]\nenabled = true\n")
-    r = subprocess.run([str(wann), "search", "--config", str(bad), "--out", str(tmp_path / "bad.h5")],
-                       capture_output=True, text=True)
-    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "speciation.enabled" in r.stderr, r.stderr
+    assert_config_refused_in_one_line(
+        wann, tmp_path, "[population]\nsize = 36\nislands = 3\n[speciation]\nenabled = true\n", "speciation.enabled")
 
 
 def test_islands_breed_apart_and_resume_and_thread_counts_give_the_same_run(wann, tmp_path):
     """The island model (population.islands): a run is the same for any thread count and when
     stopped and resumed; children are bred on their parent's island, except the migrants, the
     previous island's best, copied unchanged at every migrationInterval-th generation."""
-    config = tmp_path / "islands.toml"
-    config.write_text("seed = 5\ngenerations = 6\n[population]\nsize = 36\nislands = 3\n"
-                      "migrationInterval = 2\nmigrants = 2\n")
-    runs = {}
-    for threads in (1, 2):
-        runs[threads] = tmp_path / f"t{threads}.h5"
-        search(wann, runs[threads], "--config", config, "--threads", threads)
-    assert generation_contents(runs[1]) == generation_contents(runs[2])
-    half = tmp_path / "half.h5"
-    search(wann, half, "--config", config, "--generations", 3)
-    subprocess.run([str(wann), "resume", str(half), "--generations", "6", "--quiet"], check=True, capture_output=True)
-    assert generation_contents(half) == generation_contents(runs[1])
-    with wann_h5.open_archive(runs[1]) as run:
+    path = run_by_threads_and_resumed(
+        wann, tmp_path, "seed = 5\ngenerations = 6\n[population]\nsize = 36\nislands = 3\n"
+        "migrationInterval = 2\nmigrants = 2\n", 6)
+    with wann_h5.open_archive(path) as run:
         assert run.config["population.islands"] == 3
         island = lambda i: i // 12  # noqa: E731 (three blocks of 12)
         for g in range(1, 6):
@@ -364,8 +369,5 @@ def test_islands_breed_apart_and_resume_and_thread_counts_give_the_same_run(wann
                     assert parent in best
                 else:
                     assert island(parent) == island(index), (g, index, parent)
-    bad = tmp_path / "bad.toml"
-    bad.write_text("[population]\nsize = 36\nislands = 3\nmigrants = 30\n")
-    r = subprocess.run([str(wann), "search", "--config", str(bad), "--out", str(tmp_path / "bad.h5")],
-                       capture_output=True, text=True)
-    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "population.migrants" in r.stderr, r.stderr
+    assert_config_refused_in_one_line(
+        wann, tmp_path, "[population]\nsize = 36\nislands = 3\nmigrants = 30\n", "population.migrants")
