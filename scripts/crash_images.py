@@ -294,8 +294,8 @@ def main() -> int:
                   "scenarios": counts, "modes": modes}
         for line in failures[:20]:
             print("FAILED", line)
-        print(f"crash images: {total} checked, {failed} failed "
-              f"({', '.join(f'{k} {v['images']}' for k, v in counts.items())}; "
+        per_scenario = ", ".join(f"{k} {v['images']}" for k, v in counts.items())
+        print(f"crash images: {total} checked, {failed} failed ({per_scenario}; "
               f"modes {', '.join(f'{k} {v}' for k, v in modes.items())}) in {seconds:.0f} s")
         if args.json:
             Path(args.json).write_text(json.dumps(result, indent=2) + "\n")

@@ -17,7 +17,12 @@ Episodes (kind code, how many, actions):
   3  the original release's champion swing.out at a shared weight (its six weights, then U(-2, 2))
   4  one of our champions (reference/ours/swingup-s3-g198.out) at a shared weight
 Champion actions come from the NumPy network of original_swingup.py; only the actions are
-stored, so the network's arithmetic never enters the comparison.
+stored, so the network's arithmetic never enters the comparison. That network's np.tanh, np.sin
+and np.exp are NumPy's and the C library's, whose last bits differ between NumPy builds, CPUs and
+glibc versions, so the champion episodes' actions can differ in the last bit when the file is
+made elsewhere (and the episode then diverges). `--replay FILE` steps the environment with the
+actions of FILE's episodes instead, which needs no network: the test checks the environment that
+way on every episode, and the episodes of random actions (kinds 0-2) as made.
 
 File format (little-endian), read by Tests/WANNTasksTests/SwingUpEpisodes.swift:
   8 bytes  magic b"WANNSWEP"
@@ -33,6 +38,7 @@ The digest folds the IEEE-754 bit patterns: h = 0; for each 64-bit word v: h = (
 prime mod 2^64; then h ^ (h >> 32), low 32 bits. Words: obs[0..4], reward, done (0 or 1).
 
 Usage: python scripts/make_swingup_episodes.py [--out Tests/Fixtures/swingup-episodes.bin]
+       python scripts/make_swingup_episodes.py --replay Tests/Fixtures/swingup-episodes.bin --out OUT
 """
 import argparse
 import pathlib
@@ -92,9 +98,42 @@ def champion_policy(topology, acts, weight):
     return lambda obs: float(orig.forward(w_mat, acts, 5, 1, obs)[0])
 
 
+def read_episodes(path: pathlib.Path):
+    """The episodes of a file in the format above: (kind, initial state, actions, digests)."""
+    data = pathlib.Path(path).read_bytes()
+    if data[:8] != b"WANNSWEP" or struct.unpack_from("<I", data, 8)[0] != 1:
+        raise SystemExit(f"{path}: not a version-1 swing-up episode file")
+    count = struct.unpack_from("<I", data, 12)[0]
+    offset, episodes = 16, []
+    for _ in range(count):
+        kind, steps = struct.unpack_from("<BI", data, offset)
+        offset += 5
+        state = struct.unpack_from("<4d", data, offset)
+        offset += 32
+        actions = list(struct.unpack_from(f"<{steps}d", data, offset))
+        offset += 8 * steps
+        digests = list(struct.unpack_from(f"<{steps}I", data, offset))
+        offset += 4 * steps
+        episodes.append((kind, state, actions, digests))
+    return episodes
+
+
+def replayed(episodes):
+    """The same episodes with digests of the environment stepped by each episode's own actions."""
+    out = []
+    for kind, state, actions, _ in episodes:
+        given = iter(actions)
+        state = tuple(np.float64(v) for v in state)  # NumPy scalars, as initial_state draws them
+        steps, digests = run_episode(state, lambda obs, given=given: next(given))
+        assert steps == actions, "the environment ended an episode at another step than the file"
+        out.append((kind, state, steps, digests))
+    return out
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", default=str(ROOT / "Tests" / "Fixtures" / "swingup-episodes.bin"))
+    p.add_argument("--replay", metavar="FILE", help="step the environment with FILE's actions instead of making episodes")
     a = p.parse_args()
     episodes = []  # (kind, initial state, actions, digests)
     seed = 0
@@ -113,6 +152,15 @@ def main():
             return lambda obs: float(rng.uniform(lo, hi))
         return make
 
+    if a.replay:
+        episodes = replayed(read_episodes(a.replay))
+    else:
+        make_all(add, uniform)
+    write(a.out, episodes)
+
+
+def make_all(add, uniform):
+    """Every episode, in the file's order (kinds 0-4 above)."""
     add(0, uniform(-1.5, 1.5), 80)
     add(1, uniform(-1.0, 1.0), 40)
     add(2, uniform(-5.0, 5.0), 40)
@@ -124,6 +172,8 @@ def main():
         for w in weights:
             add(kind, lambda s, w=w: champion_policy(topology, acts, w), 1)
 
+
+def write(path, episodes):
     out = bytearray(b"WANNSWEP")
     out += struct.pack("<II", 1, len(episodes))
     for kind, state, actions, digests in episodes:
@@ -131,11 +181,11 @@ def main():
         out += struct.pack("<4d", *[float(v) for v in state])
         out += struct.pack(f"<{len(actions)}d", *actions)
         out += struct.pack(f"<{len(digests)}I", *digests)
-    pathlib.Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    pathlib.Path(a.out).write_bytes(bytes(out))
+    pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
+    pathlib.Path(path).write_bytes(bytes(out))
     steps = sum(len(e[2]) for e in episodes)
     per_kind = {k: sum(len(e[2]) for e in episodes if e[0] == k) for k in range(5)}
-    print(f"{a.out}: {len(episodes)} episodes, {steps} steps, {len(out)} bytes; steps per kind {per_kind}")
+    print(f"{path}: {len(episodes)} episodes, {steps} steps, {len(out)} bytes; steps per kind {per_kind}")
 
 
 if __name__ == "__main__":
