@@ -13,8 +13,13 @@ let portable = ProcessInfo.processInfo.environment["WANN_PORTABLE_BUILD"] == "1"
 let cpuFlags: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "native"])]
 /// The lane kernels are always optimised (debug test builds too) and never fuse a multiply and an
 /// add (-ffp-contract=off: clang's default would), so every machine computes the same bits.
-let laneFlagList = ["-O2", "-ffp-contract=off", "-fno-fast-math"] + (portable ? [] : ["-march=native"])
+/// -Wno-psabi: clang 21 warns that 64-byte vectors pass differently without AVX-512; the lane
+/// vectors never cross a function boundary that another compiler built.
+let laneFlagList = ["-O2", "-ffp-contract=off", "-fno-fast-math", "-Wno-psabi"] + (portable ? [] : ["-march=native"])
 let laneFlags: [CSetting] = [.unsafeFlags(laneFlagList)]
+/// The swing-up's lanes call glibc's pow, sin and cos for their bits: the compiler must not fold
+/// or merge those calls (pow(x, 2.0) into x * x, sin and cos into sincos).
+let libraryCallsStayCalls = ["-fno-builtin-pow", "-fno-builtin-sin", "-fno-builtin-cos", "-fno-builtin-sincos"]
 /// Debian installs the serial HDF5 as `hdf5-serial` (beside MPI builds); Homebrew as `hdf5`.
 #if os(macOS)
   let hdf5PkgConfig = "hdf5"
@@ -59,7 +64,7 @@ let package = Package(
     .target(
       name: "CSwingUpLanes",
       dependencies: ["CLanes"],  // its header includes lanes.h (the lane vector types)
-      cSettings: [.unsafeFlags(laneFlagList + ["-fno-builtin-pow", "-fno-builtin-cos", "-fno-builtin-sincos"])],
+      cSettings: [.unsafeFlags(laneFlagList + libraryCallsStayCalls)],
       linkerSettings: [.linkedLibrary("m")]),
     .target(
       name: "WANNTasks", dependencies: ["WANNCore", "CBox2DWalker", "CLibm", "CLanes", "CSwingUpLanes"],

@@ -1,7 +1,7 @@
 // The swing-up's physics on eight lanes. Compiled with -ffp-contract=off, -fno-builtin-pow (so
-// pow(x, 2.0) stays a call to glibc's pow instead of being folded into x * x; likewise for cos
-// and sincos) and without fast-math: every lane is the scalar Swift step's IEEE operations in
-// the same order.
+// pow(x, 2.0) stays a call to glibc's pow instead of being folded into x * x; likewise for sin
+// and cos) and without fast-math: every lane is the scalar Swift step's IEEE operations in the
+// same order, and sin and cos are glibc's bits (lane_trig.h says how the lanes vouch for them).
 
 #define _GNU_SOURCE  // sincos
 #include "swingup_lanes.h"
@@ -18,6 +18,27 @@ static inline void storei(int64_t *p, v8i v) { __builtin_memcpy(p, &v, sizeof v)
 static inline v8d splat(double x) { v8d v; for (int l = 0; l < WANN_LANE_COUNT; l++) v[l] = x; return v; }
 static inline v8i splati(long long x) { v8i v; for (int l = 0; l < WANN_LANE_COUNT; l++) v[l] = x; return v; }
 static inline v8d select(v8i mask, v8d a, v8d b) { return (v8d)(((v8i)a & mask) | ((v8i)b & ~mask)); }
+
+#include "lane_trig.h"
+
+/// Fewest playing lanes for which the step computes sin and cos in the lanes: below it, glibc
+/// per playing lane costs less than the eight lanes' arithmetic (measured: docs/performance.md).
+#define LANE_TRIG_MIN_BUSY 4
+
+/// The reward's cos(x / 2.4 * pi / 2) for the playing lanes: without a reduction near the
+/// centre; where at least LANE_TRIG_MIN_BUSY playing lanes lie beyond that (|x| > 1.83, early
+/// searches), by the reduced path for them. `exact` says where the lanes vouch for glibc's bits.
+static inline __attribute__((always_inline)) v8d reward_cos(v8d argument, v8i active, v8i *exact) {
+  v8d cosine = lane_cos_near_zero(argument, exact);
+  if (-__builtin_reduce_add(active & ~*exact) >= LANE_TRIG_MIN_BUSY) {
+    v8d sinUnused, cosReduced;
+    v8i sinUnusedExact, cosReducedExact;
+    lane_sincos(argument, &sinUnused, &cosReduced, &sinUnusedExact, &cosReducedExact, 0);
+    cosine = select(*exact, cosine, cosReduced);
+    *exact |= cosReducedExact;
+  }
+  return cosine;
+}
 
 // Constants as the Swift CartPoleSwingUp computes them.
 static const double gravity = 9.82, cartMass = 0.5, poleMass = 0.5, poleLength = 0.6;
@@ -78,13 +99,39 @@ void wann_swingup_step(wann_swingup_lanes *lanes) {
   thetaDot = thetaDot + thetaAcc * dt;
   v8i t = loadi(lanes->t) + 1;
   v8i ended = (x < splat(-xThreshold)) | (x > splat(xThreshold)) | (t >= splati(stepLimit));
-  double angles[WANN_LANE_COUNT], arguments[WANN_LANE_COUNT], rewardX[WANN_LANE_COUNT] = {0};
-  store(angles, theta);
-  store(arguments, (x / xThreshold) * (3.14159265358979311600e+00 / 2.0));
-  for (int l = 0; l < WANN_LANE_COUNT; l++) {
-    if (!lanes->active[l]) continue;
-    sincos(angles[l], &lanes->sinTheta[l], &lanes->cosTheta[l]);
-    rewardX[l] = cos(arguments[l]);
+  v8d argument = (x / xThreshold) * (3.14159265358979311600e+00 / 2.0);
+  double rewardX[WANN_LANE_COUNT];
+  if (-__builtin_reduce_add(active) >= LANE_TRIG_MIN_BUSY) {
+    v8d sinTheta, cosTheta;
+    v8i sinExact, cosExact, cosArgumentExact;
+    lane_sincos(theta, &sinTheta, &cosTheta, &sinExact, &cosExact, 0);
+    // Idle lanes keep their state, as glibc's per-lane calls left it.
+    store(lanes->sinTheta, select(active, sinTheta, load(lanes->sinTheta)));
+    store(lanes->cosTheta, select(active, cosTheta, load(lanes->cosTheta)));
+    store(rewardX, select(active, reward_cos(argument, active, &cosArgumentExact), splat(0.0)));
+    // Where the lanes cannot vouch for glibc's bits (about one value in nine), glibc itself.
+    v8i askSin = active & ~sinExact, askCos = active & ~cosExact, askArgument = active & ~cosArgumentExact;
+    if (__builtin_reduce_or(askSin | askCos | askArgument)) {
+      double angles[WANN_LANE_COUNT], arguments[WANN_LANE_COUNT];
+      store(angles, theta);
+      store(arguments, argument);
+      for (int l = 0; l < WANN_LANE_COUNT; l++) {
+        if (askSin[l]) lanes->sinTheta[l] = sin(angles[l]);
+        if (askCos[l]) lanes->cosTheta[l] = cos(angles[l]);
+        if (askArgument[l]) rewardX[l] = cos(arguments[l]);
+      }
+    }
+  } else {
+    // Few lanes playing (the end of a round): glibc per lane is cheaper than eight lanes' work.
+    double angles[WANN_LANE_COUNT], arguments[WANN_LANE_COUNT];
+    store(angles, theta);
+    store(arguments, argument);
+    for (int l = 0; l < WANN_LANE_COUNT; l++) {
+      rewardX[l] = 0;
+      if (!lanes->active[l]) continue;
+      sincos(angles[l], &lanes->sinTheta[l], &lanes->cosTheta[l]);
+      rewardX[l] = cos(arguments[l]);
+    }
   }
   v8d rewardTheta = (load(lanes->cosTheta) + 1.0) / 2.0;
   store(lanes->x, x);
@@ -94,4 +141,25 @@ void wann_swingup_step(wann_swingup_lanes *lanes) {
   storei(lanes->t, t);
   store(lanes->reward, rewardTheta * load(rewardX));
   storei(lanes->done, ended & (t > splati(1)));
+}
+
+void wann_swingup_reward_cos(const double *x, double *cosine, int64_t *fromLanes) {
+  v8i exact;
+  store(cosine, reward_cos(load(x), splati(-1), &exact));
+  storei(fromLanes, exact & splati(1));
+  for (int l = 0; l < WANN_LANE_COUNT; l++)
+    if (!exact[l]) cosine[l] = cos(x[l]);
+}
+
+void wann_swingup_sincos(const double *x, double *sine, double *cosine, int64_t *fromLanes) {
+  v8d s, c;
+  v8i sinExact, cosExact, hardest;
+  lane_sincos(load(x), &s, &c, &sinExact, &cosExact, &hardest);
+  store(sine, s);
+  store(cosine, c);
+  storei(fromLanes, (sinExact & splati(1)) | (cosExact & splati(2)) | (hardest << 2));
+  for (int l = 0; l < WANN_LANE_COUNT; l++) {
+    if (!sinExact[l]) sine[l] = sin(x[l]);
+    if (!cosExact[l]) cosine[l] = cos(x[l]);
+  }
 }

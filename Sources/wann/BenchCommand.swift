@@ -15,10 +15,11 @@ struct BenchCommand: ParsableCommand {
       (paper settings, seed 1); `mnist` runs --mnist-generations generations of the paper's MNIST \
       search (population 960, needs scripts/fetch_data mnist); `gym` steps each of --gym-environments with wann's workers (1 and 2) and in a plain Python loop with a fixed action, interleaved --repetitions times, and reports the overhead and the 2-worker speed-up; `popgym` times POPGym's natively ported games (easy) natively and through the package (gym: bridge), 1 thread, interleaved; `exactness` checks the swing-up's exact \
       square (the C library's pow(x, 2.0), called only where it can differ from x * x; scalar and \
-      lane forms) against pow itself, and its one-call sincos against sin and cos, on --arguments \
-      arguments, times the squares, and checks the network's activation kernels (exp, tanh, \
+      lane forms) against pow itself, its one-call sincos against sin and cos, and the lane \
+      environment's own sin and cos against the C library's, on --arguments arguments, times the \
+      squares and the sin and cos, and checks the network's activation kernels (exp, tanh, \
       sin(pi x), cos(pi x)) against the C library on --kernel-arguments arguments each; it exits \
-      with status 1 if any square disagrees or a kernel exceeds its error bound. Build with \
+      with status 1 if any square, sin or cos disagrees or a kernel exceeds its error bound. Build with \
       `swift build -c release` first: debug builds are many times slower.
       """)
 

@@ -63,11 +63,23 @@ public struct BenchResult: Codable, Equatable, Sendable {
 }
 
 /// The `exactness` workload: the swing-up's exact square (`PowSquare`) against the C library's
-/// pow, and its one-call sincos against sin and cos.
+/// pow, its one-call sincos against sin and cos, and the lane environment's sin and cos
+/// (`LaneTrigCheck`) against the C library's.
 public struct ExactnessResult: Codable, Equatable, Sendable {
   public var arguments: Int
   public var mismatches: Int
   public var sinCosMismatches: Int
+  /// The lanes' sin and cos against glibc's: values compared (two per argument), values that
+  /// differ (must be 0), the share the lanes computed themselves, and how many of those lay 0.40
+  /// ulp or more from the nearest double (the hardest kept).
+  public var laneTrigValues: Int
+  public var laneTrigMismatches: Int
+  public var laneTrigFromLanes: Double
+  public var laneTrigNearThreshold: Int
+  /// Nanoseconds per argument for its sin and cos, one thread: glibc's sincos, and the lanes
+  /// (eight arguments at a time, glibc where they hand a value on).
+  public var nsSinCos: Double
+  public var nsLaneSinCos: Double
   public var powDiffersFromProduct: Int
   public var slowPathFraction: Double
   /// Nanoseconds per square, one thread: the plain product, the shortcut, pow always.
@@ -78,7 +90,9 @@ public struct ExactnessResult: Codable, Equatable, Sendable {
   public var kernels: KernelCheck?
 
   /// Whether every square and sincos agrees with the C library and every kernel is within bound.
-  public var passed: Bool { mismatches == 0 && sinCosMismatches == 0 && kernels?.withinBounds != false }
+  public var passed: Bool {
+    mismatches == 0 && sinCosMismatches == 0 && laneTrigMismatches == 0 && kernels?.withinBounds != false
+  }
 }
 
 /// `compareOriginal`: the original-semantics NumPy re-scoring (scripts/original_swingup.py)
@@ -268,6 +282,14 @@ public struct Benchmarks {
       }
     }
     let total = merged.withLock { $0 }
+    let trig = Locked(LaneTrigCheck())
+    WorkerPool.run(jobs: chunks, threads: threads) { jobs in
+      while let k = jobs.next() {
+        let part = LaneTrigCheck.run((arguments * k / chunks)..<(arguments * (k + 1) / chunks), seed: seed)
+        trig.withLock { $0.merge(part) }
+      }
+    }
+    let trigTotal = trig.withLock { $0 }
     let n = min(arguments, 10_000_000)
     let args = (0..<n).map { SquareCheck.argument($0, seed: seed) }
     func time(_ f: (Double) -> Double) -> Double {
@@ -290,6 +312,11 @@ public struct Benchmarks {
     }
     return ExactnessResult(
       arguments: total.arguments, mismatches: total.mismatches, sinCosMismatches: total.sinCosMismatches,
+      laneTrigValues: trigTotal.values, laneTrigMismatches: trigTotal.mismatches,
+      laneTrigFromLanes: Double(trigTotal.fromLanes) / Double(max(trigTotal.values, 1)),
+      laneTrigNearThreshold: trigTotal.nearThreshold,
+      nsSinCos: LaneTrigCheck.nanosecondsPerSinCos(arguments: n, seed: seed, lanes: false),
+      nsLaneSinCos: LaneTrigCheck.nanosecondsPerSinCos(arguments: n, seed: seed, lanes: true),
       powDiffersFromProduct: total.powDiffersFromProduct,
       slowPathFraction: Double(total.slowPath) / Double(max(total.arguments, 1)),
       nsProduct: time(ProductSquare.square), nsShortcut: time(PowSquare.square),

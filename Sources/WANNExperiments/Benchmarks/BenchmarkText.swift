@@ -46,6 +46,14 @@ extension ExactnessResult {
       String(
         format: "exactness: ns per square, 1 thread: x*x %.2f, exact shortcut %.2f, pow always %.2f",
         nsProduct, nsShortcut, nsPow),
+      String(
+        format: "exactness: lane sin and cos differ from glibc's on %ld of %ld values (must be 0)",
+        laneTrigMismatches, laneTrigValues),
+      String(
+        format: "exactness: the lanes computed %.2f%% of them, %ld at 0.40 ulp or more from the nearest double",
+        100 * laneTrigFromLanes, laneTrigNearThreshold),
+      String(
+        format: "exactness: ns per sin and cos, 1 thread: glibc sincos %.2f, lanes %.2f", nsSinCos, nsLaneSinCos),
     ]
     if let k = kernels {
       out.append(
@@ -63,6 +71,9 @@ extension ExactnessResult {
     if mismatches > 0 || sinCosMismatches > 0 {
       return
         "the exact math disagrees with the C library: square vs pow on \(mismatches), sincos vs sin/cos on \(sinCosMismatches) of \(arguments) arguments"
+    }
+    if laneTrigMismatches > 0 {
+      return "the lane sin and cos disagree with the C library on \(laneTrigMismatches) of \(laneTrigValues) values"
     }
     if kernels?.withinBounds == false {
       return "an activation kernel exceeds its error bound against the C library (see the kernels line)"
