@@ -71,9 +71,6 @@ static inline dd8 two_prod(v8d a, v8d b) {
 #endif
 }
 
-
-
-
 #include "lane_trig_table.h"
 
 /// sin(r) and cos(r) for |r| <= pi/4 (a hair beyond after rounding), as double-doubles, the way
