@@ -73,6 +73,31 @@ static inline dd8 two_prod(v8d a, v8d b) {
 
 #include "lane_trig_table.h"
 
+/// The table point nearest |x| <= 2 and what is left of x: x = j/64 + b with |b| <= 1/128
+/// (exact, by Sterbenz's lemma), sin(j/64) and cos(j/64) as double-doubles from the table.
+typedef struct { v8d b, sinA, sinALo, cosA, cosALo; } table_point;
+
+static inline table_point nearest_table_point(v8d x) {
+  const v8d shifter = splat(0x1.8p52);
+  v8d t = x * 64.0 + shifter;
+  v8i j = (v8i)t & splati(127);
+  table_point p;
+  p.b = x - (t - shifter) * 0x1p-6;
+  for (int l = 0; l < WANN_LANE_COUNT; l++) {
+    const double *row = lane_trig_table[j[l]];
+    p.sinA[l] = row[0], p.sinALo[l] = row[1], p.cosA[l] = row[2], p.cosALo[l] = row[3];
+  }
+  return p;
+}
+
+/// sin b - b and cos b - 1 for |b| <= 1/128 (b = bh, its low part's terms are the caller's):
+/// Taylor series in doubles, the first omitted terms below 2^-75 of b and 2^-75.
+static inline void small_angle_tails(v8d bh, v8d *sinTail, v8d *cosTail) {
+  v8d z = bh * bh;
+  *sinTail = (bh * z) * (splat(-0x1.5555555555555p-3) + z * (splat(0x1.1111111111111p-7) + z * splat(-0x1.a01a01a01a01ap-13)));
+  *cosTail = z * (splat(-0.5) + z * (splat(0x1.5555555555555p-5) + z * (splat(-0x1.6c16c16c16c17p-10) + z * splat(0x1.a01a01a01a01ap-16))));
+}
+
 /// sin(r) and cos(r) for |r| <= pi/4 (a hair beyond after rounding), as double-doubles, the way
 /// glibc's own kernel works: r = a + b with a = j/64 the nearest table point and |b| <= 1/128, then
 /// sin(a + b) = sin a + (sin a (cos b - 1) + cos a sin b) and cos(a + b) = cos a + (cos a (cos b - 1)
@@ -85,21 +110,14 @@ static inline dd8 two_prod(v8d a, v8d b) {
 /// 2^-66 relative (2^-12 ulp), since |sin(a + b)| >= |sin a| / 2 wherever a != 0.
 static inline void sincos_reduced(dd8 r, dd8 *sine, dd8 *cosine) {
   v8i negative = r.hi < splat(0.0);
-  v8d rh = vabs(r.hi), rl = negate_where(negative, r.lo);
-  const v8d shifter = splat(0x1.8p52);
-  v8d t = rh * 64.0 + shifter;
-  v8i j = (v8i)t & splati(127);
-  v8d bh = rh - (t - shifter) * 0x1p-6, bl = rl;
-  v8d sa, sal, ca, cal;
-  for (int l = 0; l < WANN_LANE_COUNT; l++) {
-    const double *row = lane_trig_table[j[l]];
-    sa[l] = row[0], sal[l] = row[1], ca[l] = row[2], cal[l] = row[3];
-  }
-  v8d z = bh * bh;
-  // sin b = bh + (bl + ds), cos b = 1 + dc.
-  v8d ds = (bh * z) * (splat(-0x1.5555555555555p-3) + z * (splat(0x1.1111111111111p-7) + z * splat(-0x1.a01a01a01a01ap-13)));
-  // (b^2 = bh^2 + 2 bh bl: the cross term reaches 2^-61, so cos b - 1 takes it.)
-  v8d dc = z * (splat(-0.5) + z * (splat(0x1.5555555555555p-5) + z * (splat(-0x1.6c16c16c16c17p-10) + z * splat(0x1.a01a01a01a01ap-16)))) - bh * bl;
+  v8d rh = vabs(r.hi), bl = negate_where(negative, r.lo);
+  table_point a = nearest_table_point(rh);
+  v8d bh = a.b, sa = a.sinA, sal = a.sinALo, ca = a.cosA, cal = a.cosALo;
+  // sin b = bh + (bl + ds), cos b = 1 + dc; b^2 = bh^2 + 2 bh bl, and the cross term reaches
+  // 2^-61, so cos b - 1 takes it.
+  v8d ds, dc;
+  small_angle_tails(bh, &ds, &dc);
+  dc = dc - bh * bl;
   v8d tail = bl + ds;
 
   dd8 p = two_prod(ca, bh);
@@ -135,18 +153,10 @@ static inline v8i glibc_must_round_to_hi(dd8 v) {
 /// itself, a third of lane_sincos's work. `exact` says where the lanes vouch for glibc's bits.
 static inline __attribute__((always_inline)) v8d lane_cos_near_zero(v8d x, v8i *exact) {
   v8d ax = vabs(x);
-  const v8d shifter = splat(0x1.8p52);
-  v8d t = ax * 64.0 + shifter;
-  v8i j = (v8i)t & splati(127);
-  v8d bh = ax - (t - shifter) * 0x1p-6;  // exact (Sterbenz), |bh| <= 1/128
-  v8d sa, sal, ca, cal;
-  for (int l = 0; l < WANN_LANE_COUNT; l++) {
-    const double *row = lane_trig_table[j[l]];
-    sa[l] = row[0], sal[l] = row[1], ca[l] = row[2], cal[l] = row[3];
-  }
-  v8d z = bh * bh;
-  v8d ds = (bh * z) * (splat(-0x1.5555555555555p-3) + z * (splat(0x1.1111111111111p-7) + z * splat(-0x1.a01a01a01a01ap-13)));
-  v8d dc = z * (splat(-0.5) + z * (splat(0x1.5555555555555p-5) + z * (splat(-0x1.6c16c16c16c17p-10) + z * splat(0x1.a01a01a01a01ap-16))));
+  table_point a = nearest_table_point(ax);
+  v8d bh = a.b, sa = a.sinA, sal = a.sinALo, ca = a.cosA, cal = a.cosALo;
+  v8d ds, dc;
+  small_angle_tails(bh, &ds, &dc);
   dd8 q = two_prod(sa, bh);
   dd8 c = two_sum(ca, -q.hi);
   dd8 cosine = fast_two_sum(c.hi, c.lo + (-q.lo + ((cal + ca * dc) - (sa * ds + sal * bh))));
