@@ -53,33 +53,23 @@ public struct LaneTrigCheck: Sendable, Equatable {
 
   /// Checks arguments `range` of the sequence for `seed`, eight at a time as the lanes take them.
   public static func run(_ range: Range<Int>, seed: UInt64) -> LaneTrigCheck {
-    var c = LaneTrigCheck()
-    var x = [Double](repeating: 0, count: 8), s = x, co = x
-    var from = [Int64](repeating: 0, count: 8), rewardFrom = from
-    var reward = x
-    var i = range.lowerBound
-    while i < range.upperBound {
-      let n = min(8, range.upperBound - i)
-      for l in 0..<8 { x[l] = argument(i + min(l, n - 1), seed: seed) }
-      wann_swingup_sincos(x, &s, &co, &from)
-      wann_swingup_reward_cos(x, &reward, &rewardFrom)
-      for l in 0..<n {
-        c.count(x[l], sine: s[l], cosine: co[l], flags: from[l], rewardCosine: reward[l], rewardFlag: rewardFrom[l])
-      }
-      i += n
-    }
-    return c
+    check(range.count) { argument(range.lowerBound + $0, seed: seed) }
   }
 
   /// Checks the given arguments (eight at a time, the last block padded with its last argument).
   public static func run(arguments: [Double]) -> LaneTrigCheck {
+    check(arguments.count) { arguments[$0] }
+  }
+
+  /// Checks `count` arguments, the k-th from `argument(k)`, in blocks of eight.
+  private static func check(_ count: Int, _ argument: (Int) -> Double) -> LaneTrigCheck {
     var c = LaneTrigCheck()
-    var s = [Double](repeating: 0, count: 8), co = s, x = s, reward = s
+    var x = [Double](repeating: 0, count: 8), s = x, co = x, reward = x
     var from = [Int64](repeating: 0, count: 8), rewardFrom = from
     var i = 0
-    while i < arguments.count {
-      let n = min(8, arguments.count - i)
-      for l in 0..<8 { x[l] = arguments[i + min(l, n - 1)] }
+    while i < count {
+      let n = min(8, count - i)
+      for l in 0..<8 { x[l] = argument(i + min(l, n - 1)) }
       wann_swingup_sincos(x, &s, &co, &from)
       wann_swingup_reward_cos(x, &reward, &rewardFrom)
       for l in 0..<n {
@@ -133,9 +123,8 @@ public struct LaneTrigCheck: Sendable, Equatable {
         i += 8
       }
     }
-    let elapsed = clock.now - start
+    let seconds = (clock.now - start).inSeconds
     if sink == 42 { FileHandle.standardError.write(Data()) }  // keeps the loop from being optimised away
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     return seconds * 1e9 / Double(angles.count)
   }
 }

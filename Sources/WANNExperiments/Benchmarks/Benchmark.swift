@@ -273,23 +273,27 @@ public struct Benchmarks {
   func checkExactness(threads: Int) -> ExactnessResult {
     let seed: UInt64 = 1
     let chunks = max(threads, 1) * 16
-    let merged = Locked(SquareCheck())
+    /// Runs `part(k)` for chunks k = 0..<chunks on `threads` threads and merges the results.
+    func inChunks<Check: Sendable>(
+      _ empty: Check, merge: @escaping @Sendable (inout Check, Check) -> Void,
+      _ part: @escaping @Sendable (Int) -> Check
+    ) -> Check {
+      let merged = Locked(empty)
+      WorkerPool.run(jobs: chunks, threads: threads) { jobs in
+        while let k = jobs.next() {
+          let result = part(k)
+          merged.withLock { merge(&$0, result) }
+        }
+      }
+      return merged.withLock { $0 }
+    }
     let arguments = settings.arguments
-    WorkerPool.run(jobs: chunks, threads: threads) { jobs in
-      while let k = jobs.next() {
-        let part = SquareCheck.run((arguments * k / chunks)..<(arguments * (k + 1) / chunks), seed: seed)
-        merged.withLock { $0.merge(part) }
-      }
+    let total = inChunks(SquareCheck(), merge: { $0.merge($1) }) { k in
+      SquareCheck.run((arguments * k / chunks)..<(arguments * (k + 1) / chunks), seed: seed)
     }
-    let total = merged.withLock { $0 }
-    let trig = Locked(LaneTrigCheck())
-    WorkerPool.run(jobs: chunks, threads: threads) { jobs in
-      while let k = jobs.next() {
-        let part = LaneTrigCheck.run((arguments * k / chunks)..<(arguments * (k + 1) / chunks), seed: seed)
-        trig.withLock { $0.merge(part) }
-      }
+    let trigTotal = inChunks(LaneTrigCheck(), merge: { $0.merge($1) }) { k in
+      LaneTrigCheck.run((arguments * k / chunks)..<(arguments * (k + 1) / chunks), seed: seed)
     }
-    let trigTotal = trig.withLock { $0 }
     let n = min(arguments, 10_000_000)
     let args = (0..<n).map { SquareCheck.argument($0, seed: seed) }
     func time(_ f: (Double) -> Double) -> Double {
@@ -301,14 +305,10 @@ public struct Benchmarks {
       return s * 1e9 / Double(n)
     }
     let kernelArguments = settings.kernelArguments
-    let kernels = Locked(KernelCheck())
-    WorkerPool.run(jobs: chunks, threads: threads) { jobs in
-      while let k = jobs.next() {
-        let w = Lanes.scalarCount, lanes = (kernelArguments + w - 1) / w
-        let part = KernelCheck.run(
-          (w * (lanes * k / chunks))..<min(kernelArguments, w * (lanes * (k + 1) / chunks)), seed: seed)
-        kernels.withLock { $0.merge(part) }
-      }
+    let kernels = inChunks(KernelCheck(), merge: { $0.merge($1) }) { k in
+      let w = Lanes.scalarCount, lanes = (kernelArguments + w - 1) / w
+      return KernelCheck.run(
+        (w * (lanes * k / chunks))..<min(kernelArguments, w * (lanes * (k + 1) / chunks)), seed: seed)
     }
     return ExactnessResult(
       arguments: total.arguments, mismatches: total.mismatches, sinCosMismatches: total.sinCosMismatches,
@@ -320,7 +320,7 @@ public struct Benchmarks {
       powDiffersFromProduct: total.powDiffersFromProduct,
       slowPathFraction: Double(total.slowPath) / Double(max(total.arguments, 1)),
       nsProduct: time(ProductSquare.square), nsShortcut: time(PowSquare.square),
-      nsPow: time(PowSquare.libraryPow), kernels: kernels.withLock { $0 })
+      nsPow: time(PowSquare.libraryPow), kernels: kernels)
   }
 }
 
