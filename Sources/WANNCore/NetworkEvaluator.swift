@@ -11,6 +11,9 @@ import CLanes
 /// same arithmetic as a lane of many.
 public struct NetworkEvaluator: ~Copyable {
   public static let laneCount = Int(WANN_LANES)
+  /// Lanes `forwardNarrow()` computes: the first ones of every slot (half the instructions of a
+  /// full step on a 256-bit core), for the end of a round of rollouts when few lanes still play.
+  public static let narrowLaneCount = Int(WANN_NARROW_LANES)
 
   /// Activation ids (the C kernels' switch), sources and recurrent lists of the loaded network.
   /// Every buffer below is a `GrowableBuffer` (or a `LaneBuffer` over one): freed in deinit.
@@ -46,10 +49,12 @@ public struct NetworkEvaluator: ~Copyable {
   /// Inputs that some enabled connection reads (so a batch needs only these rows filled).
   private var usedInputs = GrowableBuffer<Int32>()
   public private(set) var usedInputCount = 0
-  /// Passes of the network `LaneRollouts` made with this evaluator (each steps all eight lanes,
-  /// busy or idle). With the environment steps they made, it says how full the lanes were
-  /// (`LaneUsage`, `wann bench`); it changes no result.
+  /// Passes of the network `LaneRollouts` made with this evaluator, and the lane-steps they
+  /// computed (eight for a full pass, busy or idle, `narrowLaneCount` for a narrow one). With the
+  /// environment steps they made, they say how full the lanes were (`LaneUsage`, `wann bench`);
+  /// counting changes no result.
   public var lanePasses = 0
+  public var computedLaneSteps = 0
 
   public init() {
     weights.fill(slot: 0, with: 1)
@@ -226,6 +231,53 @@ public struct NetworkEvaluator: ~Copyable {
     wann_lanes_forward(
       &program, values.base, previous.base, weights.base,
       usesConnectionWeights ? UnsafePointer(connectionWeights.base) : nil)
+  }
+
+  /// As `forward()`, in the first `narrowLaneCount` lanes only: each of them gets the same bits
+  /// as from `forward()`; the other lanes are neither read nor written.
+  @inline(__always)
+  public func forwardNarrow() {
+    var program = self.program
+    wann_lanes_forward_narrow(
+      &program, values.base, previous.base, weights.base,
+      usesConnectionWeights ? UnsafePointer(connectionWeights.base) : nil)
+  }
+
+  /// Moves the episode in lane `from` to lane `to`: its nodes' values, its recurrent state, its
+  /// shared weight and its connection weights (lane `from` keeps a copy). With `copyInputs` and
+  /// `copyOutputs`, this lets a driver gather the lanes still playing into the first ones and
+  /// step them with `forwardNarrow()`.
+  public func moveLane(from: Int, to: Int) {
+    guard from != to else { return }
+    var k = inputCount &+ 1
+    let end = inputCount &+ 1 &+ evaluatedCount
+    while k < end {
+      values[k, to] = values[k, from]
+      k &+= 1
+    }
+    for r in 0..<recurrentCount { previous[r, to] = previous[r, from] }
+    weights[0, to] = weights[0, from]
+    for c in 0..<connectionCount { connectionWeights[c, to] = connectionWeights[c, from] }
+  }
+
+  /// Copies every input of lane `from` to lane `to`.
+  @inline(__always)
+  public func copyInputs(fromLane from: Int, toLane to: Int) {
+    var i = 1
+    while i <= inputCount {
+      values[i, to] = values[i, from]
+      i &+= 1
+    }
+  }
+
+  /// Copies every output of lane `from` to lane `to` (after a step: outputs are recomputed by
+  /// the next one, and the recurrent state was saved before this copy).
+  @inline(__always)
+  public func copyOutputs(fromLane from: Int, toLane to: Int) {
+    for o in 0..<outputCount {
+      let slot = Int(outputs[o])
+      values[slot, to] = values[slot, from]
+    }
   }
 
   /// Output `i` of lane 0 (every lane, after a scalar `setInput`/`forward(weight:)`).

@@ -73,13 +73,44 @@ public enum LaneRollouts {
       steps[lane] = 0
       active[lane] = true
     }
+    // Once the last plan is handed out and at most `narrowLaneCount` lanes still play, their
+    // networks move into the first lanes and step in the narrow kernel (half the instructions
+    // on a 256-bit core): narrow lane j plays the episode of environment lane gathered[j]. The
+    // environment keeps its lanes; each step copies their observations in and the actions out.
+    let narrowWidth = NetworkEvaluator.narrowLaneCount
+    var gathered = SIMD4<Int>(), gatheredCount = 0
+    func gatherIfFew(_ evaluator: inout NetworkEvaluator) {
+      guard gatheredCount == 0, next >= group.count else { return }
+      var playing = 0
+      for lane in 0..<lanes where active[lane] { playing += 1 }
+      guard playing <= narrowWidth else { return }
+      for lane in 0..<lanes where active[lane] {
+        // Lanes move down in order, so a lane is moved before another lands on it.
+        evaluator.moveLane(from: lane, to: gatheredCount)
+        gathered[gatheredCount] = lane
+        gatheredCount += 1
+      }
+    }
     for lane in 0..<lanes { assign(lane, &environment, &evaluator) }
-    var passes = 0
-    defer { evaluator.lanePasses &+= passes }
+    gatherIfFew(&evaluator)
+    var passes = 0, computed = 0
+    defer {
+      evaluator.lanePasses &+= passes
+      evaluator.computedLaneSteps &+= computed
+    }
     while LaneMath.any(active) {
       passes &+= 1
       environment.observe(into: &evaluator, active: active)
-      evaluator.forward()
+      if gatheredCount == 0 {
+        evaluator.forward()
+        computed &+= lanes
+      } else {
+        for j in 0..<gatheredCount { evaluator.copyInputs(fromLane: gathered[j], toLane: j) }
+        evaluator.forwardNarrow()
+        // Highest first: lane gathered[j] >= j, so no output is overwritten before it is copied.
+        for j in (0..<gatheredCount).reversed() { evaluator.copyOutputs(fromLane: j, toLane: gathered[j]) }
+        computed &+= narrowWidth
+      }
       let (reward, done) = environment.step(evaluator, active: active)
       totals += reward
       steps &-= active._storage  // an active lane's mask is -1: one more step
@@ -89,6 +120,7 @@ public enum LaneRollouts {
           results[planOfLane[lane]] = RolloutResult(reward: totals[lane], steps: Int(steps[lane]))
           assign(lane, &environment, &evaluator)
         }
+        gatherIfFew(&evaluator)
       }
     }
   }

@@ -61,7 +61,7 @@ public struct ParallelEvaluator: Sendable {
     WorkerPool.run(jobs: networks.count * blocks, threads: threads) { jobs in
       var evaluator = NetworkEvaluator()
       var loaded = -1, steps = 0
-      defer { laneUsage?.add(passes: evaluator.lanePasses, steps: steps) }
+      defer { laneUsage?.add(computedLaneSteps: evaluator.computedLaneSteps, steps: steps) }
       while let job = jobs.next() {
         let g = job / blocks, block = job % blocks
         if g != loaded {
@@ -129,7 +129,7 @@ extension ParallelEvaluator {
       var evaluator = NetworkEvaluator()
       evaluator.load(network)
       var steps = 0
-      defer { laneUsage?.add(passes: evaluator.lanePasses, steps: steps) }
+      defer { laneUsage?.add(computedLaneSteps: evaluator.computedLaneSteps, steps: steps) }
       while let job = jobs.next() {
         let range = (job * Self.rolloutsPerJob)..<min(rollouts.count, (job + 1) * Self.rolloutsPerJob)
         let results = task.rollouts(&evaluator, network: network, plans: rollouts[range], episodes: episodes)
@@ -162,24 +162,23 @@ public struct EpisodeKey: Sendable, Hashable {
   }
 }
 
-/// How full the lanes were over the evaluations it was handed to: the network passes the lane
-/// driver made (each steps `NetworkEvaluator.laneCount` lanes) and the environment steps they
-/// made. For benchmarks (docs/performance.md, "Lane occupancy"); counting changes no result.
+/// How full the lanes were over the evaluations it was handed to: the lane-steps the lane
+/// driver's network passes computed (eight per full pass, `NetworkEvaluator.narrowLaneCount` per
+/// narrow one) and the environment steps they made. For benchmarks (docs/performance.md, "Lane
+/// occupancy"); counting changes no result.
 public final class LaneUsage: Sendable {
-  private let counts = Locked((passes: 0, steps: 0))
+  private let counts = Locked((computed: 0, steps: 0))
 
   public init() {}
 
-  /// Adds one worker's passes and steps (a worker whose task steps no lanes adds nothing).
-  func add(passes: Int, steps: Int) {
-    guard passes > 0 else { return }
-    counts.withLock { $0 = ($0.passes + passes, $0.steps + steps) }
+  /// Adds one worker's lane-steps (a worker whose task steps no lanes adds nothing).
+  func add(computedLaneSteps: Int, steps: Int) {
+    guard computedLaneSteps > 0 else { return }
+    counts.withLock { $0 = ($0.computed + computedLaneSteps, $0.steps + steps) }
   }
 
-  /// Busy lane-steps over all lane-steps, or nil when nothing ran in lanes.
+  /// Busy lane-steps over all computed lane-steps, or nil when nothing ran in lanes.
   public var occupancy: Double? {
-    counts.withLock { c in
-      c.passes > 0 ? Double(c.steps) / Double(c.passes * NetworkEvaluator.laneCount) : nil
-    }
+    counts.withLock { c in c.computed > 0 ? Double(c.steps) / Double(c.computed) : nil }
   }
 }

@@ -78,7 +78,7 @@ import WANNCore
   }
 
   /// Counting lane occupancy changes no reward, and the count is what the lanes did: the steps
-  /// made over eight lanes per network pass, never more than full.
+  /// made over the lane-steps the passes computed, never more than full.
   @Test func laneUsageCountsWithoutChangingAResult() throws {
     let networks = try Self.networks(inputs: 5, outputs: 1, recurrent: false)
     let key = EpisodeKey(seed: 4, purpose: .evaluation)
@@ -93,12 +93,13 @@ import WANNCore
     // 18 rollouts per network in eight lanes: the last round cannot be full.
     let occupancy = try #require(usage.occupancy)
     #expect(occupancy > 0 && occupancy < 1, "\(occupancy)")
-    // One network, one rollout of 1000 steps at most: one lane of eight busy.
+    // One network, one rollout of 1000 steps at most: one lane busy, in the narrow step.
     var evaluator = NetworkEvaluator()
     evaluator.load(networks[0])
     let one = SwingUpTask().rollouts(
       &evaluator, plans: [RolloutPlan(weights: .shared(1), episode: 0)], episodes: key)
     #expect(evaluator.lanePasses == one[0].steps)
+    #expect(evaluator.computedLaneSteps == one[0].steps * NetworkEvaluator.narrowLaneCount)
     #expect(LaneUsage().occupancy == nil)
   }
 }

@@ -6,6 +6,8 @@
 /// Eight lanes of doubles: what every value slot of a network holds (one per rollout or sample).
 #define WANN_LANE_COUNT 8
 enum { WANN_LANES = WANN_LANE_COUNT };
+/// Lanes the narrow step computes: the first four of each slot (one 256-bit register).
+enum { WANN_NARROW_LANES = 4 };
 
 /// A compiled network as the lane evaluator reads it (arrays owned by the Swift evaluator).
 /// Slot s holds lanes values[8s ..< 8s + 8]; slot 0 is the bias, then the inputs, then the
@@ -33,6 +35,11 @@ typedef struct {
 /// values, previous and connectionWeights are 64-byte aligned.
 void wann_lanes_forward(const wann_program *program, double *values, double *previous,
                         const double *laneWeights, const double *connectionWeights);
+
+/// The same step in the first WANN_NARROW_LANES lanes only (the others are neither read nor
+/// written): each of those lanes gets exactly the bits wann_lanes_forward gives it.
+void wann_lanes_forward_narrow(const wann_program *program, double *values, double *previous,
+                               const double *laneWeights, const double *connectionWeights);
 
 /// out[l] = activation(in[l]) for the eight lanes (ids 1...11; anything else is the identity).
 void wann_lanes_activate(int32_t activation, const double *in, double *out);

@@ -1,4 +1,4 @@
-"""The engine's activation kernels (Sources/CLanes/lanes.c) in scalar Python, operation for
+"""The engine's activation kernels (Sources/CLanes/lane_kernels.h) in scalar Python, operation for
 operation: e^x (fdlibm's method), tanh (Cody-Waite/Cephes below 0.625), sin(pi x) and cos(pi x)
 with exact argument reduction and fdlibm's kernels. Python floats are IEEE doubles and never fuse
 a multiply and an add, so these return the engine's bits exactly, which is what lets a NumPy
