@@ -57,8 +57,9 @@ public struct BenchResult: Codable, Equatable, Sendable {
   /// Search workload only: a fingerprint of the final generation's statistics, equal for every
   /// thread count when the search is deterministic.
   public var fingerprint: String?
-  /// Busy lane-steps over all lane-steps of the lane driver (rescore and search; nil where
-  /// nothing ran in lanes): the share of the eight-lane arithmetic that did work.
+  /// Busy lane-steps over the lane-steps the lane driver's network passes computed (8 per full
+  /// pass, 4 per narrow one; rescore and search; nil where nothing ran in lanes): the share of
+  /// the network's lane arithmetic that did work.
   public var laneOccupancy: Double?
 }
 
