@@ -226,19 +226,24 @@ public struct NetworkEvaluator: ~Copyable {
   /// Evaluates every non-input node once: lane l with its shared weight (`setLaneWeight`), or
   /// with its connection weights after `setConnectionWeights`.
   @inline(__always)
-  public func forward() {
-    var program = self.program
-    wann_lanes_forward(
-      &program, values.base, previous.base, weights.base,
-      usesConnectionWeights ? UnsafePointer(connectionWeights.base) : nil)
-  }
+  public func forward() { step(wann_lanes_forward) }
 
   /// As `forward()`, in the first `narrowLaneCount` lanes only: each of them gets the same bits
   /// as from `forward()`; the other lanes are neither read nor written.
   @inline(__always)
-  public func forwardNarrow() {
+  public func forwardNarrow() { step(wann_lanes_forward_narrow) }
+
+  /// Runs one of the C step kernels (full or narrow) on the loaded program and this evaluator's
+  /// buffers.
+  @inline(__always)
+  private func step(
+    _ kernel: (
+      UnsafePointer<wann_program>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>,
+      UnsafePointer<Double>, UnsafePointer<Double>?
+    ) -> Void
+  ) {
     var program = self.program
-    wann_lanes_forward_narrow(
+    kernel(
       &program, values.base, previous.base, weights.base,
       usesConnectionWeights ? UnsafePointer(connectionWeights.base) : nil)
   }

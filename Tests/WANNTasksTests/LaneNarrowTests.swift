@@ -9,8 +9,8 @@ import WANNCore
   static let narrow = NetworkEvaluator.narrowLaneCount
 
   /// Observations that differ in every lane and step, and the same for any evaluator.
-  static func setInputs(_ evaluator: inout NetworkEvaluator, step: Int, inputs: Int) {
-    for i in 0..<inputs {
+  static func setInputs(_ evaluator: inout NetworkEvaluator, step: Int) {
+    for i in 0..<evaluator.inputCount {
       var v = Lanes()
       for lane in 0..<Lanes.scalarCount { v[lane] = Double((step * 31 + i * 7 + lane * 3) % 17) / 4 - 2 }
       evaluator.setInput(i, v)
@@ -29,6 +29,14 @@ import WANNCore
     }
   }
 
+  /// An evaluator holding `network`, each lane with its own weights.
+  static func loaded(_ network: Network, individual: Bool) -> NetworkEvaluator {
+    var evaluator = NetworkEvaluator()
+    evaluator.load(network)
+    setWeights(&evaluator, individual: individual)
+    return evaluator
+  }
+
   static func bits(_ v: Lanes) -> [UInt64] { (0..<Lanes.scalarCount).map { v[$0].bitPattern } }
 
   static func cases() throws -> [(Network, Bool)] {
@@ -41,14 +49,11 @@ import WANNCore
   /// step's bits and leaves lanes 4-7 as they were.
   @Test func narrowStepIsTheWideStepInTheFirstLanes() throws {
     for (network, individual) in try Self.cases() {
-      var wide = NetworkEvaluator(), narrow = NetworkEvaluator()
-      wide.load(network)
-      narrow.load(network)
-      Self.setWeights(&wide, individual: individual)
-      Self.setWeights(&narrow, individual: individual)
+      var wide = Self.loaded(network, individual: individual)
+      var narrow = Self.loaded(network, individual: individual)
       for step in 0..<6 {
-        Self.setInputs(&wide, step: step, inputs: network.inputCount)
-        Self.setInputs(&narrow, step: step, inputs: network.inputCount)
+        Self.setInputs(&wide, step: step)
+        Self.setInputs(&narrow, step: step)
         let before = (0..<network.outputCount).map { Self.bits(narrow.outputLanes($0)) }
         wide.forward()
         narrow.forwardNarrow()
@@ -65,14 +70,11 @@ import WANNCore
   /// weights) goes on exactly as it would have in its own lane of the wide step.
   @Test func aMovedLaneGoesOnAsIfItHadStayed() throws {
     for (network, individual) in try Self.cases() {
-      var stayed = NetworkEvaluator(), moved = NetworkEvaluator()
-      stayed.load(network)
-      moved.load(network)
-      Self.setWeights(&stayed, individual: individual)
-      Self.setWeights(&moved, individual: individual)
+      var stayed = Self.loaded(network, individual: individual)
+      var moved = Self.loaded(network, individual: individual)
       for step in 0..<3 {
-        Self.setInputs(&stayed, step: step, inputs: network.inputCount)
-        Self.setInputs(&moved, step: step, inputs: network.inputCount)
+        Self.setInputs(&stayed, step: step)
+        Self.setInputs(&moved, step: step)
         stayed.forward()
         moved.forward()
       }
@@ -80,8 +82,8 @@ import WANNCore
       let gathered = [5, 7]
       for (j, lane) in gathered.enumerated() { moved.moveLane(from: lane, to: j) }
       for step in 3..<8 {
-        Self.setInputs(&stayed, step: step, inputs: network.inputCount)
-        Self.setInputs(&moved, step: step, inputs: network.inputCount)
+        Self.setInputs(&stayed, step: step)
+        Self.setInputs(&moved, step: step)
         stayed.forward()
         for (j, lane) in gathered.enumerated() { moved.copyInputs(fromLane: lane, toLane: j) }
         moved.forwardNarrow()
