@@ -333,6 +333,8 @@ public final class ArchiveReader {
         championReward: champ?.0, championConnections: champ?.1, championNodes: champ?.2,
         newChampion: accepted,
         rankedOnConnections: (try group.attribute("ranked_on_connections", as: Int8.self)) == 1,
+        rankedOnNovelty: group.hasAttribute("ranked_on_novelty")
+          ? (try group.attribute("ranked_on_novelty", as: Int8.self)) == 1 : nil,
         steps: Int(try group.attribute("steps", as: Int64.self)), seconds: try group.attribute("seconds"))
     } catch let e as HDF5Error {
       throw ArchiveError.readFailed(archive: path, cause: e)

@@ -227,6 +227,7 @@ public final class ArchiveWriter {
       try g.setAttribute("wall_time", Self.timestamp())
       try g.setAttribute("steps", Int64(s.steps))
       try g.setAttribute("ranked_on_connections", Int8(s.rankedOnConnections ? 1 : 0))
+      if let novelty = s.rankedOnNovelty { try g.setAttribute("ranked_on_novelty", Int8(novelty ? 1 : 0)) }
       try g.setAttribute("best_index", Int64(a.best))
       try g.setAttribute("best_mean_reward", s.best)
       try g.setAttribute("mean_mean_reward", s.mean)

@@ -21,8 +21,12 @@ public struct Assessment: Sendable, Equatable {
   public let connections: [Int]
   public let rank: [Int]
   public let front: [Int]
-  /// True when this generation ranked on (mean, fewer connections); false for (mean, max).
+  /// True when this generation ranked on (mean, fewer connections); false for (mean, max) or
+  /// (mean, novelty).
   public let rankedOnConnections: Bool
+  /// True when this generation ranked on (mean, novelty on the weight profile)
+  /// (`ranking.noveltyProbability`).
+  public var rankedOnNovelty = false
 
   /// Index of the genome with the highest mean reward (lowest index on ties).
   public var best: Int {
@@ -151,22 +155,33 @@ public struct Evolution: Sendable {
       conns.append(population[g].genome.activeConnectionCount)
     }
     var rng = RandomStream(seed: config.seed, purpose: .ranking, generation: generation)
-    let onConnections = rng.uniform() < config.ranking.connectionObjectiveProbability
+    var onConnections = rng.uniform() < config.ranking.connectionObjectiveProbability
+    // The novelty draw comes second and only when it is switched on, so runs without it draw
+    // exactly what they drew before the key existed.
+    let novelty = config.ranking.noveltyProbability
+    let onNovelty = novelty > 0 && rng.uniform() < novelty
+    if onNovelty { onConnections = false }
     // Fewer connections is better: maximise 1/connections (a network with none counts as one).
     let second = onConnections ? conns.map { 1 / Double(max($0, 1)) } : maxR
-    // Each island is ranked alone (with one island, the whole population at once).
+    // Each island is ranked alone (with one island, the whole population at once); novelty is
+    // measured among an island's own genomes, which are the ones it competes with.
     var rank = [Int](repeating: 0, count: population.count), front = rank
     for r in islands.ranges {
+      let islandSecond =
+        onNovelty
+        ? Novelty.scores(r.map { rewards.perWeightMean(genome: $0) }, neighbours: config.ranking.noveltyNeighbours)
+        : Array(second[r])
       let (islandRank, islandFront) = Ranking.rank(
-        Array(mean[r]), Array(second[r]), crowding: config.ranking.crowding)
+        Array(mean[r]), islandSecond, crowding: config.ranking.crowding)
       for (k, i) in r.enumerated() {
         rank[i] = islandRank[k]
         front[i] = islandFront[k]
       }
     }
-    let a = Assessment(
+    var a = Assessment(
       generation: generation, rewards: rewards, meanReward: mean, maxReward: maxR,
       connections: conns, rank: rank, front: front, rankedOnConnections: onConnections)
+    a.rankedOnNovelty = onNovelty
     assessment = a
     if let state = speciesState {
       species = Speciation.assign(

@@ -14,13 +14,16 @@ public struct GenerationSummary: Codable, Sendable, Equatable {
   public var championNodes: Int?
   public var newChampion: Bool
   public var rankedOnConnections: Bool
+  /// Whether the generation ranked on (mean, novelty); nil when the run has novelty off, so the
+  /// log and `--json` of such runs stay as they were.
+  public var rankedOnNovelty: Bool?
   public var steps: Int
   public var seconds: Double
 
   public init(
     generation: Int, best: Double, mean: Double, median: Double, bestConnections: Int, bestNodes: Int,
     championReward: Double?, championConnections: Int?, championNodes: Int?, newChampion: Bool,
-    rankedOnConnections: Bool, steps: Int, seconds: Double
+    rankedOnConnections: Bool, rankedOnNovelty: Bool? = nil, steps: Int, seconds: Double
   ) {
     self.generation = generation
     self.best = best
@@ -33,6 +36,7 @@ public struct GenerationSummary: Codable, Sendable, Equatable {
     self.championNodes = championNodes
     self.newChampion = newChampion
     self.rankedOnConnections = rankedOnConnections
+    self.rankedOnNovelty = rankedOnNovelty
     self.steps = steps
     self.seconds = seconds
   }

@@ -289,6 +289,14 @@ extension SearchConfig {
     .choice(
       "ranking.crowding", \.ranking.crowding,
       "range (crowding gaps divided by the front's range) or original (the original release's |1/max - min| scaling)."),
+    .number(
+      "ranking.noveltyProbability", \.ranking.noveltyProbability,
+      "Probability that a generation ranks on (mean reward, novelty): each genome's mean distance from its ranking.noveltyNeighbours nearest in its island, by mean reward at each weight (docs/method.md). Such a generation takes the place of the 80/20 switch's choice. 0: off (the paper).",
+      bounds: .interval(0...1, excludingHigh: false)),
+    .integer(
+      "ranking.noveltyNeighbours", \.ranking.noveltyNeighbours,
+      "With novelty: the nearest genomes (by weight profile) whose mean distance is a genome's novelty.",
+      in: 1...100_000),
     .flag("searchSpace.recurrent", \.searchSpace.recurrent, "Allow recurrent links (read with a one-step delay)."),
     .flag("searchSpace.outputToOutput", \.searchSpace.outputToOutput, "Allow links between output nodes."),
     .choice(

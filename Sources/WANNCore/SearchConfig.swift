@@ -203,6 +203,8 @@ public enum WeightModeKind: String, Codable, Sendable, CaseIterable {
 public struct RankingConfig: Codable, Sendable, Equatable {
   public var connectionObjectiveProbability = 0.8
   public var crowding = CrowdingRule.range
+  public var noveltyProbability = 0.0
+  public var noveltyNeighbours = 15
   public init() {}
 }
 

@@ -44,7 +44,7 @@ public struct SearchRun: Sendable {
     let config = evolution.config
     let generation = evolution.generation
     let genomes = evolution.genomes
-    let networks = genomes.map(Self.compile)
+    let networks = evaluator.compile(genomes)
     let seed = config.seed
     let episodes = EpisodeKey(seed: seed, purpose: .rollout, generation: generation)
     let mode = config.evaluation.mode
@@ -85,16 +85,12 @@ public struct SearchRun: Sendable {
       championNodes: champion?.genome.nodes.count,
       newChampion: accepted,
       rankedOnConnections: assessment.rankedOnConnections,
+      rankedOnNovelty: config.ranking.noveltyProbability > 0 ? assessment.rankedOnNovelty : nil,
       steps: steps,
       seconds: (clock.now - start).inSeconds)
     return GenerationResult(
       summary: summary, population: population, assessment: assessment, record: record, eliteIndices: elites,
       weights: mode.nominalValues, episodeStreams: streams, retest: retestResult, champion: champion,
       species: species)
-  }
-
-  /// Search genomes keep the feed-forward invariant, so compiling them cannot fail.
-  static func compile(_ genome: Genome) -> Network {
-    do { return try Network(genome) } catch { preconditionFailure("search produced an invalid genome: \(error)") }
   }
 }

@@ -9,9 +9,33 @@ public protocol GenerationEvaluator: Sendable {
     task: any WANNTask, genomes: [Genome], networks: [Network], mode: WeightMode, repetitions: Int,
     episodes: EpisodeKey
   ) -> (rewards: RewardMatrix, steps: Int)
+
+  /// Compiles a generation's genomes, which the search keeps valid. An evaluator with threads
+  /// compiles on them: at MNIST's population of 960 compiling on one thread was a tenth of a
+  /// generation. The networks are the same however they are spread.
+  func compile(_ genomes: [Genome]) -> [Network]
+}
+
+extension GenerationEvaluator {
+  public func compile(_ genomes: [Genome]) -> [Network] { genomes.map(compileSearchGenome) }
+}
+
+/// Search genomes keep the network invariants, so compiling one cannot fail.
+func compileSearchGenome(_ genome: Genome) -> Network {
+  do { return try Network(genome) } catch { preconditionFailure("search produced an invalid genome: \(error)") }
 }
 
 extension ParallelEvaluator: GenerationEvaluator {
+  public func compile(_ genomes: [Genome]) -> [Network] {
+    let compiled = Locked([Network?](repeating: nil, count: genomes.count))
+    WorkerPool.run(jobs: genomes.count, threads: threads) { jobs in
+      var mine: [(Int, Network)] = []
+      while let g = jobs.next() { mine.append((g, compileSearchGenome(genomes[g]))) }
+      compiled.withLock { all in for (g, network) in mine { all[g] = network } }
+    }
+    return compiled.withLock { $0.map { $0! } }
+  }
+
   public func evaluate(
     task: any WANNTask, genomes: [Genome], networks: [Network], mode: WeightMode, repetitions: Int,
     episodes: EpisodeKey

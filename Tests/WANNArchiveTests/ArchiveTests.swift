@@ -122,6 +122,8 @@ import WANNTestSupport
     c.evaluation.batchSize = 77
     c.ranking.connectionObjectiveProbability = 0.65
     c.ranking.crowding = .original
+    c.ranking.noveltyProbability = 0.125
+    c.ranking.noveltyNeighbours = 7
     c.searchSpace = SearchSpace(recurrent: true, outputToOutput: true, disabledHiddenLinks: .inactive)
     c.analysis.profileEvery = 3
     c.analysis.batteryEvery = 5

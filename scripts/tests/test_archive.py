@@ -347,6 +347,38 @@ def test_species_breed_apart_and_resume_and_thread_counts_give_the_same_run(wann
         wann, tmp_path, "[population]\nsize = 36\nislands = 3\n[speciation]\nenabled = true\n", "speciation.enabled")
 
 
+def test_novelty_ranks_on_the_weight_profile_and_resume_and_thread_counts_give_the_same_run(wann, tmp_path):
+    """Novelty on the weight profile (ranking.noveltyProbability): a run is the same for any
+    thread count and when stopped and resumed; about the configured share of generations rank on
+    (mean, novelty), and in those each island's first front is exactly the genomes that no other
+    genome of the island dominates on (mean reward, novelty), novelty computed here from the
+    stored rewards: the mean distance, over the weights' mean rewards, to the 5 nearest."""
+    path = run_by_threads_and_resumed(
+        wann, tmp_path, "seed = 6\ngenerations = 8\n[population]\nsize = 24\nislands = 2\n"
+        "[ranking]\nnoveltyProbability = 0.5\nnoveltyNeighbours = 5\n", 8)
+    with wann_h5.open_archive(path) as run:
+        assert run.config["ranking.noveltyProbability"] == 0.5
+        summary = run.summary()
+        on = summary["ranked_on_novelty"].tolist()
+        assert any(on) and not all(on), on
+        assert not (summary["ranked_on_novelty"] & summary["ranked_on_connections"]).any()
+        for g in summary.loc[summary["ranked_on_novelty"], "generation"]:
+            genomes, rewards = run.genomes(g), run.rewards(g)
+            profile = rewards.mean(axis=1)  # genomes x weights
+            for island in (range(0, 12), range(12, 24)):
+                p = profile[list(island)]
+                d = np.sqrt(((p[:, None, :] - p[None, :, :]) ** 2).sum(axis=2))
+                novelty = np.array([np.sort(np.delete(row, i))[:5].mean() for i, row in enumerate(d)])
+                mean = genomes["mean_reward"].to_numpy()[list(island)]
+                dominated = [any(mean[j] >= mean[i] and novelty[j] >= novelty[i]
+                                 and (mean[j] > mean[i] or novelty[j] > novelty[i]) for j in range(12))
+                             for i in range(12)]
+                first = genomes["front"].to_numpy()[list(island)] == 0
+                assert first.tolist() == [not x for x in dominated], (g, island)
+    assert_config_refused_in_one_line(wann, tmp_path, "[ranking]\nnoveltyProbability = 1.5\n",
+                                      "ranking.noveltyProbability")
+
+
 def test_islands_breed_apart_and_resume_and_thread_counts_give_the_same_run(wann, tmp_path):
     """The island model (population.islands): a run is the same for any thread count and when
     stopped and resumed; children are bred on their parent's island, except the migrants, the

@@ -600,6 +600,8 @@ class Archive:
                 "champion_index": int(a["champion_index"]) if "champion_index" in a else -1,
                 "best_index": int(a["best_index"]),
                 "ranked_on_connections": bool(a["ranked_on_connections"]),
+                # Present only in runs with ranking.noveltyProbability > 0.
+                "ranked_on_novelty": bool(a["ranked_on_novelty"]) if "ranked_on_novelty" in a else False,
                 "steps": int(a["steps"]),
                 "seconds": float(a["seconds"]),
             })
